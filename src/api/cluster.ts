@@ -1,0 +1,84 @@
+/**
+ * A system under test, in two halves (Jepsen's DB + OS, split by who owns what):
+ * - `SystemDef` is what a system's folder under `clusters/` exports: how to launch one node
+ *   and which clients it has. It knows nothing about where nodes run.
+ * - `Cluster` is the running cluster a host backend builds from it; nemeses drive it.
+ */
+import type { ClientFactory } from './client.js';
+
+/** What the harness tells a system about one node it is about to launch. */
+export interface NodePlan {
+  id: string;
+  /** Position of the node in the cluster, from 0. */
+  index: number;
+  /** Every node id, in order. */
+  nodes: readonly string[];
+  /** A directory kept across restarts of this node (its disk). */
+  dataDir: string;
+  /** host:port this node listens on for its peers. */
+  peerListen: string;
+  /** host:port this node listens on for clients. */
+  clientListen: string;
+  /** How this node dials each peer (through the fault proxy on the embedded default). */
+  peers: Readonly<Record<string, string>>;
+  /** A file whose content sets this node's clock offset (see src/node/clock.ts). */
+  clockFile: string;
+  /** Known bugs switched on with `--bug`. */
+  bugs: readonly string[];
+  /** System options from the command line (`--read-mode lease`, ...). */
+  options: Readonly<Record<string, unknown>>;
+}
+
+/** How to run one node process. */
+export interface NodeLaunch {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+/** A system option the CLI accepts and `faultline list` shows. */
+export interface SystemOption {
+  describe: string;
+  choices?: readonly string[];
+  default: string;
+}
+
+export interface SystemDef {
+  readonly name: string;
+  readonly description: string;
+  /** Known bugs: name → what goes wrong. */
+  readonly bugs: Readonly<Record<string, string>>;
+  readonly options?: Readonly<Record<string, SystemOption>>;
+  /** Clients by workload name; a workload the system lacks is refused before the run. */
+  readonly clients: Readonly<Record<string, ClientFactory>>;
+  launch(plan: NodePlan): NodeLaunch;
+  /** Resolves once the cluster serves requests (e.g. a leader exists). */
+  ready?(cluster: ClusterView, signal: AbortSignal): Promise<void>;
+  /** The node that currently leads, when the system can tell. */
+  primary?(cluster: ClusterView, signal: AbortSignal): Promise<string | undefined>;
+}
+
+/** The addresses of a running cluster, as a system's hooks see them. */
+export interface ClusterView {
+  readonly nodes: readonly string[];
+  /** host:port a client dials to reach each node. */
+  readonly clientAddresses: Readonly<Record<string, string>>;
+}
+
+/** A running cluster: what nemeses and the runner act on. */
+export interface Cluster extends ClusterView {
+  /** Start a stopped or killed node with its data directory intact. */
+  start(node: string): Promise<void>;
+  /** Graceful stop (SIGTERM, then SIGKILL after a grace period). */
+  stop(node: string): Promise<void>;
+  /** kill -9. */
+  kill(node: string): Promise<void>;
+  /** SIGSTOP / SIGCONT. */
+  pause(node: string): Promise<void>;
+  resume(node: string): Promise<void>;
+  isRunning(node: string): boolean;
+  /** Shift a node's clock by `offsetMs` from true time (0 resets it). */
+  setClockOffset(node: string, offsetMs: number): Promise<void>;
+  primary(signal: AbortSignal): Promise<string | undefined>;
+  logFiles(node: string): string[];
+}

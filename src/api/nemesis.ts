@@ -1,0 +1,50 @@
+/**
+ * A nemesis injects faults (Jepsen's Nemesis protocol). Its schedule is data: a list of timed
+ * fault operations made up front from the seed, so a run can be replayed and shrunk.
+ */
+import type { Cluster } from './cluster.js';
+import type { Net } from './net.js';
+import type { Rng } from '../gen/rng.js';
+
+export interface FaultOp {
+  f: string;
+  value?: unknown;
+}
+
+export interface ScheduleEntry extends FaultOp {
+  /** Milliseconds after the start of the main phase. */
+  atMs: number;
+}
+
+export interface NemesisContext {
+  cluster: Cluster;
+  net: Net;
+  signal: AbortSignal;
+}
+
+export interface Nemesis {
+  /** The `f`s this nemesis handles, so composed nemeses can route operations. */
+  readonly fs: readonly string[];
+  /** Perform one fault operation; the result is recorded as the completion's value. */
+  invoke(op: FaultOp, ctx: NemesisContext): Promise<unknown>;
+  /** Undo every fault this nemesis has in force. Safe to call at any time, repeatedly. */
+  heal(ctx: NemesisContext): Promise<void>;
+}
+
+export interface ScheduleOptions {
+  nodes: readonly string[];
+  /** Length of the main phase in milliseconds. */
+  durationMs: number;
+  /** Mean time between fault operations in milliseconds. */
+  intervalMs: number;
+  rng: Rng;
+}
+
+export interface NemesisDef {
+  readonly name: string;
+  readonly description: string;
+  /** Cluster capabilities this nemesis needs (checked before the run starts). */
+  readonly requires?: readonly ('primary' | 'clock')[];
+  build(): Nemesis;
+  schedule(opts: ScheduleOptions): ScheduleEntry[];
+}
