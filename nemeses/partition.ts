@@ -1,0 +1,125 @@
+/**
+ * The `partition` nemesis: alternately cuts the network into a random shape and heals it. Each
+ * shape is chosen and made concrete when the schedule is built, so a seed replays the same cuts;
+ * only `isolate-primary` is resolved when it runs, because the primary is only known then.
+ */
+import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
+import type { Grudge } from '../src/api/net.js';
+import type { Rng } from '../src/gen/rng.js';
+import { bridge, describeGrudge, isolate, majoritiesRing, randomHalves } from '../src/net/grudge.js';
+
+/** Shapes the schedule picks from. */
+export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge';
+
+/** The value of a `start-partition` operation. */
+export interface StartPartition {
+  shape: PartitionShape | 'isolate-primary';
+  /** The concrete cut; absent only for `isolate-primary`. */
+  grudge?: Grudge;
+}
+
+/** What `start-partition` records as done. */
+export interface PartitionDone {
+  shape: string;
+  grudge: Grudge;
+  text: string;
+}
+
+/** The shapes that make sense for a cluster of `n` nodes (rings and bridges need 3). */
+export function shapesFor(n: number): PartitionShape[] {
+  if (n < 2) return [];
+  if (n < 3) return ['random-halves', 'isolate-one'];
+  return ['random-halves', 'isolate-one', 'majorities-ring', 'bridge'];
+}
+
+/** Make a shape concrete for `nodes`, drawing every random choice from `rng`. */
+export function makeGrudge(shape: PartitionShape, nodes: readonly string[], rng: Rng): Grudge {
+  switch (shape) {
+    case 'random-halves':
+      return randomHalves(nodes, rng);
+    case 'isolate-one':
+      return isolate(nodes, rng.pick(nodes));
+    case 'majorities-ring':
+      return majoritiesRing(nodes, rng);
+    case 'bridge':
+      return bridge(rng.shuffle(nodes));
+  }
+}
+
+/** A delay of about `mean` ms: uniform in [mean/2, 3·mean/2), at least 1 ms. */
+function around(mean: number, rng: Rng): number {
+  return Math.max(1, Math.round(mean * (0.5 + rng.float())));
+}
+
+/**
+ * Alternating `start-partition` / `stop-partition` entries about `intervalMs` apart, sorted by
+ * time, with every partition healed before `durationMs`. Pure: the same rng state gives the
+ * same schedule.
+ */
+export function partitionSchedule({ nodes, durationMs, intervalMs, rng }: ScheduleOptions): ScheduleEntry[] {
+  const shapes = shapesFor(nodes.length);
+  const entries: ScheduleEntry[] = [];
+  if (shapes.length === 0 || intervalMs <= 0) return entries;
+  let t = 0;
+  for (;;) {
+    const start = t + around(intervalMs, rng);
+    const stop = start + around(intervalMs, rng);
+    if (stop >= durationMs) return entries;
+    const shape = rng.pick(shapes);
+    const value: StartPartition = { shape, grudge: makeGrudge(shape, nodes, rng) };
+    entries.push({ atMs: start, f: 'start-partition', value }, { atMs: stop, f: 'stop-partition' });
+    t = stop;
+  }
+}
+
+function parseStart(value: unknown): StartPartition {
+  const v = (value ?? {}) as Partial<StartPartition>;
+  if (typeof v.shape !== 'string') throw new Error(`start-partition needs a shape, got ${JSON.stringify(value)}`);
+  if (v.shape !== 'isolate-primary' && (typeof v.grudge !== 'object' || v.grudge === null)) {
+    throw new Error(`start-partition ${v.shape} needs a grudge`);
+  }
+  return v as StartPartition;
+}
+
+async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone> {
+  const { shape, grudge } = parseStart(value);
+  const nodes = ctx.cluster.nodes;
+  if (shape !== 'isolate-primary') {
+    await ctx.net.partition(grudge as Grudge);
+    return { shape, grudge: grudge as Grudge, text: describeGrudge(grudge as Grudge, nodes) };
+  }
+  const primary = await ctx.cluster.primary(ctx.signal);
+  if (primary === undefined) {
+    await ctx.net.partition({});
+    return { shape, grudge: {}, text: 'no primary known; isolated nobody' };
+  }
+  const cut = isolate(nodes, primary);
+  await ctx.net.partition(cut);
+  return { shape, grudge: cut, text: `primary ${primary} isolated: ${describeGrudge(cut, nodes)}` };
+}
+
+/** Partitions only: an empty partition heals cuts and leaves other nemeses' shaping alone. */
+async function stop(ctx: NemesisContext): Promise<{ text: string }> {
+  await ctx.net.partition({});
+  return { text: 'healed' };
+}
+
+/** The `partition` nemesis (Jepsen's partition-random-halves and friends). */
+export const partition: NemesisDef = {
+  name: 'partition',
+  description: 'Cut the network (random halves, one node alone, majorities ring, bridge), then heal',
+  build(): Nemesis {
+    return {
+      fs: ['start-partition', 'stop-partition'],
+      async invoke(op, ctx) {
+        if (op.f === 'start-partition') return start(op.value, ctx);
+        if (op.f === 'stop-partition') return stop(ctx);
+        throw new Error(`partition nemesis cannot ${op.f}`);
+      },
+      async heal(ctx) {
+        await ctx.net.partition({});
+      },
+    };
+  },
+  schedule: partitionSchedule,
+};

@@ -1,0 +1,45 @@
+/**
+ * A test is plain data, assembled by name from the registry (Jepsen's test map, typed).
+ * The CLI builds one from its flags and validates it once; results.json stores it verbatim,
+ * so a run can be repeated from its results alone.
+ */
+
+export interface TestSpec {
+  /** Run name, used in the results directory name. */
+  name: string;
+  /** System under test (a folder under clusters/). */
+  cluster: string;
+  workload: string;
+  /** Nemeses in force together; empty for a fault-free run. */
+  nemeses: string[];
+  /** Known bugs of the system to switch on. */
+  bugs: string[];
+  /** System options, e.g. `{ 'read-mode': 'lease' }`. */
+  clusterOptions: Record<string, string>;
+  /** Number of nodes. Default 5. */
+  nodes: number;
+  /** Concurrent client threads. Default 10. */
+  concurrency: number;
+  /** Length of the main phase (workload + faults) in seconds. Default 30. */
+  timeLimitS: number;
+  /** Fault-free phase after the final heal, in seconds, with the workload still running. Default 5. */
+  recoveryS: number;
+  /** Seed of every random choice: operation mix per thread and fault schedule. */
+  seed: number;
+  /** Target rate of client operations per second, over all threads. Default 100. */
+  rate: number;
+  /** Mean seconds between fault operations. Default 5. */
+  nemesisIntervalS: number;
+  /** Client operation timeout in milliseconds; a timed-out operation is recorded as `info`. */
+  opTimeoutMs: number;
+  /** Keys in use at once (keyed workloads). Default 3. */
+  keyCount: number;
+  /** Operations per key per thread before moving to fresh keys. Default 30. */
+  opsPerKey: number;
+  /** Give up checking after this many seconds (verdict `unknown`). Default 120. */
+  checkerTimeoutS: number;
+  /** Directory that holds run directories. Default `results`. */
+  resultsRoot: string;
+  /** Network control mechanism. */
+  net: 'proxy';
+}

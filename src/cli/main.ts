@@ -1,0 +1,51 @@
+/**
+ * The faultline command line. Each command lives in its own file; this one wires them into
+ * yargs and turns errors into one line and an exit code (0 valid, 1 invalid, 2 unknown/error).
+ */
+import chalk from 'chalk';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { HistoryFormatError } from '../history/formats/index.js';
+import { UserError } from '../user-error.js';
+import { VERSION } from '../version.js';
+import { checkCommand } from './check.js';
+import { listCommand } from './list.js';
+import { reportCommand } from './report.js';
+import { testCommand } from './test.js';
+
+const verbose = process.argv.includes('--verbose');
+
+function fail(err: unknown): never {
+  if (err instanceof UserError || err instanceof HistoryFormatError) {
+    process.stderr.write(`${chalk.red('faultline:')} ${err.message}\n`);
+  } else {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${chalk.red('faultline: internal error:')} ${message}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+  }
+  if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exit(2);
+}
+
+try {
+  await yargs(hideBin(process.argv))
+    .scriptName('faultline')
+    .version(VERSION)
+    .option('verbose', { type: 'boolean', describe: 'Print stack traces and details', global: true })
+    .command(testCommand)
+    .command(checkCommand)
+    .command(reportCommand)
+    .command(listCommand)
+    .demandCommand(1, 'Say what to do: faultline test, check, report or list (faultline --help).')
+    .strict()
+    .recommendCommands()
+    .fail((msg, err) => {
+      if (err) fail(err);
+      process.stderr.write(`${chalk.red('faultline:')} ${msg} (faultline --help)\n`);
+      process.exit(2);
+    })
+    .help()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .parseAsync();
+} catch (err) {
+  fail(err);
+}

@@ -1,0 +1,55 @@
+/**
+ * `faultline report <run-dir>`: check a saved run again and rebuild its results.json,
+ * junit.xml and report.html, e.g. after the harness was killed before it could write them.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { ConsoleUi } from '../report/console.js';
+import { finishRun } from '../runner/finish-run.js';
+import { resolveTest } from '../runner/resolve.js';
+import type { RunResults } from '../runner/results.js';
+import { UserError } from '../user-error.js';
+import { readSavedSpec } from './check.js';
+
+interface ReportArgs {
+  run: string;
+  verbose?: boolean;
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report <run>',
+  describe: 'Re-check a run directory and rebuild its results and report',
+  builder: (y) => y.positional('run', { type: 'string', demandOption: true, describe: 'A run directory under results/' }) as never,
+  handler: async (args) => {
+    if (!existsSync(args.run) || !statSync(args.run).isDirectory()) throw new UserError(`${args.run} is not a run directory`);
+    const spec = readSavedSpec(args.run);
+    const saved = JSON.parse(readFileSync(join(args.run, 'test.json'), 'utf8')) as { command?: string };
+    const resultsFile = join(args.run, 'results.json');
+    const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Partial<RunResults>) : {};
+    const test = resolveTest(spec);
+    const stat = statSync(join(args.run, 'test.json'));
+    const run = await finishRun({
+      dirs: {
+        root: args.run,
+        history: join(args.run, 'history.jsonl'),
+        results: resultsFile,
+        report: join(args.run, 'report.html'),
+        junit: join(args.run, 'junit.xml'),
+      },
+      spec,
+      command: saved.command ?? '',
+      checker: test.workload.checker,
+      startedAt: previous.startedAt ? new Date(previous.startedAt) : stat.mtime,
+      durationS: previous.durationS ?? 0,
+      ...(previous.clusterStartS !== undefined && { clusterStartS: previous.clusterStartS }),
+      net: previous.net ?? spec.net,
+      schedule: previous.schedule ?? test.schedule,
+      warnings: previous.warnings ?? (previous.startedAt ? [] : ['rebuilt from the history alone: the run ended before writing its results']),
+      interrupted: previous.interrupted ?? true,
+      ...(previous.error !== undefined && { error: previous.error }),
+      ui: new ConsoleUi(args.verbose === true),
+    });
+    process.exitCode = run.exitCode;
+  },
+};

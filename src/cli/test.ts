@@ -1,0 +1,114 @@
+/** `faultline test`: run one chaos test end to end and exit with its verdict. */
+import chalk from 'chalk';
+import type { Argv, CommandModule } from 'yargs';
+import type { TestSpec } from '../api/test-spec.js';
+import { systems } from '../registry.js';
+import { ConsoleUi } from '../report/console.js';
+import { runTest } from '../runner/run-test.js';
+import { UserError } from '../user-error.js';
+import { onInterrupt } from './interrupt.js';
+
+/** Every system option (e.g. --read-mode), offered once whichever systems declare it. */
+function systemOptionNames(): string[] {
+  return [...new Set(Object.values(systems).flatMap((s) => Object.keys(s.options ?? {})))];
+}
+
+function list(value: string | string[] | undefined): string[] {
+  const items = (Array.isArray(value) ? value : [value ?? '']).flatMap((v) => String(v).split(','));
+  return items.map((v) => v.trim()).filter((v) => v !== '' && v !== 'none');
+}
+
+function positive(name: string, value: number, integer: boolean): number {
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new UserError(`--${name} must be a positive ${integer ? 'whole ' : ''}number, not '${value}'`);
+  }
+  return value;
+}
+
+const builder = (y: Argv) => {
+  let out = y
+    .option('cluster', { alias: 'c', type: 'string', default: 'raft-kv', describe: 'System under test (faultline list)' })
+    .option('workload', { alias: 'w', type: 'string', default: 'register', describe: 'Workload' })
+    .option('nemesis', { alias: 'n', type: 'string', default: 'partition', describe: 'Faults, comma-separated, or none' })
+    .option('bug', { type: 'string', array: true, default: [] as string[], describe: 'Switch on a known bug of the system (repeatable)' })
+    .option('nodes', { type: 'number', default: 5, describe: 'Number of nodes' })
+    .option('concurrency', { type: 'number', default: 10, describe: 'Concurrent client threads' })
+    .option('time-limit', { type: 'number', default: 30, describe: 'Seconds of workload with faults' })
+    .option('recovery-time', { type: 'number', default: 5, describe: 'Seconds of fault-free workload after the final heal' })
+    .option('seed', { type: 'number', describe: 'Seed for operations and schedule (random when omitted; always printed)' })
+    .option('rate', { type: 'number', default: 100, describe: 'Target client operations per second, all threads together' })
+    .option('nemesis-interval', { type: 'number', default: 5, describe: 'Mean seconds between fault operations' })
+    .option('op-timeout', { type: 'number', default: 2000, describe: 'Client operation timeout in ms (then recorded as info)' })
+    .option('key-count', { type: 'number', default: 3, describe: 'Keys in use at once' })
+    .option('ops-per-key', { type: 'number', default: 30, describe: 'Operations per key per thread before fresh keys' })
+    .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before a checker gives up (unknown)' })
+    .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
+    .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' });
+  for (const name of systemOptionNames()) {
+    const owners = Object.values(systems).filter((s) => s.options?.[name]);
+    out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
+  }
+  return out;
+};
+
+type TestArgs = Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>;
+
+export function specFromArgs(argv: TestArgs): TestSpec {
+  const cluster = argv.cluster;
+  const nemeses = list(argv.nemesis);
+  const system = systems[cluster];
+  const clusterOptions: Record<string, string> = {};
+  for (const name of Object.keys(system?.options ?? {})) {
+    const value = (argv as Record<string, unknown>)[name];
+    if (value !== undefined) clusterOptions[name] = String(value);
+  }
+  const seed = argv.seed ?? Math.floor(Math.random() * 1_000_000);
+  if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number ≥ 0, not '${argv.seed}'`);
+  return {
+    name: argv.name ?? [cluster, argv.workload, ...nemeses, ...list(argv.bug).map((b) => `bug-${b}`)].join('-'),
+    cluster,
+    workload: argv.workload,
+    nemeses,
+    bugs: list(argv.bug),
+    clusterOptions,
+    nodes: positive('nodes', argv.nodes, true),
+    concurrency: positive('concurrency', argv.concurrency, true),
+    timeLimitS: positive('time-limit', argv['time-limit'], false),
+    recoveryS: argv['recovery-time'] === 0 ? 0 : positive('recovery-time', argv['recovery-time'], false),
+    seed,
+    rate: positive('rate', argv.rate, false),
+    nemesisIntervalS: positive('nemesis-interval', argv['nemesis-interval'], false),
+    opTimeoutMs: positive('op-timeout', argv['op-timeout'], true),
+    keyCount: positive('key-count', argv['key-count'], true),
+    opsPerKey: positive('ops-per-key', argv['ops-per-key'], true),
+    checkerTimeoutS: positive('checker-timeout', argv['checker-timeout'], false),
+    resultsRoot: argv['results-dir'],
+    net: 'proxy',
+  };
+}
+
+/** The command line that repeats a run, seed included. */
+export function repeatCommand(spec: TestSpec): string {
+  const parts = ['faultline test', `--cluster ${spec.cluster}`, `--workload ${spec.workload}`, `--nemesis ${spec.nemeses.join(',') || 'none'}`];
+  for (const bug of spec.bugs) parts.push(`--bug ${bug}`);
+  for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);
+  parts.push(`--nodes ${spec.nodes}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
+  return parts.join(' ');
+}
+
+export const testCommand: CommandModule<object, TestArgs> = {
+  command: 'test',
+  describe: 'Start a cluster, run a workload with faults, check the history',
+  builder,
+  handler: async (argv) => {
+    const spec = specFromArgs(argv);
+    const ui = new ConsoleUi(argv.verbose === true);
+    const interrupt = onInterrupt(() => process.stderr.write(chalk.yellow('\n! interrupted: healing faults and stopping nodes (Ctrl-C again to force)\n')));
+    try {
+      const run = await runTest({ spec, command: repeatCommand(spec), ui, interrupt: interrupt.signal });
+      process.exitCode = run.exitCode;
+    } finally {
+      interrupt.dispose();
+    }
+  },
+};

@@ -1,0 +1,157 @@
+/**
+ * The embedded default: node processes on this machine, each behind a tether, its output
+ * appended to a per-node log file, its disk a directory that survives restarts. Kill, pause and
+ * stop act on the node's own pid; clock skew writes the node's clock file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import type { Cluster, NodePlan, SystemDef } from '../../api/cluster.js';
+import { nodeProgram } from '../../node/entry.js';
+
+/** How long a graceful stop waits before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
+
+interface NodeProcess {
+  tether: ChildProcess;
+  pid: number;
+  paused: boolean;
+  /** Resolves when the tether (and so the node) is gone. */
+  gone: Promise<void>;
+  /** Set when the harness itself ended the node, so its exit is not a crash. */
+  expected: boolean;
+}
+
+export interface LocalClusterOptions {
+  system: SystemDef;
+  plans: Readonly<Record<string, NodePlan>>;
+  clientAddresses: Readonly<Record<string, string>>;
+  logFile: (node: string) => string;
+  /** Told when a node exits that nobody asked to stop. */
+  onCrash: (node: string, how: string) => void;
+}
+
+export class LocalCluster implements Cluster {
+  readonly nodes: readonly string[];
+  readonly clientAddresses: Readonly<Record<string, string>>;
+  private readonly running = new Map<string, NodeProcess>();
+
+  constructor(private readonly opts: LocalClusterOptions) {
+    this.nodes = Object.keys(opts.plans);
+    this.clientAddresses = opts.clientAddresses;
+  }
+
+  isRunning(node: string): boolean {
+    return this.running.has(node);
+  }
+
+  /** The operating-system pid of a running node. */
+  pidOf(node: string): number | undefined {
+    return this.running.get(node)?.pid;
+  }
+
+  async start(node: string): Promise<void> {
+    if (this.running.has(node)) return;
+    const launch = this.opts.system.launch(this.plan(node));
+    const tetherProgram = nodeProgram(new URL('./tether.js', import.meta.url), [launch.command, ...launch.args]);
+    const log = openSync(this.opts.logFile(node), 'a');
+    let tether: ChildProcess;
+    try {
+      tether = spawn(tetherProgram.command, tetherProgram.args, {
+        // Own process group: a Ctrl-C in the terminal reaches the harness, which stops nodes in order.
+        detached: true,
+        stdio: ['ignore', log, log, 'ipc'],
+        env: { ...process.env, ...launch.env },
+      });
+    } finally {
+      closeSync(log);
+    }
+    const gone = new Promise<void>((resolve) => tether.once('exit', () => resolve()));
+    const pid = await new Promise<number>((resolve, reject) => {
+      tether.once('message', (msg: { pid?: number; error?: string }) => {
+        if (msg.pid !== undefined) resolve(msg.pid);
+        else reject(new Error(`node ${node} could not start ${launch.command}: ${msg.error ?? 'unknown error'}`));
+      });
+      tether.once('exit', () => reject(new Error(`node ${node} exited at once; see ${this.opts.logFile(node)}`)));
+      tether.once('error', reject);
+    });
+    const proc: NodeProcess = { tether, pid, paused: false, gone, expected: false };
+    this.running.set(node, proc);
+    tether.on('message', (msg: { exit?: { code: number | null; signal: string | null } }) => {
+      if (!msg.exit || proc.expected) return;
+      this.opts.onCrash(node, msg.exit.signal ? `killed by ${msg.exit.signal}` : `exit code ${msg.exit.code}`);
+    });
+    void gone.then(() => {
+      if (this.running.get(node) === proc) this.running.delete(node);
+    });
+  }
+
+  async kill(node: string): Promise<void> {
+    await this.end(node, 'SIGKILL', 0);
+  }
+
+  async stop(node: string): Promise<void> {
+    await this.end(node, 'SIGTERM', STOP_GRACE_MS);
+  }
+
+  async pause(node: string): Promise<void> {
+    const proc = this.running.get(node);
+    if (!proc || proc.paused) return;
+    process.kill(proc.pid, 'SIGSTOP');
+    proc.paused = true;
+  }
+
+  async resume(node: string): Promise<void> {
+    const proc = this.running.get(node);
+    if (!proc || !proc.paused) return;
+    process.kill(proc.pid, 'SIGCONT');
+    proc.paused = false;
+  }
+
+  async setClockOffset(node: string, offsetMs: number): Promise<void> {
+    writeFileSync(this.plan(node).clockFile, `${Math.round(offsetMs)}\n`);
+  }
+
+  async primary(signal: AbortSignal): Promise<string | undefined> {
+    return this.opts.system.primary?.(this, signal);
+  }
+
+  logFiles(node: string): string[] {
+    return [this.opts.logFile(node)];
+  }
+
+  /** Kill every node at once; used at the end of a run and on interrupt. */
+  async teardown(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((node) => this.kill(node)));
+  }
+
+  private plan(node: string): NodePlan {
+    const plan = this.opts.plans[node];
+    if (!plan) throw new Error(`no node named ${node}`);
+    return plan;
+  }
+
+  private async end(node: string, signal: 'SIGTERM' | 'SIGKILL', graceMs: number): Promise<void> {
+    const proc = this.running.get(node);
+    if (!proc) return;
+    proc.expected = true;
+    signalQuietly(proc.pid, signal);
+    if (proc.paused) signalQuietly(proc.pid, 'SIGCONT');
+    if (graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([proc.gone, late]);
+      clearTimeout(timer);
+      signalQuietly(proc.pid, 'SIGKILL');
+    }
+    await proc.gone;
+    this.running.delete(node);
+  }
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}

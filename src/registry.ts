@@ -1,0 +1,27 @@
+/**
+ * The one map from names to plug-ins: systems, workloads, nemeses and checker models.
+ * `faultline list` and the CLI's validation read it; nothing else imports the plug-in folders.
+ */
+import type { SystemDef } from './api/cluster.js';
+import type { NemesisDef } from './api/nemesis.js';
+import type { WorkloadDef } from './api/workload.js';
+import { raftKv } from '../clusters/raft-kv/index.js';
+import { register } from '../workloads/register.js';
+import { partition } from '../nemeses/partition.js';
+import { closest } from './suggest.js';
+import { UserError } from './user-error.js';
+
+export const systems: Readonly<Record<string, SystemDef>> = { [raftKv.name]: raftKv };
+
+export const workloads: Readonly<Record<string, WorkloadDef>> = { [register.name]: register };
+
+export const nemeses: Readonly<Record<string, NemesisDef>> = { [partition.name]: partition };
+
+/** Look `name` up in `table`, or fail with one line naming the choices and the likely typo. */
+export function lookup<T>(kind: string, table: Readonly<Record<string, T>>, name: string): T {
+  const found = table[name];
+  if (found !== undefined) return found;
+  const guess = closest(name, Object.keys(table));
+  const hint = guess ? `did you mean '${guess}'? ` : '';
+  throw new UserError(`unknown ${kind} '${name}': ${hint}choose one of ${Object.keys(table).join(', ')} (see faultline list)`);
+}

@@ -1,0 +1,86 @@
+/**
+ * The end of every run, and of `faultline report`: read the history back from disk (what is
+ * checked is exactly what was recorded), check it, and write results.json, junit.xml and
+ * report.html. A harness error or an interrupt can only make the verdict `unknown` or leave
+ * it `false`; it never yields `true`.
+ */
+import { writeFileSync } from 'node:fs';
+import type { CheckResult, Checker } from '../api/checker.js';
+import type { ScheduleEntry } from '../api/nemesis.js';
+import type { Op } from '../api/op.js';
+import type { TestSpec } from '../api/test-spec.js';
+import { readHistoryFile } from '../history/formats/index.js';
+import { renderJunit } from '../report/junit.js';
+import { renderReport } from '../report/html.js';
+import { VERSION } from '../version.js';
+import { exitCodeFor, writeJsonAtomic, type OpCounts, type RunResults } from './results.js';
+import type { RunDirs } from './run-dir.js';
+import type { RunUi } from './ui.js';
+
+export interface FinishInput {
+  dirs: Pick<RunDirs, 'root' | 'history' | 'results' | 'report' | 'junit'>;
+  spec: TestSpec;
+  command: string;
+  checker: Checker;
+  startedAt: Date;
+  durationS: number;
+  clusterStartS?: number;
+  net: string;
+  schedule: ScheduleEntry[];
+  warnings: string[];
+  interrupted: boolean;
+  error?: string;
+  ui: RunUi;
+}
+
+export interface FinishedRun {
+  results: RunResults;
+  exitCode: 0 | 1 | 2;
+  runDir: string;
+}
+
+export async function finishRun(input: FinishInput): Promise<FinishedRun> {
+  const { dirs, spec, ui } = input;
+  ui.phase('checking');
+  const history = await readHistoryFile(dirs.history);
+  const warnings = [...input.warnings, ...history.warnings];
+  const result = await runChecker(input.checker, history.ops, spec.checkerTimeoutS * 1000);
+  let valid = result.valid;
+  if ((input.error !== undefined || input.interrupted) && valid === true) valid = 'unknown';
+  const results: RunResults = {
+    faultline: VERSION,
+    name: spec.name,
+    valid,
+    spec,
+    command: input.command,
+    startedAt: input.startedAt.toISOString(),
+    durationS: Math.round(input.durationS * 10) / 10,
+    ...(input.clusterStartS !== undefined && { clusterStartS: Math.round(input.clusterStartS * 100) / 100 }),
+    net: input.net,
+    schedule: input.schedule,
+    checkers: { [input.checker.name]: result },
+    ops: countOps(history.ops),
+    warnings,
+    interrupted: input.interrupted,
+    ...(input.error !== undefined && { error: input.error }),
+  };
+  writeJsonAtomic(dirs.results, results);
+  writeFileSync(dirs.junit, renderJunit(results));
+  writeFileSync(dirs.report, renderReport(results, history.ops));
+  ui.summary(results, dirs.root);
+  return { results, exitCode: exitCodeFor(valid), runDir: dirs.root };
+}
+
+async function runChecker(checker: Checker, ops: readonly Op[], timeoutMs: number): Promise<CheckResult> {
+  try {
+    return await checker.check(ops, { timeoutMs });
+  } catch (err) {
+    return { valid: 'unknown', summary: `the ${checker.name} checker failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+function countOps(ops: readonly Op[]): OpCounts {
+  const counts: OpCounts = { invoke: 0, ok: 0, fail: 0, info: 0 };
+  for (const op of ops) if (op.process !== 'nemesis') counts[op.type]++;
+  return counts;
+}

@@ -1,0 +1,72 @@
+/**
+ * Turn a TestSpec (names and numbers) into the plug-ins it names, refusing before anything
+ * starts when a name is unknown, a bug or option does not exist, the system has no client for
+ * the workload, or a nemesis needs a capability the system lacks.
+ */
+import type { ClientFactory } from '../api/client.js';
+import type { SystemDef } from '../api/cluster.js';
+import type { NemesisDef, ScheduleEntry } from '../api/nemesis.js';
+import type { TestSpec } from '../api/test-spec.js';
+import type { Workload } from '../api/workload.js';
+import { Rng } from '../gen/rng.js';
+import { lookup, nemeses, systems, workloads } from '../registry.js';
+import { closest } from '../suggest.js';
+import { UserError } from '../user-error.js';
+import { nodeNames } from './node-names.js';
+
+export interface ResolvedTest {
+  system: SystemDef;
+  workload: Workload;
+  clients: ClientFactory;
+  nemeses: NemesisDef[];
+  schedule: ScheduleEntry[];
+}
+
+export function resolveTest(spec: TestSpec): ResolvedTest {
+  const system = lookup('cluster', systems, spec.cluster);
+  const workloadDef = lookup('workload', workloads, spec.workload);
+  const clients = system.clients[spec.workload];
+  if (!clients) {
+    throw new UserError(`${system.name} has no client for workload '${spec.workload}': it supports ${Object.keys(system.clients).join(', ')}`);
+  }
+  for (const bug of spec.bugs) {
+    if (!(bug in system.bugs)) {
+      const guess = closest(bug, Object.keys(system.bugs));
+      throw new UserError(`${system.name} has no bug '${bug}'${guess ? ` (did you mean '${guess}'?)` : ''}: its bugs are ${Object.keys(system.bugs).join(', ') || 'none'}`);
+    }
+  }
+  checkOptions(system, spec.clusterOptions);
+  const nemesisDefs = spec.nemeses.map((name) => lookup('nemesis', nemeses, name));
+  for (const def of nemesisDefs) {
+    if (def.requires?.includes('primary') && !system.primary) {
+      throw new UserError(`nemesis '${def.name}' needs to know the primary, which ${system.name} cannot tell`);
+    }
+  }
+  const workload = workloadDef.build({ keyCount: spec.keyCount, opsPerKey: spec.opsPerKey });
+  return { system, workload, clients, nemeses: nemesisDefs, schedule: scheduleFor(spec, nemesisDefs) };
+}
+
+function checkOptions(system: SystemDef, options: Readonly<Record<string, string>>): void {
+  const known = system.options ?? {};
+  for (const [name, value] of Object.entries(options)) {
+    const option = known[name];
+    if (!option) throw new UserError(`${system.name} has no option '${name}': its options are ${Object.keys(known).join(', ') || 'none'}`);
+    if (option.choices && !option.choices.includes(value)) {
+      throw new UserError(`${system.name} option '${name}' must be one of ${option.choices.join(', ')}, not '${value}'`);
+    }
+  }
+}
+
+/** The fault schedule of a run: each nemesis's own entries, from the seed alone, merged by time. */
+export function scheduleFor(spec: TestSpec, defs: readonly NemesisDef[]): ScheduleEntry[] {
+  const nodes = nodeNames(spec.nodes);
+  const entries = defs.flatMap((def) =>
+    def.schedule({
+      nodes,
+      durationMs: spec.timeLimitS * 1000,
+      intervalMs: spec.nemesisIntervalS * 1000,
+      rng: Rng.derive(spec.seed, `nemesis-${def.name}`),
+    }),
+  );
+  return entries.sort((a, b) => a.atMs - b.atMs);
+}

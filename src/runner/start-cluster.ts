@@ -1,0 +1,85 @@
+/**
+ * Bring up a cluster on the embedded default: ports for every node, the fault proxy in front
+ * of every link, node plans, the node processes, and a wait until the system says it is ready.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { NodePlan, SystemDef } from '../api/cluster.js';
+import type { TestSpec } from '../api/test-spec.js';
+import { LocalCluster } from '../hosts/local/local-cluster.js';
+import { allocatePort } from '../hosts/local/ports.js';
+import { ProxyNet } from '../net/proxy/proxy-net.js';
+import { UserError } from '../user-error.js';
+import type { RunDirs } from './run-dir.js';
+import { nodeNames } from './node-names.js';
+
+const READY_TIMEOUT_MS = 30_000;
+const HOST = '127.0.0.1';
+
+export interface StartedCluster {
+  cluster: LocalCluster;
+  net: ProxyNet;
+  /** Seconds from the first node start until ready. */
+  startS: number;
+}
+
+/**
+ * Start everything; `track` receives each resource's cleanup as soon as it exists, so an
+ * interrupt at any point can undo exactly what was made.
+ */
+export async function startCluster(
+  spec: TestSpec,
+  system: SystemDef,
+  dirs: RunDirs,
+  signal: AbortSignal,
+  track: (cleanup: () => Promise<void>) => void,
+  onCrash: (node: string, how: string) => void,
+): Promise<StartedCluster> {
+  const nodes = nodeNames(spec.nodes);
+  const peerTargets: Record<string, string> = {};
+  const clientTargets: Record<string, string> = {};
+  for (const node of nodes) {
+    peerTargets[node] = `${HOST}:${await allocatePort()}`;
+    clientTargets[node] = `${HOST}:${await allocatePort()}`;
+  }
+  const net = await ProxyNet.start({ nodes, peerTargets, clientTargets, seed: spec.seed });
+  track(() => net.close());
+
+  const plans: Record<string, NodePlan> = {};
+  nodes.forEach((id, index) => {
+    const dataDir = join(dirs.scratch, id);
+    mkdirSync(dataDir, { recursive: true });
+    plans[id] = {
+      id,
+      index,
+      nodes,
+      dataDir,
+      peerListen: peerTargets[id] as string,
+      clientListen: clientTargets[id] as string,
+      peers: Object.fromEntries(nodes.filter((p) => p !== id).map((p) => [p, net.peerAddress(id, p)])),
+      clockFile: join(dirs.scratch, `${id}.clock`),
+      bugs: spec.bugs,
+      options: spec.clusterOptions,
+    };
+  });
+  const clientAddresses = Object.fromEntries(nodes.map((n) => [n, net.clientAddress(n)]));
+  const cluster = new LocalCluster({ system, plans, clientAddresses, logFile: dirs.logFile, onCrash });
+  track(() => cluster.teardown());
+
+  const t0 = performance.now();
+  await Promise.all(nodes.map((n) => cluster.start(n)));
+  if (system.ready) {
+    const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
+    const either = AbortSignal.any([signal, timeout]);
+    try {
+      await system.ready(cluster, either);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const down = nodes.filter((n) => !cluster.isRunning(n));
+      const why = down.length > 0 ? `nodes ${down.join(', ')} exited` : `it was not ready within ${READY_TIMEOUT_MS / 1000} s`;
+      throw new UserError(`${system.name} did not start: ${why}; see the node logs in ${join(dirs.root, 'nodes')}`);
+    }
+  }
+  return { cluster, net, startS: (performance.now() - t0) / 1000 };
+}
