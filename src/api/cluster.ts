@@ -49,6 +49,13 @@ export interface SystemDef {
   /** Known bugs: name → what goes wrong. */
   readonly bugs: Readonly<Record<string, string>>;
   readonly options?: Readonly<Record<string, SystemOption>>;
+  /**
+   * How a node's clock is skewed: `module` (the default) for nodes that read time through the
+   * bundled clock module (src/node/clock.ts), which reads the node's clock file; `faketime` for
+   * third-party programs, started under libfaketime reading the same file (dynamically linked
+   * programs only; Go binaries ignore it).
+   */
+  readonly clock?: 'module' | 'faketime';
   /** Clients by workload name; a workload the system lacks is refused before the run. */
   readonly clients: Readonly<Record<string, ClientFactory>>;
   launch(plan: NodePlan): NodeLaunch;

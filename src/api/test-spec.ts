@@ -1,3 +1,5 @@
+import type { ScheduleEntry } from './nemesis.js';
+
 /**
  * A test is plain data, assembled by name from the registry (Jepsen's test map, typed).
  * The CLI builds one from its flags and validates it once; results.json stores it verbatim,
@@ -40,6 +42,8 @@ export interface TestSpec {
   checkerTimeoutS: number;
   /** Directory that holds run directories. Default `results`. */
   resultsRoot: string;
+  /** A fault schedule to replay instead of one generated from the seed (`--schedule`). */
+  schedule?: ScheduleEntry[];
   /** Network control mechanism. */
   net: 'proxy';
 }

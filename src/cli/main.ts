@@ -38,7 +38,7 @@ try {
     .demandCommand(1, 'Say what to do: faultline test, check, report or list (faultline --help).')
     .strict()
     .recommendCommands()
-    .fail((msg, err) => {
+    .fail((msg: string, err: unknown) => {
       if (err) fail(err);
       process.stderr.write(`${chalk.red('faultline:')} ${msg} (faultline --help)\n`);
       process.exit(2);

@@ -1,10 +1,12 @@
 /** `faultline test`: run one chaos test end to end and exit with its verdict. */
+import { join } from 'node:path';
 import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestSpec } from '../api/test-spec.js';
 import { systems } from '../registry.js';
 import { ConsoleUi } from '../report/console.js';
 import { runTest } from '../runner/run-test.js';
+import { readScheduleFile } from '../runner/schedule-file.js';
 import { UserError } from '../user-error.js';
 import { onInterrupt } from './interrupt.js';
 
@@ -43,7 +45,8 @@ const builder = (y: Argv) => {
     .option('ops-per-key', { type: 'number', default: 30, describe: 'Operations per key per thread before fresh keys' })
     .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before a checker gives up (unknown)' })
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
-    .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' });
+    .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
+    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' });
   for (const name of systemOptionNames()) {
     const owners = Object.values(systems).filter((s) => s.options?.[name]);
     out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
@@ -51,11 +54,37 @@ const builder = (y: Argv) => {
   return out;
 };
 
-type TestArgs = Awaited<ReturnType<ReturnType<typeof builder>['parseAsync']>>;
+interface TestArgs {
+  cluster: string;
+  workload: string;
+  nemesis: string;
+  bug: string[];
+  nodes: number;
+  concurrency: number;
+  'time-limit': number;
+  'recovery-time': number;
+  seed?: number;
+  rate: number;
+  'nemesis-interval': number;
+  'op-timeout': number;
+  'key-count': number;
+  'ops-per-key': number;
+  'checker-timeout': number;
+  'results-dir': string;
+  name?: string;
+  schedule?: string;
+  verbose?: boolean;
+  /** System options such as read-mode. */
+  [option: string]: unknown;
+}
 
 export function specFromArgs(argv: TestArgs): TestSpec {
   const cluster = argv.cluster;
-  const nemeses = list(argv.nemesis);
+  const replay = argv.schedule !== undefined ? readScheduleFile(argv.schedule) : undefined;
+  if (replay && process.argv.some((a) => a === '--nemesis' || a.startsWith('--nemesis=') || a === '-n')) {
+    throw new UserError('--schedule names its own nemeses; leave out --nemesis');
+  }
+  const nemeses = replay ? replay.nemeses : list(argv.nemesis);
   const system = systems[cluster];
   const clusterOptions: Record<string, string> = {};
   for (const name of Object.keys(system?.options ?? {})) {
@@ -83,29 +112,32 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     opsPerKey: positive('ops-per-key', argv['ops-per-key'], true),
     checkerTimeoutS: positive('checker-timeout', argv['checker-timeout'], false),
     resultsRoot: argv['results-dir'],
+    ...(replay && { schedule: replay.entries }),
     net: 'proxy',
   };
 }
 
 /** The command line that repeats a run, seed included. */
-export function repeatCommand(spec: TestSpec): string {
-  const parts = ['faultline test', `--cluster ${spec.cluster}`, `--workload ${spec.workload}`, `--nemesis ${spec.nemeses.join(',') || 'none'}`];
+export function repeatCommand(spec: TestSpec, runDir: string): string {
+  const parts = ['faultline test', `--cluster ${spec.cluster}`, `--workload ${spec.workload}`];
+  if (!spec.schedule) parts.push(`--nemesis ${spec.nemeses.join(',') || 'none'}`);
   for (const bug of spec.bugs) parts.push(`--bug ${bug}`);
   for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);
   parts.push(`--nodes ${spec.nodes}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
+  if (spec.schedule) parts.push(`--schedule ${join(runDir, 'schedule.json')}`);
   return parts.join(' ');
 }
 
 export const testCommand: CommandModule<object, TestArgs> = {
   command: 'test',
   describe: 'Start a cluster, run a workload with faults, check the history',
-  builder,
+  builder: builder as never,
   handler: async (argv) => {
     const spec = specFromArgs(argv);
     const ui = new ConsoleUi(argv.verbose === true);
     const interrupt = onInterrupt(() => process.stderr.write(chalk.yellow('\n! interrupted: healing faults and stopping nodes (Ctrl-C again to force)\n')));
     try {
-      const run = await runTest({ spec, command: repeatCommand(spec), ui, interrupt: interrupt.signal });
+      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: interrupt.signal });
       process.exitCode = run.exitCode;
     } finally {
       interrupt.dispose();

@@ -191,8 +191,9 @@ export function componentsOf(grudge: Grudge, nodes: readonly string[] = []): str
 /**
  * A one-line description for logs and results: `n1,n2 | n3,n4,n5` for a complete partition,
  * otherwise the cut links, `a <-/-> b` when cut both ways and `a -/-> b` when only a's messages
- * to b are dropped. `nodes` (optional) names nodes the grudge leaves untouched, so a partial cut
- * is not mistaken for a complete partition. An empty grudge is `no partition`.
+ * to b are dropped. Nodes the grudge leaves untouched count when they are keys with empty lists
+ * or are named in `nodes`, so a partial cut is not mistaken for a complete partition. An empty
+ * grudge is `no partition`.
  */
 export function describeGrudge(grudge: Grudge, nodes: readonly string[] = []): string {
   const g = normalize(grudge);

@@ -43,7 +43,8 @@ export function resolveTest(spec: TestSpec): ResolvedTest {
     }
   }
   const workload = workloadDef.build({ keyCount: spec.keyCount, opsPerKey: spec.opsPerKey });
-  return { system, workload, clients, nemeses: nemesisDefs, schedule: scheduleFor(spec, nemesisDefs) };
+  const schedule = spec.schedule ? checkSchedule(spec, spec.schedule, nemesisDefs) : scheduleFor(spec, nemesisDefs);
+  return { system, workload, clients, nemeses: nemesisDefs, schedule };
 }
 
 function checkOptions(system: SystemDef, options: Readonly<Record<string, string>>): void {
@@ -55,6 +56,20 @@ function checkOptions(system: SystemDef, options: Readonly<Record<string, string
       throw new UserError(`${system.name} option '${name}' must be one of ${option.choices.join(', ')}, not '${value}'`);
     }
   }
+}
+
+/** A given schedule must only name faults its nemeses handle, within the main phase. */
+function checkSchedule(spec: TestSpec, entries: ScheduleEntry[], defs: readonly NemesisDef[]): ScheduleEntry[] {
+  const handled = new Set(defs.flatMap((def) => def.build().fs));
+  for (const entry of entries) {
+    if (!handled.has(entry.f)) {
+      throw new UserError(`the schedule has '${entry.f}', which none of the nemeses ${spec.nemeses.join(', ') || '(none)'} performs`);
+    }
+    if (entry.atMs >= spec.timeLimitS * 1000) {
+      throw new UserError(`the schedule has '${entry.f}' at ${entry.atMs / 1000} s, after the main phase ends (--time-limit ${spec.timeLimitS})`);
+    }
+  }
+  return entries;
 }
 
 /** The fault schedule of a run: each nemesis's own entries, from the seed alone, merged by time. */

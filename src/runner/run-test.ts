@@ -14,13 +14,14 @@ import { runWorkers } from './workers.js';
 import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
 import { abortableSleep } from './sleep.js';
 import { writeJsonAtomic } from './results.js';
+import { writeScheduleFile } from './schedule-file.js';
 import { finishRun, type FinishedRun } from './finish-run.js';
 import type { RunUi } from './ui.js';
 
 export interface RunRequest {
   spec: TestSpec;
-  /** The command line, stored so the run can be repeated. */
-  command: string;
+  /** The command line that repeats the run, given its directory; stored with the results. */
+  command: (runDir: string) => string;
   ui: RunUi;
   /** Fires on the first Ctrl-C / SIGTERM: stop early, clean up, still check and report. */
   interrupt: AbortSignal;
@@ -31,7 +32,9 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   const test = resolveTest(spec);
   const startedAt = new Date();
   const dirs = createRunDirs(spec.resultsRoot, spec.name, startedAt);
-  writeJsonAtomic(`${dirs.root}/test.json`, { spec, command: req.command });
+  const command = req.command(dirs.root);
+  writeJsonAtomic(`${dirs.root}/test.json`, { spec, command });
+  writeScheduleFile(`${dirs.root}/schedule.json`, { nemeses: spec.nemeses, entries: test.schedule });
   const journal = new Journal(dirs.history);
   const schedule: ScheduleEntry[] = test.schedule;
   const warnings: string[] = [];
@@ -41,6 +44,10 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   let netKind = 'proxy';
 
   ui.header(spec, dirs.root, schedule);
+  // A forced exit (second Ctrl-C) skips the teardown below; node processes die with their
+  // tethers, and this removes the scratch directory on the way out.
+  const removeOnExit = (): void => removeScratch(dirs);
+  process.once('exit', removeOnExit);
   try {
     ui.phase(`starting ${spec.nodes} ${spec.cluster} nodes`);
     const started = await startCluster(spec, test.system, dirs, interrupt, (c) => cleanups.push(c), (node, how) => {
@@ -61,11 +68,12 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     }
     journal.close();
     removeScratch(dirs);
+    process.off('exit', removeOnExit);
   }
   return finishRun({
     dirs,
     spec,
-    command: req.command,
+    command,
     checker: test.workload.checker,
     startedAt,
     durationS: (Date.now() - startedAt.getTime()) / 1000,

@@ -64,7 +64,7 @@ export async function startCluster(
     };
   });
   const clientAddresses = Object.fromEntries(nodes.map((n) => [n, net.clientAddress(n)]));
-  const cluster = new LocalCluster({ system, plans, clientAddresses, logFile: dirs.logFile, onCrash });
+  const cluster = new LocalCluster({ runDir: dirs.root, system, plans, clientAddresses, logFile: dirs.logFile, onCrash });
   track(() => cluster.teardown());
 
   const t0 = performance.now();

@@ -4,9 +4,10 @@
  * stop act on the node's own pid; clock skew writes the node's clock file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import type { Cluster, NodePlan, SystemDef } from '../../api/cluster.js';
 import { nodeProgram } from '../../node/entry.js';
+import { faketimeEnv, faketimeOffset } from './faketime.js';
 
 /** How long a graceful stop waits before SIGKILL. */
 const STOP_GRACE_MS = 10_000;
@@ -21,7 +22,12 @@ interface NodeProcess {
   expected: boolean;
 }
 
+/** Set in every node's environment to the run's directory, so leftovers can be traced to a run. */
+export const RUN_ENV = 'FAULTLINE_RUN';
+
 export interface LocalClusterOptions {
+  /** The run's results directory, exported to nodes as FAULTLINE_RUN. */
+  runDir: string;
   system: SystemDef;
   plans: Readonly<Record<string, NodePlan>>;
   clientAddresses: Readonly<Record<string, string>>;
@@ -51,7 +57,10 @@ export class LocalCluster implements Cluster {
 
   async start(node: string): Promise<void> {
     if (this.running.has(node)) return;
-    const launch = this.opts.system.launch(this.plan(node));
+    const plan = this.plan(node);
+    const launch = this.opts.system.launch(plan);
+    // libfaketime reads the same clock file, in its own format (see setClockOffset).
+    const clockEnv = this.opts.system.clock === 'faketime' ? faketimeEnv(plan.clockFile, launch.env?.LD_PRELOAD ?? process.env.LD_PRELOAD) : {};
     const tetherProgram = nodeProgram(new URL('./tether.js', import.meta.url), [launch.command, ...launch.args]);
     const log = openSync(this.opts.logFile(node), 'a');
     let tether: ChildProcess;
@@ -60,7 +69,7 @@ export class LocalCluster implements Cluster {
         // Own process group: a Ctrl-C in the terminal reaches the harness, which stops nodes in order.
         detached: true,
         stdio: ['ignore', log, log, 'ipc'],
-        env: { ...process.env, ...launch.env },
+        env: { ...process.env, ...launch.env, ...clockEnv, [RUN_ENV]: this.opts.runDir },
       });
     } finally {
       closeSync(log);
@@ -108,7 +117,11 @@ export class LocalCluster implements Cluster {
   }
 
   async setClockOffset(node: string, offsetMs: number): Promise<void> {
-    writeFileSync(this.plan(node).clockFile, `${Math.round(offsetMs)}\n`);
+    const file = this.plan(node).clockFile;
+    const text = this.opts.system.clock === 'faketime' ? faketimeOffset(offsetMs) : `${Math.round(offsetMs)}\n`;
+    // Write then rename, so a node re-reading the file never sees it empty (no skew) midway.
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
   }
 
   async primary(signal: AbortSignal): Promise<string | undefined> {

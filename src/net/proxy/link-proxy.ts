@@ -241,6 +241,7 @@ export class LinkProxy {
   private readonly holes = new Set<Socket>();
   private readonly rng: Rng;
   private targetAddress: string;
+  private listenAddress = '';
   private targetParts: { host: string; port: number };
   private isBlocked = false;
   private current: LinkShape = {};
@@ -271,17 +272,17 @@ export class LinkProxy {
       server.once('error', reject);
       server.listen({ host: '127.0.0.1', port: opts.port ?? 0 }, () => {
         server.off('error', reject);
+        const addr = server.address();
+        if (addr !== null && typeof addr === 'object') proxy.listenAddress = `127.0.0.1:${addr.port}`;
         resolve();
       });
     });
     return proxy;
   }
 
-  /** The host:port to dial to use this link. */
+  /** The host:port to dial to use this link (still known after close). */
   get address(): string {
-    const addr = this.server.address();
-    if (addr === null || typeof addr === 'string') throw new Error('link proxy is not listening');
-    return `127.0.0.1:${addr.port}`;
+    return this.listenAddress;
   }
 
   /** The host:port connections are forwarded to. */
