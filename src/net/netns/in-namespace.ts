@@ -44,11 +44,14 @@ export function launchInNamespace(launch: NodeLaunch, ns: string): NodeLaunch {
  * tsx's `--import`, same script and arguments unless `argv` is given), with {@link CONTROL_ENV}
  * set so the child knows it is the control side of lab `labId`.
  */
-export function selfInNamespace(ns: string, labId: string, controlAddress: string, argv: readonly string[] = process.argv.slice(1)): NodeLaunch {
-  return launchInNamespace(
-    { command: process.execPath, args: [...process.execArgv, ...argv], env: { [CONTROL_ENV]: `${labId}:${controlAddress}` } },
-    ns,
-  );
+export function selfInNamespace(
+  ns: string,
+  labId: string,
+  controlAddress: string,
+  argv: readonly string[] = process.argv.slice(1),
+): NodeLaunch {
+  const env = { [CONTROL_ENV]: `${labId}:${controlAddress}` };
+  return launchInNamespace({ command: process.execPath, args: [...process.execArgv, ...argv], env }, ns);
 }
 
 /** `{ labId, address }` from {@link CONTROL_ENV}, when this process was started as a control side. */
@@ -91,10 +94,11 @@ export function assertInNamespace(address: string): void {
     .some((info) => info?.address === address);
   if (!here) {
     throw new NotInNamespaceError(
-      `refusing to dial lab addresses: no interface of this process has ${address}, so it is not in the lab's control namespace (start it with nsenter --net=/var/run/netns/<lab>-ctl)`,
+      `refusing to dial lab addresses: no interface of this process has ${address}, so it is not in the ` +
+        `lab's control namespace (start it with nsenter --net=/var/run/netns/fl-<id>-ctl)`,
     );
   }
   if (hasDefaultRoute()) {
-    throw new NotInNamespaceError(`refusing to dial lab addresses: this namespace has a default route, so traffic could leave the lab`);
+    throw new NotInNamespaceError('refusing to dial lab addresses: this namespace has a default route, so traffic could leave the lab');
   }
 }

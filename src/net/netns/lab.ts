@@ -9,7 +9,7 @@
  * so the leftovers of a run that died (even by kill -9) can be found and removed later.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../user-error.js';
 import { CommandError, findTool, ipBatchIn, ipNetns } from './exec.js';
@@ -28,6 +28,8 @@ const MAX_NODES = 200;
 const ID = /^[0-9a-f]{6}$/;
 /** A namespace faultline made: `fl-<id>-<role>`. */
 const LAB_NS = /^fl-([0-9a-f]{6})-(.+)$/;
+/** A state directory without an owner file younger than this may be a lab being created. */
+const CREATING_GRACE_MS = 10_000;
 /** Node ids usable in a namespace name; `sw` and `ctl` are taken by the lab itself. */
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,30}$/;
 
@@ -290,7 +292,7 @@ export async function listLeftoverLabs(): Promise<LeftoverLab[]> {
   const out: LeftoverLab[] = [];
   for (const id of ids) {
     const owner = readOwner(id);
-    if (owner && ownerAlive(owner)) continue;
+    if (owner ? ownerAlive(owner) : justCreated(id)) continue;
     out.push({ id, namespaces: byId.get(id) ?? [], ...(owner ? { ownerPid: owner.pid } : {}) });
   }
   return out;
@@ -316,6 +318,15 @@ function readOwner(id: string): Owner | undefined {
     return Number.isInteger(n) && n > 0 ? { pid: n, start: start || undefined } : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Whether the state directory of `id` was made moments ago (its owner file may be on its way). */
+function justCreated(id: string): boolean {
+  try {
+    return Date.now() - statSync(join(LAB_STATE_ROOT, id)).mtimeMs < CREATING_GRACE_MS;
+  } catch {
+    return false;
   }
 }
 

@@ -201,7 +201,11 @@ export class NetnsNet implements Net {
     for (const ns of new Set([...this.firewalled, ...loss.keys()])) {
       const rules = loss.get(ns) ?? [];
       const table = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...rules, 'COMMIT', ''];
-      work.push(iptablesRestoreIn(ns, table.join('\n')).then(() => void (rules.length > 0 ? this.firewalled.add(ns) : this.firewalled.delete(ns))));
+      const applied = iptablesRestoreIn(ns, table.join('\n')).then(() => {
+        if (rules.length > 0) this.firewalled.add(ns);
+        else this.firewalled.delete(ns);
+      });
+      work.push(applied);
     }
     for (const ns of new Set([...this.queued, ...queues.keys()])) {
       work.push(this.applyQueues(ns, queues.get(ns) ?? []));
