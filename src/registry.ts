@@ -8,6 +8,11 @@ import type { WorkloadDef } from './api/workload.js';
 import { raftKv } from '../clusters/raft-kv/index.js';
 import { register } from '../workloads/register.js';
 import { partition } from '../nemeses/partition.js';
+import { kill, restart } from '../nemeses/kill.js';
+import { rollingRestart } from '../nemeses/rolling-restart.js';
+import { pause } from '../nemeses/pause.js';
+import { clock } from '../nemeses/clock.js';
+import { latency, loss } from '../nemeses/latency.js';
 import { closest } from './suggest.js';
 import { UserError } from './user-error.js';
 
@@ -15,7 +20,9 @@ export const systems: Readonly<Record<string, SystemDef>> = { [raftKv.name]: raf
 
 export const workloads: Readonly<Record<string, WorkloadDef>> = { [register.name]: register };
 
-export const nemeses: Readonly<Record<string, NemesisDef>> = { [partition.name]: partition };
+export const nemeses: Readonly<Record<string, NemesisDef>> = Object.fromEntries(
+  [partition, kill, restart, rollingRestart, pause, clock, latency, loss].map((def) => [def.name, def]),
+);
 
 /** Look `name` up in `table`, or fail with one line naming the choices and the likely typo. */
 export function lookup<T>(kind: string, table: Readonly<Record<string, T>>, name: string): T {

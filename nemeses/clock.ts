@@ -1,0 +1,159 @@
+/**
+ * The `clock` nemesis: skews nodes' wall clocks, the fault behind lease reads that outlive their
+ * lease and timestamps that run backwards. Offsets range from 0.2 s to 2 min, forward and back,
+ * spread on a log scale. Only the node's idea of the time changes (the bundled clock module, or
+ * libfaketime for third-party systems); monotonic clocks and timers keep running true.
+ *
+ * Operations:
+ * - `start-clock` `{kind: 'skew', offsets: {n2: 30500, n4: -1200}}` → set those offsets (ms).
+ * - `start-clock` `{kind: 'strobe', node, deltaMs, periodMs, forMs}` → flip the node's offset
+ *   between +deltaMs and -deltaMs every `periodMs` for `forMs`, then leave the last value. It
+ *   runs in the background, so the schedule is not held up. Under libfaketime a node re-reads
+ *   its offset only once a second, so it sees a slower, sampled strobe.
+ * - `stop-clock` → stop any strobe and set every node's offset back to 0.
+ * Strobe is a kind of `start-clock`, not an operation of its own, so the report's clock band
+ * covers it and `stop-clock` / `heal` end it like any skew.
+ */
+import type { Cluster } from '../src/api/cluster.js';
+import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
+import type { Rng } from '../src/gen/rng.js';
+import { abortableSleep } from '../src/runner/sleep.js';
+import { faultWindows, logUniform, startStop } from './cadence.js';
+
+/** Set fixed offsets on some nodes. */
+export interface SkewClocks {
+  kind: 'skew';
+  /** Offset from true time in milliseconds, per node. */
+  offsets: Record<string, number>;
+}
+
+/** Flip one node's offset back and forth. */
+export interface StrobeClock {
+  kind: 'strobe';
+  node: string;
+  deltaMs: number;
+  periodMs: number;
+  forMs: number;
+}
+
+/** The value of a `start-clock` operation. */
+export type StartClock = SkewClocks | StrobeClock;
+
+/** Smallest and largest offset the schedule draws, in milliseconds. */
+export const OFFSET_RANGE_MS = { min: 200, max: 120_000 } as const;
+const STROBE_PERIOD_MS = 100;
+
+/** An offset of 0.2 s to 2 min, either way, rounded to the millisecond. */
+function drawOffset(rng: Rng): number {
+  const size = Math.round(logUniform(OFFSET_RANGE_MS.min, OFFSET_RANGE_MS.max, rng));
+  return rng.float() < 0.5 ? -size : size;
+}
+
+/** `+30.5 s`, `-0.2 s`. */
+export function formatOffset(ms: number): string {
+  return `${ms < 0 ? '-' : '+'}${Number((Math.abs(ms) / 1000).toFixed(3))} s`;
+}
+
+/** A skew of one or more nodes (two in three windows), or a strobe of one node. */
+function drawStart(nodes: readonly string[], rng: Rng): StartClock {
+  if (rng.float() < 2 / 3) {
+    const chosen = new Set(rng.shuffle(nodes).slice(0, 1 + rng.int(nodes.length)));
+    const offsets: Record<string, number> = {};
+    for (const node of nodes) if (chosen.has(node)) offsets[node] = drawOffset(rng);
+    return { kind: 'skew', offsets };
+  }
+  return {
+    kind: 'strobe',
+    node: rng.pick(nodes),
+    deltaMs: Math.abs(drawOffset(rng)),
+    periodMs: STROBE_PERIOD_MS,
+    forMs: 2000 + rng.int(3000),
+  };
+}
+
+function schedule(opts: ScheduleOptions): ScheduleEntry[] {
+  if (opts.nodes.length === 0) return [];
+  return faultWindows(opts, (window, rng) => startStop('clock', window, drawStart(opts.nodes, rng)));
+}
+
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+function parseStart(value: unknown, cluster: Cluster): StartClock {
+  const v = (value ?? {}) as Partial<SkewClocks> & Partial<StrobeClock>;
+  const known = (node: unknown): boolean => typeof node === 'string' && cluster.nodes.includes(node);
+  if (v.kind === 'skew' && typeof v.offsets === 'object' && v.offsets !== null) {
+    const entries = Object.entries(v.offsets);
+    if (entries.length > 0 && entries.every(([node, ms]) => known(node) && finite(ms))) return { kind: 'skew', offsets: v.offsets };
+  }
+  if (v.kind === 'strobe' && known(v.node) && finite(v.deltaMs) && finite(v.periodMs) && v.periodMs > 0 && finite(v.forMs)) {
+    return { kind: 'strobe', node: v.node as string, deltaMs: v.deltaMs, periodMs: v.periodMs, forMs: v.forMs };
+  }
+  throw new Error(`start-clock needs {kind: 'skew', offsets: {node: ms}} or {kind: 'strobe', node, deltaMs, periodMs, forMs}, got ${JSON.stringify(value)}`);
+}
+
+/** Flip `node` between +delta and -delta until `forMs` is over or `signal` aborts. */
+async function runStrobe(cluster: Cluster, s: StrobeClock, signal: AbortSignal): Promise<void> {
+  const flips = Math.max(1, Math.floor(s.forMs / s.periodMs));
+  for (let i = 0; i < flips && !signal.aborted; i++) {
+    await cluster.setClockOffset(s.node, i % 2 === 0 ? s.deltaMs : -s.deltaMs);
+    if (i + 1 < flips) await abortableSleep(s.periodMs, signal);
+  }
+}
+
+/** The nemesis object for one run: remembers the strobe in progress. */
+function build(): Nemesis {
+  /** The strobe in progress; `done` resolves after its last write, to the error that ended it, if any. */
+  let strobe: { abort: AbortController; done: Promise<unknown> } | undefined;
+
+  /** End the strobe, if any, and wait for its last write, so nothing overwrites a reset. */
+  async function endStrobe(): Promise<unknown> {
+    const current = strobe;
+    strobe = undefined;
+    if (!current) return undefined;
+    current.abort.abort();
+    return current.done;
+  }
+
+  async function start(value: unknown, ctx: NemesisContext): Promise<{ text: string } & StartClock> {
+    const op = parseStart(value, ctx.cluster);
+    await endStrobe();
+    if (op.kind === 'skew') {
+      const offsets = Object.entries(op.offsets);
+      await Promise.all(offsets.map(([node, ms]) => ctx.cluster.setClockOffset(node, ms)));
+      return { ...op, text: offsets.map(([node, ms]) => `${node} ${formatOffset(ms)}`).join(', ') };
+    }
+    const abort = new AbortController();
+    const done = runStrobe(ctx.cluster, op, abort.signal).then(() => undefined, (err: unknown) => err);
+    strobe = { abort, done };
+    return { ...op, text: `strobe ${op.node} ±${formatOffset(op.deltaMs).slice(1)} every ${op.periodMs} ms for ${op.forMs / 1000} s` };
+  }
+
+  /** Stop any strobe and reset every clock; a failed strobe write is reported here. */
+  async function reset(ctx: NemesisContext): Promise<{ text: string }> {
+    const strobeError = await endStrobe();
+    await Promise.all(ctx.cluster.nodes.map((node) => ctx.cluster.setClockOffset(node, 0)));
+    if (strobeError !== undefined) throw strobeError;
+    return { text: 'clocks reset' };
+  }
+
+  return {
+    fs: ['start-clock', 'stop-clock'],
+    async invoke(op, ctx) {
+      if (op.f === 'start-clock') return start(op.value, ctx);
+      if (op.f === 'stop-clock') return reset(ctx);
+      throw new Error(`clock nemesis cannot ${op.f}`);
+    },
+    async heal(ctx) {
+      await reset(ctx);
+    },
+  };
+}
+
+/** The `clock` nemesis. */
+export const clock: NemesisDef = {
+  name: 'clock',
+  description: 'Skew node clocks by 0.2 s to 2 min either way, or strobe one back and forth, then reset them',
+  requires: ['clock'],
+  build,
+  schedule,
+};
