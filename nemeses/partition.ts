@@ -9,12 +9,12 @@ import type { Rng } from '../src/gen/rng.js';
 import { bridge, describeGrudge, isolate, majoritiesRing, randomHalves } from '../src/net/grudge.js';
 
 /** Shapes the schedule picks from. */
-export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge';
+export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary';
 
 /** The value of a `start-partition` operation. */
 export interface StartPartition {
-  shape: PartitionShape | 'isolate-primary';
-  /** The concrete cut; absent only for `isolate-primary`. */
+  shape: PartitionShape;
+  /** The concrete cut; for `isolate-primary`, the stand-in used when no primary is known. */
   grudge?: Grudge;
 }
 
@@ -29,7 +29,7 @@ export interface PartitionDone {
 export function shapesFor(n: number): PartitionShape[] {
   if (n < 2) return [];
   if (n < 3) return ['random-halves', 'isolate-one'];
-  return ['random-halves', 'isolate-one', 'majorities-ring', 'bridge'];
+  return ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary'];
 }
 
 /** Make a shape concrete for `nodes`, drawing every random choice from `rng`. */
@@ -38,6 +38,7 @@ export function makeGrudge(shape: PartitionShape, nodes: readonly string[], rng:
     case 'random-halves':
       return randomHalves(nodes, rng);
     case 'isolate-one':
+    case 'isolate-primary': // the primary is only known when the fault runs; a stand-in until then
       return isolate(nodes, rng.pick(nodes));
     case 'majorities-ring':
       return majoritiesRing(nodes, rng);
@@ -90,8 +91,9 @@ async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone
   }
   const primary = await ctx.cluster.primary(ctx.signal);
   if (primary === undefined) {
-    await ctx.net.partition({});
-    return { shape, grudge: {}, text: 'no primary known; isolated nobody' };
+    const fallback = grudge ?? {};
+    await ctx.net.partition(fallback);
+    return { shape, grudge: fallback, text: `no primary known: ${describeGrudge(fallback, nodes)}` };
   }
   const cut = isolate(nodes, primary);
   await ctx.net.partition(cut);

@@ -3,6 +3,7 @@
  * heal, let the cluster recover, tear everything down, then check the history and write the
  * results. Teardown runs whatever happens (failure, Ctrl-C), in reverse order of creation.
  */
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { NemesisContext, ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
@@ -95,8 +96,11 @@ async function mainPhase(
   schedule: readonly ScheduleEntry[],
 ): Promise<void> {
   const { spec, ui, interrupt } = req;
+  // Every in-flight operation listens to these; their fan-out is intended, not a leak.
+  setMaxListeners(0, interrupt);
   const mainOver = new AbortController();
   const workersStop = new AbortController();
+  setMaxListeners(0, workersStop.signal);
   const stopWorkers = (): void => workersStop.abort();
   interrupt.addEventListener('abort', stopWorkers, { once: true });
   const ctx: NemesisContext = { cluster: started.cluster, net: started.net, signal: AbortSignal.any([mainOver.signal, interrupt]) };

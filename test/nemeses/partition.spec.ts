@@ -70,7 +70,7 @@ describe('partition schedule', () => {
 
   it('uses every shape for five nodes, only halves for two, nothing for one', () => {
     const shapes = new Set(plan(1, five, 600_000, 1_000).map((e) => (e.value as StartPartition | undefined)?.shape));
-    expect([...shapes].filter(Boolean).sort()).toEqual(['bridge', 'isolate-one', 'majorities-ring', 'random-halves']);
+    expect([...shapes].filter(Boolean).sort()).toEqual(['bridge', 'isolate-one', 'isolate-primary', 'majorities-ring', 'random-halves']);
     const two = plan(1, names(2), 600_000, 1_000).filter((e) => e.f === 'start-partition');
     for (const e of two) expect(shapesFor(2)).toContain((e.value as StartPartition).shape);
     expect(plan(1, names(1))).toEqual([]);
@@ -98,11 +98,19 @@ describe('partition nemesis', () => {
     expect(calls).toEqual([['partition', isolate(five, 'n2')]]);
   });
 
-  it('isolates nobody, and says so, when no primary is known', async () => {
+  it('isolates nobody, and says so, when no primary is known and no stand-in was scheduled', async () => {
     const { ctx, calls } = fakeContext(undefined);
     const done = await partition.build().invoke({ f: 'start-partition', value: { shape: 'isolate-primary' } }, ctx);
-    expect(done).toEqual({ shape: 'isolate-primary', grudge: {}, text: 'no primary known; isolated nobody' });
+    expect(done).toEqual({ shape: 'isolate-primary', grudge: {}, text: 'no primary known: no partition' });
     expect(calls).toEqual([['partition', {}]]);
+  });
+
+  it('isolates the scheduled stand-in when no primary is known', async () => {
+    const { ctx, calls } = fakeContext(undefined);
+    const standIn = isolate(five, 'n4');
+    const done = await partition.build().invoke({ f: 'start-partition', value: { shape: 'isolate-primary', grudge: standIn } }, ctx);
+    expect(done).toMatchObject({ shape: 'isolate-primary', grudge: standIn });
+    expect(calls).toEqual([['partition', standIn]]);
   });
 
   it('refuses malformed operations', async () => {
@@ -117,12 +125,12 @@ describe('partition nemesis', () => {
     const targets = Object.fromEntries(five.map((n) => [n, '127.0.0.1:9']));
     const net = await ProxyNet.start({ nodes: five, peerTargets: targets, clientTargets: targets, seed: 3 });
     try {
-      const cluster = { nodes: five, clientAddresses: {} } as unknown as Cluster;
+      const cluster = { nodes: five, clientAddresses: {}, primary: async () => 'n1' } as unknown as Cluster;
       const ctx: NemesisContext = { net, cluster, signal: new AbortController().signal };
       const nemesis = partition.build();
       const first = plan(99).find((e) => e.f === 'start-partition');
       const done = (await nemesis.invoke({ f: first!.f, value: first!.value }, ctx)) as { text: string };
-      expect(net.describe().text).toBe(done.text);
+      expect(done.text).toContain(net.describe().text);
       expect(net.describe().blocked.length).toBeGreaterThan(0);
       await nemesis.heal(ctx);
       expect(net.describe().blocked).toEqual([]);
