@@ -31,6 +31,8 @@ interface LinkFaultSpec {
   draw(rng: Rng): LinkShape;
   /** e.g. `120–150 ms delay`. */
   describe(shape: LinkShape): string;
+  /** What the nemesis needs from the cluster or network mode (NemesisDef.requires). */
+  requires?: NemesisDef['requires'];
 }
 
 function parse(spec: LinkFaultSpec, value: unknown, nodes: readonly string[]): { shape: LinkShape; node?: string } {
@@ -77,19 +79,25 @@ function build(spec: LinkFaultSpec): Nemesis {
   };
 }
 
+/** A shape on every link or (half the time) around one node; `undefined` with fewer than 2 nodes. */
+function drawShape(spec: LinkFaultSpec, nodes: readonly string[], rng: Rng): StartShape | undefined {
+  if (nodes.length < 2) return undefined;
+  const value: StartShape = { ...spec.draw(rng) };
+  if (rng.float() < 0.5) value.node = rng.pick(nodes);
+  return value;
+}
+
 /** Windows of shaping, half of them on every link and half around one node. */
 function linkFault(spec: LinkFaultSpec): NemesisDef {
   return {
     name: spec.name,
     description: spec.description,
+    ...(spec.requires && { requires: spec.requires }),
     build: () => build(spec),
+    drawStart: (nodes, rng) => drawShape(spec, nodes, rng),
     schedule(opts: ScheduleOptions): ScheduleEntry[] {
       if (opts.nodes.length < 2) return [];
-      return faultWindows(opts, (window, rng) => {
-        const value: StartShape = { ...spec.draw(rng) };
-        if (rng.float() < 0.5) value.node = rng.pick(opts.nodes);
-        return startStop(spec.name, window, value);
-      });
+      return faultWindows(opts, (window, rng) => startStop(spec.name, window, drawShape(spec, opts.nodes, rng)));
     },
   };
 }
@@ -99,6 +107,7 @@ export const latency = linkFault({
   name: 'latency',
   description: 'Delay traffic on every node link, or around one node, by 20–500 ms plus jitter',
   keys: ['latencyMs', 'jitterMs'],
+  requires: ['latency'],
   draw(rng) {
     const latencyMs = Math.round(logUniform(20, 500, rng));
     return { latencyMs, jitterMs: Math.round(rng.float() * latencyMs * 0.5) };

@@ -43,8 +43,17 @@ export interface ScheduleOptions {
 export interface NemesisDef {
   readonly name: string;
   readonly description: string;
-  /** Cluster capabilities this nemesis needs (checked before the run starts). */
-  readonly requires?: readonly ('primary' | 'clock')[];
+  /**
+   * Capabilities this nemesis needs (checked before the run starts): `primary` and `clock` from
+   * the cluster, `latency` (delaying links) from the network mode.
+   */
+  readonly requires?: readonly ('primary' | 'clock' | 'latency')[];
   build(): Nemesis;
   schedule(opts: ScheduleOptions): ScheduleEntry[];
+  /**
+   * The value of one `start-<name>` drawn from `rng` (the nemesis's own choice of shape, victims
+   * or size), or `undefined` when no fault fits `nodes`. Offered by nemeses whose faults are a
+   * `start-<name>` / `stop-<name>` pair; generated schedules (`--nemesis random`) use it.
+   */
+  drawStart?(nodes: readonly string[], rng: Rng): unknown;
 }

@@ -30,7 +30,7 @@ export interface TestSpec {
   seed: number;
   /** Target rate of client operations per second, over all threads. Default 100. */
   rate: number;
-  /** Mean seconds between fault operations. Default 5. */
+  /** Mean seconds between fault operations. Default 3. */
   nemesisIntervalS: number;
   /** Client operation timeout in milliseconds; a timed-out operation is recorded as `info`. */
   opTimeoutMs: number;
@@ -44,6 +44,9 @@ export interface TestSpec {
   resultsRoot: string;
   /** A fault schedule to replay instead of one generated from the seed (`--schedule`). */
   schedule?: ScheduleEntry[];
-  /** Network control mechanism. */
-  net: 'proxy';
+  /**
+   * Network control mechanism: `proxy` (the fault proxy on 127.0.0.1, no privileges) or `netns`
+   * (a network namespace and address per node, partitions as nft rules at a bridge; root only).
+   */
+  net: 'proxy' | 'netns';
 }

@@ -5,6 +5,8 @@ import type { Argv, CommandModule } from 'yargs';
 import type { TestSpec } from '../api/test-spec.js';
 import { systems } from '../registry.js';
 import { ConsoleUi } from '../report/console.js';
+import { controlFromEnv } from '../net/netns/in-namespace.js';
+import { parentGone, removeLabIfOrphaned, runInLab } from '../runner/netns-run.js';
 import { runTest } from '../runner/run-test.js';
 import { readScheduleFile } from '../runner/schedule-file.js';
 import { UserError } from '../user-error.js';
@@ -31,7 +33,7 @@ const builder = (y: Argv) => {
   let out = y
     .option('cluster', { alias: 'c', type: 'string', default: 'raft-kv', describe: 'System under test (faultline list)' })
     .option('workload', { alias: 'w', type: 'string', default: 'register', describe: 'Workload' })
-    .option('nemesis', { alias: 'n', type: 'string', default: 'partition', describe: 'Faults, comma-separated, or none' })
+    .option('nemesis', { alias: 'n', type: 'string', default: 'partition', describe: 'Faults, comma-separated, or none, or random (a generated schedule over every nemesis)' })
     .option('bug', { type: 'string', array: true, default: [] as string[], describe: 'Switch on a known bug of the system (repeatable)' })
     .option('nodes', { type: 'number', default: 5, describe: 'Number of nodes' })
     .option('concurrency', { type: 'number', default: 10, describe: 'Concurrent client threads' })
@@ -39,14 +41,20 @@ const builder = (y: Argv) => {
     .option('recovery-time', { type: 'number', default: 5, describe: 'Seconds of fault-free workload after the final heal' })
     .option('seed', { type: 'number', describe: 'Seed for operations and schedule (random when omitted; always printed)' })
     .option('rate', { type: 'number', default: 100, describe: 'Target client operations per second, all threads together' })
-    .option('nemesis-interval', { type: 'number', default: 5, describe: 'Mean seconds between fault operations' })
+    .option('nemesis-interval', { type: 'number', default: 3, describe: 'Mean seconds between fault operations' })
     .option('op-timeout', { type: 'number', default: 2000, describe: 'Client operation timeout in ms (then recorded as info)' })
     .option('key-count', { type: 'number', default: 3, describe: 'Keys in use at once' })
     .option('ops-per-key', { type: 'number', default: 30, describe: 'Operations per key per thread before fresh keys' })
     .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before a checker gives up (unknown)' })
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
     .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
-    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' });
+    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' })
+    .option('net', {
+      type: 'string',
+      choices: ['proxy', 'netns'] as const,
+      default: 'proxy' as const,
+      describe: 'Network control: proxy (fault proxy on 127.0.0.1) or netns (a network namespace per node, nft partitions; root only)',
+    });
   for (const name of systemOptionNames()) {
     const owners = Object.values(systems).filter((s) => s.options?.[name]);
     out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
@@ -73,6 +81,7 @@ interface TestArgs {
   'results-dir': string;
   name?: string;
   schedule?: string;
+  net: TestSpec['net'];
   verbose?: boolean;
   /** System options such as read-mode. */
   [option: string]: unknown;
@@ -113,18 +122,19 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     checkerTimeoutS: positive('checker-timeout', argv['checker-timeout'], false),
     resultsRoot: argv['results-dir'],
     ...(replay && { schedule: replay.entries }),
-    net: 'proxy',
+    net: argv.net,
   };
 }
 
-/** The command line that repeats a run, seed included. */
-export function repeatCommand(spec: TestSpec, runDir: string): string {
+/** The command line that repeats a run, seed included; a replayed schedule is read from `scheduleFile`. */
+export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = join(runDir, 'schedule.json')): string {
   const parts = ['faultline test', `--cluster ${spec.cluster}`, `--workload ${spec.workload}`];
   if (!spec.schedule) parts.push(`--nemesis ${spec.nemeses.join(',') || 'none'}`);
   for (const bug of spec.bugs) parts.push(`--bug ${bug}`);
   for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);
   parts.push(`--nodes ${spec.nodes}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
-  if (spec.schedule) parts.push(`--schedule ${join(runDir, 'schedule.json')}`);
+  if (spec.net !== 'proxy') parts.push(`--net ${spec.net}`);
+  if (spec.schedule) parts.push(`--schedule ${scheduleFile}`);
   return parts.join(' ');
 }
 
@@ -134,13 +144,21 @@ export const testCommand: CommandModule<object, TestArgs> = {
   builder: builder as never,
   handler: async (argv) => {
     const spec = specFromArgs(argv);
+    if (spec.net === 'netns' && !controlFromEnv()) {
+      // The root namespace only manages the lab; the test runs in a child inside it.
+      process.exitCode = await runInLab(spec);
+      return;
+    }
     const ui = new ConsoleUi(argv.verbose === true);
     const interrupt = onInterrupt(() => process.stderr.write(chalk.yellow('\n! interrupted: healing faults and stopping nodes (Ctrl-C again to force)\n')));
+    const orphaned = parentGone();
+    const stop = orphaned ? AbortSignal.any([interrupt.signal, orphaned]) : interrupt.signal;
     try {
-      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: interrupt.signal });
+      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: stop });
       process.exitCode = run.exitCode;
     } finally {
       interrupt.dispose();
+      await removeLabIfOrphaned(orphaned);
     }
   },
 };

@@ -4,7 +4,6 @@
  * report.html. A harness error or an interrupt can only make the verdict `unknown` or leave
  * it `false`; it never yields `true`.
  */
-import { writeFileSync } from 'node:fs';
 import type { CheckResult, Checker } from '../api/checker.js';
 import type { ScheduleEntry } from '../api/nemesis.js';
 import type { Op } from '../api/op.js';
@@ -13,7 +12,7 @@ import { readHistoryFile } from '../history/formats/index.js';
 import { renderJunit } from '../report/junit.js';
 import { renderReport } from '../report/html.js';
 import { VERSION } from '../version.js';
-import { exitCodeFor, writeJsonAtomic, type OpCounts, type RunResults } from './results.js';
+import { exitCodeFor, writeJsonAtomic, writeTextAtomic, type OpCounts, type RunResults } from './results.js';
 import type { RunDirs } from './run-dir.js';
 import type { RunUi } from './ui.js';
 
@@ -26,11 +25,14 @@ export interface FinishInput {
   durationS: number;
   clusterStartS?: number;
   net: string;
+  netDescription?: unknown;
   schedule: ScheduleEntry[];
   warnings: string[];
   interrupted: boolean;
   error?: string;
   ui: RunUi;
+  /** Ctrl-C during the check: the checker stops and says unknown. */
+  signal?: AbortSignal;
 }
 
 export interface FinishedRun {
@@ -44,9 +46,14 @@ export async function finishRun(input: FinishInput): Promise<FinishedRun> {
   ui.phase('checking');
   const history = await readHistoryFile(dirs.history);
   const warnings = [...input.warnings, ...history.warnings];
-  const result = await runChecker(input.checker, history.ops, spec.checkerTimeoutS * 1000);
+  const ops = countOps(history.ops);
+  const result: CheckResult =
+    ops.invoke === 0
+      ? { valid: 'unknown', summary: 'The history holds no client operations: nothing was checked.' }
+      : await runChecker(input.checker, history.ops, spec.checkerTimeoutS * 1000, input.signal);
+  const interrupted = input.interrupted || input.signal?.aborted === true;
   let valid = result.valid;
-  if ((input.error !== undefined || input.interrupted) && valid === true) valid = 'unknown';
+  if ((input.error !== undefined || interrupted) && valid === true) valid = 'unknown';
   const results: RunResults = {
     faultline: VERSION,
     name: spec.name,
@@ -57,23 +64,25 @@ export async function finishRun(input: FinishInput): Promise<FinishedRun> {
     durationS: Math.round(input.durationS * 10) / 10,
     ...(input.clusterStartS !== undefined && { clusterStartS: Math.round(input.clusterStartS * 100) / 100 }),
     net: input.net,
+    ...(input.netDescription !== undefined && { netDescription: input.netDescription }),
     schedule: input.schedule,
     checkers: { [input.checker.name]: result },
-    ops: countOps(history.ops),
+    ops,
     warnings,
-    interrupted: input.interrupted,
+    interrupted,
     ...(input.error !== undefined && { error: input.error }),
   };
+  // results.json last: once it exists, the run's report and JUnit file are complete too.
+  writeTextAtomic(dirs.junit, renderJunit(results));
+  writeTextAtomic(dirs.report, renderReport(results, history.ops));
   writeJsonAtomic(dirs.results, results);
-  writeFileSync(dirs.junit, renderJunit(results));
-  writeFileSync(dirs.report, renderReport(results, history.ops));
   ui.summary(results, dirs.root);
   return { results, exitCode: exitCodeFor(valid), runDir: dirs.root };
 }
 
-async function runChecker(checker: Checker, ops: readonly Op[], timeoutMs: number): Promise<CheckResult> {
+async function runChecker(checker: Checker, ops: readonly Op[], timeoutMs: number, signal?: AbortSignal): Promise<CheckResult> {
   try {
-    return await checker.check(ops, { timeoutMs });
+    return await checker.check(ops, { timeoutMs, ...(signal && { signal }) });
   } catch (err) {
     return { valid: 'unknown', summary: `the ${checker.name} checker failed: ${err instanceof Error ? err.message : String(err)}` };
   }

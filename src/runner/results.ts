@@ -27,6 +27,8 @@ export interface RunResults {
   /** Seconds from the first node start to a ready cluster. */
   clusterStartS?: number;
   net: string;
+  /** The Net's own account of itself at the end of the run (`describe()`: addresses, mechanisms, counters). */
+  netDescription?: unknown;
   schedule: ScheduleEntry[];
   checkers: Record<string, CheckResult>;
   ops: OpCounts;
@@ -45,7 +47,12 @@ export function exitCodeFor(valid: Validity): 0 | 1 | 2 {
 }
 
 export function writeJsonAtomic(path: string, value: unknown): void {
+  writeTextAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Write a whole file or nothing: a kill midway leaves the old file (or none), never half. */
+export function writeTextAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  writeFileSync(tmp, text);
   renameSync(tmp, path);
 }

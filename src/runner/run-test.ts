@@ -9,9 +9,10 @@ import type { NemesisContext, ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { Journal } from '../history/journal.js';
 import { resolveTest } from './resolve.js';
-import { createRunDirs, removeScratch, type RunDirs } from './run-dir.js';
-import { startCluster } from './start-cluster.js';
-import { runWorkers } from './workers.js';
+import { createRunDirs, lastLogLine, removeScratch, type RunDirs } from './run-dir.js';
+import { netMode } from './net-setup.js';
+import { startCluster, type StartedCluster } from './start-cluster.js';
+import { rateShortfall, runWorkers, type WorkerStats } from './workers.js';
 import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
 import { abortableSleep } from './sleep.js';
 import { writeJsonAtomic } from './results.js';
@@ -30,37 +31,54 @@ export interface RunRequest {
 
 export async function runTest(req: RunRequest): Promise<FinishedRun> {
   const { spec, ui, interrupt } = req;
-  const test = resolveTest(spec);
+  const mode = netMode(spec.net);
+  const test = resolveTest(spec, { netLacks: await mode.lacks() });
   const startedAt = new Date();
   const dirs = createRunDirs(spec.resultsRoot, spec.name, startedAt);
+  // A forced exit (second Ctrl-C, or an error before the teardown below runs) skips the
+  // teardown; node processes die with their tethers, and this removes the scratch directory.
+  const removeOnExit = (): void => removeScratch(dirs);
+  process.once('exit', removeOnExit);
   const command = req.command(dirs.root);
   writeJsonAtomic(`${dirs.root}/test.json`, { spec, command });
-  writeScheduleFile(`${dirs.root}/schedule.json`, { nemeses: spec.nemeses, entries: test.schedule });
+  writeScheduleFile(`${dirs.root}/schedule.json`, { nemeses: test.nemeses.map((def) => def.name), entries: test.schedule });
   const journal = new Journal(dirs.history);
   const schedule: ScheduleEntry[] = test.schedule;
   const warnings: string[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   let error: string | undefined;
   let clusterStartS: number | undefined;
-  let netKind = 'proxy';
+  let started: StartedCluster | undefined;
+  let netDescription: unknown;
 
   ui.header(spec, dirs.root, schedule);
-  // A forced exit (second Ctrl-C) skips the teardown below; node processes die with their
-  // tethers, and this removes the scratch directory on the way out.
-  const removeOnExit = (): void => removeScratch(dirs);
-  process.once('exit', removeOnExit);
+  // A node that dies before the cluster is ready fails the start at once, with its last words,
+  // instead of leaving the system's readiness check to time out.
+  const startFailed = new AbortController();
   try {
     ui.phase(`starting ${spec.nodes} ${spec.cluster} nodes`);
-    const started = await startCluster(spec, test.system, dirs, interrupt, (c) => cleanups.push(c), (node, how) => {
+    const onCrash = (node: string, how: string): void => {
       const text = `node ${node} crashed (${how}); see ${dirs.logFile(node)}`;
       warnings.push(text);
       ui.warn(text);
-    });
+      if (started === undefined && !startFailed.signal.aborted) {
+        const said = lastLogLine(dirs.logFile(node));
+        startFailed.abort(new Error(`${spec.cluster} did not start: node ${node} exited (${how})${said ? `: ${said}` : ''}; see ${dirs.logFile(node)}`));
+      }
+    };
+    const startSignal = AbortSignal.any([interrupt, startFailed.signal]);
+    started = await startCluster(spec, test.system, dirs, startSignal, (c) => cleanups.push(c), onCrash, mode);
     clusterStartS = started.startS;
-    netKind = started.net.kind;
-    if (!interrupt.aborted) await mainPhase(req, test, started, journal, schedule);
+    if (!interrupt.aborted) {
+      const shortfall = await mainPhase(req, test, started, journal, schedule);
+      if (shortfall) {
+        warnings.push(shortfall);
+        ui.warn(shortfall);
+      }
+    }
   } catch (err) {
-    if (!interrupt.aborted) error = err instanceof Error ? err.message : String(err);
+    const cause: unknown = startFailed.signal.aborted ? startFailed.signal.reason : err;
+    if (!interrupt.aborted) error = cause instanceof Error ? cause.message : String(cause);
     ui.debug(err);
   } finally {
     ui.phase('tearing down');
@@ -70,6 +88,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     journal.close();
     removeScratch(dirs);
     process.off('exit', removeOnExit);
+    netDescription = started?.network.describe(); // After teardown: final counters, faults healed.
   }
   return finishRun({
     dirs,
@@ -79,12 +98,16 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     startedAt,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     ...(clusterStartS !== undefined && { clusterStartS }),
-    net: netKind,
+    net: started?.net.kind ?? mode.name,
+    ...(netDescription !== undefined && { netDescription }),
     schedule,
     warnings,
     interrupted: interrupt.aborted,
     ...(error !== undefined && { error }),
     ui,
+    // A first Ctrl-C during the check stops it (verdict unknown); after an earlier one, the
+    // partial history is still checked in full, and a second Ctrl-C forces the exit.
+    ...(!interrupt.aborted && { signal: interrupt }),
   });
 }
 
@@ -94,7 +117,7 @@ async function mainPhase(
   started: Awaited<ReturnType<typeof startCluster>>,
   journal: Journal,
   schedule: readonly ScheduleEntry[],
-): Promise<void> {
+): Promise<string | undefined> {
   const { spec, ui, interrupt } = req;
   // Every in-flight operation listens to these; their fan-out is intended, not a leak.
   setMaxListeners(0, interrupt);
@@ -122,6 +145,7 @@ async function mainPhase(
     abort: interrupt,
   });
   const faults = playSchedule(nemeses, schedule, ctx, journal, startMs, () => performance.now());
+  let stats: WorkerStats;
   try {
     await abortableSleep(spec.timeLimitS * 1000, interrupt);
     mainOver.abort();
@@ -132,10 +156,12 @@ async function mainPhase(
     await abortableSleep(spec.recoveryS * 1000, interrupt);
   } finally {
     workersStop.abort();
-    await workers;
+    stats = await workers;
     ui.stopProgress();
     interrupt.removeEventListener('abort', stopWorkers);
   }
+  // The rate the run asked for, or a line saying it could not be kept and why.
+  return interrupt.aborted ? undefined : rateShortfall(stats, spec.rate, spec.concurrency);
 }
 
 export type { RunDirs };

@@ -1,25 +1,27 @@
 /**
- * Bring up a cluster on the embedded default: ports for every node, the fault proxy in front
- * of every link, node plans, the node processes, and a wait until the system says it is ready.
+ * Bring up a cluster of local node processes: the network of the run's mode (see net-setup.ts:
+ * the fault proxy, or a namespace per node), node plans, the node processes, and a wait until
+ * the system says it is ready.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { NodePlan, SystemDef } from '../api/cluster.js';
+import type { Net } from '../api/net.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { LocalCluster } from '../hosts/local/local-cluster.js';
-import { allocatePort } from '../hosts/local/ports.js';
-import { ProxyNet } from '../net/proxy/proxy-net.js';
 import { UserError } from '../user-error.js';
+import { netMode, type NetMode, type NodeNetwork } from './net-setup.js';
 import type { RunDirs } from './run-dir.js';
 import { nodeNames } from './node-names.js';
 
 const READY_TIMEOUT_MS = 30_000;
-const HOST = '127.0.0.1';
 
 export interface StartedCluster {
   cluster: LocalCluster;
-  net: ProxyNet;
+  net: Net;
+  /** Addresses, launch wrapping and the Net's snapshot, as the run's network mode made them. */
+  network: NodeNetwork;
   /** Seconds from the first node start until ready. */
   startS: number;
 }
@@ -35,16 +37,11 @@ export async function startCluster(
   signal: AbortSignal,
   track: (cleanup: () => Promise<void>) => void,
   onCrash: (node: string, how: string) => void,
+  mode: NetMode = netMode(spec.net),
 ): Promise<StartedCluster> {
   const nodes = nodeNames(spec.nodes);
-  const peerTargets: Record<string, string> = {};
-  const clientTargets: Record<string, string> = {};
-  for (const node of nodes) {
-    peerTargets[node] = `${HOST}:${await allocatePort()}`;
-    clientTargets[node] = `${HOST}:${await allocatePort()}`;
-  }
-  const net = await ProxyNet.start({ nodes, peerTargets, clientTargets, seed: spec.seed });
-  track(() => net.close());
+  const network = await mode.start(nodes, spec.seed);
+  track(() => network.close());
 
   const plans: Record<string, NodePlan> = {};
   nodes.forEach((id, index) => {
@@ -55,16 +52,23 @@ export async function startCluster(
       index,
       nodes,
       dataDir,
-      peerListen: peerTargets[id] as string,
-      clientListen: clientTargets[id] as string,
-      peers: Object.fromEntries(nodes.filter((p) => p !== id).map((p) => [p, net.peerAddress(id, p)])),
+      peerListen: network.peerListen[id] as string,
+      clientListen: network.clientListen[id] as string,
+      peers: Object.fromEntries(nodes.filter((p) => p !== id).map((p) => [p, network.peerAddress(id, p)])),
       clockFile: join(dirs.scratch, `${id}.clock`),
       bugs: spec.bugs,
       options: spec.clusterOptions,
     };
   });
-  const clientAddresses = Object.fromEntries(nodes.map((n) => [n, net.clientAddress(n)]));
-  const cluster = new LocalCluster({ runDir: dirs.root, system, plans, clientAddresses, logFile: dirs.logFile, onCrash });
+  const cluster = new LocalCluster({
+    runDir: dirs.root,
+    system,
+    plans,
+    clientAddresses: network.clientAddresses,
+    wrapLaunch: (node, launch) => network.wrapLaunch(node, launch),
+    logFile: dirs.logFile,
+    onCrash,
+  });
   track(() => cluster.teardown());
 
   const t0 = performance.now();
@@ -81,5 +85,5 @@ export async function startCluster(
       throw new UserError(`${system.name} did not start: ${why}; see the node logs in ${join(dirs.root, 'nodes')}`);
     }
   }
-  return { cluster, net, startS: (performance.now() - t0) / 1000 };
+  return { cluster, net: network.net, network, startS: (performance.now() - t0) / 1000 };
 }

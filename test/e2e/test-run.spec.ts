@@ -13,7 +13,10 @@ import { runCli, startCli } from '../helpers/cli.js';
 const results = mkdtempSync(join(tmpdir(), 'faultline-e2e-'));
 afterAll(() => rmSync(results, { recursive: true, force: true }));
 
-const SHORT = ['--nodes', '3', '--concurrency', '4', '--time-limit', '6', '--recovery-time', '2', '--nemesis-interval', '1.5', '--results-dir', results];
+/** A small, short run; interrupt tests give a long time limit and stop it early. */
+function short(timeLimit = 6): string[] {
+  return ['--nodes', '3', '--concurrency', '4', '--time-limit', String(timeLimit), '--recovery-time', '2', '--nemesis-interval', '1.5', '--results-dir', results];
+}
 
 function latestRun(): string {
   return join(results, readlinkSync(join(results, 'latest')));
@@ -29,7 +32,7 @@ async function waitFor(cond: () => boolean, ms: number): Promise<void> {
 
 describe('faultline test', () => {
   it('runs raft-kv under partitions and finds it linearizable', async () => {
-    const run = await runCli(['test', '--cluster', 'raft-kv', '--workload', 'register', '--nemesis', 'partition', '--seed', '1', ...SHORT]);
+    const run = await runCli(['test', '--cluster', 'raft-kv', '--workload', 'register', '--nemesis', 'partition', '--seed', '1', ...short()]);
     expect(run.stderr).toContain('verdict');
     expect(run.code, run.stderr).toBe(0);
     const dir = latestRun();
@@ -47,7 +50,7 @@ describe('faultline test', () => {
   });
 
   it('stops cleanly on SIGINT and still writes a checkable history and a report', async () => {
-    const { child, done } = startCli(['test', '--seed', '2', ...SHORT, '--time-limit', '60']);
+    const { child, done } = startCli(['test', '--seed', '2', ...short(60)]);
     await waitFor(() => existsSync(join(results, 'latest', 'history.jsonl')) && readFileSync(join(results, 'latest', 'history.jsonl'), 'utf8').split('\n').length > 40, 30_000);
     const dir = latestRun();
     child.kill('SIGINT');
@@ -61,7 +64,7 @@ describe('faultline test', () => {
   });
 
   it('leaves a checkable history and no nodes when the harness is killed with SIGKILL', async () => {
-    const { child, done } = startCli(['test', '--seed', '3', ...SHORT, '--time-limit', '60']);
+    const { child, done } = startCli(['test', '--seed', '3', ...short(60)]);
     await waitFor(() => existsSync(join(results, 'latest', 'history.jsonl')) && readFileSync(join(results, 'latest', 'history.jsonl'), 'utf8').split('\n').length > 40, 30_000);
     const dir = latestRun();
     child.kill('SIGKILL');

@@ -5,9 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
-import type { Cluster, NodePlan, SystemDef } from '../../api/cluster.js';
+import type { Cluster, NodeLaunch, NodePlan, SystemDef } from '../../api/cluster.js';
 import { nodeProgram } from '../../node/entry.js';
 import { faketimeEnv, faketimeOffset } from './faketime.js';
+import { HARNESS_ENV, processIdentity } from './process-identity.js';
 
 /** How long a graceful stop waits before SIGKILL. */
 const STOP_GRACE_MS = 10_000;
@@ -31,6 +32,8 @@ export interface LocalClusterOptions {
   system: SystemDef;
   plans: Readonly<Record<string, NodePlan>>;
   clientAddresses: Readonly<Record<string, string>>;
+  /** Turns a node's launch into the one to run, e.g. inside the node's network namespace. */
+  wrapLaunch?: (node: string, launch: NodeLaunch) => NodeLaunch;
   logFile: (node: string) => string;
   /** Told when a node exits that nobody asked to stop. */
   onCrash: (node: string, how: string) => void;
@@ -58,7 +61,8 @@ export class LocalCluster implements Cluster {
   async start(node: string): Promise<void> {
     if (this.running.has(node)) return;
     const plan = this.plan(node);
-    const launch = this.opts.system.launch(plan);
+    const own = this.opts.system.launch(plan);
+    const launch = this.opts.wrapLaunch ? this.opts.wrapLaunch(node, own) : own;
     // libfaketime reads the same clock file, in its own format (see setClockOffset).
     const clockEnv = this.opts.system.clock === 'faketime' ? faketimeEnv(plan.clockFile, launch.env?.LD_PRELOAD ?? process.env.LD_PRELOAD) : {};
     const tetherProgram = nodeProgram(new URL('./tether.js', import.meta.url), [launch.command, ...launch.args]);
@@ -69,7 +73,7 @@ export class LocalCluster implements Cluster {
         // Own process group: a Ctrl-C in the terminal reaches the harness, which stops nodes in order.
         detached: true,
         stdio: ['ignore', log, log, 'ipc'],
-        env: { ...process.env, ...launch.env, ...clockEnv, [RUN_ENV]: this.opts.runDir },
+        env: { ...process.env, ...launch.env, ...clockEnv, [RUN_ENV]: this.opts.runDir, [HARNESS_ENV]: processIdentity() },
       });
     } finally {
       closeSync(log);

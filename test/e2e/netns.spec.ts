@@ -1,0 +1,119 @@
+/**
+ * `faultline test --net netns` end to end (root only): a real run of the bundled Raft KV with
+ * each node in its own network namespace and partitions at the lab's bridge, a Ctrl-C mid-run,
+ * and a nemesis the mode cannot serve here. After each: the lab is gone, no process of the run
+ * is left, and the root namespace's interfaces and firewall are exactly as before.
+ */
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readHistoryFile } from '../../src/history/formats/index.js';
+import { runProcesses } from '../../src/hosts/local/run-processes.js';
+import { LAB_STATE_ROOT, createLab, destroyLab } from '../../src/net/netns/lab.js';
+import { NetnsNet } from '../../src/net/netns/netns-net.js';
+import { runCli, startCli, type CliResult } from '../helpers/cli.js';
+import { namespaces, netnsUnsupported, rootSnapshot } from '../net/netns/helpers.js';
+
+const unsupported = netnsUnsupported();
+const results = mkdtempSync(join(tmpdir(), 'faultline-netns-e2e-'));
+afterAll(() => rmSync(results, { recursive: true, force: true }));
+
+/** A short run's options; `timeLimit` given once (yargs turns a repeated option into a list). */
+const short = (timeLimit = 6): string[] => [
+  ...['--net', 'netns', '--nodes', '3', '--concurrency', '4'],
+  ...['--time-limit', String(timeLimit), '--recovery-time', '2', '--nemesis-interval', '1.5'],
+];
+
+/** The lab id the parent announced on stderr. */
+function labOf(run: CliResult): string {
+  const id = /netns lab ([0-9a-f]{6})/.exec(run.stderr)?.[1];
+  if (!id) throw new Error(`no lab announced:\n${run.stderr}`);
+  return id;
+}
+
+/** Nothing of lab `id` is left: namespaces and state. */
+function expectLabGone(id: string): void {
+  expect(namespaces().filter((n) => n.startsWith(`fl-${id}-`))).toEqual([]);
+  expect(existsSync(join(LAB_STATE_ROOT, id))).toBe(false);
+}
+
+function latestRun(root: string): string {
+  return join(root, readlinkSync(join(root, 'latest')));
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(unsupported !== undefined)(`faultline test --net netns${unsupported ? ` (skipped: ${unsupported})` : ''}`, () => {
+  let before: Record<string, string>;
+  beforeAll(() => {
+    before = rootSnapshot();
+  });
+
+  it('runs raft-kv with a namespace per node, partitions at the bridge, and removes everything', async () => {
+    const dir = join(results, 'partition');
+    const run = await runCli(['test', ...short(), '--nemesis', 'partition', '--seed', '1', '--results-dir', dir]);
+    expect(run.code, run.stderr).toBe(0);
+    const runDir = latestRun(dir);
+    const res = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
+    expect(res.valid).toBe(true);
+    expect(res.net).toBe('netns');
+    expect(res.spec.net).toBe('netns');
+    expect(res.command).toContain('--net netns');
+    expect(res.netDescription).toMatchObject({ kind: 'netns', lab: labOf(run), grudge: {} });
+    const addresses = res.netDescription.addresses as Record<string, string>;
+    expect(readFileSync(join(runDir, 'nodes', 'n2.log'), 'utf8')).toContain(`peers=${addresses.n2}:7000 clients=${addresses.n2}:7001`);
+    expect(res.ops.ok).toBeGreaterThan(20);
+    const history = await readHistoryFile(join(runDir, 'history.jsonl'));
+    const partitions = history.ops.filter((op) => op.process === 'nemesis' && op.f === 'start-partition' && op.type !== 'invoke');
+    expect(partitions.length).toBeGreaterThan(0);
+
+    expectLabGone(labOf(run));
+    expect(runProcesses(runDir)).toEqual([]);
+    expect(rootSnapshot()).toEqual(before);
+  });
+
+  it('stops on SIGINT mid-run: heals, stops the nodes, reports unknown, removes the lab', async () => {
+    const dir = join(results, 'sigint');
+    const { child, done } = startCli(['test', ...short(60), '--seed', '2', '--results-dir', dir]);
+    const history = join(dir, 'latest', 'history.jsonl');
+    let ended: CliResult | undefined;
+    void done.then((r) => (ended = r));
+    const busy = (): boolean => existsSync(history) && readFileSync(history, 'utf8').split('\n').length > 40;
+    await waitFor(() => ended !== undefined || busy(), 30_000).catch((err: unknown) => {
+      child.kill('SIGKILL'); // Its child stops and removes the lab on its own.
+      throw err;
+    });
+    if (ended) throw new Error(`the run ended early (exit ${ended.code}):\n${ended.stderr}`);
+    const runDir = latestRun(dir);
+    child.kill('SIGINT');
+    const run = await done;
+    expect(run.code, run.stderr).toBe(2);
+    const res = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
+    expect(res.interrupted).toBe(true);
+    expect(res.valid).toBe('unknown');
+    expect(res.net).toBe('netns');
+    expectLabGone(labOf(run));
+    expect(runProcesses(runDir)).toEqual([]);
+    expect(rootSnapshot()).toEqual(before);
+  });
+
+  it('refuses the latency nemesis before the run when the kernel has no netem', async () => {
+    const probe = await createLab({ nodes: ['n1'] });
+    const netem = await new NetnsNet(probe).netemAvailable().finally(() => destroyLab(probe.id));
+    if (netem) return; // Supported here: nothing to refuse.
+    const dir = join(results, 'latency');
+    const run = await runCli(['test', ...short(), '--nemesis', 'partition,latency', '--seed', '3', '--results-dir', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('faultline: --nemesis latency needs --net proxy on this machine: no tc netem\n');
+    expect(existsSync(join(dir, 'latest'))).toBe(false); // refused before any run directory
+    expectLabGone(labOf(run));
+    expect(rootSnapshot()).toEqual(before);
+  });
+});
