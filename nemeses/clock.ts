@@ -54,8 +54,9 @@ export function formatOffset(ms: number): string {
   return `${ms < 0 ? '-' : '+'}${Number((Math.abs(ms) / 1000).toFixed(3))} s`;
 }
 
-/** A skew of one or more nodes (two in three windows), or a strobe of one node. */
-function drawStart(nodes: readonly string[], rng: Rng): StartClock {
+/** A skew of one or more nodes (two in three windows), or a strobe of one node; `undefined` without nodes. */
+function drawStart(nodes: readonly string[], rng: Rng): StartClock | undefined {
+  if (nodes.length === 0) return undefined;
   if (rng.float() < 2 / 3) {
     const chosen = new Set(rng.shuffle(nodes).slice(0, 1 + rng.int(nodes.length)));
     const offsets: Record<string, number> = {};
@@ -156,4 +157,5 @@ export const clock: NemesisDef = {
   requires: ['clock'],
   build,
   schedule,
+  drawStart,
 };

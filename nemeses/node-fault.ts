@@ -101,6 +101,7 @@ export function nodeFault(spec: NodeFaultSpec): NemesisDef {
     name: spec.name,
     description: spec.description,
     build: () => buildNodeFault(spec),
+    drawStart: (nodes, rng) => chooseTargets(spec.kinds, nodes, rng),
     schedule(opts: ScheduleOptions): ScheduleEntry[] {
       return faultWindows(opts, (window, rng) => {
         const targets = chooseTargets(spec.kinds, opts.nodes, rng);

@@ -47,6 +47,14 @@ export function makeGrudge(shape: PartitionShape, nodes: readonly string[], rng:
   }
 }
 
+/** A random shape made concrete for `nodes`; `undefined` when no shape fits (fewer than 2 nodes). */
+export function drawPartition(nodes: readonly string[], rng: Rng): StartPartition | undefined {
+  const shapes = shapesFor(nodes.length);
+  if (shapes.length === 0) return undefined;
+  const shape = rng.pick(shapes);
+  return { shape, grudge: makeGrudge(shape, nodes, rng) };
+}
+
 /** A delay of about `mean` ms: uniform in [mean/2, 3·mean/2), at least 1 ms. */
 function around(mean: number, rng: Rng): number {
   return Math.max(1, Math.round(mean * (0.5 + rng.float())));
@@ -58,17 +66,14 @@ function around(mean: number, rng: Rng): number {
  * same schedule.
  */
 export function partitionSchedule({ nodes, durationMs, intervalMs, rng }: ScheduleOptions): ScheduleEntry[] {
-  const shapes = shapesFor(nodes.length);
   const entries: ScheduleEntry[] = [];
-  if (shapes.length === 0 || intervalMs <= 0) return entries;
+  if (shapesFor(nodes.length).length === 0 || intervalMs <= 0) return entries;
   let t = 0;
   for (;;) {
     const start = t + around(intervalMs, rng);
     const stop = start + around(intervalMs, rng);
     if (stop >= durationMs) return entries;
-    const shape = rng.pick(shapes);
-    const value: StartPartition = { shape, grudge: makeGrudge(shape, nodes, rng) };
-    entries.push({ atMs: start, f: 'start-partition', value }, { atMs: stop, f: 'stop-partition' });
+    entries.push({ atMs: start, f: 'start-partition', value: drawPartition(nodes, rng) }, { atMs: stop, f: 'stop-partition' });
     t = stop;
   }
 }
@@ -124,4 +129,5 @@ export const partition: NemesisDef = {
     };
   },
   schedule: partitionSchedule,
+  drawStart: drawPartition,
 };

@@ -12,7 +12,7 @@ export interface TestSpec {
   /** System under test (a folder under clusters/). */
   cluster: string;
   workload: string;
-  /** Nemeses in force together; empty for a fault-free run. */
+  /** Nemeses in force together; empty for a fault-free run; `['random']` for a generated schedule (src/gen/schedule-arbitrary.ts). */
   nemeses: string[];
   /** Known bugs of the system to switch on. */
   bugs: string[];

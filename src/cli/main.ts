@@ -9,8 +9,10 @@ import { HistoryFormatError } from '../history/formats/index.js';
 import { UserError } from '../user-error.js';
 import { VERSION } from '../version.js';
 import { checkCommand } from './check.js';
+import { cleanCommand } from './clean.js';
 import { listCommand } from './list.js';
 import { reportCommand } from './report.js';
+import { shrinkCommand } from './shrink.js';
 import { testCommand } from './test.js';
 
 const verbose = process.argv.includes('--verbose');
@@ -34,13 +36,15 @@ try {
     .command(testCommand)
     .command(checkCommand)
     .command(reportCommand)
+    .command(shrinkCommand)
     .command(listCommand)
+    .command(cleanCommand)
     .demandCommand(1, 'Say what to do: faultline test, check, report or list (faultline --help).')
     .strict()
     .recommendCommands()
     .fail((msg: string, err: unknown) => {
       if (err) fail(err);
-      process.stderr.write(`${chalk.red('faultline:')} ${msg} (faultline --help)\n`);
+      process.stderr.write(`${chalk.red('faultline:')} ${msg.replace(/\s*\n\s*/g, ' ')} (faultline --help)\n`);
       process.exit(2);
     })
     .help()

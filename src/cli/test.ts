@@ -22,10 +22,23 @@ function list(value: string | string[] | undefined): string[] {
   return items.map((v) => v.trim()).filter((v) => v !== '' && v !== 'none');
 }
 
+/** Upper bounds: past them a run cannot work (timers overflow at 2^31 ms, memory runs out). */
+const MAX: Record<string, number> = {
+  nodes: 100,
+  concurrency: 10_000,
+  'time-limit': 7 * 86_400,
+  'recovery-time': 7 * 86_400,
+  'op-timeout': 3_600_000,
+};
+/** Most fault operations a generated schedule may hold. */
+const MAX_FAULTS = 100_000;
+
 function positive(name: string, value: number, integer: boolean): number {
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
     throw new UserError(`--${name} must be a positive ${integer ? 'whole ' : ''}number, not '${value}'`);
   }
+  const max = MAX[name];
+  if (max !== undefined && value > max) throw new UserError(`--${name} must be at most ${max}, not ${value}`);
   return value;
 }
 
@@ -88,21 +101,28 @@ interface TestArgs {
 }
 
 export function specFromArgs(argv: TestArgs): TestSpec {
+  // yargs collects a repeated option into an array; only --bug and --nemesis are lists.
+  for (const [name, value] of Object.entries(argv)) {
+    // (Each option also appears camelCased and under its one-letter alias; name it once.)
+    if (Array.isArray(value) && name.length > 1 && !/[A-Z]/.test(name) && !['bug', 'nemesis', '_'].includes(name)) {
+      throw new UserError(`--${name} was given ${value.length} times; give it once`);
+    }
+  }
   const cluster = argv.cluster;
   const replay = argv.schedule !== undefined ? readScheduleFile(argv.schedule) : undefined;
   if (replay && process.argv.some((a) => a === '--nemesis' || a.startsWith('--nemesis=') || a === '-n')) {
     throw new UserError('--schedule names its own nemeses; leave out --nemesis');
   }
   const nemeses = replay ? replay.nemeses : list(argv.nemesis);
-  const system = systems[cluster];
   const clusterOptions: Record<string, string> = {};
-  for (const name of Object.keys(system?.options ?? {})) {
+  // Every system's options, not only this one's: resolveTest refuses one the system lacks.
+  for (const name of systemOptionNames()) {
     const value = (argv as Record<string, unknown>)[name];
     if (value !== undefined) clusterOptions[name] = String(value);
   }
   const seed = argv.seed ?? Math.floor(Math.random() * 1_000_000);
-  if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number ≥ 0, not '${argv.seed}'`);
-  return {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number from 0 to 2^53, not '${argv.seed}'`);
+  const spec: TestSpec = {
     name: argv.name ?? [cluster, argv.workload, ...nemeses, ...list(argv.bug).map((b) => `bug-${b}`)].join('-'),
     cluster,
     workload: argv.workload,
@@ -124,6 +144,11 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     ...(replay && { schedule: replay.entries }),
     net: argv.net,
   };
+  const faults = spec.timeLimitS / spec.nemesisIntervalS;
+  if (!replay && nemeses.length > 0 && faults > MAX_FAULTS) {
+    throw new UserError(`--time-limit ${spec.timeLimitS} with --nemesis-interval ${spec.nemesisIntervalS} would schedule about ${Math.round(faults)} faults, more than ${MAX_FAULTS}: raise --nemesis-interval`);
+  }
+  return spec;
 }
 
 /** The command line that repeats a run, seed included; a replayed schedule is read from `scheduleFile`. */

@@ -9,6 +9,7 @@ import type { NemesisDef, ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import type { Workload } from '../api/workload.js';
 import { Rng } from '../gen/rng.js';
+import { nemesesNamed, randomSchedule, wantsRandom } from '../gen/schedule-arbitrary.js';
 import { lookup, nemeses, systems, workloads } from '../registry.js';
 import { closest } from '../suggest.js';
 import { UserError } from '../user-error.js';
@@ -22,7 +23,16 @@ export interface ResolvedTest {
   schedule: ScheduleEntry[];
 }
 
-export function resolveTest(spec: TestSpec): ResolvedTest {
+/** What the run's surroundings cannot provide, checked against the nemeses' `requires`. */
+export interface ResolveOptions {
+  /**
+   * Requirements the network mode cannot meet here, each with what to use instead and why,
+   * e.g. `{ latency: '--net proxy on this machine: no tc netem' }` (see net-setup.ts).
+   */
+  netLacks?: Readonly<Partial<Record<NonNullable<NemesisDef['requires']>[number], string>>>;
+}
+
+export function resolveTest(spec: TestSpec, opts: ResolveOptions = {}): ResolvedTest {
   const system = lookup('cluster', systems, spec.cluster);
   const workloadDef = lookup('workload', workloads, spec.workload);
   const clients = system.clients[spec.workload];
@@ -36,15 +46,25 @@ export function resolveTest(spec: TestSpec): ResolvedTest {
     }
   }
   checkOptions(system, spec.clusterOptions);
-  const nemesisDefs = spec.nemeses.map((name) => lookup('nemesis', nemeses, name));
+  // `random`: a generated schedule over every nemesis that can run here; those it names are in force.
+  const random = wantsRandom(spec.nemeses);
+  const all = Object.values(nemeses);
+  const generated = random && !spec.schedule ? randomSchedule(spec, all, all.filter((def) => !unmetNeed(def, system, opts))) : undefined;
+  const nemesisDefs = (random ? nemesesNamed(spec.schedule ?? generated ?? []) : spec.nemeses).map((name) => lookup('nemesis', nemeses, name));
   for (const def of nemesisDefs) {
-    if (def.requires?.includes('primary') && !system.primary) {
-      throw new UserError(`nemesis '${def.name}' needs to know the primary, which ${system.name} cannot tell`);
-    }
+    const unmet = unmetNeed(def, system, opts);
+    if (unmet) throw new UserError(unmet);
   }
   const workload = workloadDef.build({ keyCount: spec.keyCount, opsPerKey: spec.opsPerKey });
-  const schedule = spec.schedule ? checkSchedule(spec, spec.schedule, nemesisDefs) : scheduleFor(spec, nemesisDefs);
+  const schedule = generated ?? (spec.schedule ? checkSchedule(spec, spec.schedule, nemesisDefs) : scheduleFor(spec, nemesisDefs));
   return { system, workload, clients, nemeses: nemesisDefs, schedule };
+}
+
+/** Why `def` cannot run against `system` here, or `undefined` when it can. */
+function unmetNeed(def: NemesisDef, system: SystemDef, opts: ResolveOptions): string | undefined {
+  if (def.requires?.includes('primary') && !system.primary) return `nemesis '${def.name}' needs to know the primary, which ${system.name} cannot tell`;
+  const lacking = def.requires?.find((need) => opts.netLacks?.[need] !== undefined);
+  return lacking ? `--nemesis ${def.name} needs ${opts.netLacks?.[lacking]}` : undefined;
 }
 
 function checkOptions(system: SystemDef, options: Readonly<Record<string, string>>): void {
