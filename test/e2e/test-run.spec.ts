@@ -22,6 +22,18 @@ function latestRun(): string {
   return join(results, readlinkSync(join(results, 'latest')));
 }
 
+/** Start a long run and resolve once its own history has some operations in it. */
+async function startRunning(seed: number): Promise<{ child: ReturnType<typeof startCli>['child']; done: ReturnType<typeof startCli>['done']; dir: string }> {
+  const before = existsSync(join(results, 'latest')) ? latestRun() : '';
+  const { child, done } = startCli(['test', '--seed', String(seed), ...short(60)]);
+  await waitFor(() => {
+    if (!existsSync(join(results, 'latest')) || latestRun() === before) return false;
+    const history = join(latestRun(), 'history.jsonl');
+    return existsSync(history) && readFileSync(history, 'utf8').split('\n').length > 40;
+  }, 30_000);
+  return { child, done, dir: latestRun() };
+}
+
 async function waitFor(cond: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -50,9 +62,7 @@ describe('faultline test', () => {
   });
 
   it('stops cleanly on SIGINT and still writes a checkable history and a report', async () => {
-    const { child, done } = startCli(['test', '--seed', '2', ...short(60)]);
-    await waitFor(() => existsSync(join(results, 'latest', 'history.jsonl')) && readFileSync(join(results, 'latest', 'history.jsonl'), 'utf8').split('\n').length > 40, 30_000);
-    const dir = latestRun();
+    const { child, done, dir } = await startRunning(2);
     child.kill('SIGINT');
     const run = await done;
     expect(run.code).toBe(2);
@@ -64,9 +74,7 @@ describe('faultline test', () => {
   });
 
   it('leaves a checkable history and no nodes when the harness is killed with SIGKILL', async () => {
-    const { child, done } = startCli(['test', '--seed', '3', ...short(60)]);
-    await waitFor(() => existsSync(join(results, 'latest', 'history.jsonl')) && readFileSync(join(results, 'latest', 'history.jsonl'), 'utf8').split('\n').length > 40, 30_000);
-    const dir = latestRun();
+    const { child, done, dir } = await startRunning(3);
     child.kill('SIGKILL');
     await done;
     await waitFor(() => runProcesses(dir).length === 0, 5000);

@@ -1,9 +1,9 @@
-/** Runs the faultline CLI from source, as a user would run the built one. */
+/** Runs the built faultline CLI (test/global-setup.ts builds it), as a user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -11,9 +11,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Start `faultline <args>`; `done` resolves with its exit code and output. */
-export function startCli(args: string[], cwd = ROOT): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+/** The CLI with the fixture systems of test/fixtures/fixture-cli.ts registered too. */
+export const FIXTURE_MAIN = fileURLToPath(new URL('../fixtures/fixture-cli.ts', import.meta.url));
+
+/** Start `faultline <args>` (from `entry`, the CLI by default); `done` resolves with its exit code and output. */
+export function startCli(args: string[], cwd = ROOT, entry = MAIN): { child: ChildProcess; done: Promise<CliResult> } {
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, entry, ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FORCE_COLOR: '0' },
@@ -26,6 +30,6 @@ export function startCli(args: string[], cwd = ROOT): { child: ChildProcess; don
   return { child, done };
 }
 
-export function runCli(args: string[], cwd = ROOT): Promise<CliResult> {
-  return startCli(args, cwd).done;
+export function runCli(args: string[], cwd = ROOT, entry = MAIN): Promise<CliResult> {
+  return startCli(args, cwd, entry).done;
 }
