@@ -1,0 +1,49 @@
+/**
+ * The known bugs of raft-kv, switched on with `--bug NAME`. Each one is a realistic mistake that
+ * a Raft implementation ships with, and each one can lose linearizability under a matching fault
+ * (README.md says how often in practice).
+ */
+
+export const BUGS = {
+  'stale-read':
+    'the leader answers reads from its local state without confirming it still leads (and, like ' +
+    'implementations without check-quorum, never steps down on its own); a deposed leader cut off ' +
+    'in a minority partition serves stale values (partition)',
+  'no-fsync-vote':
+    'currentTerm and votedFor are kept in memory only; a restarted node takes its term from its ' +
+    'last log entry and forgets its vote, so it can vote twice in a term and elect two leaders ' +
+    '(kill -9 landing between a vote and the winner\'s first append; rare)',
+  'commit-without-majority':
+    'off-by-one commit quorum (floor(n/2) copies including the leader) and no check-quorum: a ' +
+    'leader cut off with a minority commits and acknowledges writes the majority later overwrites ' +
+    '(partition, kill)',
+  'no-log-recovery':
+    'a restarted node forgets its log (starts empty, keeps term and vote); its leader still counts ' +
+    'what it had acknowledged, so it stays empty, and once the nodes still holding the data are ' +
+    'killed or cut off, an empty node is elected and acknowledged writes vanish (repeated kill, ' +
+    'kill + partition)',
+} as const satisfies Record<string, string>;
+
+export type BugName = keyof typeof BUGS;
+
+/** The set of bugs switched on; unknown names are an error. */
+export class Bugs {
+  private readonly on: ReadonlySet<BugName>;
+
+  constructor(names: readonly string[] = []) {
+    for (const name of names) {
+      if (!(name in BUGS)) {
+        throw new Error(`unknown raft-kv bug "${name}" (known: ${Object.keys(BUGS).join(', ')})`);
+      }
+    }
+    this.on = new Set(names as BugName[]);
+  }
+
+  has(name: BugName): boolean {
+    return this.on.has(name);
+  }
+
+  list(): BugName[] {
+    return [...this.on];
+  }
+}

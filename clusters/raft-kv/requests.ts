@@ -1,0 +1,128 @@
+/**
+ * Client requests a leader is holding: proposals waiting for their log entry to apply, and
+ * read-index reads waiting for a confirmed heartbeat round and for the state machine to catch up.
+ * Both tables are filled in deadline order, so expiry only looks at the front.
+ */
+import type { Entry } from './log.js';
+import type { KvFunction, KvResult } from './protocol.js';
+import type { ApplyResult } from './state-machine.js';
+
+export interface PendingProposal {
+  rid: string;
+  f: KvFunction;
+  /** The term the entry was appended in; an entry of another term at the index is not ours. */
+  term: number;
+  deadline: number;
+}
+
+/** The reply to a proposal whose index was applied with `entry` and `result`. */
+export function proposalOutcome(p: PendingProposal, entry: Entry, result: ApplyResult): KvResult {
+  const mine = entry.term === p.term && 'rid' in entry.cmd && entry.cmd.rid === p.rid;
+  if (!mine) return { type: 'info', error: 'entry replaced' };
+  if (result.ok) return { type: 'ok', value: result.value };
+  return { type: 'fail', error: 'precondition-failed' };
+}
+
+export class ProposalTable {
+  private readonly byIndex = new Map<number, PendingProposal>();
+
+  get size(): number {
+    return this.byIndex.size;
+  }
+
+  add(index: number, p: PendingProposal): void {
+    this.byIndex.set(index, p);
+  }
+
+  take(index: number): PendingProposal | undefined {
+    const p = this.byIndex.get(index);
+    if (p) this.byIndex.delete(index);
+    return p;
+  }
+
+  /** Remove and return those whose deadline has passed. */
+  expire(now: number): PendingProposal[] {
+    const out: PendingProposal[] = [];
+    for (const [index, p] of this.byIndex) {
+      if (p.deadline > now) break;
+      this.byIndex.delete(index);
+      out.push(p);
+    }
+    return out;
+  }
+
+  drain(): PendingProposal[] {
+    const out = [...this.byIndex.values()];
+    this.byIndex.clear();
+    return out;
+  }
+}
+
+export interface PendingRead {
+  rid: string;
+  key: string;
+  /** Commit index the read must observe; null until the leader has committed in its term. */
+  readIndex: number | null;
+  /** The heartbeat round a majority must acknowledge (a round sent after the read arrived). */
+  seq: number;
+  deadline: number;
+}
+
+/** Reads in arrival order; readIndex and seq never decrease along the queue. */
+export class ReadQueue {
+  private items: PendingRead[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  add(r: PendingRead): void {
+    this.items.push(r);
+  }
+
+  /** Give reads still waiting for the term's first commit their read index. */
+  assignIndex(commitIndex: number): void {
+    for (let i = this.items.length - 1; i >= this.head; i--) {
+      const r = this.items[i]!;
+      if (r.readIndex !== null) break;
+      r.readIndex = commitIndex;
+    }
+  }
+
+  /** Remove and return the reads whose round is confirmed and whose index is applied. */
+  takeReady(confirmedSeq: number, applied: number): PendingRead[] {
+    const out: PendingRead[] = [];
+    while (this.head < this.items.length) {
+      const r = this.items[this.head]!;
+      if (r.readIndex === null || r.seq > confirmedSeq || r.readIndex > applied) break;
+      out.push(r);
+      this.head++;
+    }
+    this.compact();
+    return out;
+  }
+
+  expire(now: number): PendingRead[] {
+    const out: PendingRead[] = [];
+    while (this.head < this.items.length && this.items[this.head]!.deadline <= now) {
+      out.push(this.items[this.head++]!);
+    }
+    this.compact();
+    return out;
+  }
+
+  drain(): PendingRead[] {
+    const out = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return out;
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
