@@ -6,10 +6,10 @@
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
 import type { Grudge } from '../src/api/net.js';
 import type { Rng } from '../src/gen/rng.js';
-import { bridge, describeGrudge, isolate, majoritiesRing, randomHalves } from '../src/net/grudge.js';
+import { bridge, describeGrudge, isolate, majoritiesRing, oneWay, randomHalves } from '../src/net/grudge.js';
 
 /** Shapes the schedule picks from. */
-export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary';
+export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'one-way';
 
 /** The value of a `start-partition` operation. */
 export interface StartPartition {
@@ -28,8 +28,8 @@ export interface PartitionDone {
 /** The shapes that make sense for a cluster of `n` nodes (rings and bridges need 3). */
 export function shapesFor(n: number): PartitionShape[] {
   if (n < 2) return [];
-  if (n < 3) return ['random-halves', 'isolate-one'];
-  return ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary'];
+  if (n < 3) return ['random-halves', 'isolate-one', 'one-way'];
+  return ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary', 'one-way'];
 }
 
 /** Make a shape concrete for `nodes`, drawing every random choice from `rng`. */
@@ -44,6 +44,11 @@ export function makeGrudge(shape: PartitionShape, nodes: readonly string[], rng:
       return majoritiesRing(nodes, rng);
     case 'bridge':
       return bridge(rng.shuffle(nodes));
+    case 'one-way': {
+      // One node's messages reach nobody while it still hears everyone (asymmetric partition).
+      const mute = rng.pick(nodes);
+      return oneWay(mute, nodes.filter((n) => n !== mute));
+    }
   }
 }
 
@@ -114,7 +119,7 @@ async function stop(ctx: NemesisContext): Promise<{ text: string }> {
 /** The `partition` nemesis (Jepsen's partition-random-halves and friends). */
 export const partition: NemesisDef = {
   name: 'partition',
-  description: 'Cut the network (random halves, one node alone, majorities ring, bridge), then heal',
+  description: 'Cut the network (random halves, one node alone, the primary alone, majorities ring, bridge, one-way), then heal',
   build(): Nemesis {
     return {
       fs: ['start-partition', 'stop-partition'],

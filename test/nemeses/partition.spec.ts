@@ -70,7 +70,7 @@ describe('partition schedule', () => {
 
   it('uses every shape for five nodes, only halves for two, nothing for one', () => {
     const shapes = new Set(plan(1, five, 600_000, 1_000).map((e) => (e.value as StartPartition | undefined)?.shape));
-    expect([...shapes].filter(Boolean).sort()).toEqual(['bridge', 'isolate-one', 'isolate-primary', 'majorities-ring', 'random-halves']);
+    expect([...shapes].filter(Boolean).sort()).toEqual(['bridge', 'isolate-one', 'isolate-primary', 'majorities-ring', 'one-way', 'random-halves']);
     const two = plan(1, names(2), 600_000, 1_000).filter((e) => e.f === 'start-partition');
     for (const e of two) expect(shapesFor(2)).toContain((e.value as StartPartition).shape);
     expect(plan(1, names(1))).toEqual([]);
