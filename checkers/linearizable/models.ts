@@ -32,6 +32,14 @@ export interface ModelHints {
    * operations on different keys commute and never affect each other's legality.
    */
   readonly keyed?: boolean;
+  /**
+   * A state that stands for every state at once, for local refutation: the first operation
+   * that observes it decides which state it was (a read of v from it is allowed and leaves v).
+   * Searching from it finds an order exactly when some concrete start state has one.
+   */
+  anyState?(): any;
+  /** For keyed models: the part of a state that concerns one key, in words. */
+  describeKey?(state: any, key: string): string;
 }
 
 /** A model as the checker uses it: a `Model` with optional hints and an optional key. */
@@ -62,6 +70,9 @@ export type RegisterState = unknown;
 
 const REGISTER_FS = new Set(['read', 'write', 'cas']);
 
+/** The register's `anyState`: not a value any history can hold. */
+const ANY_VALUE: unique symbol = Symbol('any value');
+
 /**
  * A compare-and-set register (Knossos `cas-register`). Starts as `null`. `read` must return the
  * state; `write v` sets it; `cas [expected, new]` sets `new` only when the state equals
@@ -71,22 +82,25 @@ export const casRegister: CheckerModel<RegisterState> = {
   name: 'cas-register',
   init: () => null,
   step(state, f, input, output) {
+    const any = state === ANY_VALUE;
     switch (f) {
       case 'read':
         if (output === undefined) return state;
+        if (any) return output ?? null;
         return jsonEqual(output ?? null, state) ? state : undefined;
       case 'write':
         return input ?? null;
       case 'cas': {
         if (!Array.isArray(input) || input.length !== 2) return undefined;
-        return jsonEqual(input[0] ?? null, state) ? (input[1] ?? null) : undefined;
+        return any || jsonEqual(input[0] ?? null, state) ? (input[1] ?? null) : undefined;
       }
       default:
         return undefined;
     }
   },
-  hash: (state) => canonicalJson(state ?? null),
-  describe: (state) => (state === null || state === undefined ? 'nil' : canonicalJson(state)),
+  hash: (state) => (state === ANY_VALUE ? '*' : canonicalJson(state ?? null)),
+  describe: (state) => (state === ANY_VALUE ? 'any value' : state === null || state === undefined ? 'nil' : canonicalJson(state)),
+  anyState: () => ANY_VALUE,
   knows: (f) => REGISTER_FS.has(f),
   isReadOnly: (f) => f === 'read',
   signature(f, input, output) {
@@ -114,7 +128,7 @@ function kvString(v: unknown): string {
 export const kvModel: CheckerModel<KvState> = {
   name: 'kv',
   init: () => ({}),
-  step(state, f, input, output, key = '') {
+  step(state: KvState, f: string, input: unknown, output: unknown, key: string = ''): KvState | undefined {
     const cur = state[key] ?? '';
     switch (f) {
       case 'get':
@@ -137,6 +151,7 @@ export const kvModel: CheckerModel<KvState> = {
     if (keys.length === 0) return '{}';
     return `{${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(state[k])}`).join(', ')}}`;
   },
+  describeKey: (state: KvState, key: string) => JSON.stringify(state[key] ?? ''),
   knows: (f) => KV_FS.has(f),
   isReadOnly: (f) => f === 'get',
   signature(f, input, output) {
@@ -170,7 +185,7 @@ export function perKeyProduct<S>(model: CheckerModel<S>): CheckerModel<ReadonlyM
   const product: CheckerModel<ReadonlyMap<string, S>> = {
     name: `${model.name} per key`,
     init: () => new Map(),
-    step(state, f, input, output, key = '') {
+    step(state: ReadonlyMap<string, S>, f: string, input: unknown, output: unknown, key: string = ''): ReadonlyMap<string, S> | undefined {
       const next = model.step(get(state, key), f, input, output);
       if (next === undefined) return undefined;
       const m = new Map(state);
@@ -190,6 +205,7 @@ export function perKeyProduct<S>(model: CheckerModel<S>): CheckerModel<ReadonlyM
       return `{${parts.join(', ')}}`;
     },
     keyed: true,
+    describeKey: (state: ReadonlyMap<string, S>, key: string) => model.describe(get(state, key)),
   };
   if (model.knows) product.knows = model.knows.bind(model);
   if (model.isReadOnly) product.isReadOnly = model.isReadOnly.bind(model);

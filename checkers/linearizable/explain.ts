@@ -1,0 +1,135 @@
+/**
+ * Turn a failed search into evidence a person can check: the operation that could not be
+ * linearized, the operations concurrent with it, the states it would have had to take effect
+ * in, and the operations that left those states.
+ *
+ * Why this window: the search reports the deepest frontier it reached, the first operation (in
+ * completion order) that no explored order could linearize. Everything that completed before it
+ * did linearize, so the contradiction lies between that operation, the operations overlapping
+ * it, and the last writes before it; the rest of the history is context, not evidence.
+ */
+import type { Anomaly } from '../../src/api/checker.js';
+import type { Op } from '../../src/api/op.js';
+import type { Compiled } from './compile.js';
+import { INF } from './compile.js';
+import { describeOp, interval, NO_KEY } from './entries.js';
+import type { CheckerModel } from './models.js';
+import type { Refutation } from './refute.js';
+import type { Deepest } from './search.js';
+
+/** "a, b, c and 4 more" */
+function capped(xs: readonly string[], max: number): string {
+  return xs.length <= max ? xs.join(', ') : `${xs.slice(0, max).join(', ')} and ${xs.length - max} more`;
+}
+
+function orList(xs: string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]!}`;
+}
+
+/** At most this many concurrent operations are named. */
+const MAX_CONCURRENT = 8;
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+
+/** The operations (by id) that overlap op `b` in real time, same key when the model is keyed. */
+export function concurrentWith<S>(p: Compiled<S>, b: number): number[] {
+  const { call, ret, group } = p;
+  const out: number[] = [];
+  let earliest = call[b]!;
+  for (let i = 0; i < p.n; i++) {
+    if (i === b || group[i] !== group[b]) continue;
+    if (ret[i] !== INF && call[i]! < ret[b]! && ret[i]! > call[b]!) {
+      out.push(i);
+      earliest = Math.min(earliest, call[i]!);
+    }
+  }
+  // Unknown-outcome operations overlap everything after them; name only the recent ones.
+  for (let i = 0; i < p.n; i++) {
+    if (i !== b && group[i] === group[b] && ret[i] === INF && call[i]! < ret[b]! && call[i]! >= earliest) out.push(i);
+  }
+  return out.sort((x, y) => call[x]! - call[y]!);
+}
+
+/**
+ * The anomaly for one key whose search failed: the blocked operation, its concurrent
+ * operations and the last writers, with an explanation in words.
+ */
+export function explainFailure<S>(p: Compiled<S>, model: CheckerModel<S>, key: string, deep: Deepest): Anomaly {
+  const b = deep.blocked;
+  const blocked = p.ops[b]!;
+  const concurrent = concurrentWith(p, b);
+  const shown = concurrent.slice(0, MAX_CONCURRENT);
+  const writers = [...new Set(deep.lastWriters.filter((w) => w >= 0 && w !== b && !shown.includes(w)))].slice(0, 3);
+  const ids = [...new Set([b, ...shown, ...writers])].sort((x, y) => p.call[x]! - p.call[y]!);
+  const letter = new Map(ids.map((id, k) => [id, LETTERS[k % 26]! + (k >= 26 ? String(Math.floor(k / 26)) : '')]));
+  const name = (id: number): string => letter.get(id)!;
+
+  const describeState = (s: number): string => p.space.describe(s, model.keyed ? blocked.key : undefined);
+  const states = [...new Set(deep.states.map(describeState))];
+  const stateText = states.length === 1 ? states[0]! : `one of ${capped(states, 6)}`;
+  const subject = model.name.includes('register') ? 'the register' : blocked.key !== undefined ? `key ${blocked.key}` : 'the state';
+
+  const lines: string[] = [];
+  lines.push(`Let ${ids.map((id) => `${name(id)} = ${describeOp(p.ops[id]!)} ${interval(p.ops[id]!)}`).join(', ')}.`);
+  const lastW = [...new Set(deep.lastWriters.filter((w) => w >= 0))];
+  const writtenBy =
+    lastW.length === 0
+      ? 'nothing written yet'
+      : `last written by ${orList(lastW.slice(0, 4).map((w) => (letter.has(w) ? name(w) : describeOp(p.ops[w]!))))}${lastW.length > 4 ? ` (or ${lastW.length - 4} more)` : ''}`;
+  lines.push(
+    `The longest linearizable prefix has ${deep.prefix} operation${deep.prefix === 1 ? '' : 's'}; every order that reaches ${name(b)} leaves ${subject} at ${stateText} (${writtenBy}).`,
+  );
+  const more = concurrent.length > shown.length ? ` and ${concurrent.length - shown.length} more` : '';
+  const why =
+    concurrent.length === 0
+      ? `the model allows it in none of those states, and nothing is concurrent with it`
+      : `the model allows it in none of those states, whichever way the ${concurrent.length} operation${concurrent.length === 1 ? '' : 's'} concurrent with it (${shown.map(name).join(', ')}${more}) ${concurrent.length === 1 ? 'is' : 'are'} ordered`;
+  lines.push(`Then ${name(b)} (${describeOp(blocked)}) cannot take effect: ${why}.`);
+
+  return anomalyOf(p, key, blocked.key, ids, lines.join('\n'));
+}
+
+/**
+ * The anomaly for a local refutation: the operation, the window it was refuted in, and the
+ * states the window was started from.
+ */
+export function explainRefutation<S>(p: Compiled<S>, key: string, r: Refutation): Anomaly {
+  const b = r.target;
+  const blocked = p.ops[b]!;
+  const t0 = p.call[r.from]!;
+  const concurrent = concurrentWith(p, b).slice(0, MAX_CONCURRENT);
+  // The operations that had to precede it inside the window: what it should have seen.
+  const before: number[] = [];
+  for (let i = 0; i < p.n; i++) {
+    if (p.call[i]! >= t0 && p.ret[i] !== INF && p.ret[i]! < p.call[b]!) before.push(i);
+  }
+  // An op allowed in no reachable state is evidence on its own.
+  const ids = r.size === 1 ? [b] : [...new Set([b, ...concurrent, ...before.slice(-4)])].sort((x, y) => p.call[x]! - p.call[y]!);
+  const name = (id: number): string => LETTERS[ids.indexOf(id) % 26]!;
+  const states = capped(r.states, 8);
+  const letLine = `Let ${ids.map((id) => `${name(id)} = ${describeOp(p.ops[id]!)} ${interval(p.ops[id]!)}`).join(', ')}.`;
+  if (r.size === 1) {
+    const explanation = `${letLine}\n${name(b)} (${describeOp(blocked)}) is allowed in no state the history's operations can produce (${states}), in any order.`;
+    return anomalyOf(p, key, blocked.key, ids, explanation);
+  }
+  const explanation = [
+    letLine,
+    `Whatever the state when operation #${p.ops[r.from]!.invoke.index} was invoked (any of ${states}), no order of the ${r.size} operations running from then on, consistent with real time, lets ${name(b)} (${describeOp(blocked)}) take effect.`,
+    `${before.length > 0 ? `In particular ${before.slice(-4).map(name).join(', ')} completed before ${name(b)} began, ` : ''}${concurrent.length > 0 ? `${concurrent.length} operation${concurrent.length === 1 ? ' was' : 's were'} concurrent with it (${concurrent.map(name).join(', ')}).` : 'and nothing was concurrent with it.'}`,
+  ].join('\n');
+  return anomalyOf(p, key, blocked.key, ids, explanation);
+}
+
+function anomalyOf<S>(p: Compiled<S>, key: string, opKey: string | undefined, ids: number[], explanation: string): Anomaly {
+  const ops: Op[] = [];
+  for (const id of ids) {
+    const op = p.ops[id]!;
+    ops.push(op.invoke);
+    if (op.completion) ops.push(op.completion);
+  }
+  ops.sort((x, y) => x.index - y.index);
+  const anomaly: Anomaly = { kind: 'nonlinearizable', ops, explanation };
+  if (key !== NO_KEY) anomaly.key = key;
+  else if (opKey !== undefined) anomaly.key = opKey;
+  return anomaly;
+}

@@ -1,0 +1,152 @@
+/**
+ * States of a keyed model as vectors of per-key component states.
+ *
+ * Why: when a multi-key history is checked as one search, the model's state is the whole map,
+ * and interning whole maps (step, copy, hash a string) costs microseconds per new state. A keyed
+ * model promises that operations on different keys are independent, so the state is the product
+ * of per-key components: each component is interned once by the model itself, and a whole state
+ * is a vector of small integers, interned through an incremental Zobrist hash. Same states, same
+ * transitions, same verdicts; only the bookkeeping is cheaper.
+ */
+import type { Space } from './compile.js';
+import { StateSpace } from './compile.js';
+import type { LinOp } from './entries.js';
+import type { CheckerModel } from './models.js';
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function zob(k: number, c: number): number {
+  return fmix(Math.imul(k + 1, 0x9e3779b1) ^ Math.imul(c + 1, 0x7feb352d));
+}
+
+/** The product of one `StateSpace` per key, over interned vectors. */
+export class ProductSpace<S> implements Space {
+  readonly classes: number;
+  /** The initial state's id (always 0). */
+  readonly init = 0;
+  private readonly comps: StateSpace<S>[] = [];
+  private readonly compInit: number[] = [];
+  private readonly keyOf: Int32Array;
+  private readonly local: Int32Array;
+  private readonly keyNames: string[];
+  private readonly K: number;
+  private vecs: Int32Array;
+  private hashes: Int32Array;
+  private count = 0;
+  private table: Int32Array;
+  private mask: number;
+
+  /**
+   * `reps[c]` is class c's representative operation and `groupOfClass[c]` its key group;
+   * `keyNames[g]` the key of group g.
+   */
+  constructor(model: CheckerModel<S>, reps: readonly LinOp[], groupOfClass: readonly number[], keyNames: readonly string[]) {
+    this.classes = reps.length;
+    this.K = keyNames.length;
+    this.keyNames = [...keyNames];
+    this.keyOf = Int32Array.from(groupOfClass);
+    this.local = new Int32Array(reps.length);
+    const perKey: LinOp[][] = keyNames.map(() => []);
+    reps.forEach((op, c) => {
+      const g = groupOfClass[c]!;
+      this.local[c] = perKey[g]!.length;
+      perKey[g]!.push(op);
+    });
+    for (let g = 0; g < this.K; g++) {
+      const space = new StateSpace(model, perKey[g]!, true);
+      this.comps.push(space);
+      this.compInit.push(space.intern(model.init()));
+    }
+    this.vecs = new Int32Array(this.K * 64);
+    this.hashes = new Int32Array(64);
+    this.table = new Int32Array(256).fill(-1);
+    this.mask = 255;
+    let h = 0;
+    for (let g = 0; g < this.K; g++) {
+      this.vecs[g] = this.compInit[g]!;
+      h ^= zob(g, this.compInit[g]!);
+    }
+    this.insert(0, h);
+    this.count = 1;
+  }
+
+  /** Number of distinct whole states met so far. */
+  get size(): number {
+    return this.count;
+  }
+
+  next(cls: number, s: number): number {
+    const K = this.K;
+    const g = this.keyOf[cls]!;
+    const c = this.vecs[s * K + g]!;
+    const c2 = this.comps[g]!.next(this.local[cls]!, c);
+    if (c2 < 0) return -1;
+    if (c2 === c) return s;
+    const h = this.hashes[s]! ^ zob(g, c) ^ zob(g, c2);
+    const vecs = this.vecs;
+    let i = fmix(h) & this.mask;
+    for (;;) {
+      const t = this.table[i]!;
+      if (t < 0) break;
+      if (this.hashes[t] === h) {
+        const a = t * K;
+        const b = s * K;
+        let eq = true;
+        for (let j = 0; j < K; j++) {
+          const want = j === g ? c2 : vecs[b + j]!;
+          if (vecs[a + j] !== want) {
+            eq = false;
+            break;
+          }
+        }
+        if (eq) return t;
+      }
+      i = (i + 1) & this.mask;
+    }
+    const id = this.count++;
+    if ((id + 1) * K > this.vecs.length) {
+      const v = new Int32Array(this.vecs.length * 2);
+      v.set(this.vecs);
+      this.vecs = v;
+      const hs = new Int32Array(this.hashes.length * 2);
+      hs.set(this.hashes);
+      this.hashes = hs;
+    }
+    this.vecs.copyWithin(id * K, s * K, s * K + K);
+    this.vecs[id * K + g] = c2;
+    this.table[i] = id;
+    this.hashes[id] = h;
+    if (this.count * 2 > this.table.length) this.rehash();
+    return id;
+  }
+
+  describe(s: number, key?: string): string {
+    const parts: string[] = [];
+    for (let g = 0; g < this.K; g++) {
+      if (key !== undefined && this.keyNames[g] !== key) continue;
+      const c = this.vecs[s * this.K + g]!;
+      if (key === undefined && c === this.compInit[g]) continue;
+      parts.push(key !== undefined ? this.comps[g]!.describe(c, key) : `${this.keyNames[g]}: ${this.comps[g]!.describe(c, this.keyNames[g])}`);
+    }
+    return key !== undefined ? (parts[0] ?? '') : `{${parts.join(', ')}}`;
+  }
+
+  private insert(id: number, h: number): void {
+    this.hashes[id] = h;
+    let i = fmix(h) & this.mask;
+    while (this.table[i]! >= 0) i = (i + 1) & this.mask;
+    this.table[i] = id;
+  }
+
+  private rehash(): void {
+    this.table = new Int32Array(this.table.length * 2).fill(-1);
+    this.mask = this.table.length - 1;
+    for (let id = 0; id < this.count; id++) this.insert(id, this.hashes[id]!);
+  }
+}

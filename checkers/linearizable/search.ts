@@ -1,0 +1,366 @@
+/**
+ * The linearizability search: Wing & Gong's depth-first search over linearization orders with
+ * Lowe's just-in-time rule, memoised on (linearized set, state) as Porcupine does, plus sound
+ * reductions that shrink the space without checking less. Each keeps, at every node, the
+ * first step of some shortest valid completion whenever one exists:
+ *
+ * 1. Read forcing: an operation the model says is read-only, and that is legal and changes
+ *    nothing in the current state, is linearized at once with no alternatives. Any order that
+ *    places it later can place it now: real time allows it (it is invoked, and everything that
+ *    completed before its invocation is linearized). Unknown-outcome reads are never needed.
+ * 2. Symmetry: among pending candidates with the same step function, only the one that
+ *    completes first is tried. Swapping two such operations in any valid order keeps it valid.
+ * 3. Key focus (keyed models only): until the frontier operation (the pending one that
+ *    completes first) is linearized, only operations on its key are tried. Operations on other
+ *    keys commute with it and can always be moved after it.
+ * 4. Unknown-outcome dominance: such an op is optional, so spending it is pointless when it
+ *    leaves the state unchanged, or when the state it leads to was already reached, and failed,
+ *    with the same linearized set without it (having more ops in hand can only help).
+ *
+ * The memo holds exact keys (memo.ts, layout.ts), so a hash collision never prunes a branch.
+ * Candidate order (order.ts) decides only how soon a valid order is found.
+ *
+ * Why a class with `run(maxSteps)`: the search is synchronous and CPU-bound; the caller runs it
+ * in slices to watch the clock and abort signals, and reads the deepest point reached for the
+ * explanation when it fails. All hot data lives in typed arrays, nothing is allocated per step.
+ */
+import { INF, type Compiled } from './compile.js';
+import { buildLayout, fmix } from './layout.js';
+import { Memo } from './memo.js';
+import type { Deepest, SearchOptions, SearchStatus } from './options.js';
+import { keepFirstOfEachClass, orderByFrontier, orderByUrgency } from './order.js';
+
+export type { Deepest, SearchOptions, SearchStatus } from './options.js';
+
+/** A resumable WGL search over one compiled problem. */
+export class WglSearch<S> {
+  /** Loop iterations so far. */
+  steps = 0;
+  readonly memo: Memo;
+  private status: SearchStatus = 'running';
+  private readonly p: Compiled<S>;
+  private readonly readForcing: boolean;
+  private readonly keyFocus: boolean;
+  private readonly frontierFirst: boolean;
+  private readonly urgency: boolean;
+  private readonly infoDominance: boolean;
+  private readonly target: number;
+  private readonly skippable: Uint8Array | undefined;
+  private readonly maxMemoBytes: number;
+  // Event list: entry 2i is op i's invocation, 2i+1 its completion; HEAD is the sentinel.
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private readonly HEAD: number;
+  // Finite operations in completion order; RHEAD is the sentinel.
+  private readonly rnext: Int32Array;
+  private readonly rprev: Int32Array;
+  private readonly RHEAD: number;
+  private readonly rank: Int32Array;
+  // Linearized set: bits by op id, bits by ordinal among unknown-outcome ops, Zobrist hash.
+  private readonly lin: Int32Array;
+  private readonly infoOrd: Int32Array;
+  private readonly infoBits: Int32Array;
+  private readonly zLo: Int32Array;
+  private readonly zHi: Int32Array;
+  private hLo = 0;
+  private hHi = 0;
+  private h1 = 0;
+  private h2 = 0;
+  // Per frontier op: first and last word of the uncertain window, info words, key length.
+  private readonly loW: Int32Array;
+  private readonly hiW: Int32Array;
+  private readonly infoW: Int32Array;
+  private key: Int32Array;
+  private remaining: number;
+  // The DFS stack: op lifted to make each node, the state before it, candidate cursor.
+  private d = 0;
+  private s: number;
+  private readonly lvOp: Int32Array;
+  private readonly lvPrev: Int32Array;
+  private readonly lvCs: Int32Array;
+  private readonly lvCe: Int32Array;
+  private readonly lvCur: Int32Array;
+  private cands: Int32Array;
+  private ctop = 0;
+  private readonly best: Int32Array;
+  /** Scratch: pending reads not allowed now, and per-op urgency, for candidate ordering. */
+  private readonly pend = new Int32Array(64);
+  private readonly urg: Int32Array;
+  private readonly stamp: Int32Array;
+  private gen = 0;
+  private deep: Deepest = { blocked: -1, prefix: 0, states: [], lastWriters: [] };
+  private deepRank = -1;
+
+  constructor(p: Compiled<S>, opts: SearchOptions = {}) {
+    this.p = p;
+    this.readForcing = opts.readForcing ?? true;
+    this.keyFocus = opts.keyFocus ?? true;
+    this.frontierFirst = opts.frontierFirst ?? true;
+    this.urgency = opts.urgency ?? false;
+    this.infoDominance = opts.infoDominance ?? true;
+    this.target = opts.target ?? -1;
+    this.skippable = opts.skippable;
+    this.maxMemoBytes = opts.maxMemoBytes ?? 1.5 * 2 ** 30;
+    const n = p.n;
+    this.memo = new Memo(Math.min(1 << 12, 4 * n));
+    const l = buildLayout(p);
+    this.HEAD = l.HEAD;
+    this.next = l.next;
+    this.prev = l.prev;
+    this.RHEAD = l.RHEAD;
+    this.rnext = l.rnext;
+    this.rprev = l.rprev;
+    this.rank = l.rank;
+    this.remaining = l.finite;
+    this.infoOrd = l.infoOrd;
+    this.infoBits = new Int32Array(l.infoWords);
+    this.lin = new Int32Array(l.linWords);
+    this.loW = l.loW;
+    this.hiW = l.hiW;
+    this.infoW = l.infoW;
+    this.key = new Int32Array(l.maxKey);
+    this.zLo = l.zLo;
+    this.zHi = l.zHi;
+    this.lvOp = new Int32Array(n + 1);
+    this.lvPrev = new Int32Array(n + 1);
+    this.lvCs = new Int32Array(n + 1);
+    this.lvCe = new Int32Array(n + 1);
+    this.lvCur = new Int32Array(n + 1);
+    this.cands = new Int32Array(Math.max(64, 4 * n));
+    this.best = new Int32Array(p.space.classes);
+    this.urg = new Int32Array(n);
+    this.stamp = new Int32Array(p.space.classes);
+    this.s = opts.init ?? p.init;
+    this.lvOp[0] = -1;
+    if (this.remaining === 0) this.status = 'linearizable';
+    else this.enterNode();
+  }
+
+  /** The result so far. */
+  get result(): SearchStatus {
+    return this.status;
+  }
+
+  /** Configurations visited (distinct (linearized set, state) pairs). */
+  get explored(): number {
+    return this.memo.size;
+  }
+
+  /** The deepest point reached: meaningful once the search returned `illegal`. */
+  get deepest(): Deepest {
+    return this.deep;
+  }
+
+  /** After `linearizable`: one valid order, as op ids (unknown-outcome ops left out or in). */
+  witness(): number[] {
+    return Array.from(this.lvOp.subarray(1, this.d + 1));
+  }
+
+  /** Run at most `maxSteps` more steps; returns the status (`running` when paused). */
+  run(maxSteps: number): SearchStatus {
+    if (this.status !== 'running') return this.status;
+    const { cls } = this.p;
+    const space = this.p.space;
+    const lvCur = this.lvCur;
+    const lvCe = this.lvCe;
+    const end = this.steps + maxSteps;
+    let steps = this.steps;
+    while (steps < end) {
+      steps++;
+      if ((steps & 0xfff) === 0 && this.memo.bytes > this.maxMemoBytes) {
+        this.steps = steps;
+        return (this.status = 'memory');
+      }
+      const d = this.d;
+      const cur = lvCur[d]!;
+      if (cur < lvCe[d]!) {
+        lvCur[d] = cur + 1;
+        const raw = this.cands[cur]!;
+        // A negative entry ~f is the move "op f took effect before the window" (refutation).
+        const y = raw < 0 ? ~raw : raw;
+        const t = raw < 0 ? this.s : space.next(cls[y]!, this.s);
+        if (t < 0) continue;
+        if (this.p.ret[y] === INF && this.infoDominance) {
+          // Spending an unknown-outcome op is pointless when it leaves the state as it is, or
+          // when its state was already reached, and failed, without spending it.
+          if (t === this.s) continue;
+          const k = this.buildKey(t);
+          if (this.memo.has(this.h1, this.h2, this.key, k)) continue;
+        }
+        this.lift(y);
+        if (this.remaining === 0 || (y === this.target && raw >= 0)) {
+          this.push(y, t);
+          this.steps = steps;
+          return (this.status = 'linearizable');
+        }
+        if (!this.remember(t)) {
+          this.unlift(y);
+          continue;
+        }
+        this.push(y, t);
+        this.enterNode();
+      } else {
+        if (d === 0) {
+          this.steps = steps;
+          return (this.status = 'illegal');
+        }
+        this.ctop = this.lvCs[d]!;
+        const y = this.lvOp[d]!;
+        this.s = this.lvPrev[d]!;
+        this.unlift(y);
+        this.d = d - 1;
+      }
+    }
+    this.steps = steps;
+    return this.status;
+  }
+
+  private push(y: number, t: number): void {
+    const d = ++this.d;
+    this.lvOp[d] = y;
+    this.lvPrev[d] = this.s;
+    this.s = t;
+  }
+
+  private lift(y: number): void {
+    const next = this.next;
+    const prev = this.prev;
+    let e = 2 * y;
+    next[prev[e]!] = next[e]!;
+    prev[next[e]!] = prev[e]!;
+    this.lin[y >>> 5]! |= 1 << (y & 31);
+    this.hLo ^= this.zLo[y]!;
+    this.hHi ^= this.zHi[y]!;
+    if (this.p.ret[y] !== INF) {
+      e++;
+      next[prev[e]!] = next[e]!;
+      prev[next[e]!] = prev[e]!;
+      this.rnext[this.rprev[y]!] = this.rnext[y]!;
+      this.rprev[this.rnext[y]!] = this.rprev[y]!;
+      this.remaining--;
+    } else {
+      const o = this.infoOrd[y]!;
+      this.infoBits[o >>> 5]! |= 1 << (o & 31);
+    }
+  }
+
+  private unlift(y: number): void {
+    const next = this.next;
+    const prev = this.prev;
+    if (this.p.ret[y] !== INF) {
+      this.rnext[this.rprev[y]!] = y;
+      this.rprev[this.rnext[y]!] = y;
+      const e = 2 * y + 1;
+      next[prev[e]!] = e;
+      prev[next[e]!] = e;
+      this.remaining++;
+    } else {
+      const o = this.infoOrd[y]!;
+      this.infoBits[o >>> 5]! &= ~(1 << (o & 31));
+    }
+    const e = 2 * y;
+    next[prev[e]!] = e;
+    prev[next[e]!] = e;
+    this.lin[y >>> 5]! &= ~(1 << (y & 31));
+    this.hLo ^= this.zLo[y]!;
+    this.hHi ^= this.zHi[y]!;
+  }
+
+  /** Record the current linearized set with state `t`; false when seen before. */
+  private remember(t: number): boolean {
+    const k = this.buildKey(t);
+    return this.memo.add(this.h1, this.h2, this.key, k);
+  }
+
+  /** Fill `key`, `h1`, `h2` for the current linearized set with state `t`; returns the key length. */
+  private buildKey(t: number): number {
+    const f = this.rnext[this.RHEAD]!;
+    const key = this.key;
+    key[0] = t;
+    key[1] = f;
+    let k = 2;
+    const hi = this.hiW[f]!;
+    for (let w = this.loW[f]!; w <= hi; w++) key[k++] = this.lin[w]!;
+    const iw = this.infoW[f]!;
+    for (let w = 0; w < iw; w++) key[k++] = this.infoBits[w]!;
+    const mix = Math.imul(t + 1, 0x9e3779b1);
+    this.h1 = fmix(this.hLo ^ mix);
+    this.h2 = fmix(this.hHi + mix);
+    return k;
+  }
+
+  /** Build the candidate list of the node on top of the stack. */
+  private enterNode(): void {
+    const { cls, readOnly, group, ret } = this.p;
+    const f = this.rnext[this.RHEAD]!;
+    const r = this.rank[f]!;
+    if (r >= this.deepRank) this.noteDeep(f, r);
+    const cs = this.ctop;
+    if (this.cands.length < cs + this.p.n + 1) {
+      const c = new Int32Array(this.cands.length * 2 + this.p.n);
+      c.set(this.cands.subarray(0, cs));
+      this.cands = c;
+    }
+    const cands = this.cands;
+    let top = cs;
+    let npend = 0;
+    const g = group[f]!;
+    const next = this.next;
+    for (let e = next[this.HEAD]!; e !== this.HEAD && (e & 1) === 0; e = next[e]!) {
+      const y = e >> 1;
+      if (readOnly[cls[y]!] === 1 && ret[y] === INF) continue; // optional and without effect: never needed
+      if (readOnly[cls[y]!] === 1 && this.readForcing) {
+        const t = this.p.space.next(cls[y]!, this.s);
+        if (t === this.s) {
+          top = cs;
+          cands[top++] = y;
+          break;
+        }
+        // Illegal here (and so until the state changes); or, from a stand-in for any state,
+        // a read that decides the state: an ordinary candidate.
+        if (t < 0) {
+          if (npend < this.pend.length) this.pend[npend++] = y;
+          continue;
+        }
+      }
+      if (this.keyFocus && group[y] !== g) continue;
+      cands[top++] = y;
+    }
+    if (top - cs > 1) {
+      top = keepFirstOfEachClass(cands, cs, top, cls, ret, this.best, this.stamp, ++this.gen);
+      if (!this.frontierFirst) {
+        // Invocation order, as found.
+      } else if (this.urgency) orderByUrgency(cands, cs, top, this.p, this.s, this.pend, npend, this.urg);
+      else orderByFrontier(cands, cs, top, this.p, f, this.s);
+    }
+    if (this.skippable?.[f] === 1) cands[top++] = ~f;
+    this.ctop = top;
+    const d = this.d;
+    this.lvCs[d] = cs;
+    this.lvCur[d] = cs;
+    this.lvCe[d] = top;
+  }
+
+  private noteDeep(f: number, r: number): void {
+    const deep = this.deep;
+    if (r > this.deepRank) {
+      this.deepRank = r;
+      this.deep = { blocked: f, prefix: this.d, states: [this.s], lastWriters: [this.lastWriter(f)] };
+      return;
+    }
+    if (deep.states.length < 16 && !deep.states.includes(this.s)) {
+      deep.states.push(this.s);
+      deep.lastWriters.push(this.lastWriter(f));
+    }
+  }
+
+  /** The last state-changing op on the stack with the same key as op `f`. */
+  private lastWriter(f: number): number {
+    const { cls, readOnly, group } = this.p;
+    for (let d = this.d; d >= 1; d--) {
+      const y = this.lvOp[d]!;
+      if (readOnly[cls[y]!] === 0 && group[y] === group[f]) return y;
+    }
+    return -1;
+  }
+}
