@@ -17,7 +17,7 @@ import { compile, type CompileOptions } from './compile.js';
 import { collectOps, NO_KEY, partitionByKey, type LinOp } from './entries.js';
 import { explainFailure, explainRefutation } from './explain.js';
 import { modelByName, perKeyProduct, type CheckerModel } from './models.js';
-import { impossibleOp, refuteLocally, type Refutation } from './refute.js';
+import { impossibleOp, refuteLocally, sweepRefute, type Refutation } from './refute.js';
 import { WglSearch, type SearchOptions } from './search.js';
 
 export { MODELS, casRegister, kvModel, modelByName, perKeyProduct } from './models.js';
@@ -115,6 +115,7 @@ async function checkHistory(
     const searches = [new WglSearch(problem, { ...searchOpts, maxMemoBytes: memoBound })];
     let search = searches[0]!;
     let nextRefute = REFUTE_AFTER;
+    let sweepFrom = 0;
     let refutation: Refutation | undefined;
     let status = search.run(SLICE);
     while (status === 'running') {
@@ -132,6 +133,13 @@ async function checkHistory(
         const impossible = impossibleOp(problem);
         const budget = Math.max(REFUTE_MIN_BUDGET, steps >>> 2);
         refutation = refuteLocally(problem, model, impossible >= 0 ? impossible : searches[0]!.deepest.blocked, budget);
+        if (!refutation && sweepFrom >= 0 && steps >= 4 * REFUTE_AFTER) {
+          // Still stuck: look for a short refutable window anywhere past the deepest point.
+          if (sweepFrom === 0) sweepFrom = searches[0]!.deepest.blocked;
+          const sweep = sweepRefute(problem, model, sweepFrom, budget);
+          refutation = sweep.refutation;
+          sweepFrom = sweep.resume;
+        }
         if (refutation) {
           status = 'illegal';
           refuted++;

@@ -20,6 +20,9 @@ import { WglSearch } from './search.js';
 
 /** Window sizes tried, in operations invoked before the suspect's invocation. */
 const WINDOWS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+/** Windows and steps per op of a sweep over many ops. */
+const SWEEP_WINDOWS = [1, 2, 4];
+const SWEEP_STEPS = 2_000;
 /** Most states a refutation will start from. */
 const MAX_STATES = 256;
 
@@ -41,6 +44,7 @@ export interface Refutation {
 const MAX_WORK = 100_000;
 
 const closures = new WeakMap<object, number[] | null>();
+const byCompletion = new WeakMap<object, number[]>();
 
 /**
  * Every state reachable from the initial one by any sequence of the problem's operations,
@@ -97,24 +101,65 @@ export function impossibleOp<S>(p: Compiled<S>): number {
  * search steps in all. Returns undefined when no window refutes it.
  */
 export function refuteLocally<S>(p: Compiled<S>, model: CheckerModel<S>, target: number, budget: number): Refutation | undefined {
-  if (p.ret[target] === 0x7fffffff || !(p.space instanceof StateSpace)) return undefined;
+  return tryWindows(p, model, target, budget, WINDOWS).refutation;
+}
+
+/**
+ * Try small windows (up to 4 ops back) for every op that completes after op `from` (in
+ * completion order), until one is refuted or `budget` steps are spent. Returns the refutation,
+ * if any, and the op to resume from next time (-1 when the sweep reached the end).
+ */
+export function sweepRefute<S>(
+  p: Compiled<S>,
+  model: CheckerModel<S>,
+  from: number,
+  budget: number,
+): { refutation?: Refutation; resume: number } {
+  let order = byCompletion.get(p);
+  if (!order) {
+    order = Array.from({ length: p.n }, (_, i) => i)
+      .filter((i) => p.ret[i] !== 0x7fffffff)
+      .sort((a, b) => p.ret[a]! - p.ret[b]!);
+    byCompletion.set(p, order);
+  }
+  let spent = 0;
+  let k = 0;
+  if (from >= 0) while (k < order.length && p.ret[order[k]!]! < p.ret[from]!) k++;
+  for (; k < order.length; k++) {
+    if (spent >= budget) return { resume: order[k]! };
+    const r = tryWindows(p, model, order[k]!, Math.min(budget - spent, SWEEP_STEPS), SWEEP_WINDOWS);
+    spent += r.steps + 1;
+    if (r.refutation) return { refutation: r.refutation, resume: -1 };
+  }
+  return { resume: -1 };
+}
+
+function tryWindows<S>(
+  p: Compiled<S>,
+  model: CheckerModel<S>,
+  target: number,
+  budget: number,
+  windows: readonly number[],
+): { refutation?: Refutation; steps: number } {
+  const none = { steps: 0 };
+  if (p.ret[target] === 0x7fffffff || !(p.space instanceof StateSpace)) return none;
   const fullSpace = p.space as StateSpace<S>;
   const reachable = reachableStates(p);
   // Allowed in no reachable state at all (a value nothing could have written): no window needed.
   if (reachable?.every((s) => fullSpace.next(p.cls[target]!, s) < 0)) {
-    return { target, from: target, size: 1, states: reachable.map((s) => fullSpace.describe(s)), steps: 0 };
+    return { refutation: { target, from: target, size: 1, states: reachable.map((s) => fullSpace.describe(s)), steps: 0 }, steps: 0 };
   }
   // Start from every reachable state, or from the model's stand-in for all of them.
   const any = model.anyState?.() as S | undefined;
   const startValues = any !== undefined ? [any] : reachable?.map((s) => fullSpace.states[s]!);
-  if (!startValues) return undefined;
+  if (!startValues) return none;
   const describeStarts = (): string[] =>
     any !== undefined ? [model.describe(any)] : (reachable ?? []).map((s) => fullSpace.describe(s));
   let steps = 0;
-  for (const m of WINDOWS) {
-    if (steps >= budget) return undefined;
+  for (const m of windows) {
+    if (steps >= budget) break;
     const from = target - m;
-    if (from <= 0) return undefined;
+    if (from <= 0) break;
     const t0 = p.call[from]!;
     const end = p.ret[target]!;
     const ops: LinOp[] = [];
@@ -127,6 +172,8 @@ export function refuteLocally<S>(p: Compiled<S>, model: CheckerModel<S>, target:
       skip.push(p.call[i]! < t0 ? 1 : 0);
       ops.push(p.ops[i]!);
     }
+    // Building the window costs about as much as this many search steps.
+    steps += (target + ops.length) >>> 2;
     const skippable = Uint8Array.from(skip);
     const w = compile(ops, model, { apart: skippable });
     const space = w.space as StateSpace<S>;
@@ -141,9 +188,7 @@ export function refuteLocally<S>(p: Compiled<S>, model: CheckerModel<S>, target:
         break;
       }
     }
-    if (refuted) {
-      return { target, from, size: ops.length, states: describeStarts(), steps };
-    }
+    if (refuted) return { refutation: { target, from, size: ops.length, states: describeStarts(), steps }, steps };
   }
-  return undefined;
+  return { steps };
 }

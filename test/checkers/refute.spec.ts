@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../checkers/linearizable/compile.js';
 import { collectOps } from '../../checkers/linearizable/entries.js';
 import { casRegister, linearizable } from '../../checkers/linearizable/index.js';
-import { refuteLocally } from '../../checkers/linearizable/refute.js';
+import { refuteLocally, sweepRefute } from '../../checkers/linearizable/refute.js';
 import { WglSearch } from '../../checkers/linearizable/search.js';
 import type { Op } from '../../src/api/op.js';
 import { execute, mutateReads, registerOp } from './gen-history.js';
@@ -25,6 +25,7 @@ describe('local refutation', () => {
           const p = problemOf(simulateRegister({ processes, ops: 40, values, infoRate: 0.15, seed }));
           expect(new WglSearch(p).run(1e7)).toBe('linearizable');
           for (let t = 0; t < p.n; t++) expect(refuteLocally(p, casRegister, t, 100_000)).toBeUndefined();
+          expect(sweepRefute(p, casRegister, -1, 1e6).refutation).toBeUndefined();
         },
       ),
       { numRuns: 60 },

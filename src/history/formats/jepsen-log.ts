@@ -10,8 +10,12 @@ import type { Op, OpType } from '../../api/op.js';
 import { HistoryFormatError, lastNonBlank, splitLines, type ParsedHistory } from './errors.js';
 import { EdnSyntaxError, parseEdn } from './edn.js';
 
-/** The shape of an operation line: optional logger prefix ending in " - ", then tab-separated fields. */
-export const JEPSEN_LINE = /^(?:.*?\s-\s+)?(\d+|:nemesis)\t:(invoke|ok|fail|info)\t:([^\s]+)\t(.*)$/;
+/**
+ * The shape of an operation line: optional logger prefix ending in " - ", then tab-separated
+ * fields. `s`: a value may hold U+2028 / U+2029, which `.` would not match (lines are split on
+ * newlines before this applies).
+ */
+export const JEPSEN_LINE = /^(?:.*?\s-\s+)?(\d+|:nemesis)\t:(invoke|ok|fail|info)\t:([^\s]+)\t(.*)$/s;
 
 /**
  * Parse a Jepsen log. `index` counts operations from 0 and `time` is the 1-based line number
