@@ -6,6 +6,7 @@ import type { SystemDef } from './api/cluster.js';
 import type { NemesisDef } from './api/nemesis.js';
 import type { WorkloadDef } from './api/workload.js';
 import { raftKv } from '../clusters/raft-kv/index.js';
+import { memoryKv } from '../clusters/memory-kv/index.js';
 import { register } from '../workloads/register.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
@@ -16,7 +17,7 @@ import { latency, loss } from '../nemeses/latency.js';
 import { closest } from './suggest.js';
 import { UserError } from './user-error.js';
 
-export const systems: Readonly<Record<string, SystemDef>> = { [raftKv.name]: raftKv };
+export const systems: Readonly<Record<string, SystemDef>> = { [raftKv.name]: raftKv, [memoryKv.name]: memoryKv };
 
 export const workloads: Readonly<Record<string, WorkloadDef>> = { [register.name]: register };
 

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { CheckResult, Checker } from '../api/checker.js';
 import type { TestSpec } from '../api/test-spec.js';
-import { linearizable } from '../../checkers/linearizable/index.js';
+import { linearizable, MODELS } from '../../checkers/linearizable/index.js';
 import { readHistoryFile } from '../history/formats/index.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
+import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
 import { exitCodeFor } from '../runner/results.js';
 import { UserError } from '../user-error.js';
@@ -27,16 +28,33 @@ interface CheckArgs {
 export function readSavedSpec(runDir: string): TestSpec {
   const file = join(runDir, 'test.json');
   if (!existsSync(file)) throw new UserError(`${runDir} is not a faultline run directory (no test.json); pass a history file instead`);
+  let spec: unknown;
   try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { spec: TestSpec }).spec;
+    spec = (JSON.parse(readFileSync(file, 'utf8')) as { spec?: unknown } | null)?.spec;
   } catch {
     throw new UserError(`${file} is not valid JSON; pass the history file itself with --model`);
+  }
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new UserError(`${file} has no "spec" object; pass the history file itself with --model`);
+  }
+  return spec as TestSpec;
+}
+
+/** The plug-ins a saved spec names; a spec edited out of shape is a one-line UserError. */
+export function resolveSaved(runDir: string): ReturnType<typeof resolveTest> {
+  try {
+    return resolveTest(readSavedSpec(runDir));
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${join(runDir, 'test.json')} does not describe a test faultline can run (${err instanceof Error ? err.message : String(err)}); pass the history file itself with --model`);
   }
 }
 
 function checkerFor(args: CheckArgs, runDir: string | undefined): Checker {
-  if (runDir && !args.model) return resolveTest(readSavedSpec(runDir)).workload.checker;
-  return linearizable({ model: args.model ?? 'cas-register', partitionKeys: args['partition-keys'] });
+  if (runDir && !args.model) return resolveSaved(runDir).workload.checker;
+  const model = args.model ?? 'cas-register';
+  if (typeof model !== 'string') throw new UserError('--model was given more than once; give it once');
+  return linearizable({ model: lookup('model', MODELS, model), partitionKeys: args['partition-keys'] });
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -50,6 +68,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout' })
       .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before giving up (unknown)' }) as never,
   handler: async (args) => {
+    const timeoutS = args['checker-timeout'];
+    if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UserError(`--checker-timeout must be a positive number of seconds, not '${timeoutS}'`);
     if (!existsSync(args.history)) throw new UserError(`no such file or directory: ${args.history}`);
     const runDir = statSync(args.history).isDirectory() ? args.history : undefined;
     const file = runDir ? join(runDir, 'history.jsonl') : args.history;
@@ -58,7 +78,10 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const history = await readHistoryFile(file);
     let result: CheckResult;
     try {
-      result = await checker.check(history.ops, { timeoutMs: args['checker-timeout'] * 1000 });
+      // Nothing checked is not "valid": an empty history (or one of nemesis operations only) is unknown.
+      result = history.ops.some((op) => op.process !== 'nemesis')
+        ? await checker.check(history.ops, { timeoutMs: timeoutS * 1000 })
+        : { valid: 'unknown', summary: 'The history holds no client operations: nothing was checked.' };
     } catch (err) {
       result = { valid: 'unknown', summary: `checker failed: ${err instanceof Error ? err.message : String(err)}` };
     }

@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConsoleUi } from '../report/console.js';
 import { finishRun } from '../runner/finish-run.js';
-import { resolveTest } from '../runner/resolve.js';
 import type { RunResults } from '../runner/results.js';
 import { UserError } from '../user-error.js';
-import { readSavedSpec } from './check.js';
+import { readSavedSpec, resolveSaved } from './check.js';
 
 interface ReportArgs {
   run: string;
@@ -26,8 +25,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const spec = readSavedSpec(args.run);
     const saved = JSON.parse(readFileSync(join(args.run, 'test.json'), 'utf8')) as { command?: string };
     const resultsFile = join(args.run, 'results.json');
-    const previous = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Partial<RunResults>) : {};
-    const test = resolveTest(spec);
+    const previous = readPrevious(resultsFile);
+    const test = resolveSaved(args.run);
     const stat = statSync(join(args.run, 'test.json'));
     const run = await finishRun({
       dirs: {
@@ -53,3 +52,14 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     process.exitCode = run.exitCode;
   },
 };
+
+/** The results a run wrote before, if any; a damaged file counts as none (it is rebuilt). */
+function readPrevious(file: string): Partial<RunResults> {
+  if (!existsSync(file)) return {};
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Partial<RunResults>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -34,7 +34,7 @@ const MAX: Record<string, number> = {
 const MAX_FAULTS = 100_000;
 
 function positive(name: string, value: number, integer: boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isSafeInteger(value))) {
     throw new UserError(`--${name} must be a positive ${integer ? 'whole ' : ''}number, not '${value}'`);
   }
   const max = MAX[name];

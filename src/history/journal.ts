@@ -33,7 +33,9 @@ export class Journal {
   record(draft: OpDraft): Op {
     if (this.closed) throw new Error(`history ${this.path} is closed`);
     const op: Op = { index: this.nextIndex++, time: this.elapsedNs(), ...draft };
-    writeSync(this.fd, JSON.stringify(op) + '\n');
+    // One line, all of it: a short write must not leave a torn line in the middle of the file.
+    const line = Buffer.from(JSON.stringify(op) + '\n');
+    for (let done = 0; done < line.length; ) done += writeSync(this.fd, line, done);
     for (const listener of this.listeners) listener(op);
     return op;
   }

@@ -1,11 +1,20 @@
 /**
  * Where a run's output goes: `results/<timestamp>-<name>/` with `results/latest` pointing at
  * the newest run, plus a scratch directory for node data that is removed when the run ends.
+ * The scratch directory (`<tmpdir>/faultline-XXXXXX`) holds an owner.pid file naming the
+ * harness (see process-identity.ts), so `faultline clean` can tell one of a dead run from one
+ * in use.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync, lstatSync, accessSync, constants } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync, lstatSync, accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { identityAlive, processIdentity } from '../hosts/local/process-identity.js';
 import { UserError } from '../user-error.js';
+
+/** Scratch directories are `<tmpdir>/faultline-XXXXXX`. */
+const SCRATCH_PREFIX = 'faultline-';
+/** The file in a scratch directory naming the harness that owns it. */
+const OWNER_FILE = 'owner.pid';
 
 export interface RunDirs {
   /** The run's results directory. */
@@ -38,9 +47,15 @@ export function createRunDirs(resultsRoot: string, name: string, now: Date): Run
   for (let n = 2; exists(root); n++) root = join(rootDir, `${stamp(now)}-${safeName}-${n}`);
   mkdirSync(join(root, 'nodes'), { recursive: true });
   pointLatest(rootDir, root);
-  const scratch = mkdtempSync(join(tmpdir(), 'faultline-'));
-  // Lets `faultline clean` tell a scratch directory of a dead run from one in use.
-  writeFileSync(join(scratch, 'owner.pid'), `${process.pid}\n`);
+  let scratch: string;
+  try {
+    scratch = mkdtempSync(join(tmpdir(), SCRATCH_PREFIX));
+    // Lets `faultline clean` tell a scratch directory of a dead run from one in use.
+    writeFileSync(join(scratch, OWNER_FILE), `${processIdentity()}\n`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new UserError(`cannot make a scratch directory in ${tmpdir()} (${code}): set TMPDIR to a writable directory`);
+  }
   return {
     root,
     history: join(root, 'history.jsonl'),
@@ -54,6 +69,53 @@ export function createRunDirs(resultsRoot: string, name: string, now: Date): Run
 
 export function removeScratch(dirs: RunDirs): void {
   rmSync(dirs.scratch, { recursive: true, force: true });
+}
+
+/** A scratch directory whose owning harness is gone, and who that was. */
+export interface LeftoverScratch {
+  dir: string;
+  owner: string;
+}
+
+/**
+ * Scratch directories under `root` (the temp directory) whose owner.pid names a harness that no
+ * longer runs. Directories without an owner file (being made, or not faultline's) are skipped.
+ */
+export function leftoverScratchDirs(root: string = tmpdir()): LeftoverScratch[] {
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((name) => name.startsWith(SCRATCH_PREFIX));
+  } catch {
+    return [];
+  }
+  const out: LeftoverScratch[] = [];
+  for (const name of names) {
+    const dir = join(root, name);
+    let owner: string;
+    try {
+      owner = readFileSync(join(dir, OWNER_FILE), 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (!identityAlive(owner)) out.push({ dir, owner });
+  }
+  return out;
+}
+
+/**
+ * The last meaningful line of a node's log (not a stack frame, not Node's version banner), cut
+ * to one short line: what a node that died at once last said. Empty when there is none.
+ */
+export function lastLogLine(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').slice(-8192);
+  } catch {
+    return '';
+  }
+  const lines = text.split('\n').map((l) => l.trim());
+  const line = lines.reverse().find((l) => l !== '' && !/^at\s|^Node\.js v\d|^\^+$/.test(l)) ?? '';
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
 function exists(path: string): boolean {

@@ -22,9 +22,9 @@ export function writeScheduleFile(path: string, schedule: ScheduleFile): void {
 export function readScheduleFile(path: string): ScheduleFile {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path)));
   } catch (err) {
-    const why = err instanceof SyntaxError ? 'it is not valid JSON' : 'it cannot be read';
+    const why = err instanceof SyntaxError ? 'it is not valid JSON' : err instanceof TypeError ? 'it is not UTF-8 text' : 'it cannot be read';
     throw new UserError(`schedule file ${path}: ${why}; write it as {"nemeses": [...], "entries": [{"atMs": 1000, "f": "start-partition", "value": ...}]}`);
   }
   const bad = (what: string): never => {

@@ -1,0 +1,53 @@
+/**
+ * Who owns what a run leaves on this machine. A run records its harness as `<pid>@<start>`
+ * (the pid plus its start time in clock ticks since boot, field 22 of /proc/<pid>/stat), in
+ * the scratch directory's owner.pid and in every node's environment (FAULTLINE_HARNESS).
+ *
+ * Why the start time: pids are reused; a pid alone could name an unrelated live process and
+ * keep a dead run's leftovers forever, while pid plus start time names one process only.
+ */
+import { readFileSync } from 'node:fs';
+
+/** Set in every node's environment to the identity of the harness that started it. */
+export const HARNESS_ENV = 'FAULTLINE_HARNESS';
+
+/** Start time of `pid` in clock ticks since boot, or undefined when there is no such process. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces and parentheses) start at field 3.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** `<pid>@<start>` for a live process (this one by default). */
+export function processIdentity(pid: number = process.pid): string {
+  return `${pid}@${processStartTime(pid) ?? ''}`;
+}
+
+/**
+ * Whether the process an identity names still runs. Accepts a bare pid too (older owner files):
+ * then only the pid is checked. Anything unreadable counts as alive, so nothing is removed on a
+ * guess.
+ */
+export function identityAlive(identity: string): boolean {
+  const match = /^(\d+)(?:[@ ](\d*))?$/.exec(identity.trim());
+  if (!match) return true;
+  const pid = Number(match[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  const start = processStartTime(pid);
+  if (start === undefined) return pidExists(pid);
+  return !match[2] || match[2] === start;
+}
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but is not ours.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

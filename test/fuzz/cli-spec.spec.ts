@@ -1,0 +1,98 @@
+/**
+ * Fuzzing how `faultline test` turns arguments into a test: yargs with the command's own
+ * options, then `specFromArgs`, then `resolveTest`. Any argument list, sensible or not, must end
+ * in a spec that keeps every bound the runner relies on, or in an error the CLI prints as one
+ * line (a UserError, or a yargs usage error); never in a crash.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import yargs, { type Argv } from 'yargs';
+import type { TestSpec } from '../../src/api/test-spec.js';
+import { testCommand, specFromArgs } from '../../src/cli/test.js';
+import { nemeses, systems, workloads } from '../../src/registry.js';
+import { resolveTest } from '../../src/runner/resolve.js';
+import { UserError } from '../../src/user-error.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'faultline-fuzz-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const goodSchedule = join(dir, 'good.json');
+writeFileSync(goodSchedule, JSON.stringify({ nemeses: ['partition'], entries: [{ atMs: 100, f: 'stop-partition' }] }));
+const badSchedule = join(dir, 'bad.json');
+writeFileSync(badSchedule, '{"nemeses": ');
+
+/** A yargs usage error (unknown option, bad choice): printed as one line by main.ts. */
+class UsageError extends Error {}
+
+async function parse(args: string[]): Promise<Parameters<typeof specFromArgs>[0]> {
+  const builder = testCommand.builder as unknown as (y: Argv) => Argv;
+  const argv = await builder(yargs(args))
+    .strict()
+    .exitProcess(false)
+    .fail((msg: string, err: unknown) => {
+      throw err ?? new UsageError(msg);
+    })
+    .parseAsync();
+  return argv as unknown as Parameters<typeof specFromArgs>[0];
+}
+
+const numbers = fc.constantFrom('0', '-1', '1', '2', '3', '1.5', '5', '30', '1e9', '1e20', 'abc', 'NaN', 'Infinity', '1e400', '', '0x10', ' 7 ');
+const numeric = ['nodes', 'concurrency', 'time-limit', 'recovery-time', 'seed', 'rate', 'nemesis-interval', 'op-timeout', 'key-count', 'ops-per-key', 'checker-timeout'];
+const pair: fc.Arbitrary<readonly string[]> = fc.oneof(
+  fc.tuple(fc.constantFrom(...numeric.map((o) => `--${o}`)), numbers),
+  fc.tuple(fc.constant('--cluster'), fc.constantFrom('raft-kv', 'memory-kv', 'raft-vk', '')),
+  fc.tuple(fc.constant('--workload'), fc.constantFrom('register', 'regster')),
+  fc.tuple(fc.constant('--nemesis'), fc.constantFrom('none', 'partition', 'kill,pause', 'partition,meteor', 'clock', '')),
+  fc.tuple(fc.constant('--bug'), fc.constantFrom('stale-read', 'no-fsync-vote', 'nope')),
+  fc.tuple(fc.constant('--read-mode'), fc.constantFrom('lease', 'log', 'psychic')),
+  fc.tuple(fc.constantFrom('--name', '--results-dir'), fc.constantFrom('x', '', 'a b/c')),
+  fc.tuple(fc.constant('--schedule'), fc.constantFrom(goodSchedule, badSchedule, join(dir, 'missing.json'))),
+  fc.tuple(fc.constant('--net'), fc.constantFrom('proxy', 'carrier-pigeon')),
+  fc.constant(['--unknown-option', '1']),
+);
+
+/** Every promise an accepted spec makes to the runner. */
+function expectWithinBounds(spec: TestSpec): void {
+  const int = (v: number, lo: number, hi: number): boolean => Number.isSafeInteger(v) && v >= lo && v <= hi;
+  expect(int(spec.nodes, 1, 100)).toBe(true);
+  expect(int(spec.concurrency, 1, 10_000)).toBe(true);
+  expect(spec.timeLimitS > 0 && spec.timeLimitS <= 7 * 86_400).toBe(true);
+  expect(spec.recoveryS >= 0 && spec.recoveryS <= 7 * 86_400).toBe(true);
+  expect(int(spec.seed, 0, Number.MAX_SAFE_INTEGER)).toBe(true);
+  expect(Number.isFinite(spec.rate) && spec.rate > 0).toBe(true);
+  expect(Number.isFinite(spec.nemesisIntervalS) && spec.nemesisIntervalS > 0).toBe(true);
+  expect(int(spec.opTimeoutMs, 1, 3_600_000)).toBe(true);
+  expect(int(spec.keyCount, 1, Number.MAX_SAFE_INTEGER) && int(spec.opsPerKey, 1, Number.MAX_SAFE_INTEGER)).toBe(true);
+  expect(Number.isFinite(spec.checkerTimeoutS) && spec.checkerTimeoutS > 0).toBe(true);
+  expect(typeof spec.name === 'string' && typeof spec.resultsRoot === 'string').toBe(true);
+  const system = systems[spec.cluster]!;
+  expect(system).toBeDefined();
+  expect(workloads[spec.workload]).toBeDefined();
+  for (const name of spec.nemeses) expect(nemeses[name]).toBeDefined();
+  for (const bug of spec.bugs) expect(system.bugs[bug]).toBeDefined();
+}
+
+describe('fuzz: arguments to a test spec', () => {
+  it('any arguments give a spec within bounds or a one-line error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(pair, { maxLength: 6 }), async (pairs) => {
+        const args = pairs.flat();
+        let spec: TestSpec;
+        try {
+          spec = specFromArgs(await parse(args));
+          const resolved = resolveTest(spec);
+          for (const entry of resolved.schedule) expect(entry.atMs).toBeLessThan(spec.timeLimitS * 1000);
+        } catch (err) {
+          if (!(err instanceof UserError || err instanceof UsageError)) throw err;
+          expect(err.message.replace(/\s*\n\s*/g, ' ')).not.toBe('');
+          if (err instanceof UserError) expect(err.message).not.toContain('\n');
+          return;
+        }
+        expectWithinBounds(spec);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
