@@ -143,8 +143,8 @@ function defaultFmt(v: unknown): string {
   return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
 }
 
-/** "[12..15]" (history indices of invocation and completion; "∞" when unknown). */
+/** "[ops #12..#15]" (history indices of invocation and completion; "∞" when unknown). */
 export function interval(op: LinOp): string {
-  const end = op.completion && op.ret !== NEVER ? String(op.completion.index) : '∞';
-  return `[${op.invoke.index}..${end}]`;
+  const end = op.completion && op.ret !== NEVER ? `#${op.completion.index}` : '∞';
+  return `[ops #${op.invoke.index}..${end}]`;
 }
