@@ -40,7 +40,7 @@ export async function startCluster(
   mode: NetMode = netMode(spec.net),
 ): Promise<StartedCluster> {
   const nodes = nodeNames(spec.nodes);
-  const network = await mode.start(nodes, spec.seed);
+  const network = await mode.start(nodes, spec.seed, { root: dirs.root, scratch: dirs.scratch });
   track(() => network.close());
 
   const plans: Record<string, NodePlan> = {};

@@ -10,14 +10,26 @@
  * Shaping, with no netem in this kernel: loss is `iptables -m statistic` in the receiver's
  * namespace (its whole filter table, replaced atomically by iptables-restore); bandwidth is an
  * htb class per link with a u32 destination filter on the sender's eth0 (tbf could only limit
- * all of a node's traffic at once, not one link). Latency and jitter need `tc netem`; when the
- * kernel lacks it, shape() refuses them with a clear error (see the TODO below).
+ * all of a node's traffic at once, not one link). Latency and jitter go to a {@link DelayShaper}
+ * when one is given (the per-node fault proxies of proxy-control.ts, which this kernel needs,
+ * having no `tc netem`); without one they need netem, and shape() refuses them where it is missing.
  */
 import { CLIENTS, type Grudge, type Link, type LinkShape, type Net } from '../../api/net.js';
 import { UserError } from '../../user-error.js';
 import { byName, cutLinks, describeGrudge, grudgeNodes, normalize } from '../grudge.js';
 import { CommandError, findTool, iptablesRestoreIn, nftIn, tcIn } from './exec.js';
 import type { Lab, LabHost } from './lab.js';
+
+/**
+ * Something that delays node-to-node links outside the kernel (the per-node fault proxies).
+ * {@link NetnsNet} hands it the whole latency layer on every change.
+ */
+export interface DelayShaper {
+  /** Make these the only delayed links (`[]` clears them all). */
+  setDelays(shaped: readonly { link: Link; shape: LinkShape }[]): Promise<void>;
+  /** One line for results.json: what adds the delay. */
+  readonly mechanism: string;
+}
 
 /** What results.json records about the network in netns mode. */
 export interface NetnsNetDescription {
@@ -54,7 +66,11 @@ export class NetnsNet implements Net {
   private netem: boolean | undefined;
   private readonly table: string;
 
-  constructor(private readonly lab: Lab) {
+  /** @param delays adds latency and jitter instead of netem, when given. */
+  constructor(
+    private readonly lab: Lab,
+    private readonly delays?: DelayShaper,
+  ) {
     this.table = `fl-${lab.id}`;
   }
 
@@ -84,8 +100,8 @@ export class NetnsNet implements Net {
    * `{}` clears. A link `a->b` shapes the packets a sends to b: loss drops them at b, bandwidth
    * limits them as they leave a. Shape both directions for a symmetric effect.
    * @throws RangeError on a bad shape; Error on an unknown node; UserError when latency or
-   *   jitter is asked for and the kernel has no netem, or loss without iptables installed
-   *   (nothing is changed then).
+   *   jitter is asked for on a client link with a {@link DelayShaper}, or without one on a
+   *   kernel with no netem, or loss without iptables installed (nothing is changed then).
    */
   async shape(shape: LinkShape, links?: Link[]): Promise<void> {
     validate(shape);
@@ -101,8 +117,11 @@ export class NetnsNet implements Net {
       else next.set(key(link.from, link.to), { link: { from: link.from, to: link.to }, shape: { ...shape } });
     }
     const all = [...next.values()].map((s) => s.shape);
-    if (all.some((s) => (s.latencyMs ?? 0) > 0 || (s.jitterMs ?? 0) > 0) && !(await this.netemAvailable())) {
-      // TODO(netns latency): run a per-node fault proxy (src/net/proxy) inside each namespace.
+    const delayed = [...next.values()].filter((s) => hasDelay(s.shape));
+    if (this.delays && delayed.some(({ link }) => link.from === CLIENTS || link.to === CLIENTS)) {
+      throw new UserError('latency and jitter on client links are not available in --net netns mode; use --net proxy for them');
+    }
+    if (!this.delays && delayed.length > 0 && !(await this.netemAvailable())) {
       throw new UserError(
         'latency and jitter are not available in --net netns mode here: this kernel has no tc netem (sch_netem); use --net proxy for them',
       );
@@ -146,7 +165,9 @@ export class NetnsNet implements Net {
         partition: `nft table bridge ${this.table} in ${this.lab.switchNs}`,
         loss: 'iptables statistic (random) DROP in the receiving namespace',
         bandwidth: 'tc htb class + u32 filter per link on the sender eth0',
-        latency: this.netem === undefined ? 'not probed' : this.netem ? 'tc netem' : 'unsupported (no tc netem in this kernel)',
+        latency: this.delays
+          ? this.delays.mechanism
+          : this.netem === undefined ? 'not probed' : this.netem ? 'tc netem' : 'unsupported (no tc netem in this kernel)',
       },
     };
   }
@@ -193,7 +214,7 @@ export class NetnsNet implements Net {
         const match = p >= 1 ? '' : ` -m statistic --mode random --probability ${p}`;
         loss.set(to.ns, [...(loss.get(to.ns) ?? []), `-A INPUT -s ${from.address}/32${match} -j DROP`]);
       }
-      if (shape.bytesPerSecond !== undefined || (shape.latencyMs ?? 0) > 0 || (shape.jitterMs ?? 0) > 0) {
+      if (shape.bytesPerSecond !== undefined || (!this.delays && hasDelay(shape))) {
         queues.set(from.ns, [...(queues.get(from.ns) ?? []), { to, shape }]);
       }
     }
@@ -210,6 +231,7 @@ export class NetnsNet implements Net {
     for (const ns of new Set([...this.queued, ...queues.keys()])) {
       work.push(this.applyQueues(ns, queues.get(ns) ?? []));
     }
+    if (this.delays) work.push(this.delays.setDelays([...this.shapes.values()].filter((s) => hasDelay(s.shape))));
     const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
@@ -229,7 +251,7 @@ export class NetnsNet implements Net {
       lines.push(`class add dev eth0 parent 1: classid ${classId} htb rate ${rate} ceil ${rate}`);
       const delay = shape.latencyMs ?? 0;
       const jitter = shape.jitterMs ?? 0;
-      if (delay > 0 || jitter > 0) {
+      if (!this.delays && (delay > 0 || jitter > 0)) {
         // Only reached where netem exists (not on the development VMs): untested there.
         lines.push(`qdisc add dev eth0 parent ${classId} handle ${(i + 2).toString(16)}: netem delay ${delay}ms ${jitter}ms`);
       }
@@ -237,6 +259,10 @@ export class NetnsNet implements Net {
     });
     await tcIn(ns, ['-batch', '-'], { input: `${lines.join('\n')}\n` });
   }
+}
+
+function hasDelay(shape: LinkShape): boolean {
+  return (shape.latencyMs ?? 0) > 0 || (shape.jitterMs ?? 0) > 0;
 }
 
 function isEmpty(shape: LinkShape): boolean {
