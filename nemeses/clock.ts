@@ -4,8 +4,17 @@
  * spread on a log scale. Only the node's idea of the time changes (the bundled clock module, or
  * libfaketime for third-party systems); monotonic clocks and timers keep running true.
  *
+ * Three windows in four skew the primary alone, backward two times in three: the primary's clock
+ * is the one leases and timestamps are read from, and a leader whose clock jumps back holds its
+ * lease too long, while a skewed follower is usually harmless. The other windows skew a random
+ * subset of nodes either way (one in six) or strobe one node (one in twelve).
+ *
  * Operations:
  * - `start-clock` `{kind: 'skew', offsets: {n2: 30500, n4: -1200}}` → set those offsets (ms).
+ * - `start-clock` `{kind: 'skew', target: 'primary', offsets: {n3: -2000}}` → set that offset on
+ *   whichever node is the primary when the fault runs (./targets.ts); the one node named is the
+ *   stand-in drawn by the seed, skewed when the system cannot tell its primary. The result
+ *   records the offsets as set.
  * - `start-clock` `{kind: 'strobe', node, deltaMs, periodMs, forMs}` → flip the node's offset
  *   between +deltaMs and -deltaMs every `periodMs` for `forMs`, then leave the last value. It
  *   runs in the background, so the schedule is not held up. Under libfaketime a node re-reads
@@ -19,12 +28,15 @@ import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOption
 import type { Rng } from '../src/gen/rng.js';
 import { abortableSleep } from '../src/runner/sleep.js';
 import { faultWindows, logUniform, startStop } from './cadence.js';
+import { resolveTargets } from './targets.js';
 
 /** Set fixed offsets on some nodes. */
 export interface SkewClocks {
   kind: 'skew';
   /** Offset from true time in milliseconds, per node. */
   offsets: Record<string, number>;
+  /** `primary`: `offsets` names one stand-in node, and the offset goes to the primary instead. */
+  target?: 'primary';
 }
 
 /** Flip one node's offset back and forth. */
@@ -42,11 +54,16 @@ export type StartClock = SkewClocks | StrobeClock;
 /** Smallest and largest offset the schedule draws, in milliseconds. */
 export const OFFSET_RANGE_MS = { min: 200, max: 120_000 } as const;
 const STROBE_PERIOD_MS = 100;
+/** Shares of the fault windows that skew the primary, and that strobe a node; the rest skew a subset. */
+const PRIMARY_SHARE = 3 / 4;
+const STROBE_SHARE = 1 / 12;
+/** How often a skew of the primary sets its clock back rather than forward. */
+const PRIMARY_BACK_SHARE = 2 / 3;
 
-/** An offset of 0.2 s to 2 min, either way, rounded to the millisecond. */
-function drawOffset(rng: Rng): number {
+/** An offset of 0.2 s to 2 min, rounded to the millisecond: back with probability `back`, else forward. */
+function drawOffset(rng: Rng, back = 1 / 2): number {
   const size = Math.round(logUniform(OFFSET_RANGE_MS.min, OFFSET_RANGE_MS.max, rng));
-  return rng.float() < 0.5 ? -size : size;
+  return rng.float() < back ? -size : size;
 }
 
 /** `+30.5 s`, `-0.2 s`. */
@@ -54,10 +71,12 @@ export function formatOffset(ms: number): string {
   return `${ms < 0 ? '-' : '+'}${Number((Math.abs(ms) / 1000).toFixed(3))} s`;
 }
 
-/** A skew of one or more nodes (two in three windows), or a strobe of one node; `undefined` without nodes. */
+/** A skew of the primary, a skew of one or more nodes, or a strobe of one node; `undefined` without nodes. */
 function drawStart(nodes: readonly string[], rng: Rng): StartClock | undefined {
   if (nodes.length === 0) return undefined;
-  if (rng.float() < 2 / 3) {
+  const roll = rng.float();
+  if (roll < PRIMARY_SHARE) return { kind: 'skew', target: 'primary', offsets: { [rng.pick(nodes)]: drawOffset(rng, PRIMARY_BACK_SHARE) } };
+  if (roll < 1 - STROBE_SHARE) {
     const chosen = new Set(rng.shuffle(nodes).slice(0, 1 + rng.int(nodes.length)));
     const offsets: Record<string, number> = {};
     for (const node of nodes) if (chosen.has(node)) offsets[node] = drawOffset(rng);
@@ -82,14 +101,29 @@ const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFi
 function parseStart(value: unknown, cluster: Cluster): StartClock {
   const v = (value ?? {}) as Partial<SkewClocks> & Partial<StrobeClock>;
   const known = (node: unknown): boolean => typeof node === 'string' && cluster.nodes.includes(node);
-  if (v.kind === 'skew' && typeof v.offsets === 'object' && v.offsets !== null) {
+  if (v.kind === 'skew' && typeof v.offsets === 'object' && v.offsets !== null && (v.target === undefined || v.target === 'primary')) {
     const entries = Object.entries(v.offsets);
-    if (entries.length > 0 && entries.every(([node, ms]) => known(node) && finite(ms))) return { kind: 'skew', offsets: v.offsets };
+    const count = v.target === 'primary' ? entries.length === 1 : entries.length > 0;
+    if (count && entries.every(([node, ms]) => known(node) && finite(ms))) {
+      return v.target === 'primary' ? { kind: 'skew', target: 'primary', offsets: v.offsets } : { kind: 'skew', offsets: v.offsets };
+    }
   }
   if (v.kind === 'strobe' && known(v.node) && finite(v.deltaMs) && finite(v.periodMs) && v.periodMs > 0 && finite(v.forMs)) {
     return { kind: 'strobe', node: v.node as string, deltaMs: v.deltaMs, periodMs: v.periodMs, forMs: v.forMs };
   }
-  throw new Error(`start-clock needs {kind: 'skew', offsets: {node: ms}} or {kind: 'strobe', node, deltaMs, periodMs, forMs}, got ${JSON.stringify(value)}`);
+  throw new Error(
+    `start-clock needs {kind: 'skew', offsets: {node: ms}}, {kind: 'skew', target: 'primary', offsets: {stand-in: ms}} ` +
+      `or {kind: 'strobe', node, deltaMs, periodMs, forMs}, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** The offsets a skew sets now, and how to say so: a primary skew moves its one offset to the primary. */
+async function resolveSkew(op: SkewClocks, ctx: NemesisContext): Promise<{ offsets: Record<string, number>; text: string }> {
+  const entries = Object.entries(op.offsets);
+  if (op.target !== 'primary') return { offsets: op.offsets, text: entries.map(([node, ms]) => `${node} ${formatOffset(ms)}`).join(', ') };
+  const [standIn, ms] = entries[0]!;
+  const { nodes, label } = await resolveTargets({ target: 'primary', nodes: [standIn] }, ctx.cluster, ctx.signal);
+  return { offsets: { [nodes[0]!]: ms }, text: `${label} ${formatOffset(ms)}` };
 }
 
 /** Flip `node` between +delta and -delta until `forMs` is over or `signal` aborts. */
@@ -119,9 +153,9 @@ function build(): Nemesis {
     const op = parseStart(value, ctx.cluster);
     await endStrobe();
     if (op.kind === 'skew') {
-      const offsets = Object.entries(op.offsets);
-      await Promise.all(offsets.map(([node, ms]) => ctx.cluster.setClockOffset(node, ms)));
-      return { ...op, text: offsets.map(([node, ms]) => `${node} ${formatOffset(ms)}`).join(', ') };
+      const { offsets, text } = await resolveSkew(op, ctx);
+      await Promise.all(Object.entries(offsets).map(([node, ms]) => ctx.cluster.setClockOffset(node, ms)));
+      return { ...op, offsets, text };
     }
     const abort = new AbortController();
     const done = runStrobe(ctx.cluster, op, abort.signal).then(() => undefined, (err: unknown) => err);
@@ -153,7 +187,7 @@ function build(): Nemesis {
 /** The `clock` nemesis. */
 export const clock: NemesisDef = {
   name: 'clock',
-  description: 'Skew node clocks by 0.2 s to 2 min either way, or strobe one back and forth, then reset them',
+  description: 'Skew node clocks (mostly the primary\'s, mostly back) by 0.2 s to 2 min either way, or strobe one back and forth, then reset them',
   requires: ['clock'],
   build,
   schedule,

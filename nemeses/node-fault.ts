@@ -9,6 +9,14 @@ import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOption
 import { faultWindows, startStop } from './cadence.js';
 import { chooseTargets, parseTargets, resolveTargets, type TargetKind } from './targets.js';
 
+/**
+ * How long a fault on every node (target `all`) lasts at most. With the whole cluster down the
+ * workload only fails; what such a fault tests is what survives the restart, and a short
+ * blackout lets the workload still be reading the keys it wrote just before when the cluster is
+ * back (the register workload moves to fresh keys every few seconds).
+ */
+export const ALL_DOWN_MS = 1000;
+
 /** What a node fault nemesis is made of. */
 export interface NodeFaultSpec {
   /** Nemesis name; its operations are `start-<name>` and `stop-<name>`. */
@@ -105,7 +113,9 @@ export function nodeFault(spec: NodeFaultSpec): NemesisDef {
     schedule(opts: ScheduleOptions): ScheduleEntry[] {
       return faultWindows(opts, (window, rng) => {
         const targets = chooseTargets(spec.kinds, opts.nodes, rng);
-        return targets ? startStop(spec.name, window, targets) : [];
+        if (!targets) return [];
+        const endMs = targets.target === 'all' ? Math.min(window.endMs, window.startMs + ALL_DOWN_MS) : window.endMs;
+        return startStop(spec.name, { ...window, endMs }, targets);
       });
     },
   };

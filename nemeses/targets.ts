@@ -1,7 +1,8 @@
 /**
- * Who a process fault hits: one node, a minority, a majority, or the primary (Jepsen's
- * `:one :minority :majority :primary`). Process nemeses share this so that "minority" means the
- * same thing for kill, restart and pause. Everything except the primary is made concrete when
+ * Who a fault hits: one node, a minority, a majority, every node, or the primary (Jepsen's
+ * `:one :minority :majority :all :primary`). Process nemeses (and the clock nemesis, for the
+ * primary) share this so that "minority" means the same thing for kill, restart and pause.
+ * Everything except the primary is made concrete when
  * the schedule is built, so a seed replays the same victims; the primary is only known when the
  * fault runs, so its entry carries a fallback node drawn at schedule time (still reproducible).
  */
@@ -9,7 +10,9 @@ import type { Cluster } from '../src/api/cluster.js';
 import type { Rng } from '../src/gen/rng.js';
 
 /** How victims are chosen. */
-export type TargetKind = 'one' | 'minority' | 'majority' | 'primary';
+export type TargetKind = 'one' | 'minority' | 'majority' | 'all' | 'primary';
+
+const KINDS: readonly TargetKind[] = ['one', 'minority', 'majority', 'all', 'primary'];
 
 /** A fault's victims, as written in a schedule entry's value. */
 export interface Targets {
@@ -35,15 +38,31 @@ export function majoritySize(n: number): number {
   return Math.floor(n / 2) + 1;
 }
 
+/** How many nodes a fault of `kind` hits in a cluster of `n` (the primary is one node). */
+export function targetSize(kind: TargetKind, n: number): number {
+  switch (kind) {
+    case 'minority':
+      return minoritySize(n);
+    case 'majority':
+      return majoritySize(n);
+    case 'all':
+      return n;
+    default:
+      return 1;
+  }
+}
+
 /**
  * The kinds among `allowed` that mean something for `n` nodes: none without nodes; `minority`
- * only when it is more than one node (otherwise it is `one`); `majority` from two nodes.
+ * only when it is more than one node (otherwise it is `one`); `majority` from two nodes; `all`
+ * only when it is more than a majority (from three nodes; otherwise it is `majority` or `one`).
  */
 export function kindsFor(n: number, allowed: readonly TargetKind[]): TargetKind[] {
   if (n < 1) return [];
   return allowed.filter((kind) => {
     if (kind === 'minority') return minoritySize(n) >= 2;
     if (kind === 'majority') return n >= 2;
+    if (kind === 'all') return n > majoritySize(n);
     return true;
   });
 }
@@ -59,11 +78,8 @@ export function chooseTargets(allowed: readonly TargetKind[], nodes: readonly st
   const kinds = kindsFor(nodes.length, allowed);
   if (kinds.length === 0) return undefined;
   const target = rng.pick(kinds);
-  const count = target === 'minority' ? minoritySize(nodes.length) : target === 'majority' ? majoritySize(nodes.length) : 1;
-  return { target, nodes: inClusterOrder(nodes, rng.shuffle(nodes).slice(0, count)) };
+  return { target, nodes: inClusterOrder(nodes, rng.shuffle(nodes).slice(0, targetSize(target, nodes.length))) };
 }
-
-const KINDS: readonly TargetKind[] = ['one', 'minority', 'majority', 'primary'];
 
 /** Check an operation's value (schedules may be written by hand). */
 export function parseTargets(f: string, value: unknown, cluster: Cluster): Targets {
@@ -74,6 +90,9 @@ export function parseTargets(f: string, value: unknown, cluster: Cluster): Targe
   }
   const unknown = nodes.filter((node) => typeof node !== 'string' || !cluster.nodes.includes(node));
   if (unknown.length > 0) throw new Error(`${f}: no node named ${unknown.join(', ')} in this cluster`);
+  if (v.target === 'all' && new Set(nodes).size !== cluster.nodes.length) {
+    throw new Error(`${f}: target all names every node (${cluster.nodes.join(', ')}), got ${nodes.join(', ')}`);
+  }
   return { target: v.target as TargetKind, nodes: [...new Set(nodes)] };
 }
 

@@ -18,9 +18,10 @@ export const BUGS = {
     'leader cut off with a minority commits and acknowledges writes the majority later overwrites ' +
     '(partition, kill)',
   'no-log-recovery':
-    'a restarted node forgets its log (starts empty, keeps term and vote); its leader still counts ' +
-    'what it had acknowledged, so it stays empty, and once the nodes still holding the data are ' +
-    'killed or cut off, an empty node is elected and acknowledged writes vanish (repeated kill, ' +
+    'a restarted node forgets its log (starts empty, keeps term and vote); killing every node at ' +
+    'once loses every acknowledged write, and after smaller kills the leader still counts what a ' +
+    'restarted node had acknowledged, so it stays empty, and once the nodes still holding the data ' +
+    'are killed or cut off, an empty node is elected and acknowledged writes vanish (kill, ' +
     'kill + partition)',
 } as const satisfies Record<string, string>;
 

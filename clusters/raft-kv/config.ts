@@ -20,6 +20,11 @@ export interface RaftConfig {
   requestTimeoutMs: number;
   /** Lease length as a fraction of electionMinMs (read-mode lease). */
   leaseRatio: number;
+  /**
+   * Read-mode lease only: messages whose sender's clock differs from this node's by more than
+   * this are dropped (clock-guard.ts), since leases need bounded clock offset.
+   */
+  maxClockOffsetMs: number;
   /** Most entries in one AppendEntries. */
   maxBatch: number;
   /** Most entries sent to one follower beyond what it has acknowledged. */
@@ -35,6 +40,7 @@ export const DEFAULT_TIMINGS = {
   checkQuorumMs: 1200,
   requestTimeoutMs: 1000,
   leaseRatio: 0.9,
+  maxClockOffsetMs: 500,
   maxBatch: 512,
   maxInflight: 8192,
 } as const;

@@ -76,7 +76,7 @@ export const raftKv: SystemDef = {
       describe:
         'how the leader serves reads: read-index (confirm leadership with a heartbeat round), ' +
         'log (reads go through the log), lease (local reads while a clock-based lease lasts; ' +
-        'unsafe under clock skew)',
+        'messages from peers whose clocks are over 500 ms off are refused; unsafe under clock skew)',
       choices: READ_MODES,
       default: 'read-index',
     },

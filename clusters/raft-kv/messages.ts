@@ -5,34 +5,36 @@
  */
 import type { Entry } from './log.js';
 
+/** What every message carries; the core stamps `from` and `sentAt` on the bodies it sends. */
+interface MessageBase {
+  from: string;
+  term: number;
+  /** The sender's wall clock when it sent the message (`Clock.now()`), for clock-guard.ts. */
+  sentAt: number;
+}
+
 /**
  * RequestVote. With `pre` it is a pre-vote (Raft thesis §9.6): "would you vote for me in
  * `term`?", which changes no state on either side, so a node cut off from the cluster does not
  * inflate its term and depose a healthy leader when it comes back.
  */
-export interface VoteRequest {
+export interface VoteRequest extends MessageBase {
   type: 'vote';
-  from: string;
-  term: number;
   lastIndex: number;
   lastTerm: number;
   pre?: boolean;
 }
 
 /** The answer to a (pre-)vote. A granted pre-vote carries the term asked about. */
-export interface VoteReply {
+export interface VoteReply extends MessageBase {
   type: 'vote-reply';
-  from: string;
-  term: number;
   granted: boolean;
   pre?: boolean;
 }
 
 /** AppendEntries, also the heartbeat. `seq` numbers the leader's rounds for read-index/leases. */
-export interface AppendRequest {
+export interface AppendRequest extends MessageBase {
   type: 'append';
-  from: string;
-  term: number;
   prevIndex: number;
   prevTerm: number;
   entries: Entry[];
@@ -46,10 +48,8 @@ export interface AppendRequest {
  * once: conflictTerm is the follower's term at prevIndex (absent when its log is too short) and
  * conflictIndex the first index of that term (or the follower's lastIndex + 1).
  */
-export interface AppendReply {
+export interface AppendReply extends MessageBase {
   type: 'append-reply';
-  from: string;
-  term: number;
   success: boolean;
   match: number;
   seq: number;
@@ -65,7 +65,7 @@ const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 export function isRaftMessage(x: unknown): x is RaftMessage {
   if (typeof x !== 'object' || x === null) return false;
   const m = x as Record<string, unknown>;
-  if (typeof m.from !== 'string' || !isNat(m.term)) return false;
+  if (typeof m.from !== 'string' || !isNat(m.term) || typeof m.sentAt !== 'number' || !Number.isFinite(m.sentAt)) return false;
   switch (m.type) {
     case 'vote':
       return isNat(m.lastIndex) && isNat(m.lastTerm);

@@ -8,13 +8,17 @@
  * Beyond the Raft paper: a no-op entry at the start of each term, pre-vote, fast backtracking,
  * pipelined replication (leader.ts), check-quorum (a leader without majority contact steps
  * down), and leader stickiness (Raft thesis §4.2.3: a node that heard from a leader within the
- * minimum election timeout ignores vote requests), which read leases rely on.
+ * minimum election timeout ignores vote requests), which read leases rely on. In read-mode lease
+ * a node drops messages from peers whose clocks are too far off (clock-guard.ts), and a leader
+ * times its lease and its check-quorum on its own wall clock.
  */
+import { ClockGuard } from './clock-guard.js';
 import type { RaftConfig } from './config.js';
 import { Leadership } from './leader.js';
-import { RaftLog, type Command } from './log.js';
+import type { Command, RaftLog } from './log.js';
 import type { AppendRequest, RaftMessage, VoteReply, VoteRequest } from './messages.js';
 import type { KvFunction, KvRequest, KvResult, NodeStatus, Role } from './protocol.js';
+import { recover } from './recovery.js';
 import { proposalOutcome, ProposalTable, ReadQueue } from './requests.js';
 import { KvStateMachine } from './state-machine.js';
 import type { HardState, MessageBody, Outbound, Persisted, RaftEnv, Ready, Reply } from './types.js';
@@ -35,6 +39,13 @@ export class Raft {
   private readonly quorum: number;
   /** The deposed-leader bugs come from implementations that never step down on their own. */
   private readonly checkQuorum: boolean;
+  /** Read-mode lease: refuses messages from peers whose clocks are too far off. */
+  private readonly guard: ClockGuard | undefined;
+  /**
+   * The clock a leader times its majority contact on (check-quorum, stickiness): monotonic, or
+   * in read-mode lease the wall clock its lease runs on, so lease and leadership agree.
+   */
+  private readonly leaderNow: () => number;
   private electionDeadline = 0;
   private heartbeatDue = 0;
   private voteRefusalUntil = 0;
@@ -59,19 +70,10 @@ export class Raft {
     this.peers = cfg.nodes.filter((n) => n !== cfg.id);
     this.quorum = Math.floor(cfg.nodes.length / 2) + 1;
     this.checkQuorum = !cfg.bugs.has('stale-read') && !cfg.bugs.has('commit-without-majority');
-    let entries = persisted.entries;
-    const forget = cfg.bugs.has('no-log-recovery') && entries.length > 0;
-    if (forget) {
-      env.log('warn', 'bug no-log-recovery: discarding the recovered log', { entries: entries.length });
-      entries = [];
-    }
-    this.log = new RaftLog(entries);
-    if (forget) this.log.markDirty(1);
-    const hs = persisted.hardState ?? { term: 0, votedFor: null };
-    this.savedHard = { ...hs };
-    // Without a persisted term (bug no-fsync-vote) the best guess is the last log entry's term.
-    this.term = Math.max(hs.term, this.log.lastTerm);
-    this.votedFor = hs.term === this.term ? hs.votedFor : null;
+    const lease = cfg.readMode === 'lease';
+    this.guard = lease ? new ClockGuard(cfg.maxClockOffsetMs, env) : undefined;
+    this.leaderNow = lease ? () => env.wall() : () => env.mono();
+    ({ log: this.log, term: this.term, votedFor: this.votedFor, saved: this.savedHard } = recover(cfg, env, persisted));
     const now = env.mono();
     this.resetElectionTimer(now);
     // A restarted node may have acknowledged a leader just before it died: keep refusing votes
@@ -103,7 +105,7 @@ export class Raft {
         this.lead.broadcast(this.env.wall());
         this.serveReads();
       }
-      if (this.checkQuorum && !this.lead.hasContact(now, this.cfg.checkQuorumMs)) {
+      if (this.checkQuorum && !this.lead.hasContact(this.leaderNow(), this.cfg.checkQuorumMs)) {
         this.env.log('warn', 'stepping down: no contact with a majority', { term: this.term });
         this.becomeFollower(this.term, null);
       }
@@ -117,7 +119,7 @@ export class Raft {
   }
 
   receive(m: RaftMessage): void {
-    if (!this.peers.includes(m.from)) return;
+    if (!this.peers.includes(m.from) || (this.guard && !this.guard.admits(m))) return;
     if (m.type === 'vote' && m.term > this.term && this.inLease()) {
       this.env.log('debug', 'ignoring vote request: a leader is alive', { from: m.from, term: m.term });
       return;
@@ -133,7 +135,7 @@ export class Raft {
         return this.onAppend(m);
       case 'append-reply':
         if (this.lead && m.term === this.term) {
-          this.lead.onReply(m, this.env.mono());
+          this.lead.onReply(m, this.leaderNow());
           this.maybeCommit();
           this.serveReads();
         }
@@ -257,13 +259,12 @@ export class Raft {
   }
 
   private becomeLeader(): void {
-    const now = this.env.mono();
     this.role = 'leader';
     this.leader = this.cfg.id;
-    this.lead = new Leadership(this.cfg, this.peers, this.term, this.log, this.quorum, this.send, () => this.commit, now);
+    this.lead = new Leadership(this.cfg, this.peers, this.term, this.log, this.quorum, this.send, () => this.commit, this.leaderNow());
     this.log.append({ term: this.term, cmd: { op: 'noop' } });
     this.env.log('info', 'became leader', { term: this.term, lastIndex: this.log.lastIndex, commit: this.commit });
-    this.heartbeatDue = now + this.cfg.heartbeatMs;
+    this.heartbeatDue = this.env.mono() + this.cfg.heartbeatMs;
     this.lead.broadcast(this.env.wall());
     this.maybeCommit();
   }
@@ -293,9 +294,8 @@ export class Raft {
 
   /** Leader stickiness: does this node believe a leader is alive? */
   private inLease(): boolean {
-    const now = this.env.mono();
-    if (this.lead) return this.lead.hasContact(now, this.cfg.electionMinMs);
-    return now < this.voteRefusalUntil;
+    if (this.lead) return this.lead.hasContact(this.leaderNow(), this.cfg.electionMinMs);
+    return this.env.mono() < this.voteRefusalUntil;
   }
 
   // ---- replication ----
@@ -390,7 +390,7 @@ export class Raft {
   }
 
   private readonly send = (to: string, body: MessageBody): void => {
-    this.out.push({ to, msg: { ...body, from: this.cfg.id } as RaftMessage });
+    this.out.push({ to, msg: { ...body, from: this.cfg.id, sentAt: this.env.wall() } as RaftMessage });
   };
 
   private reply(rid: string, result: KvResult): void {

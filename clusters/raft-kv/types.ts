@@ -6,7 +6,7 @@ import type { KvResult } from './protocol.js';
 export interface RaftEnv {
   /** Monotonic milliseconds, for timers. */
   mono(): number;
-  /** This node's wall clock (Clock.now(), skewable), used only for read leases. */
+  /** This node's wall clock (Clock.now(), skewable): message stamps, and leases (read-mode lease). */
   wall(): number;
   /** Uniform in [0, 1). */
   random(): number;
@@ -44,7 +44,7 @@ export interface Ready {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** A message body before the core stamps `from` on it. */
-export type MessageBody = DistributiveOmit<RaftMessage, 'from'>;
+/** A message body before the core stamps `from` and `sentAt` on it. */
+export type MessageBody = DistributiveOmit<RaftMessage, 'from' | 'sentAt'>;
 
 export type Send = (to: string, body: MessageBody) => void;

@@ -18,12 +18,18 @@ async function reaches(fx: FixtureCluster, node: string, offsetMs: number, withi
 }
 
 describe('clock schedule', () => {
-  it('keeps the schedule laws with offsets of 0.2 s to 2 min either way', () => {
+  it('keeps the schedule laws with offsets of 0.2 s to 2 min either way, the primary skewed often, both ways', () => {
     expectSeedMatters(clock);
+    const primary = { back: 0, forward: 0, windows: 0 };
     checkScheduleLaws(clock, (schedule, nodes) => {
       for (const entry of schedule.filter((e) => e.f === 'start-clock')) {
         const value = entry.value as StartClock;
         const offsets = value.kind === 'skew' ? Object.values(value.offsets) : [value.deltaMs];
+        primary.windows++;
+        if (value.kind === 'skew' && value.target === 'primary') {
+          expect(offsets).toHaveLength(1);
+          primary[offsets[0]! < 0 ? 'back' : 'forward']++;
+        }
         if (value.kind === 'skew') expect(Object.keys(value.offsets).every((n) => nodes.includes(n))).toBe(true);
         else expect(nodes).toContain(value.node);
         expect(offsets.length).toBeGreaterThan(0);
@@ -33,6 +39,8 @@ describe('clock schedule', () => {
         }
       }
     });
+    expect(primary.back).toBeGreaterThan(primary.windows / 6);
+    expect(primary.forward).toBeGreaterThan(primary.windows / 6);
   });
 
   it('writes offsets in the format libfaketime reads', () => {
@@ -44,7 +52,8 @@ describe('clock schedule', () => {
 });
 
 describe('clock on nodes using the clock module', () => {
-  const fx = new FixtureCluster(clockSystem('module'), ['n1', 'n2', 'n3']);
+  let primary: string | undefined = 'n2';
+  const fx = new FixtureCluster({ ...clockSystem('module'), primary: async () => primary }, ['n1', 'n2', 'n3']);
   beforeAll(() => fx.startAll());
   afterAll(() => fx.close());
 
@@ -58,6 +67,24 @@ describe('clock on nodes using the clock module', () => {
     expect(Math.abs(await fx.clockOffset('n3'))).toBeLessThanOrEqual(TOLERANCE_MS);
     expect(await nemesis.invoke({ f: 'stop-clock' }, fx.ctx())).toEqual({ text: 'clocks reset' });
     for (const node of fx.nodes) expect(Math.abs(await reaches(fx, node, 0))).toBeLessThanOrEqual(TOLERANCE_MS);
+  });
+
+  it('skews the primary it finds when the fault runs, or the stand-in when there is none', async () => {
+    const nemesis = clock.build();
+    const value = { kind: 'skew', target: 'primary', offsets: { n3: -2500 } };
+    const done = await nemesis.invoke({ f: 'start-clock', value }, fx.ctx());
+    expect(done).toEqual({ kind: 'skew', target: 'primary', offsets: { n2: -2500 }, text: 'n2 (primary) -2.5 s' });
+    expect(Math.abs((await reaches(fx, 'n2', -2500)) + 2500)).toBeLessThanOrEqual(TOLERANCE_MS);
+    expect(Math.abs(await fx.clockOffset('n3'))).toBeLessThanOrEqual(TOLERANCE_MS);
+    primary = undefined;
+    const fallback = await nemesis.invoke({ f: 'start-clock', value }, fx.ctx());
+    expect((fallback as { text: string }).text).toBe('n3 (no primary known) -2.5 s');
+    expect(Math.abs((await reaches(fx, 'n3', -2500)) + 2500)).toBeLessThanOrEqual(TOLERANCE_MS);
+    await nemesis.heal(fx.ctx());
+    for (const node of fx.nodes) expect(Math.abs(await reaches(fx, node, 0))).toBeLessThanOrEqual(TOLERANCE_MS);
+    const two = { kind: 'skew', target: 'primary', offsets: { n1: 1, n3: 2 } };
+    await expect(nemesis.invoke({ f: 'start-clock', value: two }, fx.ctx())).rejects.toThrow(/start-clock needs/);
+    primary = 'n2';
   });
 
   it('strobes a clock back and forth, then leaves the last value until stop', async () => {

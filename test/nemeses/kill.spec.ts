@@ -1,24 +1,30 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { NemesisContext } from '../../src/api/nemesis.js';
 import { kill, restart } from '../../nemeses/kill.js';
-import type { NodeFaultDone } from '../../nemeses/node-fault.js';
-import { majoritySize, minoritySize, type Targets } from '../../nemeses/targets.js';
+import { ALL_DOWN_MS, type NodeFaultDone } from '../../nemeses/node-fault.js';
+import { targetSize, type Targets } from '../../nemeses/targets.js';
 import { FixtureCluster, alive, bootSystem } from '../fixtures/nemesis-cluster.js';
 import { checkScheduleLaws, expectSeedMatters } from './schedule-laws.js';
 
 describe('kill and restart schedules', () => {
-  it('keep the schedule laws and draw sensible victims', () => {
+  it('keep the schedule laws and draw sensible victims, the whole cluster among them', () => {
     for (const def of [kill, restart]) {
       expectSeedMatters(def);
+      const kinds = new Set<string>();
       checkScheduleLaws(def, (schedule, nodes) => {
-        for (const entry of schedule.filter((e) => e.f.startsWith('start-'))) {
+        schedule.forEach((entry, i) => {
+          if (!entry.f.startsWith('start-')) return;
           const { target, nodes: victims } = entry.value as Targets;
-          const size = { one: 1, primary: 1, minority: minoritySize(nodes.length), majority: majoritySize(nodes.length) }[target];
+          kinds.add(target);
+          // The whole cluster down is a short blackout.
+          if (target === 'all') expect(schedule[i + 1]!.atMs - entry.atMs).toBeLessThanOrEqual(ALL_DOWN_MS);
+          const size = targetSize(target, nodes.length);
           expect(victims).toHaveLength(size);
           expect(new Set(victims).size).toBe(size);
           for (const v of victims) expect(nodes).toContain(v);
-        }
+        });
       });
+      expect([...kinds].sort()).toEqual(['all', 'majority', 'minority', 'one', 'primary']);
     }
   });
 });
@@ -77,6 +83,18 @@ describe('kill and restart on real nodes', () => {
     await nemesis.heal(ctx);
     for (const node of fx.nodes) expect(fx.cluster.isRunning(node)).toBe(true);
     expect(await nemesis.invoke({ f: 'stop-kill' }, ctx)).toEqual({ nodes: [], text: 'nothing to undo' });
+  });
+
+  it('kills every node at once and restarts them all', async () => {
+    const nemesis = kill.build();
+    const pids = fx.nodes.map((n) => fx.pid(n));
+    const done = (await nemesis.invoke({ f: 'start-kill', value: { target: 'all', nodes: fx.nodes } }, ctx)) as NodeFaultDone;
+    expect(done).toEqual({ target: 'all', nodes: fx.nodes, text: `kill ${fx.nodes.join(', ')} (all)` });
+    expect(pids.some(alive)).toBe(false);
+    expect(await nemesis.invoke({ f: 'stop-kill' }, ctx)).toEqual({ nodes: fx.nodes, text: `restart ${fx.nodes.join(', ')}` });
+    for (const node of fx.nodes) expect(fx.cluster.isRunning(node)).toBe(true);
+    expect(fx.crashes).toEqual([]);
+    await expect(nemesis.invoke({ f: 'start-kill', value: { target: 'all', nodes: ['n1', 'n2'] } }, ctx)).rejects.toThrow(/target all names every node/);
   });
 
   it('stops a node gracefully and starts it again', async () => {

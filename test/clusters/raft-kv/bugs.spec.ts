@@ -104,12 +104,12 @@ describe('bug no-fsync-vote', () => {
     it(`${bug ? 'with' : 'without'} the bug, a restarted voter ${bug ? 'votes again' : 'does not vote again'} in the same term`, () => {
       const cfg = makeConfig('n1', ['n1', 'n2', 'n3'], { bugs: bug ? ['no-fsync-vote'] : [] });
       const r = new Raft(cfg, env, { entries: [] });
-      r.receive({ type: 'vote', from: 'n2', term: 5, lastIndex: 0, lastTerm: 0 });
+      r.receive({ type: 'vote', from: 'n2', term: 5, lastIndex: 0, lastTerm: 0, sentAt: 0 });
       const rd = r.ready()!;
       expect(rd.hardState).toEqual(bug ? undefined : { term: 5, votedFor: 'n2' });
       const disk = rd.hardState ? { hardState: rd.hardState, entries: [] } : { entries: [] };
       const again = new Raft(cfg, env, disk);
-      again.receive({ type: 'vote', from: 'n3', term: 5, lastIndex: 0, lastTerm: 0 });
+      again.receive({ type: 'vote', from: 'n3', term: 5, lastIndex: 0, lastTerm: 0, sentAt: 0 });
       expect(again.ready()!.messages[0]!.msg).toMatchObject({ type: 'vote-reply', granted: bug });
     });
 

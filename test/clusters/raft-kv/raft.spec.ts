@@ -46,7 +46,7 @@ describe('raft core: elections', () => {
     const follower = sim.ids.find((id) => id !== leader)!;
     const r = sim.raft(follower);
     const term = r.currentTerm;
-    r.receive({ type: 'vote', from: sim.ids.find((id) => id !== leader && id !== follower)!, term: term + 5, lastIndex: 99, lastTerm: 99 });
+    r.receive({ type: 'vote', from: sim.ids.find((id) => id !== leader && id !== follower)!, term: term + 5, lastIndex: 99, lastTerm: 99, sentAt: 0 });
     expect(r.currentTerm).toBe(term);
     expect(r.status().leader).toBe(leader);
   });
@@ -134,12 +134,12 @@ describe('raft core: replication', () => {
     const env: RaftEnv = { mono: () => 0, wall: () => 0, random: () => 0.5, log: () => {} };
     const cfg = makeConfig('n1', ['n1', 'n2', 'n3']);
     const r = new Raft(cfg, env, { entries: [] });
-    r.receive({ type: 'vote', from: 'n2', term: 5, lastIndex: 0, lastTerm: 0 });
+    r.receive({ type: 'vote', from: 'n2', term: 5, lastIndex: 0, lastTerm: 0, sentAt: 0 });
     const rd = r.ready()!;
     expect(rd.hardState).toEqual({ term: 5, votedFor: 'n2' });
-    expect(rd.messages).toEqual([{ to: 'n2', msg: { type: 'vote-reply', from: 'n1', term: 5, granted: true } }]);
+    expect(rd.messages).toEqual([{ to: 'n2', msg: { type: 'vote-reply', from: 'n1', term: 5, granted: true, sentAt: 0 } }]);
     const again = new Raft(cfg, env, { hardState: rd.hardState!, entries: [] });
-    again.receive({ type: 'vote', from: 'n3', term: 5, lastIndex: 0, lastTerm: 0 });
+    again.receive({ type: 'vote', from: 'n3', term: 5, lastIndex: 0, lastTerm: 0, sentAt: 0 });
     expect(again.ready()!.messages[0]!.msg).toMatchObject({ type: 'vote-reply', granted: false });
   });
 });
