@@ -29,6 +29,7 @@ import type { Rng } from '../src/gen/rng.js';
 import { abortableSleep } from '../src/runner/sleep.js';
 import { faultWindows, logUniform, startStop } from './cadence.js';
 import { resolveTargets } from './targets.js';
+import { startStopNemesis } from './start-stop.js';
 
 /** Set fixed offsets on some nodes. */
 export interface SkewClocks {
@@ -171,17 +172,7 @@ function build(): Nemesis {
     return { text: 'clocks reset' };
   }
 
-  return {
-    fs: ['start-clock', 'stop-clock'],
-    async invoke(op, ctx) {
-      if (op.f === 'start-clock') return start(op.value, ctx);
-      if (op.f === 'stop-clock') return reset(ctx);
-      throw new Error(`clock nemesis cannot ${op.f}`);
-    },
-    async heal(ctx) {
-      await reset(ctx);
-    },
-  };
+  return startStopNemesis('clock', { start, stop: reset });
 }
 
 /** The `clock` nemesis. */

@@ -16,6 +16,7 @@ import type { LinkShape } from '../src/api/net.js';
 import type { Rng } from '../src/gen/rng.js';
 import { faultWindows, logUniform, startStop } from './cadence.js';
 import { clearLayer, nodeLinks, setLayer } from './link-shapes.js';
+import { startStopNemesis } from './start-stop.js';
 
 /** The shape fields a link nemesis sets. */
 type ShapeKey = 'latencyMs' | 'jitterMs' | 'loss';
@@ -50,9 +51,6 @@ function parse(spec: LinkFaultSpec, value: unknown, nodes: readonly string[]): {
 }
 
 function build(spec: LinkFaultSpec): Nemesis {
-  const startF = `start-${spec.name}`;
-  const stopF = `stop-${spec.name}`;
-
   async function start(value: unknown, ctx: NemesisContext): Promise<StartShape & { links: number; text: string }> {
     const { shape, node } = parse(spec, value, ctx.cluster.nodes);
     const links = nodeLinks(ctx.cluster.nodes, node);
@@ -66,17 +64,7 @@ function build(spec: LinkFaultSpec): Nemesis {
     return { text: `no ${spec.name}` };
   }
 
-  return {
-    fs: [startF, stopF],
-    async invoke(op, ctx) {
-      if (op.f === startF) return start(op.value, ctx);
-      if (op.f === stopF) return stop(ctx);
-      throw new Error(`${spec.name} nemesis cannot ${op.f}`);
-    },
-    async heal(ctx) {
-      await clearLayer(ctx.net, spec.name);
-    },
-  };
+  return startStopNemesis(spec.name, { start, stop, heal: (ctx) => clearLayer(ctx.net, spec.name) });
 }
 
 /** A shape on every link or (half the time) around one node; `undefined` with fewer than 2 nodes. */

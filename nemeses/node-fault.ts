@@ -8,6 +8,7 @@ import type { Cluster } from '../src/api/cluster.js';
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
 import { faultWindows, startStop } from './cadence.js';
 import { chooseTargets, parseTargets, resolveTargets, type TargetKind } from './targets.js';
+import { startStopNemesis } from './start-stop.js';
 
 /**
  * How long a fault on every node (target `all`) lasts at most. With the whole cluster down the
@@ -60,7 +61,6 @@ async function onEach(nodes: readonly string[], act: (node: string) => Promise<v
 function buildNodeFault(spec: NodeFaultSpec): Nemesis {
   const held = new Set<string>();
   const startF = `start-${spec.name}`;
-  const stopF = `stop-${spec.name}`;
 
   async function start(value: unknown, ctx: NemesisContext): Promise<NodeFaultDone> {
     const targets = parseTargets(startF, value, ctx.cluster);
@@ -87,17 +87,7 @@ function buildNodeFault(spec: NodeFaultSpec): Nemesis {
     return { nodes: ok, text: ok.length > 0 ? `${spec.words.undo} ${ok.join(', ')}` : 'nothing to undo' };
   }
 
-  return {
-    fs: [startF, stopF],
-    async invoke(op, ctx) {
-      if (op.f === startF) return start(op.value, ctx);
-      if (op.f === stopF) return stop(ctx);
-      throw new Error(`${spec.name} nemesis cannot ${op.f}`);
-    },
-    async heal(ctx) {
-      await stop(ctx);
-    },
-  };
+  return startStopNemesis(spec.name, { start, stop });
 }
 
 /**

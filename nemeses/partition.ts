@@ -7,6 +7,7 @@ import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOption
 import type { Grudge } from '../src/api/net.js';
 import type { Rng } from '../src/gen/rng.js';
 import { bridge, describeGrudge, isolate, majoritiesRing, oneWay, randomHalves } from '../src/net/grudge.js';
+import { startStopNemesis } from './start-stop.js';
 
 /** Shapes the schedule picks from. */
 export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'one-way';
@@ -121,17 +122,7 @@ export const partition: NemesisDef = {
   name: 'partition',
   description: 'Cut the network (random halves, one node alone, the primary alone, majorities ring, bridge, one-way), then heal',
   build(): Nemesis {
-    return {
-      fs: ['start-partition', 'stop-partition'],
-      async invoke(op, ctx) {
-        if (op.f === 'start-partition') return start(op.value, ctx);
-        if (op.f === 'stop-partition') return stop(ctx);
-        throw new Error(`partition nemesis cannot ${op.f}`);
-      },
-      async heal(ctx) {
-        await ctx.net.partition({});
-      },
-    };
+    return startStopNemesis('partition', { start, stop });
   },
   schedule: partitionSchedule,
   drawStart: drawPartition,
