@@ -11,7 +11,7 @@ import type { NodePlan } from '../../src/api/cluster.js';
 import { Clock } from '../../src/node/clock.js';
 import { createLogger } from '../../src/node/logger.js';
 import { parseAddress, parsePlanArgs, PlanError } from '../../src/node/plan.js';
-import { LineSplitter } from '../../src/node/transport.js';
+import { serveLines } from '../../src/node/transport.js';
 import type { Command } from '../raft-kv/log.js';
 import { parseRequest, type KvRequest, type KvResult, type NodeStatus } from '../raft-kv/protocol.js';
 import { KvStateMachine } from '../raft-kv/state-machine.js';
@@ -43,20 +43,9 @@ function serve(plan: NodePlan): void {
   let applied = 0;
   const status = (): NodeStatus => ({ id: plan.id, role: 'leader', term: 0, leader: plan.id, commitIndex: applied });
   const server = net.createServer((socket) => {
-    socket.setNoDelay(true);
-    socket.on('error', () => undefined);
-    const splitter = new LineSplitter(MAX_LINE_BYTES);
-    socket.on('data', (chunk: Buffer) => {
-      let lines: string[];
-      try {
-        lines = splitter.push(chunk);
-      } catch {
-        socket.destroy();
-        return;
-      }
+    serveLines(socket, MAX_LINE_BYTES, (lines) => {
       const replies: string[] = [];
       for (const line of lines) {
-        if (line.trim() === '') continue;
         const parsed = parseRequest(line);
         let body: object;
         if (parsed.kind === 'status') body = { id: parsed.id, type: 'ok', value: status() };

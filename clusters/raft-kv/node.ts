@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { Clock } from '../../src/node/clock.js';
 import { createLogger, type Logger } from '../../src/node/logger.js';
 import { parseAddress, parsePlanArgs, PlanError } from '../../src/node/plan.js';
-import { LineSplitter, Transport } from '../../src/node/transport.js';
+import { serveLines, Transport } from '../../src/node/transport.js';
 import type { NodePlan } from '../../src/api/cluster.js';
 import { makeConfig } from './config.js';
 import { isRaftMessage } from './messages.js';
@@ -156,19 +156,8 @@ class NodeRuntime {
 
   private serveClient(socket: net.Socket): void {
     const conn = this.nextConn++;
-    socket.setNoDelay(true);
-    const splitter = new LineSplitter(1024 * 1024);
-    socket.on('error', () => {});
-    socket.on('data', (chunk: Buffer) => {
-      let lines: string[];
-      try {
-        lines = splitter.push(chunk);
-      } catch {
-        socket.destroy();
-        return;
-      }
+    serveLines(socket, 1024 * 1024, (lines) => {
       for (const line of lines) {
-        if (line.trim() === '') continue;
         const parsed = parseRequest(line);
         if (parsed.kind === 'status') {
           this.write(socket, { id: parsed.id, type: 'ok', value: this.raft.status() });

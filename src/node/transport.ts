@@ -318,3 +318,24 @@ export class LineSplitter {
     return lines;
   }
 }
+
+/**
+ * Serve a newline-delimited request stream: `handle` gets each batch of complete, non-empty
+ * lines as it arrives; a line longer than `maxLineBytes` ends the connection. Client ports of
+ * bundled nodes use this, so every one treats framing and oversized input alike.
+ */
+export function serveLines(socket: net.Socket, maxLineBytes: number, handle: (lines: string[]) => void): void {
+  socket.setNoDelay(true);
+  socket.on('error', () => undefined);
+  const splitter = new LineSplitter(maxLineBytes);
+  socket.on('data', (chunk: Buffer) => {
+    let lines: string[];
+    try {
+      lines = splitter.push(chunk);
+    } catch {
+      socket.destroy();
+      return;
+    }
+    handle(lines.filter((line) => line.trim() !== ''));
+  });
+}
