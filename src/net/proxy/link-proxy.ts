@@ -122,8 +122,15 @@ class Pipe {
 
   private onData(chunk: Buffer): void {
     if (this.dead) return;
-    const at = this.shaper.releaseTime(this.dir, chunk.length, performance.now());
+    const now = performance.now();
+    const at = this.shaper.releaseTime(this.dir, chunk.length, now);
     if (at === undefined) return this.shaper.lose(this.conn);
+    if (at <= now && this.lastRelease <= now && this.queue.length === 0 && !this.dst.writableNeedDrain) {
+      // Nothing queued and nothing to wait for (the usual unshaped case): forward at once.
+      this.count(chunk.length);
+      this.dst.write(chunk);
+      return;
+    }
     this.lastRelease = Math.max(this.lastRelease, at);
     this.queue.push({ data: chunk, at: this.lastRelease });
     this.queued += chunk.length;
