@@ -26,7 +26,7 @@
 import type { Cluster } from '../src/api/cluster.js';
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
 import type { Rng } from '../src/gen/rng.js';
-import { abortableSleep } from '../src/runner/sleep.js';
+import { abortableSleep } from '../src/abortable-sleep.js';
 import { faultWindows, logUniform, startStop } from './cadence.js';
 import { resolveTargets } from './targets.js';
 import { startStopNemesis } from './start-stop.js';

@@ -15,7 +15,7 @@
  */
 import type { Cluster } from '../src/api/cluster.js';
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
-import { abortableSleep } from '../src/runner/sleep.js';
+import { abortableSleep } from '../src/abortable-sleep.js';
 import type { Rng } from '../src/gen/rng.js';
 import { faultWindows, startStop, type FaultWindow } from './cadence.js';
 

@@ -18,7 +18,7 @@ import { orphanedRunProcesses, type RunProcess } from '../hosts/local/run-proces
 import { findTool } from '../net/netns/exec.js';
 import { cleanupLeftoverLabs } from '../net/netns/lab.js';
 import { leftoverScratchDirs } from '../runner/run-dir.js';
-import { abortableSleep } from '../runner/sleep.js';
+import { abortableSleep } from '../abortable-sleep.js';
 
 /** How long to wait for killed processes to disappear before removing their directories. */
 const KILL_WAIT_MS = 3000;

@@ -5,7 +5,7 @@
  */
 import type { FaultOp, Nemesis, NemesisContext, ScheduleEntry } from '../api/nemesis.js';
 import type { Journal } from '../history/journal.js';
-import { abortableSleep } from './sleep.js';
+import { abortableSleep } from '../abortable-sleep.js';
 
 export interface ActiveNemesis {
   name: string;

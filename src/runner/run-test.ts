@@ -14,7 +14,7 @@ import { netMode } from './net-setup.js';
 import { startCluster, type StartedCluster } from './start-cluster.js';
 import { rateShortfall, runWorkers, type WorkerStats } from './workers.js';
 import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
-import { abortableSleep } from './sleep.js';
+import { abortableSleep } from '../abortable-sleep.js';
 import { writeJsonAtomic } from './results.js';
 import { writeScheduleFile } from './schedule-file.js';
 import { finishRun, type FinishedRun } from './finish-run.js';

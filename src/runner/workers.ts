@@ -15,7 +15,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Rng } from '../gen/rng.js';
 import type { Journal } from '../history/journal.js';
-import { abortableSleep } from './sleep.js';
+import { abortableSleep } from '../abortable-sleep.js';
 
 export interface WorkerOptions {
   clients: ClientFactory;

@@ -1,0 +1,62 @@
+/**
+ * The module map, enforced: plug-in folders never reach into the runner or the CLI; src/api
+ * declares types and constants only; nothing below the CLI imports it; and nothing but the
+ * registry (and the CLI commands that take a model or workload by name) imports the plug-in
+ * folders from src/. Read from the import lines, no dependency needed.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(ROOT, dir))) {
+    const path = join(ROOT, dir, entry);
+    if (statSync(path).isDirectory()) out.push(...sources(relative(ROOT, path)));
+    else if (path.endsWith('.ts')) out.push(relative(ROOT, path));
+  }
+  return out;
+}
+
+/** Every `from '...'` of a file, resolved to a path relative to the repo root. */
+function imports(file: string): { target: string; typeOnly: boolean }[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const found: { target: string; typeOnly: boolean }[] = [];
+  for (const m of text.matchAll(/^(import|export)\s+(type\s+)?[^;]*?from\s+'(\.[^']+)'/gms)) {
+    const target = relative(ROOT, join(ROOT, file, '..', m[3] as string));
+    found.push({ target, typeOnly: m[2] !== undefined });
+  }
+  return found;
+}
+
+const PLUGIN_DIRS = ['clusters', 'nemeses', 'workloads', 'checkers'];
+
+describe('module layout', () => {
+  it.each(PLUGIN_DIRS)('%s/ never imports src/runner or src/cli', (dir) => {
+    const bad = sources(dir).flatMap((f) => imports(f).filter((i) => /^src\/(runner|cli)\//.test(i.target)).map((i) => `${f} → ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('src/api imports only types', () => {
+    const bad = sources('src/api').flatMap((f) => imports(f).filter((i) => !i.typeOnly).map((i) => `${f} → ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('nothing outside src/cli imports src/cli', () => {
+    const dirs = ['src', ...PLUGIN_DIRS];
+    const bad = dirs
+      .flatMap(sources)
+      .filter((f) => !f.startsWith('src/cli/'))
+      .flatMap((f) => imports(f).filter((i) => i.target.startsWith('src/cli/')).map((i) => `${f} → ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('only the registry and name-taking CLI commands import plug-in folders from src/', () => {
+    const allowed = new Set(['src/registry.ts', 'src/cli/check.ts']);
+    const bad = sources('src')
+      .filter((f) => !allowed.has(f))
+      .flatMap((f) => imports(f).filter((i) => PLUGIN_DIRS.some((d) => i.target.startsWith(`${d}/`)) && !i.typeOnly).map((i) => `${f} → ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+});
