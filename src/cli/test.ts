@@ -42,6 +42,16 @@ function positive(name: string, value: number, integer: boolean): number {
   return value;
 }
 
+/** Defaults of the options that shape a run; the repeat command states any that differ. */
+const RUN_DEFAULTS = {
+  'recovery-time': 5,
+  rate: 100,
+  'nemesis-interval': 3,
+  'op-timeout': 2000,
+  'key-count': 3,
+  'ops-per-key': 30,
+} as const;
+
 const builder = (y: Argv) => {
   let out = y
     .option('cluster', { alias: 'c', type: 'string', default: 'raft-kv', describe: 'System under test (faultline list)' })
@@ -51,13 +61,13 @@ const builder = (y: Argv) => {
     .option('nodes', { type: 'number', default: 5, describe: 'Number of nodes' })
     .option('concurrency', { type: 'number', default: 10, describe: 'Concurrent client threads' })
     .option('time-limit', { type: 'number', default: 30, describe: 'Seconds of workload with faults' })
-    .option('recovery-time', { type: 'number', default: 5, describe: 'Seconds of fault-free workload after the final heal' })
+    .option('recovery-time', { type: 'number', default: RUN_DEFAULTS['recovery-time'], describe: 'Seconds of fault-free workload after the final heal' })
     .option('seed', { type: 'number', describe: 'Seed for operations and schedule (random when omitted; always printed)' })
-    .option('rate', { type: 'number', default: 100, describe: 'Target client operations per second, all threads together' })
-    .option('nemesis-interval', { type: 'number', default: 3, describe: 'Mean seconds between fault operations' })
-    .option('op-timeout', { type: 'number', default: 2000, describe: 'Client operation timeout in ms (then recorded as info)' })
-    .option('key-count', { type: 'number', default: 3, describe: 'Keys in use at once' })
-    .option('ops-per-key', { type: 'number', default: 30, describe: 'Operations per key per thread before fresh keys' })
+    .option('rate', { type: 'number', default: RUN_DEFAULTS['rate'], describe: 'Target client operations per second, all threads together' })
+    .option('nemesis-interval', { type: 'number', default: RUN_DEFAULTS['nemesis-interval'], describe: 'Mean seconds between fault operations' })
+    .option('op-timeout', { type: 'number', default: RUN_DEFAULTS['op-timeout'], describe: 'Client operation timeout in ms (then recorded as info)' })
+    .option('key-count', { type: 'number', default: RUN_DEFAULTS['key-count'], describe: 'Keys in use at once' })
+    .option('ops-per-key', { type: 'number', default: RUN_DEFAULTS['ops-per-key'], describe: 'Operations per key per thread before fresh keys' })
     .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before a checker gives up (unknown)' })
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
     .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
@@ -158,6 +168,17 @@ export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = joi
   for (const bug of spec.bugs) parts.push(`--bug ${bug}`);
   for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);
   parts.push(`--nodes ${spec.nodes}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
+  const shaping: Record<keyof typeof RUN_DEFAULTS, number> = {
+    'recovery-time': spec.recoveryS,
+    rate: spec.rate,
+    'nemesis-interval': spec.nemesisIntervalS,
+    'op-timeout': spec.opTimeoutMs,
+    'key-count': spec.keyCount,
+    'ops-per-key': spec.opsPerKey,
+  };
+  for (const [option, value] of Object.entries(shaping)) {
+    if (value !== RUN_DEFAULTS[option as keyof typeof RUN_DEFAULTS]) parts.push(`--${option} ${value}`);
+  }
   if (spec.net !== 'proxy') parts.push(`--net ${spec.net}`);
   if (spec.schedule) parts.push(`--schedule ${scheduleFile}`);
   return parts.join(' ');

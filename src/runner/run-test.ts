@@ -20,6 +20,9 @@ import { writeScheduleFile } from './schedule-file.js';
 import { finishRun, type FinishedRun } from './finish-run.js';
 import type { RunUi } from './ui.js';
 
+/** How long the final heal may wait on the cluster (e.g. asking for its primary). */
+const HEAL_TIMEOUT_MS = 30_000;
+
 export interface RunRequest {
   spec: TestSpec;
   /** The command line that repeats the run, given its directory; stored with the results. */
@@ -151,7 +154,7 @@ async function mainPhase(
     mainOver.abort();
     await faults;
     // Heal even after an interrupt: nothing may stay partitioned, paused or skewed.
-    await healAll(nemeses, { ...ctx, signal: new AbortController().signal }, journal);
+    await healAll(nemeses, { ...ctx, signal: AbortSignal.timeout(HEAL_TIMEOUT_MS) }, journal);
     if (!interrupt.aborted) ui.phase('recovering');
     await abortableSleep(spec.recoveryS * 1000, interrupt);
   } finally {

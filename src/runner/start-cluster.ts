@@ -72,7 +72,10 @@ export async function startCluster(
   track(() => cluster.teardown());
 
   const t0 = performance.now();
-  await Promise.all(nodes.map((n) => cluster.start(n)));
+  // Wait for every start to settle, so teardown sees every node that did start.
+  const starts = await Promise.allSettled(nodes.map((n) => cluster.start(n)));
+  const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
   if (system.ready) {
     const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
     const either = AbortSignal.any([signal, timeout]);

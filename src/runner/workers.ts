@@ -125,40 +125,42 @@ async function runThread(opts: WorkerOptions, thread: number, tally: { invoked: 
   const threadAbort = new AbortController();
   const relayAbort = (): void => threadAbort.abort();
   opts.abort.addEventListener('abort', relayAbort, { once: true });
-
-  while (!opts.stop.aborted) {
-    // Jepsen's stagger: uniform gaps with the requested mean keep threads out of lockstep. A
-    // thread that fell behind (slow operations) starts at once, but never bursts to catch up.
-    due = Math.max(due + stagger.float() * 2 * meanGapMs, performance.now());
-    // Timers cannot wait less than 1 ms: a shorter wait would cost a whole millisecond per
-    // operation at high rates, so the thread starts early instead (the schedule keeps the rate),
-    // only yielding so that a client that answers at once cannot starve the event loop.
-    const wait = due - performance.now();
-    if (wait >= MIN_SLEEP_MS) await abortableSleep(wait, opts.stop);
-    else await yieldToLoop();
-    if (opts.stop.aborted) break;
-    const inv = next();
-    if (!inv) break;
-    client ??= await openClient(opts, node, process);
-    if (!client) break;
-    journal.record({ type: 'invoke', process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), value: inv.value, node });
-    tally.invoked++;
-    const sent = performance.now();
-    const result = await invokeWithTimeout(client, inv, opts, threadAbort.signal);
-    tally.waitingMs += performance.now() - sent;
-    const base = { process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), node };
-    if ('completion' in result) {
-      const c = result.completion;
-      journal.record({ ...base, type: c.type, value: c.value, ...(c.error !== undefined && { error: c.error }) });
-    } else {
-      journal.record({ ...base, type: 'info', value: inv.value, error: `indeterminate: ${result.error}` });
-      process += opts.concurrency;
-      void client.close().catch(() => undefined);
-      client = undefined;
+  try {
+    while (!opts.stop.aborted) {
+      // Jepsen's stagger: uniform gaps with the requested mean keep threads out of lockstep. A
+      // thread that fell behind (slow operations) starts at once, but never bursts to catch up.
+      due = Math.max(due + stagger.float() * 2 * meanGapMs, performance.now());
+      // Timers cannot wait less than 1 ms: a shorter wait would cost a whole millisecond per
+      // operation at high rates, so the thread starts early instead (the schedule keeps the rate),
+      // only yielding so that a client that answers at once cannot starve the event loop.
+      const wait = due - performance.now();
+      if (wait >= MIN_SLEEP_MS) await abortableSleep(wait, opts.stop);
+      else await yieldToLoop();
+      if (opts.stop.aborted) break;
+      const inv = next();
+      if (!inv) break;
+      client ??= await openClient(opts, node, process);
+      if (!client) break;
+      journal.record({ type: 'invoke', process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), value: inv.value, node });
+      tally.invoked++;
+      const sent = performance.now();
+      const result = await invokeWithTimeout(client, inv, opts, threadAbort.signal);
+      tally.waitingMs += performance.now() - sent;
+      const base = { process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), node };
+      if ('completion' in result) {
+        const c = result.completion;
+        journal.record({ ...base, type: c.type, value: c.value, ...(c.error !== undefined && { error: c.error }) });
+      } else {
+        journal.record({ ...base, type: 'info', value: inv.value, error: `indeterminate: ${result.error}` });
+        process += opts.concurrency;
+        void client.close().catch(() => undefined);
+        client = undefined;
+      }
     }
+  } finally {
+    opts.abort.removeEventListener('abort', relayAbort);
+    await client?.close().catch(() => undefined);
   }
-  opts.abort.removeEventListener('abort', relayAbort);
-  await client?.close().catch(() => undefined);
 }
 
 async function openClient(opts: WorkerOptions, node: string, process: number): Promise<Client | undefined> {
