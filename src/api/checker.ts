@@ -39,13 +39,3 @@ export interface Checker {
   readonly name: string;
   check(history: readonly Op[], opts: CheckOptions): Promise<CheckResult>;
 }
-
-/** Jepsen's priority merge: any false wins, then unknown, else true. */
-export function mergeValidity(values: Iterable<Validity>): Validity {
-  let result: Validity = true;
-  for (const v of values) {
-    if (v === false) return false;
-    if (v === 'unknown') result = 'unknown';
-  }
-  return result;
-}

@@ -38,8 +38,3 @@ export interface Completion {
   value: unknown;
   error?: string;
 }
-
-/** True when `op` ends an operation. */
-export function isCompletion(op: Op): boolean {
-  return op.type !== 'invoke';
-}
