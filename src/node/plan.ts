@@ -3,6 +3,7 @@
  * into a checked NodePlan. Every mistake names the field, so a bad launch fails in one line.
  */
 import type { NodePlan } from '../api/cluster.js';
+import { parseHostPort } from '../net/address.js';
 
 export class PlanError extends Error {
   override name = 'PlanError';
@@ -80,11 +81,11 @@ export function parsePlan(text: string): NodePlan {
 
 /** Split `host:port` (IPv6 as `[::1]:port`). */
 export function parseAddress(addr: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(addr);
-  if (!m) throw new PlanError(`"${addr}" is not host:port`);
-  const port = Number(m[3]);
-  if (port > 65535) throw new PlanError(`"${addr}" has a port above 65535`);
-  return { host: (m[1] ?? m[2])!, port };
+  try {
+    return parseHostPort(addr);
+  } catch {
+    throw new PlanError(`"${addr}" is not host:port`);
+  }
 }
 
 function checkAddress(addr: string, field: string): void {

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/gen/rng.js';
-import { LinkProxy, parseHostPort } from '../../src/net/proxy/link-proxy.js';
+import { LinkProxy } from '../../src/net/proxy/link-proxy.js';
+import { parseHostPort } from '../../src/net/address.js';
 
 /** Everything a test opened, closed after it. */
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENTS } from '../../src/api/net.js';
 import { isolate } from '../../src/net/grudge.js';
-import { parseHostPort } from '../../src/net/proxy/link-proxy.js';
+import { parseHostPort } from '../../src/net/address.js';
 import { ProxyNet } from '../../src/net/proxy/proxy-net.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

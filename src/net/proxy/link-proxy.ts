@@ -8,6 +8,7 @@ import net, { type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { LinkShape } from '../../api/net.js';
 import type { Rng } from '../../gen/rng.js';
+import { parseHostPort } from '../address.js';
 
 /** Bytes queued in one direction of one connection before the proxy stops reading the sender. */
 const HIGH_WATER = 512 * 1024;
@@ -42,17 +43,6 @@ export interface LinkStats {
   bytesDropped: number;
   /** Connections open now, forwarded or black-holed. */
   open: number;
-}
-
-/** Split `host:port` (IPv6 hosts in brackets) into its parts. */
-export function parseHostPort(address: string): { host: string; port: number } {
-  const colon = address.lastIndexOf(':');
-  const port = Number(address.slice(colon + 1));
-  const host = address.slice(0, Math.max(colon, 0)).replace(/^\[(.*)\]$/, '$1');
-  if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new Error(`not a host:port address: ${JSON.stringify(address)}`);
-  }
-  return { host, port };
 }
 
 /** Check a shape's numbers, so a typo fails loudly instead of shaping nonsense. */
