@@ -4,32 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { idleCluster } from '../fixtures/idle-system.js';
+import { alive, until } from '../fixtures/nemesis-cluster.js';
 import { readClockFile } from '../../src/node/clock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-local-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The state letter of /proc/<pid>/stat: R, S, T (stopped), ... */
 function procState(pid: number): string {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('LocalCluster', () => {

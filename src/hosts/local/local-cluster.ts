@@ -8,7 +8,7 @@ import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import type { Cluster, NodeLaunch, NodePlan, SystemDef } from '../../api/cluster.js';
 import { nodeProgram } from '../../node/entry.js';
 import { faketimeEnv, faketimeOffset } from './faketime.js';
-import { HARNESS_ENV, processIdentity } from './process-identity.js';
+import { HARNESS_ENV, processIdentity, signalQuietly } from './process-identity.js';
 
 /** How long a graceful stop waits before SIGKILL. */
 const STOP_GRACE_MS = 10_000;
@@ -162,13 +162,5 @@ export class LocalCluster implements Cluster {
     }
     await proc.gone;
     this.running.delete(node);
-  }
-}
-
-function signalQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // Already gone.
   }
 }

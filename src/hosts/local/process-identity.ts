@@ -42,12 +42,22 @@ export function identityAlive(identity: string): boolean {
   return !match[2] || match[2] === start;
 }
 
-function pidExists(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM means it does, just not ours). */
+export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (err) {
     // EPERM: it exists but is not ours.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Send `signal` to `pid`, ignoring a process that is already gone. */
+export function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
   }
 }

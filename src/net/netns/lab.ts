@@ -13,6 +13,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, stat
 import { join } from 'node:path';
 import { UserError } from '../../user-error.js';
 import { CommandError, findTool, ipBatchIn, ipNetns } from './exec.js';
+import { processStartTime, signalQuietly } from '../../hosts/local/process-identity.js';
 
 /** Where labs record their owner and layout; on tmpfs, so a reboot (which ends all labs) clears it. */
 export const LAB_STATE_ROOT = '/run/faultline';
@@ -124,7 +125,7 @@ export async function createLab(opts: LabOptions): Promise<Lab> {
     throw err;
   }
   try {
-    writeFileSync(join(stateDir, 'owner.pid'), `${process.pid} ${startTime(process.pid) ?? ''}\n`);
+    writeFileSync(join(stateDir, 'owner.pid'), `${process.pid} ${processStartTime(process.pid) ?? ''}\n`);
     const octet = claimSubnet(id);
     const net = `${RANGE_PREFIX}.${octet}`;
     const host = (name: string, index: number, hostPart: number): LabHost => ({
@@ -331,25 +332,6 @@ function justCreated(id: string): boolean {
 }
 
 function ownerAlive(owner: Owner): boolean {
-  const now = startTime(owner.pid);
+  const now = processStartTime(owner.pid);
   return now !== undefined && (owner.start === undefined || owner.start === now);
-}
-
-/** Field 22 of /proc/<pid>/stat, or `undefined` when there is no such process. */
-function startTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces and parentheses) start at field 3.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function signalQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // Already gone.
-  }
 }

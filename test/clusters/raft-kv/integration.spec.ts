@@ -12,16 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../../../src/api/client.js';
 import type { ClusterView, NodePlan } from '../../../src/api/cluster.js';
 import { raftKv, nodeStatus } from '../../../clusters/raft-kv/index.js';
+import { allocatePort } from '../../../src/hosts/local/ports.js';
 
 const NODES = ['n1', 'n2', 'n3'];
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 8000): Promise<T> {
   const end = Date.now() + ms;
@@ -76,8 +69,8 @@ describe('raft-kv with real processes', () => {
     const peer: Record<string, string> = {};
     const client: Record<string, string> = {};
     for (const id of NODES) {
-      peer[id] = `127.0.0.1:${await freePort()}`;
-      client[id] = `127.0.0.1:${await freePort()}`;
+      peer[id] = `127.0.0.1:${await allocatePort()}`;
+      client[id] = `127.0.0.1:${await allocatePort()}`;
     }
     NODES.forEach((id, index) => {
       plans.set(id, {

@@ -9,6 +9,7 @@ import { createLogger } from '../../../src/node/logger.js';
 import { parsePlanArgs, PlanError } from '../../../src/node/plan.js';
 import { encodeRecord, readJsonFile, RecordLog, writeFileAtomic } from '../../../src/node/storage.js';
 import { LineSplitter, Transport, type Envelope } from '../../../src/node/transport.js';
+import { allocatePort } from '../../../src/hosts/local/ports.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -103,14 +104,6 @@ describe('storage', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function until(pred: () => boolean, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
   while (!pred()) {
@@ -140,7 +133,7 @@ describe('transport', () => {
   }
 
   it('delivers messages with their sender, and replies travel on the replier\'s own link', async () => {
-    const [pa, pb] = [await freePort(), await freePort()];
+    const [pa, pb] = [await allocatePort(), await allocatePort()];
     const atA: Envelope[] = [];
     const atB: Envelope[] = [];
     const a = await node('a', pa, { b: pb }, atA);
@@ -154,9 +147,9 @@ describe('transport', () => {
   });
 
   it('never writes on an inbound connection', async () => {
-    const pa = await freePort();
+    const pa = await allocatePort();
     const got: Envelope[] = [];
-    await node('a', pa, { b: await freePort() }, got);
+    await node('a', pa, { b: await allocatePort() }, got);
     const raw = net.connect(pa, '127.0.0.1');
     let received = 0;
     raw.on('data', (d) => (received += d.length));
@@ -170,7 +163,7 @@ describe('transport', () => {
   });
 
   it('queues a bounded number of messages while a peer is down, then reconnects', async () => {
-    const [pa, pb] = [await freePort(), await freePort()];
+    const [pa, pb] = [await allocatePort(), await allocatePort()];
     const a = await node('a', pa, { b: pb }, [], { maxQueue: 50 });
     for (let i = 0; i < 500; i++) a.send('b', { n: i });
     expect(a.stats().b!.queued).toBe(50);
@@ -184,7 +177,7 @@ describe('transport', () => {
   });
 
   it('cuts a link that accepts bytes but never drains them, instead of buffering forever', async () => {
-    const [pa, pb] = [await freePort(), await freePort()];
+    const [pa, pb] = [await allocatePort(), await allocatePort()];
     const hole = net.createServer((s) => s.pause());
     servers.push(hole);
     await new Promise<void>((r) => hole.listen(pb, '127.0.0.1', r));

@@ -112,11 +112,4 @@ export function namespaces(): string[] {
 }
 
 /** Whether process `pid` exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { pidExists as alive } from '../../../src/hosts/local/process-identity.js';
