@@ -128,8 +128,9 @@ function anomalyOf<S>(p: Compiled<S>, key: string, opKey: string | undefined, id
     if (op.completion) ops.push(op.completion);
   }
   ops.sort((x, y) => x.index - y.index);
-  const anomaly: Anomaly = { kind: 'nonlinearizable', ops, explanation };
-  if (key !== NO_KEY) anomaly.key = key;
-  else if (opKey !== undefined) anomaly.key = opKey;
+  const named = key !== NO_KEY ? key : opKey;
+  const summary = `no linearizable order of ${ids.length} operation${ids.length === 1 ? '' : 's'}${named !== undefined ? ` on key ${named}` : ''}`;
+  const anomaly: Anomaly = { kind: 'nonlinearizable', summary, ops, explanation };
+  if (named !== undefined) anomaly.key = named;
   return anomaly;
 }

@@ -9,7 +9,7 @@
  * runs long, refute.ts tries to prove the operation it is stuck on impossible from a short
  * window, and explain.ts turns either kind of failure into evidence.
  */
-import type { CheckOptions, CheckResult, Checker, Validity } from '../../src/api/checker.js';
+import type { Anomaly, CheckOptions, CheckResult, Checker, Validity } from '../../src/api/checker.js';
 import { mergeValidity } from '../merge-validity.js';
 import type { Model } from '../../src/api/model.js';
 import type { Op } from '../../src/api/op.js';
@@ -92,7 +92,7 @@ async function checkHistory(
   }
 
   const details: Record<string, KeyResult> = {};
-  let anomaly: CheckResult['anomaly'];
+  let anomaly: Anomaly | undefined;
   let firstBad: string | undefined;
   let stopReason: string | undefined;
   let explored = 0;
@@ -204,7 +204,7 @@ async function checkHistory(
   if (collected.orphans > 0) {
     result.summary += ` ${collected.orphans} completion(s) had no invocation and were ignored: the history may be damaged.`;
   }
-  if (anomaly) result.anomaly = anomaly;
+  if (anomaly) result.anomalies = [anomaly];
   return result;
 }
 

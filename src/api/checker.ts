@@ -10,8 +10,11 @@ export interface CheckResult {
   valid: Validity;
   /** One or two sentences a person can read: what was checked and what was found. */
   summary: string;
-  /** The smallest evidence of a violation, when there is one: the operations involved. */
-  anomaly?: Anomaly;
+  /**
+   * Evidence of each violation found, most telling first (empty or absent when none): the
+   * operations involved, in the smallest window the checker could name.
+   */
+  anomalies?: Anomaly[];
   /** Checker-specific figures (operations checked, keys, states explored, time taken). */
   stats?: Record<string, number | string>;
   /** Results of sub-checks, e.g. one per key. */
@@ -19,13 +22,29 @@ export interface CheckResult {
 }
 
 export interface Anomaly {
-  /** A short name: `nonlinearizable`, `lost-update`, ... */
+  /** A short name: `nonlinearizable`, `G1c`, `lost-update`, ... */
   kind: string;
+  /** One line: what went wrong, for terminals, JUnit messages and lists. */
+  summary: string;
   key?: string;
   /** The operations of the failing window, invocation and completion indices included. */
   ops: Op[];
   /** Why no valid order exists, as Elle words it: "Let A = ... Then ...". */
   explanation: string;
+  /** For a dependency cycle (Elle-style checkers): its edges in order, each explained. */
+  cycle?: AnomalyEdge[];
+}
+
+/** One edge of a dependency cycle between two operations (transactions). */
+export interface AnomalyEdge {
+  /** History index of the earlier operation's completion. */
+  from: number;
+  /** History index of the later operation's completion. */
+  to: number;
+  /** `ww`, `wr`, `rw`, `realtime`, `process`, ... */
+  relation: string;
+  /** The edge in words: "T2 read x without 3, which T1 appended, so T2 < T1". */
+  why: string;
 }
 
 export interface CheckOptions {

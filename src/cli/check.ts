@@ -91,7 +91,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       const ui = new ConsoleUi(args.verbose === true);
       for (const w of history.warnings) ui.warn(w);
       process.stdout.write(`${checker.name}: ${verdictText(result.valid)}  ${result.summary}\n`);
-      if (result.anomaly) process.stdout.write(`${result.anomaly.explanation}\n`);
+      for (const anomaly of result.anomalies ?? []) process.stdout.write(`${anomaly.explanation}\n`);
     }
     process.exitCode = exitCodeFor(result.valid);
   },

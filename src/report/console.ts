@@ -96,9 +96,9 @@ export class ConsoleUi implements RunUi {
     if (results.interrupted) this.line(chalk.yellow('interrupted: the history is partial'));
     for (const [name, result] of Object.entries(results.checkers)) {
       this.line(`${chalk.bold(name)}: ${verdictText(result.valid)}  ${result.summary}`);
-      if (result.anomaly) {
-        this.line(chalk.red(`  anomaly: ${result.anomaly.kind}${result.anomaly.key !== undefined ? ` on key ${result.anomaly.key}` : ''}`));
-        for (const text of result.anomaly.explanation.split('\n')) this.line(`  ${text}`);
+      for (const anomaly of result.anomalies ?? []) {
+        this.line(chalk.red(`  ${anomaly.kind}: ${anomaly.summary}`));
+        for (const text of anomaly.explanation.split('\n')) this.line(`  ${text}`);
       }
     }
     this.line(`${chalk.bold('verdict')}: ${verdictText(results.valid)}`);

@@ -17,7 +17,7 @@ const MAX_TABLE_ROWS = 5000;
 export function renderReport(results: RunResults, ops: readonly Op[]): string {
   const spec = results.spec;
   const anomalyIndices = new Set<number>();
-  for (const r of Object.values(results.checkers)) for (const op of r.anomaly?.ops ?? []) anomalyIndices.add(op.index);
+  for (const r of Object.values(results.checkers)) for (const a of r.anomalies ?? []) for (const op of a.ops) anomalyIndices.add(op.index);
   const endNs = ops.length > 0 ? (ops[ops.length - 1] as Op).time : 0;
   const bands = faultBands(ops, endNs);
   const badge = verdictBadge(results.valid);
@@ -43,12 +43,14 @@ export function renderReport(results: RunResults, ops: readonly Op[]): string {
 <section id="checkers"><h2>Checkers</h2>
 ${Object.entries(results.checkers)
   .map(([name, r]) => {
-    const anomaly = r.anomaly
-      ? `<div class="anomaly"><h3>Anomaly: ${esc(r.anomaly.kind)}${r.anomaly.key !== undefined ? ` on key ${esc(r.anomaly.key)}` : ''}</h3>
-<pre>${esc(r.anomaly.explanation)}</pre>
-${timelineSvg(pairOps(r.anomaly.ops), { highlight: anomalyIndices, bands: [], width: 900 })}</div>`
-      : '';
-    return `<div class="checker"><h3>${verdictBadge(r.valid)} ${esc(name)}</h3><p>${esc(r.summary)}</p>${anomaly}</div>`;
+    const anomalies = (r.anomalies ?? [])
+      .map(
+        (a) => `<div class="anomaly"><h3>Anomaly: ${esc(a.kind)}${a.key !== undefined ? ` on key ${esc(a.key)}` : ''}</h3>
+<p>${esc(a.summary)}</p><pre>${esc(a.explanation)}</pre>
+${timelineSvg(pairOps(a.ops), { highlight: anomalyIndices, bands: [], width: 900 })}</div>`,
+      )
+      .join('\n');
+    return `<div class="checker"><h3>${verdictBadge(r.valid)} ${esc(name)}</h3><p>${esc(r.summary)}</p>${anomalies}</div>`;
   })
   .join('\n')}
 </section>

@@ -6,7 +6,7 @@ export function renderJunit(results: RunResults): string {
   const cases = Object.entries(results.checkers).map(([name, r]) => {
     const attrs = `name="${escapeXml(name)}" classname="faultline.${escapeXml(results.spec.cluster)}.${escapeXml(results.spec.workload)}"`;
     if (r.valid === true) return `    <testcase ${attrs}/>`;
-    const body = escapeXml([r.summary, r.anomaly?.explanation].filter(Boolean).join('\n'));
+    const body = escapeXml([r.summary, ...(r.anomalies ?? []).map((a) => `${a.summary}\n${a.explanation}`)].join('\n'));
     if (r.valid === false) return `    <testcase ${attrs}>\n      <failure message="${escapeXml(r.summary)}">${body}</failure>\n    </testcase>`;
     return `    <testcase ${attrs}>\n      <error message="unknown: ${escapeXml(r.summary)}">${body}</error>\n    </testcase>`;
   });

@@ -34,9 +34,9 @@ describe.each([
     const r = await linearizable({ model, partitionKeys }).check(h.ops, { timeoutMs: 30_000 });
     expect(r.valid).toBe(expectedValid(verdict));
     if (r.valid === false) {
-      expect(r.anomaly?.kind).toBe('nonlinearizable');
-      expect(r.anomaly?.ops.length).toBeGreaterThan(0);
-      expect(r.anomaly?.ops.length).toBeLessThanOrEqual(2 * 12);
+      expect(r.anomalies?.[0]?.kind).toBe('nonlinearizable');
+      expect(r.anomalies?.[0]?.ops.length).toBeGreaterThan(0);
+      expect(r.anomalies?.[0]?.ops.length).toBeLessThanOrEqual(2 * 12);
     }
   });
 });
@@ -64,13 +64,13 @@ describe('verdicts on hand-built histories', () => {
     ]);
     const r = await check(h);
     expect(r.valid).toBe(false);
-    const idx = r.anomaly!.ops.map((o) => o.index);
+    const idx = r.anomalies![0]!.ops.map((o) => o.index);
     expect(idx).toEqual(expect.arrayContaining([2, 3, 4, 5]));
     expect(idx).not.toContain(0);
-    expect(r.anomaly!.explanation).toMatch(/process 2 read → 1/);
-    expect(r.anomaly!.explanation).toMatch(/process 1 write 2/);
-    expect(r.anomaly!.explanation).toMatch(/at 2\b/);
-    expect(r.anomaly!.explanation.split('\n').length).toBeLessThanOrEqual(4);
+    expect(r.anomalies![0]!.explanation).toMatch(/process 2 read → 1/);
+    expect(r.anomalies![0]!.explanation).toMatch(/process 1 write 2/);
+    expect(r.anomalies![0]!.explanation).toMatch(/at 2\b/);
+    expect(r.anomalies![0]!.explanation.split('\n').length).toBeLessThanOrEqual(4);
   });
 
   it('names the concurrent operations and the states they allow', async () => {
@@ -88,8 +88,8 @@ describe('verdicts on hand-built histories', () => {
     ]);
     const r = await check(h);
     expect(r.valid).toBe(false);
-    expect(r.anomaly!.explanation).toMatch(/2 operations concurrent/);
-    expect(r.anomaly!.ops.map((o) => o.index)).toEqual(expect.arrayContaining([4, 5, 6, 7, 8, 9]));
+    expect(r.anomalies![0]!.explanation).toMatch(/2 operations concurrent/);
+    expect(r.anomalies![0]!.ops.map((o) => o.index)).toEqual(expect.arrayContaining([4, 5, 6, 7, 8, 9]));
   });
 
   it('accepts an unknown write that may have happened, and one that may not have', async () => {
@@ -161,7 +161,7 @@ describe('verdicts on hand-built histories', () => {
     ]);
     const r = await check(h);
     expect(r.valid).toBe(false);
-    expect(r.anomaly!.key).toBe('b');
+    expect(r.anomalies![0]!.key).toBe('b');
     expect(r.details).toMatchObject({ a: { valid: true }, b: { valid: false } });
     const whole = await check(h, 'cas-register', false);
     expect(whole.valid).toBe(false);
@@ -240,7 +240,7 @@ describe('properties', () => {
           const expected = bruteForceLinearizable(casRegister, h);
           const r = await linearizable({ model: 'cas-register' }).check(h, {});
           expect(r.valid).toBe(expected);
-          if (!expected) expect(r.anomaly).toBeDefined();
+          if (!expected) expect(r.anomalies?.[0]).toBeDefined();
         },
       ),
       { numRuns: 600 },

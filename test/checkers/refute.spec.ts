@@ -54,7 +54,7 @@ describe('local refutation', () => {
     const r = await linearizable({ model: 'cas-register' }).check(h, { timeoutMs: 20_000 });
     expect(r.valid).toBe(false);
     expect(r.stats?.['refutedLocally']).toBe(1);
-    expect(r.anomaly!.explanation).toMatch(/read → -1\) is allowed in no state/);
+    expect(r.anomalies![0]!.explanation).toMatch(/read → -1\) is allowed in no state/);
   });
 
   it('proves a stale read impossible from a window when the prefix is expensive', async () => {
@@ -72,8 +72,8 @@ describe('local refutation', () => {
     expect(r.valid).toBe(false);
     expect(r.stats?.['refutedLocally']).toBe(1);
     expect(performance.now() - t0).toBeLessThan(5_000);
-    expect(r.anomaly!.explanation).toMatch(/Whatever the state/);
-    expect(r.anomaly!.explanation).toMatch(/process 2 read → 7/);
-    expect(r.anomaly!.ops.map((o) => o.index)).toEqual(expect.arrayContaining([42, 43, 44, 45]));
+    expect(r.anomalies![0]!.explanation).toMatch(/Whatever the state/);
+    expect(r.anomalies![0]!.explanation).toMatch(/process 2 read → 7/);
+    expect(r.anomalies![0]!.ops.map((o) => o.index)).toEqual(expect.arrayContaining([42, 43, 44, 45]));
   });
 });

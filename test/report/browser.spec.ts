@@ -56,7 +56,7 @@ describe.skipIf(!CHROMIUM)('report.html in Chromium', () => {
         keyCount: 1, opsPerKey: 10, checkerTimeoutS: 10, resultsRoot: 'results', net: 'proxy',
       },
       command: 'faultline test --seed 7 --bug stale-read', startedAt: new Date(0).toISOString(), durationS: 2.2, net: 'proxy', schedule: [],
-      checkers: { linearizable: { valid: false, summary: 'key 1 is not linearizable', anomaly: { kind: 'nonlinearizable', key: '1', ops: stale, explanation: 'read by process 9 returned 0; the register held 4' } } },
+      checkers: { linearizable: { valid: false, summary: 'key 1 is not linearizable', anomalies: [{ kind: 'nonlinearizable', summary: 'a stale read on key 1', key: '1', ops: stale, explanation: 'read by process 9 returned 0; the register held 4' }] } },
       ops: { invoke: 41, ok: 37, fail: 0, info: 4 }, warnings: [], interrupted: false,
     };
     const file = join(dir, 'report.html');

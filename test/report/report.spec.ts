@@ -37,7 +37,7 @@ function results(valid: RunResults['valid']): RunResults {
         valid,
         summary: 'key 1 is not linearizable',
         ...(valid === false && {
-          anomaly: { kind: 'nonlinearizable', key: '1', ops: ops.filter((o) => o.index < 2 || (o.index >= 4 && o.index <= 5)), explanation: 'read by process 1 returned 0 after write 3 <completed>' },
+          anomalies: [{ kind: 'nonlinearizable', summary: 'a stale read on key 1', key: '1', ops: ops.filter((o) => o.index < 2 || (o.index >= 4 && o.index <= 5)), explanation: 'read by process 1 returned 0 after write 3 <completed>' }],
         }),
       },
     },
