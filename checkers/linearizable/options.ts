@@ -29,8 +29,8 @@ export interface SearchOptions {
    * before the history began (local refutation windows).
    */
   skippable?: Uint8Array;
-  /** Give up with status `memory` when the memo table holds more bytes than this. */
-  maxMemoBytes?: number;
+  /** Give up with status `memory` when the search's tables and state space hold more bytes than this. */
+  maxBytes?: number;
 }
 
 /** The deepest point a failed search reached, for the explanation. */

@@ -8,18 +8,10 @@
  * is a vector of small integers, interned through an incremental Zobrist hash. Same states, same
  * transitions, same verdicts; only the bookkeeping is cheaper.
  */
-import type { Space } from './compile.js';
-import { StateSpace } from './compile.js';
-import type { LinOp } from './entries.js';
+import { StateSpace, type OpLike, type Space } from './compile.js';
+import { fmix } from './hash.js';
 import type { CheckerModel } from './models.js';
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 function zob(k: number, c: number): number {
   return fmix(Math.imul(k + 1, 0x9e3779b1) ^ Math.imul(c + 1, 0x7feb352d));
@@ -46,13 +38,13 @@ export class ProductSpace<S> implements Space {
    * `reps[c]` is class c's representative operation and `groupOfClass[c]` its key group;
    * `keyNames[g]` the key of group g.
    */
-  constructor(model: CheckerModel<S>, reps: readonly LinOp[], groupOfClass: readonly number[], keyNames: readonly string[]) {
+  constructor(model: CheckerModel<S>, reps: readonly OpLike[], groupOfClass: readonly number[], keyNames: readonly string[]) {
     this.classes = reps.length;
     this.K = keyNames.length;
     this.keyNames = [...keyNames];
     this.keyOf = Int32Array.from(groupOfClass);
     this.local = new Int32Array(reps.length);
-    const perKey: LinOp[][] = keyNames.map(() => []);
+    const perKey: OpLike[][] = keyNames.map(() => []);
     reps.forEach((op, c) => {
       const g = groupOfClass[c]!;
       this.local[c] = perKey[g]!.length;
@@ -74,6 +66,10 @@ export class ProductSpace<S> implements Space {
     }
     this.insert(0, h);
     this.count = 1;
+  }
+
+  get bytes(): number {
+    return (this.vecs.length + this.hashes.length + this.table.length) * 4 + this.comps.reduce((b, c) => b + c.bytes, 0);
   }
 
   /** Number of distinct whole states met so far. */

@@ -25,7 +25,8 @@
  * explanation when it fails. All hot data lives in typed arrays, nothing is allocated per step.
  */
 import { INF, type Compiled } from './compile.js';
-import { buildLayout, fmix } from './layout.js';
+import { fmix } from './hash.js';
+import { buildLayout } from './layout.js';
 import { Memo } from './memo.js';
 import type { Deepest, SearchOptions, SearchStatus } from './options.js';
 import { keepFirstOfEachClass, orderByFrontier, orderByUrgency } from './order.js';
@@ -46,7 +47,9 @@ export class WglSearch<S> {
   private readonly infoDominance: boolean;
   private readonly target: number;
   private readonly skippable: Uint8Array | undefined;
-  private readonly maxMemoBytes: number;
+  private readonly maxBytes: number;
+  /** Bytes of the fixed arrays (layout, stack, scratch), counted once. */
+  private readonly fixedBytes: number;
   // Event list: entry 2i is op i's invocation, 2i+1 its completion; HEAD is the sentinel.
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
@@ -56,17 +59,20 @@ export class WglSearch<S> {
   private readonly rprev: Int32Array;
   private readonly RHEAD: number;
   private readonly rank: Int32Array;
-  // Linearized set: bits by op id, bits by ordinal among unknown-outcome ops, Zobrist hash.
+  // Linearized set: bits by op id, counts of unknown-outcome ops per class (layout.ts), Zobrist hash.
   private readonly lin: Int32Array;
-  private readonly infoOrd: Int32Array;
-  private readonly infoBits: Int32Array;
+  private readonly infoWord: Int32Array;
+  private readonly infoShift: Int32Array;
+  private readonly infoMask: Int32Array;
+  private readonly infoCount: Int32Array;
+  private readonly infoStream: Int32Array;
   private readonly zLo: Int32Array;
   private readonly zHi: Int32Array;
   private hLo = 0;
   private hHi = 0;
   private h1 = 0;
   private h2 = 0;
-  // Per frontier op: first and last word of the uncertain window, info words, key length.
+  // Per frontier op: first and last word of the uncertain window, count words, key length.
   private readonly loW: Int32Array;
   private readonly hiW: Int32Array;
   private readonly infoW: Int32Array;
@@ -100,7 +106,7 @@ export class WglSearch<S> {
     this.infoDominance = opts.infoDominance ?? true;
     this.target = opts.target ?? -1;
     this.skippable = opts.skippable;
-    this.maxMemoBytes = opts.maxMemoBytes ?? 1.5 * 2 ** 30;
+    this.maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
     const n = p.n;
     this.memo = new Memo(Math.min(1 << 12, 4 * n));
     const l = buildLayout(p);
@@ -112,8 +118,11 @@ export class WglSearch<S> {
     this.rprev = l.rprev;
     this.rank = l.rank;
     this.remaining = l.finite;
-    this.infoOrd = l.infoOrd;
-    this.infoBits = new Int32Array(l.infoWords);
+    this.infoWord = l.infoWord;
+    this.infoShift = l.infoShift;
+    this.infoMask = l.infoMask;
+    this.infoCount = new Int32Array(p.space.classes);
+    this.infoStream = new Int32Array(l.infoWords);
     this.lin = new Int32Array(l.linWords);
     this.loW = l.loW;
     this.hiW = l.hiW;
@@ -131,6 +140,8 @@ export class WglSearch<S> {
     this.urg = new Int32Array(n);
     this.stamp = new Int32Array(p.space.classes);
     this.s = opts.init ?? p.init;
+    // Each op costs about 30 words in the layout, the stack and the scratch arrays.
+    this.fixedBytes = 120 * n + 8 * p.space.classes;
     this.lvOp[0] = -1;
     if (this.remaining === 0) this.status = 'linearizable';
     else this.enterNode();
@@ -151,6 +162,11 @@ export class WglSearch<S> {
     return this.deep;
   }
 
+  /** Bytes held: the memo table, the candidate stack and the fixed arrays (not the state space). */
+  get bytes(): number {
+    return this.memo.bytes + this.cands.length * 4 + this.fixedBytes;
+  }
+
   /** After `linearizable`: one valid order, as op ids (unknown-outcome ops left out or in). */
   witness(): number[] {
     return Array.from(this.lvOp.subarray(1, this.d + 1));
@@ -167,7 +183,7 @@ export class WglSearch<S> {
     let steps = this.steps;
     while (steps < end) {
       steps++;
-      if ((steps & 0xfff) === 0 && this.memo.bytes > this.maxMemoBytes) {
+      if ((steps & 0xfff) === 0 && this.bytes + this.p.space.bytes > this.maxBytes) {
         this.steps = steps;
         return (this.status = 'memory');
       }
@@ -238,10 +254,16 @@ export class WglSearch<S> {
       this.rnext[this.rprev[y]!] = this.rnext[y]!;
       this.rprev[this.rnext[y]!] = this.rprev[y]!;
       this.remaining--;
-    } else {
-      const o = this.infoOrd[y]!;
-      this.infoBits[o >>> 5]! |= 1 << (o & 31);
-    }
+    } else this.setInfoCount(this.p.cls[y]!, 1);
+  }
+
+  /** Add `delta` to the count of linearized unknown-outcome ops of class `c`, in the count words. */
+  private setInfoCount(c: number, delta: number): void {
+    const k = (this.infoCount[c]! += delta);
+    const w = this.infoWord[c]!;
+    const sh = this.infoShift[c]!;
+    const m = this.infoMask[c]!;
+    this.infoStream[w] = (this.infoStream[w]! & ~(m << sh)) | ((k & m) << sh);
   }
 
   private unlift(y: number): void {
@@ -254,10 +276,7 @@ export class WglSearch<S> {
       next[prev[e]!] = e;
       prev[next[e]!] = e;
       this.remaining++;
-    } else {
-      const o = this.infoOrd[y]!;
-      this.infoBits[o >>> 5]! &= ~(1 << (o & 31));
-    }
+    } else this.setInfoCount(this.p.cls[y]!, -1);
     const e = 2 * y;
     next[prev[e]!] = e;
     prev[next[e]!] = e;
@@ -282,7 +301,7 @@ export class WglSearch<S> {
     const hi = this.hiW[f]!;
     for (let w = this.loW[f]!; w <= hi; w++) key[k++] = this.lin[w]!;
     const iw = this.infoW[f]!;
-    for (let w = 0; w < iw; w++) key[k++] = this.infoBits[w]!;
+    for (let w = 0; w < iw; w++) key[k++] = this.infoStream[w]!;
     const mix = Math.imul(t + 1, 0x9e3779b1);
     this.h1 = fmix(this.hLo ^ mix);
     this.h2 = fmix(this.hHi + mix);
