@@ -34,11 +34,18 @@ export interface Space {
   readonly bytes: number;
 }
 
+/** The space of one key (or of a model without keys): a `Space` with its initial state. */
+export interface ComponentSpace extends Space {
+  readonly init: number;
+  /** The model's stand-in for every state (`anyState`), when it has one. */
+  any?(): number;
+}
+
 /** Rough cost of one interned state beyond its hash string: the value, a map entry, an array slot. */
 const STATE_OVERHEAD = 96;
 
-/** Interned states and a transition cache for one search. */
-export class StateSpace<S> implements Space {
+/** Interned states and a transition cache for one search, for any model. */
+export class StateSpace<S> implements ComponentSpace {
   /** State values by id. */
   readonly states: S[] = [];
   private readonly ids = new Map<string, number>();
@@ -61,6 +68,16 @@ export class StateSpace<S> implements Space {
 
   get bytes(): number {
     return this.stateBytes + this.cache.bytes;
+  }
+
+  get init(): number {
+    return this.intern(this.model.init());
+  }
+
+  any(): number {
+    const any = this.model.anyState?.() as S | undefined;
+    if (any === undefined) throw new Error(`the ${this.model.name} model has no stand-in state`);
+    return this.intern(any);
   }
 
   /** A state in words. */
@@ -191,8 +208,13 @@ export function withSpace<S>(data: ProblemData, model: CheckerModel<S>): Omit<Co
     const space = new ProductSpace(model, data.reps, groupOfClass, data.keyNames);
     return { ...data, space, init: space.init };
   }
-  const space = new StateSpace(model, data.reps, model.keyed === true);
-  return { ...data, space, init: space.intern(model.init()) };
+  const space = componentSpace(model, data.reps);
+  return { ...data, space, init: space.init };
+}
+
+/** The space of one key's classes: the model's own, when it has a faster one, or interned states. */
+export function componentSpace<S>(model: CheckerModel<S>, reps: readonly OpLike[]): ComponentSpace {
+  return model.space?.(reps) ?? new StateSpace(model, reps, model.keyed === true);
 }
 
 /** The plain-data half of a problem, to send to a worker thread. */

@@ -8,6 +8,7 @@
  * then pins down. Searching from it is a relaxation of searching from every concrete state.
  */
 import { canonicalJson, casRegister, type CheckerModel } from './models.js';
+import { AppendSpace } from './kv-space.js';
 import type { ValueAlgebra } from './value-algebra.js';
 
 /** A value whose beginning is unknown: it ends with `suffix`. */
@@ -94,6 +95,7 @@ export const kvModel: CheckerModel<KvState> = {
   operations: ['get', 'put', 'append'],
   isReadOnly: (f) => f === 'get',
   values: kvValues,
+  space: (reps) => new AppendSpace(reps, kvString),
   signature(f, input, output) {
     if (f === 'get') return `get:${kvString(output)}`;
     return `${f}:${kvString(input)}`;

@@ -8,6 +8,7 @@
  * operations on different keys are independent.
  */
 import type { Model } from '../../src/api/model.js';
+import type { ComponentSpace, OpLike } from './compile.js';
 import type { ValueAlgebra } from './value-algebra.js';
 
 /**
@@ -48,6 +49,11 @@ export interface ModelHints {
   describeKey?(state: any, key: string): string;
   /** What operations say about values, for refutations before the search (values.ts). */
   readonly values?: ValueAlgebra;
+  /**
+   * A faster state space for one key's operation classes than interning whole states; it must
+   * agree with `step` (and start from `init`, with `anyState` as its `any`).
+   */
+  space?(reps: readonly OpLike[]): ComponentSpace;
 }
 
 /** A model as the checker uses it: a `Model` with optional hints and an optional key. */

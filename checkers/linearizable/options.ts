@@ -20,6 +20,11 @@ export interface SearchOptions {
   urgency?: boolean;
   /** Skip unknown-outcome ops whose resulting configuration is dominated (default true). */
   infoDominance?: boolean;
+  /**
+   * Keyed models, several keys in one search: when a subtree fails because of one key, skip
+   * the other keys' alternatives in between (conflict-directed backjumping; default true).
+   */
+  backjump?: boolean;
   /** Succeed as soon as this op is linearized, instead of when every op is (local refutation). */
   target?: number;
   /** Start in this state instead of the model's initial state. */

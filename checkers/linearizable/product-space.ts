@@ -8,7 +8,7 @@
  * is a vector of small integers, interned through an incremental Zobrist hash. Same states, same
  * transitions, same verdicts; only the bookkeeping is cheaper.
  */
-import { StateSpace, type OpLike, type Space } from './compile.js';
+import { componentSpace, type ComponentSpace, type OpLike, type Space } from './compile.js';
 import { fmix } from './hash.js';
 import type { CheckerModel } from './models.js';
 
@@ -17,12 +17,12 @@ function zob(k: number, c: number): number {
   return fmix(Math.imul(k + 1, 0x9e3779b1) ^ Math.imul(c + 1, 0x7feb352d));
 }
 
-/** The product of one `StateSpace` per key, over interned vectors. */
+/** The product of one component space per key, over interned vectors. */
 export class ProductSpace<S> implements Space {
   readonly classes: number;
   /** The initial state's id (always 0). */
   readonly init = 0;
-  private readonly comps: StateSpace<S>[] = [];
+  private readonly comps: ComponentSpace[] = [];
   private readonly compInit: number[] = [];
   private readonly keyOf: Int32Array;
   private readonly local: Int32Array;
@@ -51,9 +51,9 @@ export class ProductSpace<S> implements Space {
       perKey[g]!.push(op);
     });
     for (let g = 0; g < this.K; g++) {
-      const space = new StateSpace(model, perKey[g]!, true);
+      const space = componentSpace(model, perKey[g]!);
       this.comps.push(space);
-      this.compInit.push(space.intern(model.init()));
+      this.compInit.push(space.init);
     }
     this.vecs = new Int32Array(this.K * 64);
     this.hashes = new Int32Array(64);

@@ -15,7 +15,7 @@
  * no linearization at all. The window is a relaxation: it can only fail to refute, never refute
  * wrongly, and the global search stays the judge whenever it does not refute.
  */
-import { compile, INF, keyOf, opView, StateSpace, type Compiled, type OpLike } from './compile.js';
+import { compile, INF, keyOf, opView, StateSpace, type Compiled, type ComponentSpace, type OpLike } from './compile.js';
 import type { CheckerModel } from './models.js';
 import { WglSearch } from './search.js';
 
@@ -153,12 +153,11 @@ function tryWindows<S>(
     const states = reachable.map((s) => fullSpace.describe(s));
     return { refutation: { kind: 'window', target, from: target, size: 1, states, steps: 0 }, steps: 0 };
   }
-  // Start from every reachable state, or from the model's stand-in for all of them.
-  const any = model.anyState?.() as S | undefined;
-  const startValues = any !== undefined ? [any] : reachable?.map((s) => fullSpace.states[s]!);
+  // Start from the model's stand-in for every state, or from every reachable state.
+  const hasAny = model.anyState !== undefined;
+  const startValues = hasAny ? [] : reachable?.map((s) => fullSpace.states[s]!);
   if (!startValues) return none;
   const key = keyOf(p, target);
-  const describeStart = (v: S): string => (keyed && model.describeKey ? model.describeKey(v, key ?? '') : model.describe(v));
   const g = p.group[target]!;
   let steps = 0;
   for (const m of windows) {
@@ -181,10 +180,10 @@ function tryWindows<S>(
     steps += (target + ops.length) >>> 2;
     const skippable = Uint8Array.from(skip);
     const w = compile(ops, model, { apart: skippable });
-    const space = w.space as StateSpace<S>;
+    const space = w.space as ComponentSpace;
+    const starts = hasAny ? [space.any!()] : startValues.map((v) => (space as StateSpace<S>).intern(v));
     let refuted = true;
-    for (const v of startValues) {
-      const init = space.intern(v);
+    for (const init of starts) {
       const search = new WglSearch(w, { target: local, init, skippable });
       const status = search.run(Math.max(1, budget - steps));
       steps += search.steps;
@@ -193,7 +192,7 @@ function tryWindows<S>(
         break;
       }
     }
-    if (refuted) return { refutation: { kind: 'window', target, from, size: ops.length, states: startValues.map(describeStart), steps }, steps };
+    if (refuted) return { refutation: { kind: 'window', target, from, size: ops.length, states: starts.map((s) => space.describe(s, key)), steps }, steps };
   }
   return { steps };
 }

@@ -86,6 +86,12 @@ export class WglSearch<S> {
   private readonly lvCs: Int32Array;
   private readonly lvCe: Int32Array;
   private readonly lvCur: Int32Array;
+  // Per node, for backjumping: its memo record, the key group it branches on, 1 when its only
+  // candidate is a forced read (it does not branch).
+  private readonly lvMemo: Int32Array;
+  private readonly lvGroup: Int32Array;
+  private readonly lvForced: Uint8Array;
+  private readonly backjump: boolean;
   private cands: Int32Array;
   private ctop = 0;
   private readonly best: Int32Array;
@@ -135,6 +141,13 @@ export class WglSearch<S> {
     this.lvCs = new Int32Array(n + 1);
     this.lvCe = new Int32Array(n + 1);
     this.lvCur = new Int32Array(n + 1);
+    this.lvMemo = new Int32Array(n + 1);
+    this.lvGroup = new Int32Array(n + 1);
+    this.lvForced = new Uint8Array(n + 1);
+    let groups = 0;
+    for (let i = 0; i < n; i++) groups = Math.max(groups, p.group[i]! + 1);
+    // Backjumping needs key focus (each node branches on one key) and more than one key.
+    this.backjump = (opts.backjump ?? true) && this.keyFocus && groups > 1 && this.target < 0 && !opts.skippable;
     this.cands = new Int32Array(Math.max(64, 4 * n));
     this.best = new Int32Array(p.space.classes);
     this.urg = new Int32Array(n);
@@ -201,41 +214,68 @@ export class WglSearch<S> {
           // when its state was already reached, and failed, without spending it.
           if (t === this.s) continue;
           const k = this.buildKey(t);
-          if (this.memo.has(this.h1, this.h2, this.key, k)) continue;
+          const seen = this.memo.find(this.h1, this.h2, this.key, k);
+          if (seen >= 0) {
+            if (this.backjump && !this.absorbs(d, this.memo.tag(seen)) && this.fail(this.memo.tag(seen))) return this.stop(steps, 'illegal');
+            continue;
+          }
         }
         this.lift(y);
         if (this.remaining === 0 || (y === this.target && raw >= 0)) {
-          this.push(y, t);
-          this.steps = steps;
-          return (this.status = 'linearizable');
+          this.push(y, t, -1);
+          return this.stop(steps, 'linearizable');
         }
-        if (!this.remember(t)) {
+        const rec = this.remember(t);
+        if (rec < 0) {
           this.unlift(y);
+          if (this.backjump && !this.absorbs(d, this.memo.tag(~rec)) && this.fail(this.memo.tag(~rec))) return this.stop(steps, 'illegal');
           continue;
         }
-        this.push(y, t);
+        this.push(y, t, rec);
         this.enterNode();
-      } else {
-        if (d === 0) {
-          this.steps = steps;
-          return (this.status = 'illegal');
-        }
-        this.ctop = this.lvCs[d]!;
-        const y = this.lvOp[d]!;
-        this.s = this.lvPrev[d]!;
-        this.unlift(y);
-        this.d = d - 1;
-      }
+      } else if (this.fail(this.lvGroup[d]!)) return this.stop(steps, 'illegal');
     }
     this.steps = steps;
     return this.status;
   }
 
-  private push(y: number, t: number): void {
+  private stop(steps: number, status: SearchStatus): SearchStatus {
+    this.steps = steps;
+    return (this.status = status);
+  }
+
+  private push(y: number, t: number, record: number): void {
     const d = ++this.d;
     this.lvOp[d] = y;
     this.lvPrev[d] = this.s;
+    this.lvMemo[d] = record;
     this.s = t;
+  }
+
+  /**
+   * Whether node `d` takes a child's failure on key `culprit` as one of its own alternatives
+   * failing (and goes on with the next), rather than failing itself at once.
+   */
+  private absorbs(d: number, culprit: number): boolean {
+    return this.lvForced[d] === 0 && culprit === this.lvGroup[d];
+  }
+
+  /**
+   * The node on top has failed, on key `culprit`: backtrack, and with backjumping keep
+   * backtracking while the nodes below branch on other keys (their other alternatives cannot
+   * help: keys are independent). Returns true when the root itself failed.
+   */
+  private fail(culprit: number): boolean {
+    for (;;) {
+      const d = this.d;
+      if (d === 0) return true;
+      if (this.backjump) this.memo.setTag(this.lvMemo[d]!, culprit);
+      this.ctop = this.lvCs[d]!;
+      this.s = this.lvPrev[d]!;
+      this.unlift(this.lvOp[d]!);
+      this.d = d - 1;
+      if (!this.backjump || this.absorbs(d - 1, culprit)) return false;
+    }
   }
 
   private lift(y: number): void {
@@ -285,8 +325,8 @@ export class WglSearch<S> {
     this.hHi ^= this.zHi[y]!;
   }
 
-  /** Record the current linearized set with state `t`; false when seen before. */
-  private remember(t: number): boolean {
+  /** Record the current linearized set with state `t`: its memo record, or `~record` when seen before. */
+  private remember(t: number): number {
     const k = this.buildKey(t);
     return this.memo.add(this.h1, this.h2, this.key, k);
   }
@@ -323,6 +363,7 @@ export class WglSearch<S> {
     const cands = this.cands;
     let top = cs;
     let npend = 0;
+    let forced = false;
     const g = group[f]!;
     const next = this.next;
     for (let e = next[this.HEAD]!; e !== this.HEAD && (e & 1) === 0; e = next[e]!) {
@@ -333,6 +374,7 @@ export class WglSearch<S> {
         if (t === this.s) {
           top = cs;
           cands[top++] = y;
+          forced = true;
           break;
         }
         // Illegal here (and so until the state changes); or, from a stand-in for any state,
@@ -358,6 +400,8 @@ export class WglSearch<S> {
     this.lvCs[d] = cs;
     this.lvCur[d] = cs;
     this.lvCe[d] = top;
+    this.lvGroup[d] = g;
+    this.lvForced[d] = forced ? 1 : 0;
   }
 
   private noteDeep(f: number, r: number): void {

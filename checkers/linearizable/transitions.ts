@@ -16,9 +16,8 @@ const DENSE_MAX = 1 << 20;
 export class TransitionCache {
   private dense: Int32Array | undefined;
   private denseStates = 16;
-  private keysS = new Int32Array(0);
-  private keysC = new Int32Array(0);
-  private vals = new Int32Array(0);
+  /** Hashed: slot i holds [s, c, t + 2] at 3i (0 in the third word: empty), one cache line per probe. */
+  private slots = new Int32Array(0);
   private size = 0;
   private mask = 0;
 
@@ -29,17 +28,19 @@ export class TransitionCache {
 
   /** Bytes held. */
   get bytes(): number {
-    return this.dense ? this.dense.length * 4 : this.vals.length * 12;
+    return this.dense ? this.dense.length * 4 : this.slots.length * 4;
   }
 
   get(s: number, c: number): number {
     const d = this.dense;
     if (d !== undefined) return s < this.denseStates ? d[s * this.classes + c]! : -2;
+    const slots = this.slots;
     let i = fmix(Math.imul(s, 0x9e3779b1) ^ c) & this.mask;
     for (;;) {
-      const v = this.vals[i]!;
-      if (v === -2) return -2;
-      if (this.keysS[i] === s && this.keysC[i] === c) return v;
+      const b = 3 * i;
+      const v = slots[b + 2]!;
+      if (v === 0) return -2;
+      if (slots[b] === s && slots[b + 1] === c) return v - 2;
       i = (i + 1) & this.mask;
     }
   }
@@ -63,7 +64,7 @@ export class TransitionCache {
       this.toHashed();
     }
     this.insert(s, c, t);
-    if (++this.size * 2 > this.vals.length) this.grow();
+    if (++this.size * 2 > this.mask + 1) this.grow();
   }
 
   /** Move the dense table's entries to a hash table. */
@@ -75,28 +76,27 @@ export class TransitionCache {
     for (let k = 0; k < old.length; k++) {
       if (old[k] === -2) continue;
       this.insert(Math.floor(k / this.classes), k % this.classes, old[k]!);
-      if (++this.size * 2 > this.vals.length) this.grow();
+      if (++this.size * 2 > this.mask + 1) this.grow();
     }
   }
 
   private allocate(cap: number): void {
-    this.keysS = new Int32Array(cap);
-    this.keysC = new Int32Array(cap);
-    this.vals = new Int32Array(cap).fill(-2);
+    this.slots = new Int32Array(3 * cap);
     this.mask = cap - 1;
   }
 
   private insert(s: number, c: number, t: number): void {
+    const slots = this.slots;
     let i = fmix(Math.imul(s, 0x9e3779b1) ^ c) & this.mask;
-    while (this.vals[i] !== -2) i = (i + 1) & this.mask;
-    this.keysS[i] = s;
-    this.keysC[i] = c;
-    this.vals[i] = t;
+    while (slots[3 * i + 2] !== 0) i = (i + 1) & this.mask;
+    slots[3 * i] = s;
+    slots[3 * i + 1] = c;
+    slots[3 * i + 2] = t + 2;
   }
 
   private grow(): void {
-    const { keysS, keysC, vals } = this;
-    this.allocate(vals.length * 2);
-    for (let i = 0; i < vals.length; i++) if (vals[i] !== -2) this.insert(keysS[i]!, keysC[i]!, vals[i]!);
+    const old = this.slots;
+    this.allocate(2 * (this.mask + 1));
+    for (let b = 0; b < old.length; b += 3) if (old[b + 2] !== 0) this.insert(old[b]!, old[b + 1]!, old[b + 2]! - 2);
   }
 }
