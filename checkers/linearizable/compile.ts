@@ -32,6 +32,18 @@ export interface Space {
   describe(s: number, key?: string): string;
   /** About how many bytes the interned states and cached transitions hold. */
   readonly bytes: number;
+  /**
+   * Optional, for candidate order only: state `t` is on the way to one where class `cls` is
+   * allowed (e.g. a value that a pending get's value continues). Never affects a verdict.
+   */
+  toward?(t: number, cls: number): boolean;
+  /**
+   * Optional: class `c`, wherever it takes effect, may leave a state from which read class
+   * `obs` can be satisfied without another reset (a register's write of the value read; a
+   * kv put of a value the get's value begins with). Must be true whenever that can happen:
+   * the search drops candidates by it.
+   */
+  resets?(c: number, obs: number): boolean;
 }
 
 /** The space of one key (or of a model without keys): a `Space` with its initial state. */
@@ -50,6 +62,7 @@ export class StateSpace<S> implements ComponentSpace {
   readonly states: S[] = [];
   private readonly ids = new Map<string, number>();
   private readonly cache: TransitionCache;
+  private readonly resetters: TransitionCache;
   private stateBytes = 0;
 
   constructor(
@@ -59,6 +72,7 @@ export class StateSpace<S> implements ComponentSpace {
     private readonly passKey: boolean,
   ) {
     this.cache = new TransitionCache(Math.max(1, reps.length));
+    this.resetters = new TransitionCache(Math.max(1, reps.length));
   }
 
   /** Number of operation classes. */
@@ -98,6 +112,26 @@ export class StateSpace<S> implements ComponentSpace {
       this.stateBytes += 2 * h.length + STATE_OVERHEAD;
     }
     return id;
+  }
+
+  /**
+   * Through the model's stand-in state: `c` changes it to a state where `obs` is allowed. With
+   * no stand-in, every class may.
+   */
+  resets(c: number, obs: number): boolean {
+    let known = this.resetters.get(c, obs);
+    if (known === -2) {
+      const rep = this.reps[c]!;
+      let yes = true;
+      if (this.model.isReadOnly?.(rep.f, rep.input, rep.output)) yes = false;
+      else if (this.model.anyState) {
+        const any = this.any();
+        const t = this.next(c, any);
+        yes = t >= 0 && t !== any && this.next(obs, t) >= 0;
+      }
+      this.resetters.set(c, obs, (known = yes ? 1 : 0));
+    }
+    return known === 1;
   }
 
   /** The state after class `cls` in state `s`, or -1 when the model forbids it. */

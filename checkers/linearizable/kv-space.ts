@@ -31,7 +31,11 @@ export class AppendSpace implements ComponentSpace {
   private parent: Int32Array = new Int32Array(64);
   /** The string id: the appended string, or the known value. */
   private text: Int32Array = new Int32Array(64);
+  /** Length of each state's value (negative for an unknown beginning, see `add`). */
+  private length: Int32Array = new Int32Array(64);
   private count = 0;
+  /** (state, get class) → 1 when the get's value begins with the state's value, else 0. */
+  private readonly towards: TransitionCache;
   private readonly strings: string[] = [];
   private readonly stringIds = new Map<string, number>();
   private readonly known = new Map<number, number>();
@@ -45,6 +49,7 @@ export class AppendSpace implements ComponentSpace {
       op.f === 'get' ? { kind: 'get', value: op.output === undefined ? undefined : toText(op.output) } : { kind: op.f === 'put' ? 'put' : 'append', value: toText(op.input) },
     );
     this.cache = new TransitionCache(Math.max(1, reps.length));
+    this.towards = new TransitionCache(Math.max(1, reps.length));
     this.init = this.knownState('');
   }
 
@@ -53,7 +58,7 @@ export class AppendSpace implements ComponentSpace {
   }
 
   get bytes(): number {
-    return this.cache.bytes + this.kind.length * 9 + this.known.size * 40 + this.strings.length * 48;
+    return this.cache.bytes + this.towards.bytes + this.kind.length * 13 + this.known.size * 40 + this.strings.length * 48;
   }
 
   /** The stand-in for every value: nothing known yet. */
@@ -69,6 +74,22 @@ export class AppendSpace implements ComponentSpace {
     const t = this.compute(this.actions[cls]!, s);
     this.cache.set(s, cls, t);
     return t;
+  }
+
+  /** A get's value begins with state `t`'s value: appends alone may still reach it. */
+  toward(t: number, cls: number): boolean {
+    const a = this.actions[cls]!;
+    if (a.kind !== 'get' || a.value === undefined) return false;
+    let known = this.towards.get(t, cls);
+    if (known === -2) this.towards.set(t, cls, (known = this.begins(t, a.value) ? 1 : 0));
+    return known === 1;
+  }
+
+  /** A put of a value the get's value begins with (appends only ever extend a value). */
+  resets(c: number, obs: number): boolean {
+    const a = this.actions[c]!;
+    const o = this.actions[obs]!;
+    return a.kind === 'put' && (o.kind !== 'get' || o.value === undefined || o.value.startsWith(a.value));
   }
 
   describe(s: number): string {
@@ -109,6 +130,20 @@ export class AppendSpace implements ComponentSpace {
     }
   }
 
+  /** Whether `v` begins with state `s`'s value (an unknown beginning fits anything). */
+  private begins(s: number, v: string): boolean {
+    if (this.length[s]! < 0) return true;
+    if (this.length[s]! > v.length) return false;
+    for (;;) {
+      const k = this.kind[s]!;
+      const t = this.strings[this.text[s]!]!;
+      if (k === KNOWN) return v.startsWith(t);
+      const p = this.parent[s]!;
+      if (!v.startsWith(t, this.length[p]!)) return false;
+      s = p;
+    }
+  }
+
   private knownState(v: string): number {
     const id = this.stringId(v);
     let s = this.known.get(id);
@@ -137,10 +172,15 @@ export class AppendSpace implements ComponentSpace {
       this.kind = grow(this.kind, (n) => new Int8Array(n));
       this.parent = grow(this.parent, (n) => new Int32Array(n));
       this.text = grow(this.text, (n) => new Int32Array(n));
+      this.length = grow(this.length, (n) => new Int32Array(n));
     }
     this.kind[s] = kind;
     this.parent[s] = parent;
     this.text[s] = text;
+    // A value whose beginning is unknown has a negative length: -1 - (the length of its known end).
+    const add = kind === UNKNOWN ? 0 : this.strings[text]!.length;
+    const base = kind === APPENDED ? this.length[parent]! : kind === UNKNOWN ? -1 : 0;
+    this.length[s] = base < 0 ? base - add : base + add;
     return s;
   }
 }

@@ -25,6 +25,11 @@ export interface SearchOptions {
    * the other keys' alternatives in between (conflict-directed backjumping; default true).
    */
   backjump?: boolean;
+  /**
+   * Drop candidates after which the frontier read can no longer see its value, when nothing
+   * pending could reset the state toward it (default true; needs `Space.resets`).
+   */
+  lookahead?: boolean;
   /** Succeed as soon as this op is linearized, instead of when every op is (local refutation). */
   target?: number;
   /** Start in this state instead of the model's initial state. */

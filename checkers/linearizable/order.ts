@@ -43,8 +43,9 @@ export function keepFirstOfEachClass(
 /**
  * Frontier order, `cands[cs..top)` in place: earliest completion first (unknown outcomes last); then,
  * when frontier op `f` is not allowed in state `s`, the candidates that would allow it move to
- * the front: those that completed first, and those of unknown outcome at the head of their part
- * (they stay available later, so spending them early is the worse bet).
+ * the front, and after them those that lead toward a state that allows it (`Space.toward`: an
+ * append that continues the value a pending get returned); within each part, unknown outcomes
+ * stay at its end (they stay available later, so spending them early is the worse bet).
  */
 export function orderByFrontier<S>(cands: Int32Array, cs: number, top: number, p: Compiled<S>, f: number, s: number): void {
   const { ret, cls, space } = p;
@@ -60,19 +61,29 @@ export function orderByFrontier<S>(cands: Int32Array, cs: number, top: number, p
   }
   const cf = cls[f]!;
   if (space.next(cf, s) >= 0) return;
-  const enablerFirst = (i: number, w: number): number => {
-    const y = cands[i]!;
-    const t = space.next(cls[y]!, s);
-    if (t < 0 || space.next(cf, t) < 0) return w;
-    for (let j = i; j > w; j--) cands[j] = cands[j - 1]!;
-    cands[w] = y;
-    return w + 1;
+  const enables = (t: number): boolean => space.next(cf, t) >= 0;
+  const leads = (t: number): boolean => space.toward?.(t, cf) === true;
+  /** Move the candidates in [from, end) whose next state passes `test` to `from`, in order. */
+  const promote = (from: number, end: number, test: (t: number) => boolean): number => {
+    let w = from;
+    for (let i = from; i < end; i++) {
+      const y = cands[i]!;
+      const t = space.next(cls[y]!, s);
+      if (t < 0 || !test(t)) continue;
+      for (let j = i; j > w; j--) cands[j] = cands[j - 1]!;
+      cands[w++] = y;
+    }
+    return w;
   };
-  let w = cs;
-  let i = cs;
-  for (; i < top && ret[cands[i]!] !== INF; i++) w = enablerFirst(i, w);
-  w = i;
-  for (; i < top; i++) w = enablerFirst(i, w);
+  let finite = cs;
+  while (finite < top && ret[cands[finite]!] !== INF) finite++;
+  for (const [from, end] of [
+    [cs, finite],
+    [finite, top],
+  ] as const) {
+    const w = promote(from, end, enables);
+    if (space.toward) promote(w, end, leads);
+  }
 }
 
 /**

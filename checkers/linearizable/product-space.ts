@@ -122,6 +122,19 @@ export class ProductSpace<S> implements Space {
     return id;
   }
 
+  toward(t: number, cls: number): boolean {
+    const g = this.keyOf[cls]!;
+    const comp = this.comps[g]!;
+    const c = this.vecs[t * this.K + g]!;
+    return comp.toward ? comp.toward(c, this.local[cls]!) : comp.next(this.local[cls]!, c) >= 0;
+  }
+
+  resets(c: number, obs: number): boolean {
+    const g = this.keyOf[obs]!;
+    if (this.keyOf[c] !== g) return false;
+    return this.comps[g]!.resets?.(this.local[c]!, this.local[obs]!) ?? true;
+  }
+
   describe(s: number, key?: string): string {
     const parts: string[] = [];
     for (let g = 0; g < this.K; g++) {

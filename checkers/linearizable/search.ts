@@ -92,6 +92,7 @@ export class WglSearch<S> {
   private readonly lvGroup: Int32Array;
   private readonly lvForced: Uint8Array;
   private readonly backjump: boolean;
+  private readonly lookahead: boolean;
   private cands: Int32Array;
   private ctop = 0;
   private readonly best: Int32Array;
@@ -148,6 +149,8 @@ export class WglSearch<S> {
     for (let i = 0; i < n; i++) groups = Math.max(groups, p.group[i]! + 1);
     // Backjumping needs key focus (each node branches on one key) and more than one key.
     this.backjump = (opts.backjump ?? true) && this.keyFocus && groups > 1 && this.target < 0 && !opts.skippable;
+    // A window that may skip its frontier, or that ends at a target, need not reach every read.
+    this.lookahead = (opts.lookahead ?? true) && p.space.resets !== undefined && this.target < 0 && !opts.skippable;
     this.cands = new Int32Array(Math.max(64, 4 * n));
     this.best = new Int32Array(p.space.classes);
     this.urg = new Int32Array(n);
@@ -387,6 +390,7 @@ export class WglSearch<S> {
       if (this.keyFocus && group[y] !== g) continue;
       cands[top++] = y;
     }
+    if (this.lookahead && !forced && readOnly[cls[f]!] === 1) top = this.dropDeadEnds(cs, top, cls[f]!);
     if (top - cs > 1) {
       top = keepFirstOfEachClass(cands, cs, top, cls, ret, this.best, this.stamp, ++this.gen);
       if (!this.frontierFirst) {
@@ -402,6 +406,27 @@ export class WglSearch<S> {
     this.lvCe[d] = top;
     this.lvGroup[d] = g;
     this.lvForced[d] = forced ? 1 : 0;
+  }
+
+  /**
+   * Lookahead: the frontier is a read that must see the value of class `cf`. When no pending
+   * operation can reset the state toward it (`Space.resets`), only states still on the way to
+   * it (`Space.toward`; for a register, the value itself) can lead anywhere, so candidates that
+   * leave the way are dropped. Compacts `cands[cs..top)`; returns the new end.
+   */
+  private dropDeadEnds(cs: number, top: number, cf: number): number {
+    const { cls } = this.p;
+    const space = this.p.space;
+    const cands = this.cands;
+    for (let i = cs; i < top; i++) if (space.resets!(cls[cands[i]!]!, cf)) return top;
+    let w = cs;
+    for (let i = cs; i < top; i++) {
+      const y = cands[i]!;
+      const t = space.next(cls[y]!, this.s);
+      if (t >= 0 && !(space.toward ? space.toward(t, cf) : space.next(cf, t) >= 0)) continue;
+      cands[w++] = y;
+    }
+    return w;
   }
 
   private noteDeep(f: number, r: number): void {
