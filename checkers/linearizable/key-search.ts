@@ -13,6 +13,7 @@ import type { Evidence } from './evidence.js';
 import type { CheckerModel } from './models.js';
 import type { SearchOptions } from './options.js';
 import { impossibleOp, refuteLocally, sweepRefute } from './refute.js';
+import { resetConstraints } from './reset-constraints.js';
 import { WglSearch } from './search.js';
 
 /** Checker-level switches (all on by default). */
@@ -23,6 +24,8 @@ export interface CheckerSwitches {
   portfolio?: boolean;
   /** Refute by reasoning about values before searching (values.ts). */
   valueRefutation?: boolean;
+  /** Give the search the problem's reset constraints (reset-constraints.ts). */
+  resetConstraints?: boolean;
 }
 
 /** Which candidate orders a key search runs (interleaved when both). */
@@ -125,7 +128,9 @@ export class KeySearch {
   }
 
   private start(order: Order): WglSearch<unknown> {
-    return new WglSearch(this.p, { ...this.opts, urgency: order === 'urgency', maxBytes: Number.POSITIVE_INFINITY });
+    const values = this.opts.constraints !== undefined || this.opts.resetConstraints === false ? undefined : this.model.values;
+    const constraints = values ? resetConstraints(this.p, values) : this.opts.constraints;
+    return new WglSearch(this.p, { ...this.opts, urgency: order === 'urgency', maxBytes: Number.POSITIVE_INFINITY, ...(constraints && { constraints }) });
   }
 
   /** The global search is taking long: try to prove the op it is stuck on impossible. */

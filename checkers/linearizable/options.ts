@@ -3,6 +3,7 @@
  * switches for each reduction (so tests and benchmarks can turn them off one by one), the
  * variants local refutation needs, and the deepest point a failed search reached.
  */
+import type { ResetConstraints } from './reset-constraints.js';
 
 /** Where a search stands: still running, done either way, or out of memory. */
 export type SearchStatus = 'running' | 'linearizable' | 'illegal' | 'memory';
@@ -30,6 +31,8 @@ export interface SearchOptions {
    * pending could reset the state toward it (default true; needs `Space.resets`).
    */
   lookahead?: boolean;
+  /** Drop orders that used up every possible reset of an operation before it (reset-constraints.ts). */
+  constraints?: ResetConstraints;
   /** Succeed as soon as this op is linearized, instead of when every op is (local refutation). */
   target?: number;
   /** Start in this state instead of the model's initial state. */

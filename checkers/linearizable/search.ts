@@ -29,9 +29,13 @@ import { fmix } from './hash.js';
 import { buildLayout } from './layout.js';
 import { Memo } from './memo.js';
 import type { Deepest, SearchOptions, SearchStatus } from './options.js';
+import type { ResetConstraints } from './reset-constraints.js';
 import { keepFirstOfEachClass, orderByFrontier, orderByUrgency } from './order.js';
 
 export type { Deepest, SearchOptions, SearchStatus } from './options.js';
+
+/** Completions past the frontier the lookahead goes to find a pending read. */
+const LOOKAHEAD_HOPS = 8;
 
 /** A resumable WGL search over one compiled problem. */
 export class WglSearch<S> {
@@ -93,6 +97,13 @@ export class WglSearch<S> {
   private readonly lvForced: Uint8Array;
   private readonly backjump: boolean;
   private readonly lookahead: boolean;
+  // Reset constraints, and how many of each one's candidate resets are not linearized yet.
+  private readonly rc: ResetConstraints | undefined;
+  private readonly rcLeft: Int32Array;
+  private readonly rcReadLeft: Int32Array;
+  /** Scratch: pending reads that no operation left could reset toward (lookahead). */
+  private readonly locked = new Int32Array(16);
+  private nlocked = 0;
   private cands: Int32Array;
   private ctop = 0;
   private readonly best: Int32Array;
@@ -151,6 +162,9 @@ export class WglSearch<S> {
     this.backjump = (opts.backjump ?? true) && this.keyFocus && groups > 1 && this.target < 0 && !opts.skippable;
     // A window that may skip its frontier, or that ends at a target, need not reach every read.
     this.lookahead = (opts.lookahead ?? true) && p.space.resets !== undefined && this.target < 0 && !opts.skippable;
+    this.rc = this.target < 0 && !opts.skippable ? opts.constraints : undefined;
+    this.rcLeft = this.rc ? this.rc.size.slice() : new Int32Array(0);
+    this.rcReadLeft = this.rc ? this.rc.readSize.slice() : new Int32Array(0);
     this.cands = new Int32Array(Math.max(64, 4 * n));
     this.best = new Int32Array(p.space.classes);
     this.urg = new Int32Array(n);
@@ -228,6 +242,13 @@ export class WglSearch<S> {
           this.push(y, t, -1);
           return this.stop(steps, 'linearizable');
         }
+        if (this.rc && this.doomed(y)) {
+          // Dead: remember it as failed (on this key), so that other ways to it stop at once.
+          const dead = this.remember(t);
+          if (dead >= 0) this.memo.setTag(dead, this.p.group[y]!);
+          this.unlift(y);
+          continue;
+        }
         const rec = this.remember(t);
         if (rec < 0) {
           this.unlift(y);
@@ -281,9 +302,32 @@ export class WglSearch<S> {
     }
   }
 
+  /**
+   * Lifting `y` used up the last possible reset of an operation still to come, or put `y`
+   * before a reset it must follow (reset-constraints.ts).
+   */
+  private doomed(y: number): boolean {
+    const { start, of, witness, afterStart, after } = this.rc!;
+    const lin = this.lin;
+    for (let j = start[y]!; j < start[y + 1]!; j++) {
+      const k = of[j]!;
+      const e = witness[k]!;
+      if (this.rcLeft[k] === 0 && ((lin[e >>> 5]! >>> (e & 31)) & 1) === 0) return true;
+    }
+    for (let j = afterStart[y]!; j < afterStart[y + 1]!; j++) {
+      const r = after[j]!;
+      if (((lin[r >>> 5]! >>> (r & 31)) & 1) === 0) return true;
+    }
+    return false;
+  }
+
   private lift(y: number): void {
     const next = this.next;
     const prev = this.prev;
+    if (this.rc) {
+      for (let j = this.rc.start[y]!; j < this.rc.start[y + 1]!; j++) this.rcLeft[this.rc.of[j]!]!--;
+      for (let j = this.rc.readStart[y]!; j < this.rc.readStart[y + 1]!; j++) this.rcReadLeft[this.rc.readBy[j]!]!--;
+    }
     let e = 2 * y;
     next[prev[e]!] = next[e]!;
     prev[next[e]!] = prev[e]!;
@@ -312,6 +356,10 @@ export class WglSearch<S> {
   private unlift(y: number): void {
     const next = this.next;
     const prev = this.prev;
+    if (this.rc) {
+      for (let j = this.rc.start[y]!; j < this.rc.start[y + 1]!; j++) this.rcLeft[this.rc.of[j]!]!++;
+      for (let j = this.rc.readStart[y]!; j < this.rc.readStart[y + 1]!; j++) this.rcReadLeft[this.rc.readBy[j]!]!++;
+    }
     if (this.p.ret[y] !== INF) {
       this.rnext[this.rprev[y]!] = y;
       this.rprev[this.rnext[y]!] = y;
@@ -369,9 +417,12 @@ export class WglSearch<S> {
     let forced = false;
     const g = group[f]!;
     const next = this.next;
+    this.nlocked = 0;
     for (let e = next[this.HEAD]!; e !== this.HEAD && (e & 1) === 0; e = next[e]!) {
       const y = e >> 1;
       if (readOnly[cls[y]!] === 1 && ret[y] === INF) continue; // optional and without effect: never needed
+      // (Same key only: a dead end must be this node's key's, for backjumping's culprits.)
+      if (readOnly[cls[y]!] === 1 && group[y] === g && this.isLocked(y) && this.nlocked < this.locked.length) this.locked[this.nlocked++] = y;
       if (readOnly[cls[y]!] === 1 && this.readForcing) {
         const t = this.p.space.next(cls[y]!, this.s);
         if (t === this.s) {
@@ -390,7 +441,7 @@ export class WglSearch<S> {
       if (this.keyFocus && group[y] !== g) continue;
       cands[top++] = y;
     }
-    if (this.lookahead && !forced && readOnly[cls[f]!] === 1) top = this.dropDeadEnds(cs, top, cls[f]!);
+    if (this.lookahead && !forced) top = this.dropDeadEnds(cs, top, f);
     if (top - cs > 1) {
       top = keepFirstOfEachClass(cands, cs, top, cls, ret, this.best, this.stamp, ++this.gen);
       if (!this.frontierFirst) {
@@ -408,25 +459,57 @@ export class WglSearch<S> {
     this.lvForced[d] = forced ? 1 : 0;
   }
 
+  /** Read `g` is pending and no operation left could reset the state toward its value. */
+  private isLocked(g: number): boolean {
+    if (!this.rc) return false;
+    const k = this.rc.readOf[g]!;
+    return k >= 0 && this.rcReadLeft[k] === 0;
+  }
+
   /**
-   * Lookahead: the frontier is a read that must see the value of class `cf`. When no pending
-   * operation can reset the state toward it (`Space.resets`), only states still on the way to
-   * it (`Space.toward`; for a register, the value itself) can lead anywhere, so candidates that
-   * leave the way are dropped. Compacts `cands[cs..top)`; returns the new end.
+   * Lookahead: a pending read must still see its value. When no operation left can reset the
+   * state toward that value (`Space.resets`), only states still on the way to it
+   * (`Space.toward`; for a register, the value itself) can lead anywhere, so candidates that
+   * leave the way are dropped. The reads considered: the pending ones with no reset left
+   * (reset-constraints.ts counts them), and the first read to complete at or just after
+   * frontier `f`, all on `f`'s key (so that a node that fails here fails on its own key, as
+   * backjumping assumes). Compacts `cands[cs..top)`; returns the new end.
    */
-  private dropDeadEnds(cs: number, top: number, cf: number): number {
-    const { cls } = this.p;
+  private dropDeadEnds(cs: number, top: number, f: number): number {
+    const { cls, readOnly } = this.p;
     const space = this.p.space;
+    let g = f;
+    for (let hops = 0; g !== this.RHEAD && readOnly[cls[g]!] !== 1 && hops < LOOKAHEAD_HOPS; hops++) g = this.rnext[g]!;
+    const ok = g !== this.RHEAD && readOnly[cls[g]!] === 1 && this.p.group[g] === this.p.group[f];
+    if (ok && !this.isLocked(g) && this.nlocked < this.locked.length && this.noResetBefore(g)) this.locked[this.nlocked++] = g;
+    if (this.nlocked === 0) return top;
     const cands = this.cands;
-    for (let i = cs; i < top; i++) if (space.resets!(cls[cands[i]!]!, cf)) return top;
+    const locked = this.locked;
     let w = cs;
-    for (let i = cs; i < top; i++) {
+    next: for (let i = cs; i < top; i++) {
       const y = cands[i]!;
       const t = space.next(cls[y]!, this.s);
-      if (t >= 0 && !(space.toward ? space.toward(t, cf) : space.next(cf, t) >= 0)) continue;
+      if (t >= 0) {
+        for (let k = 0; k < this.nlocked; k++) {
+          const r = locked[k]!;
+          if (r !== y && !(space.toward ? space.toward(t, cls[r]!) : space.next(cls[r]!, t) >= 0)) continue next;
+        }
+      }
       cands[w++] = y;
     }
     return w;
+  }
+
+  /** No pending operation invoked before read `g` completes could reset toward its value. */
+  private noResetBefore(g: number): boolean {
+    const { cls } = this.p;
+    const cg = cls[g]!;
+    const next = this.next;
+    const end = 2 * g + 1;
+    for (let e = next[this.HEAD]!; e !== end && e !== this.HEAD; e = next[e]!) {
+      if ((e & 1) === 0 && this.p.space.resets!(cls[e >> 1]!, cg)) return false;
+    }
+    return true;
   }
 
   private noteDeep(f: number, r: number): void {
