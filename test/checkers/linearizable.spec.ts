@@ -7,6 +7,7 @@ import type { Op } from '../../src/api/op.js';
 import { readHistoryFile } from '../../src/history/formats/index.js';
 import { execute, kvOp, mutateReads, registerOp } from './gen-history.js';
 import { bruteForceLinearizable } from './oracle.js';
+import { ALL_OFF } from './reductions.js';
 import { corruptReads, simulateRegister } from './sim-history.js';
 
 const BENCH = fileURLToPath(new URL('../../../shared/bench/', import.meta.url));
@@ -251,7 +252,7 @@ describe('properties', () => {
   });
 
   it('every reduction can be switched off without changing a verdict', async () => {
-    const off = { readForcing: false, symmetry: false, keyFocus: false, frontierFirst: false, infoDominance: false, localRefutation: false };
+    const off = ALL_OFF;
     await fc.assert(
       fc.asyncProperty(
         fc.array(registerOp(2, 2, 400), { minLength: 1, maxLength: 30 }),
@@ -271,7 +272,7 @@ describe('properties', () => {
   });
 
   it('simulated client histories: the reductions change no verdict', async () => {
-    const off = { readForcing: false, symmetry: false, frontierFirst: false, infoDominance: false, localRefutation: false };
+    const off = { ...ALL_OFF, keyFocus: true };
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 2, max: 5 }),
