@@ -61,29 +61,30 @@ export function orderByFrontier<S>(cands: Int32Array, cs: number, top: number, p
   }
   const cf = cls[f]!;
   if (space.next(cf, s) >= 0) return;
-  const enables = (t: number): boolean => space.next(cf, t) >= 0;
-  const leads = (t: number): boolean => space.toward?.(t, cf) === true;
-  /** Move the candidates in [from, end) whose next state passes `test` to `from`, in order. */
-  const promote = (from: number, end: number, test: (t: number) => boolean): number => {
-    let w = from;
-    for (let i = from; i < end; i++) {
-      const y = cands[i]!;
-      const t = space.next(cls[y]!, s);
-      if (t < 0 || !test(t)) continue;
-      for (let j = i; j > w; j--) cands[j] = cands[j - 1]!;
-      cands[w++] = y;
-    }
-    return w;
-  };
   let finite = cs;
   while (finite < top && ret[cands[finite]!] !== INF) finite++;
-  for (const [from, end] of [
-    [cs, finite],
-    [finite, top],
-  ] as const) {
-    const w = promote(from, end, enables);
-    if (space.toward) promote(w, end, leads);
+  let w = promote(cands, cs, finite, p, s, cf, false);
+  if (space.toward) promote(cands, w, finite, p, s, cf, true);
+  w = promote(cands, finite, top, p, s, cf, false);
+  if (space.toward) promote(cands, w, top, p, s, cf, true);
+}
+
+/**
+ * Move the candidates in `cands[from..end)` whose next state allows class `cf` (or, with
+ * `toward`, leads toward a state that does) to `from`, keeping their order; returns the end of
+ * the moved ones.
+ */
+function promote<S>(cands: Int32Array, from: number, end: number, p: Compiled<S>, s: number, cf: number, toward: boolean): number {
+  const { cls, space } = p;
+  let w = from;
+  for (let i = from; i < end; i++) {
+    const y = cands[i]!;
+    const t = space.next(cls[y]!, s);
+    if (t < 0 || !(toward ? space.toward!(t, cf) : space.next(cf, t) >= 0)) continue;
+    for (let j = i; j > w; j--) cands[j] = cands[j - 1]!;
+    cands[w++] = y;
   }
+  return w;
 }
 
 /**

@@ -40,7 +40,7 @@ export interface ResetConstraints {
 /** Observations scanned after E for one it rules out. */
 const SCAN = 16;
 /** Constraints with more candidate resets than this are too weak to be worth their memory. */
-const MAX_RESETS = 64;
+const MAX_RESETS = 16;
 
 const cache = new WeakMap<object, ResetConstraints | null>();
 
@@ -214,7 +214,15 @@ function soleSources<S>(p: Compiled<S>, facts: ValueFacts, index: SetterIndex, b
   for (const [P, concurrent] of concurrentWithResets(p, facts)) {
     const g = p.group[P]!;
     const observers = byGroup.get(g);
-    const r = observers?.find((o) => p.call[o]! > p.ret[P]!);
+    if (!observers) continue;
+    let lo = 0;
+    let hi = observers.length;
+    while (lo < hi) {
+      const m = (lo + hi) >>> 1;
+      if (p.call[observers[m]!]! <= p.ret[P]!) lo = m + 1;
+      else hi = m;
+    }
+    const r = observers[lo];
     if (r === undefined) continue;
     const v = facts.observed[r]!;
     for (const x of concurrent) {

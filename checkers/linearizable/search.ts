@@ -101,6 +101,8 @@ export class WglSearch<S> {
   private readonly rc: ResetConstraints | undefined;
   private readonly rcLeft: Int32Array;
   private readonly rcReadLeft: Int32Array;
+  /** The last lift used up every possible reset of an operation not linearized yet. */
+  private exhausted = false;
   /** Scratch: pending reads that no operation left could reset toward (lookahead). */
   private readonly locked = new Int32Array(16);
   private nlocked = 0;
@@ -303,17 +305,13 @@ export class WglSearch<S> {
   }
 
   /**
-   * Lifting `y` used up the last possible reset of an operation still to come, or put `y`
-   * before a reset it must follow (reset-constraints.ts).
+   * Lifting `y` used up the last possible reset of an operation still to come (`lift` noted
+   * it), or put `y` before a reset it must follow (reset-constraints.ts).
    */
   private doomed(y: number): boolean {
-    const { start, of, witness, afterStart, after } = this.rc!;
+    if (this.exhausted) return true;
+    const { afterStart, after } = this.rc!;
     const lin = this.lin;
-    for (let j = start[y]!; j < start[y + 1]!; j++) {
-      const k = of[j]!;
-      const e = witness[k]!;
-      if (this.rcLeft[k] === 0 && ((lin[e >>> 5]! >>> (e & 31)) & 1) === 0) return true;
-    }
     for (let j = afterStart[y]!; j < afterStart[y + 1]!; j++) {
       const r = after[j]!;
       if (((lin[r >>> 5]! >>> (r & 31)) & 1) === 0) return true;
@@ -325,8 +323,16 @@ export class WglSearch<S> {
     const next = this.next;
     const prev = this.prev;
     if (this.rc) {
-      for (let j = this.rc.start[y]!; j < this.rc.start[y + 1]!; j++) this.rcLeft[this.rc.of[j]!]!--;
-      for (let j = this.rc.readStart[y]!; j < this.rc.readStart[y + 1]!; j++) this.rcReadLeft[this.rc.readBy[j]!]!--;
+      const { start, of, witness, readStart, readBy } = this.rc;
+      this.exhausted = false;
+      for (let j = start[y]!; j < start[y + 1]!; j++) {
+        const k = of[j]!;
+        if (--this.rcLeft[k]! === 0) {
+          const e = witness[k]!;
+          if (((this.lin[e >>> 5]! >>> (e & 31)) & 1) === 0) this.exhausted = true;
+        }
+      }
+      for (let j = readStart[y]!; j < readStart[y + 1]!; j++) this.rcReadLeft[readBy[j]!]!--;
     }
     let e = 2 * y;
     next[prev[e]!] = next[e]!;
