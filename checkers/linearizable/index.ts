@@ -22,7 +22,7 @@ import type { CheckerSwitches } from './key-search.js';
 import { MODELS, modelByName } from './kv-model.js';
 import { perKeyProduct, type CheckerModel } from './models.js';
 import type { SearchOptions } from './options.js';
-import { decideAll, type KeyTask } from './schedule.js';
+import { decideAll, MAIN_THREAD_MS, type KeyTask, type ScheduleContext } from './schedule.js';
 
 export { MODELS, kvModel, modelByName } from './kv-model.js';
 export { casRegister, perKeyProduct } from './models.js';
@@ -37,8 +37,10 @@ export interface LinearizableOptions {
   partitionKeys?: boolean;
   /** Switch reductions off, or bound the search tables of each key. */
   search?: SearchOptions & CompileOptions & CheckerSwitches;
-  /** Most worker threads for hard keys (default: one per core; 0: none). */
+  /** Most threads for hard keys, this one included (default: one per core; 1: this one only). */
   threads?: number;
+  /** Time on this thread before two or more hard keys spread over the cores (default 200 ms). */
+  mainThreadMs?: number;
 }
 
 /** The outcome for one key (or for the whole history without decomposition). */
@@ -60,7 +62,7 @@ export function linearizable(opts: LinearizableOptions): Checker {
   const threads = opts.threads ?? availableParallelism();
   return {
     name: 'linearizable',
-    check: (history, checkOpts) => checkHistory(history, base, name, partition, threads, opts.search ?? {}, checkOpts),
+    check: (history, checkOpts) => checkHistory(history, base, name, partition, { threads, mainThreadMs: opts.mainThreadMs ?? MAIN_THREAD_MS }, opts.search ?? {}, checkOpts),
   };
 }
 
@@ -69,7 +71,7 @@ async function checkHistory(
   base: CheckerModel<unknown>,
   name: string | undefined,
   partition: boolean,
-  threads: number,
+  cores: Pick<ScheduleContext, 'threads' | 'mainThreadMs'>,
   search: SearchOptions & CompileOptions & CheckerSwitches,
   opts: CheckOptions,
 ): Promise<CheckResult> {
@@ -89,7 +91,7 @@ async function checkHistory(
   }
   const tasks: KeyTask[] = [...groups].map(([key, ops]) => ({ key, ops, explored: 0, ms: 0, refutedLocally: 0, refutedByValues: false }));
   const budget = opts.maxMemoryBytes ?? defaultMemoryBudget();
-  const stopped = await decideAll(tasks, {
+  const { stopped, threads } = await decideAll(tasks, {
     model,
     spec,
     search,
@@ -97,7 +99,7 @@ async function checkHistory(
     started,
     ...(opts.signal && { signal: opts.signal }),
     budget,
-    threads,
+    ...cores,
   });
 
   const details: Record<string, KeyResult> = {};
@@ -126,6 +128,7 @@ async function checkHistory(
       ignored: collected.ignored,
       refutedLocally: tasks.reduce((n, t) => n + t.refutedLocally, 0),
       refutedByValues: tasks.filter((t) => t.refutedByValues).length,
+      threads,
     },
     details,
   };

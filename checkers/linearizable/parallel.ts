@@ -49,6 +49,7 @@ export async function decideInParallel(tasks: KeyTask[], ctx: ScheduleContext): 
   const share = Math.floor(ctx.budget / slots);
   const maxBytes = Math.min(ctx.search.maxBytes ?? Number.POSITIVE_INFINITY, share * 0.9);
   const pool = slots > 1 ? new WorkerPool(slots - 1, Math.max(64, Math.floor(share / 2 ** 20))) : undefined;
+  ctx.threadsUsed = slots;
   const running = new Map<number, Running>();
   let bad: KeyTask | undefined;
   let wake: (() => void) | undefined;

@@ -53,31 +53,47 @@ export interface ScheduleContext {
   signal?: AbortSignal;
   /** Memory the check may use, in bytes. */
   budget: number;
-  /** Most worker threads to start (0: none). */
+  /** Most threads to decide hard keys on, this one included (1: this one only). */
   threads: number;
+  /** Time on this thread before two or more hard keys spread over the cores. */
+  mainThreadMs: number;
+  /** Set by the scheduler: how many threads took part. */
+  threadsUsed?: number;
 }
 
 /** Cumulative search steps per key after each round on this thread. */
 const ROUNDS = [1 << 12, 1 << 14, 1 << 16, 1 << 18];
 /** Without workers, later rounds give each key this many more steps each time. */
 const LATE_ROUND = 1 << 18;
-/** Time on this thread before open keys go to workers. */
-const MAIN_THREAD_MS = 200;
+/** Default time on this thread before open keys spread over the cores. */
+export const MAIN_THREAD_MS = 200;
 /** Milliseconds of work between yields to the event loop. */
 const YIELD_MS = 50;
 
+/** How a schedule went: why it stopped early (if it did), and on how many threads. */
+export interface Schedule {
+  stopped?: string;
+  threads: number;
+}
+
+/** Decide `tasks` in place. */
+export async function decideAll(tasks: KeyTask[], ctx: ScheduleContext): Promise<Schedule> {
+  const stopped = await decide(tasks, ctx);
+  return { ...(stopped !== undefined && { stopped }), threads: ctx.threadsUsed ?? 1 };
+}
+
 /** Decide `tasks` in place; returns why the check stopped early, if it did. */
-export async function decideAll(tasks: KeyTask[], ctx: ScheduleContext): Promise<string | undefined> {
+async function decide(tasks: KeyTask[], ctx: ScheduleContext): Promise<string | undefined> {
   const stopAt = (bad: KeyTask): string => {
     cancelOpen(tasks, `not checked: key ${bad.key} was found not linearizable first`);
     return `stopped at the first key found not linearizable`;
   };
   const open = (): KeyTask[] => tasks.filter((t) => t.valid === undefined);
   const phase1 = wallMs();
-  const workers = ctx.threads > 0 && ctx.spec !== undefined;
+  const workers = ctx.threads > 1 && ctx.spec !== undefined;
   // After the first round (which always finishes), two or more hard keys spread over the cores
   // once it is time; a single one goes on here, where its search already is.
-  const handOver = (round: number): boolean => workers && round >= 2 && wallMs() - phase1 > MAIN_THREAD_MS && open().length >= 2;
+  const handOver = (round: number): boolean => workers && round >= 2 && wallMs() - phase1 >= ctx.mainThreadMs && open().length >= 2;
   let lastYield = wallMs();
   let round = 0;
   rounds: for (;;) {
