@@ -17,6 +17,8 @@ export interface SearchFailure {
   states: string[];
   /** For each state, the last state-changing operation linearized before it (-1: none). */
   lastWriters: number[];
+  /** A pending read that the blocked operation would have ruled out (the lookahead's). */
+  watched?: number;
 }
 
 export type Evidence = SearchFailure | Refutation | ValueRefutation;

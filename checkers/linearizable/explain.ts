@@ -70,7 +70,8 @@ function explainFailure(p: Explained, model: CheckerModel<unknown>, key: string,
   const concurrent = concurrentWith(p, b);
   const shown = concurrent.slice(0, MAX_CONCURRENT);
   const writers = [...new Set(deep.lastWriters.filter((w) => w >= 0 && w !== b && !shown.includes(w)))].slice(0, 3);
-  const ids = [...new Set([b, ...shown, ...writers])].sort((x, y) => p.call[x]! - p.call[y]!);
+  const watched = deep.watched !== undefined ? [deep.watched] : [];
+  const ids = [...new Set([b, ...shown, ...writers, ...watched])].sort((x, y) => p.call[x]! - p.call[y]!);
   const letter = new Map(ids.map((id, k) => [id, LETTERS[k % 26]! + (k >= 26 ? String(Math.floor(k / 26)) : '')]));
   const name = (id: number): string => letter.get(id)!;
 
@@ -89,10 +90,11 @@ function explainFailure(p: Explained, model: CheckerModel<unknown>, key: string,
     `The longest linearizable prefix has ${deep.prefix} operation${deep.prefix === 1 ? '' : 's'}; every order that reaches ${name(b)} leaves ${subject} at ${stateText} (${writtenBy}).`,
   );
   const more = concurrent.length > shown.length ? ` and ${concurrent.length - shown.length} more` : '';
+  const allows = deep.watched !== undefined ? `neither the model nor ${name(deep.watched)} (${describeOp(p.ops[deep.watched]!)}) allows it in those states (after it, nothing left could give ${name(deep.watched)} what it read)` : 'the model allows it in none of those states';
   const why =
     concurrent.length === 0
-      ? `the model allows it in none of those states, and nothing is concurrent with it`
-      : `the model allows it in none of those states, whichever way the ${concurrent.length} operation${concurrent.length === 1 ? '' : 's'} concurrent with it (${shown.map(name).join(', ')}${more}) ${concurrent.length === 1 ? 'is' : 'are'} ordered`;
+      ? `${allows}, and nothing is concurrent with it`
+      : `${allows}, whichever way the ${concurrent.length} operation${concurrent.length === 1 ? '' : 's'} concurrent with it (${shown.map(name).join(', ')}${more}) ${concurrent.length === 1 ? 'is' : 'are'} ordered`;
   lines.push(`Then ${name(b)} (${describeOp(blocked)}) cannot take effect: ${why}.`);
 
   return anomalyOf(p, key, blocked.key, ids, lines.join('\n'));

@@ -160,6 +160,7 @@ export class KeySearch {
       const deep = s.deepest;
       const key = this.model.keyed ? keyOf(this.p, deep.blocked) : undefined;
       this.found = { kind: 'search', blocked: deep.blocked, prefix: deep.prefix, states: deep.states.map((x) => this.p.space.describe(x, key)), lastWriters: deep.lastWriters };
+      if (deep.watched !== undefined) this.found.watched = deep.watched;
     }
     if (st === 'memory') return this.giveUp(`its search tables passed ${formatBytes(this.maxBytes)}, its share of the memory budget`);
     return (this.status = st);

@@ -56,4 +56,6 @@ export interface Deepest {
   states: number[];
   /** For each state, the last state-changing operation linearized before it (-1: none). */
   lastWriters: number[];
+  /** A pending read the lookahead kept alive there: linearizing the blocked op would rule it out. */
+  watched?: number;
 }

@@ -16,26 +16,27 @@
  * 4. Unknown-outcome dominance: such an op is optional, so spending it is pointless when it
  *    leaves the state unchanged, or when the state it leads to was already reached, and failed,
  *    with the same linearized set without it (having more ops in hand can only help).
+ * 5. Backjumping (several keys in one search): a subtree that failed on one key fails at every
+ *    node of other keys between, whose alternatives cannot help; the memo remembers the key.
+ * 6. Lookahead and reset constraints (prune.ts): orders after which a pending read can no
+ *    longer see its value, or an operation can no longer be followed by a reset it needs.
  *
- * The memo holds exact keys (memo.ts, layout.ts), so a hash collision never prunes a branch.
- * Candidate order (order.ts) decides only how soon a valid order is found.
+ * The memo holds exact keys (memo.ts, linearized.ts), so a hash collision never prunes a
+ * branch. Candidate order (order.ts) decides only how soon a valid order is found.
  *
  * Why a class with `run(maxSteps)`: the search is synchronous and CPU-bound; the caller runs it
  * in slices to watch the clock and abort signals, and reads the deepest point reached for the
  * explanation when it fails. All hot data lives in typed arrays, nothing is allocated per step.
  */
 import { INF, type Compiled } from './compile.js';
-import { fmix } from './hash.js';
 import { buildLayout } from './layout.js';
+import { LinearizedSet } from './linearized.js';
 import { Memo } from './memo.js';
 import type { Deepest, SearchOptions, SearchStatus } from './options.js';
-import type { ResetConstraints } from './reset-constraints.js';
+import { Pruner, type SearchView } from './prune.js';
 import { keepFirstOfEachClass, orderByFrontier, orderByUrgency } from './order.js';
 
 export type { Deepest, SearchOptions, SearchStatus } from './options.js';
-
-/** Completions past the frontier the lookahead goes to find a pending read. */
-const LOOKAHEAD_HOPS = 8;
 
 /** A resumable WGL search over one compiled problem. */
 export class WglSearch<S> {
@@ -63,24 +64,9 @@ export class WglSearch<S> {
   private readonly rprev: Int32Array;
   private readonly RHEAD: number;
   private readonly rank: Int32Array;
-  // Linearized set: bits by op id, counts of unknown-outcome ops per class (layout.ts), Zobrist hash.
+  /** The linearized set and its memo keys. */
+  private readonly set: LinearizedSet;
   private readonly lin: Int32Array;
-  private readonly infoWord: Int32Array;
-  private readonly infoShift: Int32Array;
-  private readonly infoMask: Int32Array;
-  private readonly infoCount: Int32Array;
-  private readonly infoStream: Int32Array;
-  private readonly zLo: Int32Array;
-  private readonly zHi: Int32Array;
-  private hLo = 0;
-  private hHi = 0;
-  private h1 = 0;
-  private h2 = 0;
-  // Per frontier op: first and last word of the uncertain window, count words, key length.
-  private readonly loW: Int32Array;
-  private readonly hiW: Int32Array;
-  private readonly infoW: Int32Array;
-  private key: Int32Array;
   private remaining: number;
   // The DFS stack: op lifted to make each node, the state before it, candidate cursor.
   private d = 0;
@@ -96,16 +82,10 @@ export class WglSearch<S> {
   private readonly lvGroup: Int32Array;
   private readonly lvForced: Uint8Array;
   private readonly backjump: boolean;
-  private readonly lookahead: boolean;
-  // Reset constraints, and how many of each one's candidate resets are not linearized yet.
-  private readonly rc: ResetConstraints | undefined;
-  private readonly rcLeft: Int32Array;
-  private readonly rcReadLeft: Int32Array;
-  /** The last lift used up every possible reset of an operation not linearized yet. */
-  private exhausted = false;
-  /** Scratch: pending reads that no operation left could reset toward (lookahead). */
-  private readonly locked = new Int32Array(16);
-  private nlocked = 0;
+  /** Reset constraints and the lookahead (prune.ts); undefined when neither applies. */
+  private readonly pruner: Pruner | undefined;
+  /** The event lists and linearized set, as the pruner reads them. */
+  private readonly view: SearchView;
   private cands: Int32Array;
   private ctop = 0;
   private readonly best: Int32Array;
@@ -138,18 +118,8 @@ export class WglSearch<S> {
     this.rprev = l.rprev;
     this.rank = l.rank;
     this.remaining = l.finite;
-    this.infoWord = l.infoWord;
-    this.infoShift = l.infoShift;
-    this.infoMask = l.infoMask;
-    this.infoCount = new Int32Array(p.space.classes);
-    this.infoStream = new Int32Array(l.infoWords);
-    this.lin = new Int32Array(l.linWords);
-    this.loW = l.loW;
-    this.hiW = l.hiW;
-    this.infoW = l.infoW;
-    this.key = new Int32Array(l.maxKey);
-    this.zLo = l.zLo;
-    this.zHi = l.zHi;
+    this.set = new LinearizedSet(l, p.space.classes, p.cls);
+    this.lin = this.set.bits;
     this.lvOp = new Int32Array(n + 1);
     this.lvPrev = new Int32Array(n + 1);
     this.lvCs = new Int32Array(n + 1);
@@ -162,11 +132,16 @@ export class WglSearch<S> {
     for (let i = 0; i < n; i++) groups = Math.max(groups, p.group[i]! + 1);
     // Backjumping needs key focus (each node branches on one key) and more than one key.
     this.backjump = (opts.backjump ?? true) && this.keyFocus && groups > 1 && this.target < 0 && !opts.skippable;
-    // A window that may skip its frontier, or that ends at a target, need not reach every read.
-    this.lookahead = (opts.lookahead ?? true) && p.space.resets !== undefined && this.target < 0 && !opts.skippable;
-    this.rc = this.target < 0 && !opts.skippable ? opts.constraints : undefined;
-    this.rcLeft = this.rc ? this.rc.size.slice() : new Int32Array(0);
-    this.rcReadLeft = this.rc ? this.rc.readSize.slice() : new Int32Array(0);
+    // A local refutation's window ends at its target and may skip ops running when it opens:
+    // it must satisfy only the reads that come before the target and cannot be skipped.
+    const whole = this.target < 0 && !opts.skippable;
+    const target = this.target;
+    const skip = opts.skippable;
+    const mustSee = whole ? undefined : (g: number): boolean => (target < 0 || g === target || p.ret[g]! < p.call[target]!) && skip?.[g] !== 1;
+    const lookahead = (opts.lookahead ?? true) && p.space.resets !== undefined;
+    const rc = whole ? opts.constraints : undefined;
+    this.pruner = lookahead || rc ? new Pruner(p as Compiled<unknown>, rc, lookahead, mustSee) : undefined;
+    this.view = { next: this.next, HEAD: this.HEAD, rnext: this.rnext, RHEAD: this.RHEAD, lin: this.lin };
     this.cands = new Int32Array(Math.max(64, 4 * n));
     this.best = new Int32Array(p.space.classes);
     this.urg = new Int32Array(n);
@@ -232,8 +207,9 @@ export class WglSearch<S> {
           // Spending an unknown-outcome op is pointless when it leaves the state as it is, or
           // when its state was already reached, and failed, without spending it.
           if (t === this.s) continue;
-          const k = this.buildKey(t);
-          const seen = this.memo.find(this.h1, this.h2, this.key, k);
+          const set = this.set;
+          const k = set.keyFor(t, this.rnext[this.RHEAD]!);
+          const seen = this.memo.find(set.h1, set.h2, set.key, k);
           if (seen >= 0) {
             if (this.backjump && !this.absorbs(d, this.memo.tag(seen)) && this.fail(this.memo.tag(seen))) return this.stop(steps, 'illegal');
             continue;
@@ -244,7 +220,7 @@ export class WglSearch<S> {
           this.push(y, t, -1);
           return this.stop(steps, 'linearizable');
         }
-        if (this.rc && this.doomed(y)) {
+        if (this.pruner?.doomed(y, this.lin)) {
           // Dead: remember it as failed (on this key), so that other ways to it stop at once.
           const dead = this.remember(t);
           if (dead >= 0) this.memo.setTag(dead, this.p.group[y]!);
@@ -304,105 +280,49 @@ export class WglSearch<S> {
     }
   }
 
-  /**
-   * Lifting `y` used up the last possible reset of an operation still to come (`lift` noted
-   * it), or put `y` before a reset it must follow (reset-constraints.ts).
-   */
-  private doomed(y: number): boolean {
-    if (this.exhausted) return true;
-    const { afterStart, after } = this.rc!;
-    const lin = this.lin;
-    for (let j = afterStart[y]!; j < afterStart[y + 1]!; j++) {
-      const r = after[j]!;
-      if (((lin[r >>> 5]! >>> (r & 31)) & 1) === 0) return true;
-    }
-    return false;
-  }
-
   private lift(y: number): void {
     const next = this.next;
     const prev = this.prev;
-    if (this.rc) {
-      const { start, of, witness, readStart, readBy } = this.rc;
-      this.exhausted = false;
-      for (let j = start[y]!; j < start[y + 1]!; j++) {
-        const k = of[j]!;
-        if (--this.rcLeft[k]! === 0) {
-          const e = witness[k]!;
-          if (((this.lin[e >>> 5]! >>> (e & 31)) & 1) === 0) this.exhausted = true;
-        }
-      }
-      for (let j = readStart[y]!; j < readStart[y + 1]!; j++) this.rcReadLeft[readBy[j]!]!--;
-    }
+    this.pruner?.lifted(y, this.lin);
     let e = 2 * y;
     next[prev[e]!] = next[e]!;
     prev[next[e]!] = prev[e]!;
-    this.lin[y >>> 5]! |= 1 << (y & 31);
-    this.hLo ^= this.zLo[y]!;
-    this.hHi ^= this.zHi[y]!;
-    if (this.p.ret[y] !== INF) {
+    const unknown = this.p.ret[y] === INF;
+    this.set.add(y, unknown);
+    if (!unknown) {
       e++;
       next[prev[e]!] = next[e]!;
       prev[next[e]!] = prev[e]!;
       this.rnext[this.rprev[y]!] = this.rnext[y]!;
       this.rprev[this.rnext[y]!] = this.rprev[y]!;
       this.remaining--;
-    } else this.setInfoCount(this.p.cls[y]!, 1);
-  }
-
-  /** Add `delta` to the count of linearized unknown-outcome ops of class `c`, in the count words. */
-  private setInfoCount(c: number, delta: number): void {
-    const k = (this.infoCount[c]! += delta);
-    const w = this.infoWord[c]!;
-    const sh = this.infoShift[c]!;
-    const m = this.infoMask[c]!;
-    this.infoStream[w] = (this.infoStream[w]! & ~(m << sh)) | ((k & m) << sh);
+    }
   }
 
   private unlift(y: number): void {
     const next = this.next;
     const prev = this.prev;
-    if (this.rc) {
-      for (let j = this.rc.start[y]!; j < this.rc.start[y + 1]!; j++) this.rcLeft[this.rc.of[j]!]!++;
-      for (let j = this.rc.readStart[y]!; j < this.rc.readStart[y + 1]!; j++) this.rcReadLeft[this.rc.readBy[j]!]!++;
-    }
-    if (this.p.ret[y] !== INF) {
+    this.pruner?.unlifted(y);
+    const unknown = this.p.ret[y] === INF;
+    if (!unknown) {
       this.rnext[this.rprev[y]!] = y;
       this.rprev[this.rnext[y]!] = y;
       const e = 2 * y + 1;
       next[prev[e]!] = e;
       prev[next[e]!] = e;
       this.remaining++;
-    } else this.setInfoCount(this.p.cls[y]!, -1);
+    }
     const e = 2 * y;
     next[prev[e]!] = e;
     prev[next[e]!] = e;
-    this.lin[y >>> 5]! &= ~(1 << (y & 31));
-    this.hLo ^= this.zLo[y]!;
-    this.hHi ^= this.zHi[y]!;
+    this.set.remove(y, unknown);
   }
 
   /** Record the current linearized set with state `t`: its memo record, or `~record` when seen before. */
   private remember(t: number): number {
-    const k = this.buildKey(t);
-    return this.memo.add(this.h1, this.h2, this.key, k);
-  }
-
-  /** Fill `key`, `h1`, `h2` for the current linearized set with state `t`; returns the key length. */
-  private buildKey(t: number): number {
-    const f = this.rnext[this.RHEAD]!;
-    const key = this.key;
-    key[0] = t;
-    key[1] = f;
-    let k = 2;
-    const hi = this.hiW[f]!;
-    for (let w = this.loW[f]!; w <= hi; w++) key[k++] = this.lin[w]!;
-    const iw = this.infoW[f]!;
-    for (let w = 0; w < iw; w++) key[k++] = this.infoStream[w]!;
-    const mix = Math.imul(t + 1, 0x9e3779b1);
-    this.h1 = fmix(this.hLo ^ mix);
-    this.h2 = fmix(this.hHi + mix);
-    return k;
+    const set = this.set;
+    const k = set.keyFor(t, this.rnext[this.RHEAD]!);
+    return this.memo.add(set.h1, set.h2, set.key, k);
   }
 
   /** Build the candidate list of the node on top of the stack. */
@@ -423,12 +343,12 @@ export class WglSearch<S> {
     let forced = false;
     const g = group[f]!;
     const next = this.next;
-    this.nlocked = 0;
+    this.pruner?.beginNode();
     for (let e = next[this.HEAD]!; e !== this.HEAD && (e & 1) === 0; e = next[e]!) {
       const y = e >> 1;
       if (readOnly[cls[y]!] === 1 && ret[y] === INF) continue; // optional and without effect: never needed
       // (Same key only: a dead end must be this node's key's, for backjumping's culprits.)
-      if (readOnly[cls[y]!] === 1 && group[y] === g && this.isLocked(y) && this.nlocked < this.locked.length) this.locked[this.nlocked++] = y;
+      if (readOnly[cls[y]!] === 1 && group[y] === g) this.pruner?.pendingRead(y);
       if (readOnly[cls[y]!] === 1 && this.readForcing) {
         const t = this.p.space.next(cls[y]!, this.s);
         if (t === this.s) {
@@ -447,7 +367,11 @@ export class WglSearch<S> {
       if (this.keyFocus && group[y] !== g) continue;
       cands[top++] = y;
     }
-    if (this.lookahead && !forced) top = this.dropDeadEnds(cs, top, f);
+    if (this.pruner?.lookahead && !forced) {
+      top = this.pruner.dropDeadEnds(this.view, cands, cs, top, f, this.s);
+      // At the deepest point, say which read the dropped candidates would have ruled out.
+      if (this.pruner.blamed >= 0 && r === this.deepRank && this.deep.watched === undefined) this.deep.watched = this.pruner.blamed;
+    }
     if (top - cs > 1) {
       top = keepFirstOfEachClass(cands, cs, top, cls, ret, this.best, this.stamp, ++this.gen);
       if (!this.frontierFirst) {
@@ -463,59 +387,6 @@ export class WglSearch<S> {
     this.lvCe[d] = top;
     this.lvGroup[d] = g;
     this.lvForced[d] = forced ? 1 : 0;
-  }
-
-  /** Read `g` is pending and no operation left could reset the state toward its value. */
-  private isLocked(g: number): boolean {
-    if (!this.rc) return false;
-    const k = this.rc.readOf[g]!;
-    return k >= 0 && this.rcReadLeft[k] === 0;
-  }
-
-  /**
-   * Lookahead: a pending read must still see its value. When no operation left can reset the
-   * state toward that value (`Space.resets`), only states still on the way to it
-   * (`Space.toward`; for a register, the value itself) can lead anywhere, so candidates that
-   * leave the way are dropped. The reads considered: the pending ones with no reset left
-   * (reset-constraints.ts counts them), and the first read to complete at or just after
-   * frontier `f`, all on `f`'s key (so that a node that fails here fails on its own key, as
-   * backjumping assumes). Compacts `cands[cs..top)`; returns the new end.
-   */
-  private dropDeadEnds(cs: number, top: number, f: number): number {
-    const { cls, readOnly } = this.p;
-    const space = this.p.space;
-    let g = f;
-    for (let hops = 0; g !== this.RHEAD && readOnly[cls[g]!] !== 1 && hops < LOOKAHEAD_HOPS; hops++) g = this.rnext[g]!;
-    const ok = g !== this.RHEAD && readOnly[cls[g]!] === 1 && this.p.group[g] === this.p.group[f];
-    if (ok && !this.isLocked(g) && this.nlocked < this.locked.length && this.noResetBefore(g)) this.locked[this.nlocked++] = g;
-    if (this.nlocked === 0) return top;
-    const cands = this.cands;
-    const locked = this.locked;
-    let w = cs;
-    next: for (let i = cs; i < top; i++) {
-      const y = cands[i]!;
-      const t = space.next(cls[y]!, this.s);
-      if (t >= 0) {
-        for (let k = 0; k < this.nlocked; k++) {
-          const r = locked[k]!;
-          if (r !== y && !(space.toward ? space.toward(t, cls[r]!) : space.next(cls[r]!, t) >= 0)) continue next;
-        }
-      }
-      cands[w++] = y;
-    }
-    return w;
-  }
-
-  /** No pending operation invoked before read `g` completes could reset toward its value. */
-  private noResetBefore(g: number): boolean {
-    const { cls } = this.p;
-    const cg = cls[g]!;
-    const next = this.next;
-    const end = 2 * g + 1;
-    for (let e = next[this.HEAD]!; e !== end && e !== this.HEAD; e = next[e]!) {
-      if ((e & 1) === 0 && this.p.space.resets!(cls[e >> 1]!, cg)) return false;
-    }
-    return true;
   }
 
   private noteDeep(f: number, r: number): void {
