@@ -19,11 +19,15 @@ const HEAP_FULL = 0.85;
 /** Least memory worth giving a search. */
 export const MIN_SHARE_BYTES = 64 * 2 ** 20;
 
-/** The machine's memory as this process sees it (a cgroup limit, when there is one). */
+let known: number | undefined;
+
+/** The machine's memory as this process sees it (a cgroup limit, when there is one); read once, as it costs a system call per check otherwise. */
 export function machineMemory(): number {
+  if (known !== undefined) return known;
   const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
   const total = totalmem();
-  return constrained !== undefined && constrained > 0 && constrained < total ? constrained : total;
+  known = constrained !== undefined && constrained > 0 && constrained < total ? constrained : total;
+  return known;
 }
 
 /** The default memory budget of a check: a quarter of the machine's memory. */

@@ -13,7 +13,7 @@ import type { Evidence } from './evidence.js';
 import type { CheckerModel } from './models.js';
 import type { SearchOptions } from './options.js';
 import { impossibleOp, refuteLocally, sweepRefute } from './refute.js';
-import { resetConstraints } from './reset-constraints.js';
+import { resetConstraints, type ResetConstraints } from './reset-constraints.js';
 import { WglSearch } from './search.js';
 
 /** Checker-level switches (all on by default). */
@@ -57,6 +57,8 @@ export class KeySearch {
   private found: Evidence | undefined;
   private nextRefute = REFUTE_AFTER;
   private sweepFrom = 0;
+  /** Reset constraints once built (null: none apply). */
+  private built: ResetConstraints | null | undefined;
   /** Figures of searches given up (their memory is released). */
   private readonly dropped = { steps: 0, explored: 0 };
   /** Local refutations that succeeded (0 or 1). */
@@ -128,9 +130,17 @@ export class KeySearch {
   }
 
   private start(order: Order): WglSearch<unknown> {
-    const values = this.opts.constraints !== undefined || this.opts.resetConstraints === false ? undefined : this.model.values;
-    const constraints = values ? resetConstraints(this.p, values) : this.opts.constraints;
+    const constraints = this.constraints();
     return new WglSearch(this.p, { ...this.opts, urgency: order === 'urgency', maxBytes: Number.POSITIVE_INFINITY, ...(constraints && { constraints }) });
+  }
+
+  /** The problem's reset constraints, built once and shared (read-only) by both orders; undefined when off. */
+  private constraints(): ResetConstraints | undefined {
+    if (this.built === undefined) {
+      const values = this.opts.constraints !== undefined || this.opts.resetConstraints === false ? undefined : this.model.values;
+      this.built = (values ? resetConstraints(this.p, values) : this.opts.constraints) ?? null;
+    }
+    return this.built ?? undefined;
   }
 
   /** The global search is taking long: try to prove the op it is stuck on impossible. */
