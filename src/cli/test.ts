@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestSpec } from '../api/test-spec.js';
-import { systems } from '../registry.js';
+import { DEFAULT_HOSTS, hostBackends, lookup, systems } from '../registry.js';
 import { ConsoleUi } from '../report/console.js';
-import { controlFromEnv } from '../net/netns/in-namespace.js';
-import { parentGone, removeLabIfOrphaned, runInLab } from '../runner/netns-run.js';
+import { joinEnclave, needsEnclave, parentGone, releaseIfOrphaned, runInEnclave } from '../runner/enclave-run.js';
+import { nodesArgument, nodeNames, parseNodes } from '../runner/node-names.js';
 import { runTest } from '../runner/run-test.js';
 import { readScheduleFile } from '../runner/schedule-file.js';
 import { UserError } from '../user-error.js';
@@ -17,6 +17,23 @@ function systemOptionNames(): string[] {
   return [...new Set(Object.values(systems).flatMap((s) => Object.keys(s.options ?? {})))];
 }
 
+/** Every host backend option (e.g. --hosts-file), offered once whichever backends declare it. */
+export function hostOptionNames(): string[] {
+  return [...new Set(Object.values(hostBackends).flatMap((b) => Object.keys(b.options ?? {})))];
+}
+
+/** Every `--net` mode of any host backend. */
+function netModes(): string[] {
+  return [...new Set(Object.values(hostBackends).flatMap((b) => Object.keys(b.nets)))];
+}
+
+/** The values of the options named `names` that were given. */
+function given(argv: Record<string, unknown>, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) if (argv[name] !== undefined) out[name] = String(argv[name]);
+  return out;
+}
+
 function list(value: string | string[] | undefined): string[] {
   const items = (Array.isArray(value) ? value : [value ?? '']).flatMap((v) => String(v).split(','));
   return items.map((v) => v.trim()).filter((v) => v !== '' && v !== 'none');
@@ -24,7 +41,6 @@ function list(value: string | string[] | undefined): string[] {
 
 /** Upper bounds: past them a run cannot work (timers overflow at 2^31 ms, memory runs out). */
 const MAX: Record<string, number> = {
-  nodes: 100,
   concurrency: 10_000,
   'time-limit': 7 * 86_400,
   'recovery-time': 7 * 86_400,
@@ -58,7 +74,7 @@ const builder = (y: Argv) => {
     .option('workload', { alias: 'w', type: 'string', default: 'register', describe: 'Workload' })
     .option('nemesis', { alias: 'n', type: 'string', default: 'partition', describe: 'Faults, comma-separated, or none, or random (a generated schedule over every nemesis)' })
     .option('bug', { type: 'string', array: true, default: [] as string[], describe: 'Switch on a known bug of the system (repeatable)' })
-    .option('nodes', { type: 'number', default: 5, describe: 'Number of nodes' })
+    .option('nodes', { type: 'string', describe: 'Number of nodes (n1..nN) or their names, comma-separated (default 5, or the host backend\'s inventory)' })
     .option('concurrency', { type: 'number', default: 10, describe: 'Concurrent client threads' })
     .option('time-limit', { type: 'number', default: 30, describe: 'Seconds of workload with faults' })
     .option('recovery-time', { type: 'number', default: RUN_DEFAULTS['recovery-time'], describe: 'Seconds of fault-free workload after the final heal' })
@@ -72,15 +88,19 @@ const builder = (y: Argv) => {
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
     .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
     .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' })
+    .option('hosts', { type: 'string', default: DEFAULT_HOSTS, describe: `Where nodes run: ${Object.keys(hostBackends).join(', ')} (faultline list)` })
     .option('net', {
       type: 'string',
-      choices: ['proxy', 'netns'] as const,
-      default: 'proxy' as const,
-      describe: 'Network control: proxy (fault proxy on 127.0.0.1) or netns (a network namespace per node, nft partitions; root only)',
+      choices: netModes(),
+      describe: 'Network control, a mode of the host backend; for local: proxy (fault proxy on 127.0.0.1, the default) or netns (a network namespace per node, nft partitions; root only)',
     });
   for (const name of systemOptionNames()) {
     const owners = Object.values(systems).filter((s) => s.options?.[name]);
     out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
+  }
+  for (const name of hostOptionNames()) {
+    const owners = Object.values(hostBackends).filter((b) => b.options?.[name]);
+    out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (--hosts ${owners.map((b) => b.name).join(', ')})` });
   }
   return out;
 };
@@ -90,7 +110,7 @@ interface TestArgs {
   workload: string;
   nemesis: string;
   bug: string[];
-  nodes: number;
+  nodes?: string;
   concurrency: number;
   'time-limit': number;
   'recovery-time': number;
@@ -104,9 +124,10 @@ interface TestArgs {
   'results-dir': string;
   name?: string;
   schedule?: string;
-  net: TestSpec['net'];
+  hosts: string;
+  net?: string;
   verbose?: boolean;
-  /** System options such as read-mode. */
+  /** System options such as read-mode, host backend options such as hosts-file. */
   [option: string]: unknown;
 }
 
@@ -124,12 +145,11 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     throw new UserError('--schedule names its own nemeses; leave out --nemesis');
   }
   const nemeses = replay ? replay.nemeses : list(argv.nemesis);
-  const clusterOptions: Record<string, string> = {};
-  // Every system's options, not only this one's: resolveTest refuses one the system lacks.
-  for (const name of systemOptionNames()) {
-    const value = (argv as Record<string, unknown>)[name];
-    if (value !== undefined) clusterOptions[name] = String(value);
-  }
+  // Every system's and backend's options, not only this one's: resolveTest refuses one it lacks.
+  const clusterOptions = given(argv, systemOptionNames());
+  const hostOptions = given(argv, hostOptionNames());
+  const backend = lookup('hosts', hostBackends, argv.hosts);
+  const nodes = argv.nodes !== undefined ? parseNodes(argv.nodes) : [...(backend.inventory?.(hostOptions) ?? nodeNames(5))];
   const seed = argv.seed ?? Math.floor(Math.random() * 1_000_000);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number from 0 to 2^53, not '${argv.seed}'`);
   const spec: TestSpec = {
@@ -139,7 +159,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     nemeses,
     bugs: list(argv.bug),
     clusterOptions,
-    nodes: positive('nodes', argv.nodes, true),
+    nodes,
     concurrency: positive('concurrency', argv.concurrency, true),
     timeLimitS: positive('time-limit', argv['time-limit'], false),
     recoveryS: argv['recovery-time'] === 0 ? 0 : positive('recovery-time', argv['recovery-time'], false),
@@ -152,7 +172,9 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     checkerTimeoutS: positive('checker-timeout', argv['checker-timeout'], false),
     resultsRoot: argv['results-dir'],
     ...(replay && { schedule: replay.entries }),
-    net: argv.net,
+    hosts: backend.name,
+    net: argv.net ?? defaultNet(backend.name),
+    hostOptions,
   };
   const faults = spec.timeLimitS / spec.nemesisIntervalS;
   if (!replay && nemeses.length > 0 && faults > MAX_FAULTS) {
@@ -161,13 +183,18 @@ export function specFromArgs(argv: TestArgs): TestSpec {
   return spec;
 }
 
+/** The `--net` mode a backend uses when none is given: its first. */
+function defaultNet(hosts: string): string {
+  return Object.keys(lookup('hosts', hostBackends, hosts).nets)[0] as string;
+}
+
 /** The command line that repeats a run, seed included; a replayed schedule is read from `scheduleFile`. */
 export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = join(runDir, 'schedule.json')): string {
   const parts = ['faultline test', `--cluster ${spec.cluster}`, `--workload ${spec.workload}`];
   if (!spec.schedule) parts.push(`--nemesis ${spec.nemeses.join(',') || 'none'}`);
   for (const bug of spec.bugs) parts.push(`--bug ${bug}`);
   for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);
-  parts.push(`--nodes ${spec.nodes}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
+  parts.push(`--nodes ${nodesArgument(spec.nodes)}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
   const shaping: Record<keyof typeof RUN_DEFAULTS, number> = {
     'recovery-time': spec.recoveryS,
     rate: spec.rate,
@@ -179,7 +206,9 @@ export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = joi
   for (const [option, value] of Object.entries(shaping)) {
     if (value !== RUN_DEFAULTS[option as keyof typeof RUN_DEFAULTS]) parts.push(`--${option} ${value}`);
   }
-  if (spec.net !== 'proxy') parts.push(`--net ${spec.net}`);
+  if (spec.hosts !== DEFAULT_HOSTS) parts.push(`--hosts ${spec.hosts}`);
+  if (spec.net !== defaultNet(spec.hosts)) parts.push(`--net ${spec.net}`);
+  for (const [k, v] of Object.entries(spec.hostOptions)) parts.push(`--${k} ${v}`);
   if (spec.schedule) parts.push(`--schedule ${scheduleFile}`);
   return parts.join(' ');
 }
@@ -190,21 +219,23 @@ export const testCommand: CommandModule<object, TestArgs> = {
   builder: builder as never,
   handler: async (argv) => {
     const spec = specFromArgs(argv);
-    if (spec.net === 'netns' && !controlFromEnv()) {
-      // The root namespace only manages the lab; the test runs in a child inside it.
-      process.exitCode = await runInLab(spec);
+    const backend = lookup('hosts', hostBackends, spec.hosts);
+    if (needsEnclave(spec, backend)) {
+      // This process only manages the enclave; the test runs in a child inside it.
+      process.exitCode = await runInEnclave(spec);
       return;
     }
+    const enclave = joinEnclave(backend);
     const ui = new ConsoleUi(argv.verbose === true);
     const interrupt = onInterrupt(() => process.stderr.write(chalk.yellow('\n! interrupted: healing faults and stopping nodes (Ctrl-C again to force)\n')));
     const orphaned = parentGone();
     const stop = orphaned ? AbortSignal.any([interrupt.signal, orphaned]) : interrupt.signal;
     try {
-      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: stop });
+      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: stop, ...(enclave && { enclave }) });
       process.exitCode = run.exitCode;
     } finally {
       interrupt.dispose();
-      await removeLabIfOrphaned(orphaned);
+      await releaseIfOrphaned(enclave, orphaned);
     }
   },
 };

@@ -1,16 +1,18 @@
 /**
  * The embedded default: node processes on this machine, each behind a tether, its output
- * appended to a per-node log file, its disk a directory that survives restarts. Kill, pause and
- * stop act on the node's own pid; clock skew writes the node's clock file.
+ * appended to its log file in the run directory as it runs, its disk a directory that survives
+ * restarts. Kill, pause and stop act on the node's own pid; clock skew writes the node's clock
+ * file (the node runs here, so the paths in its plan are this machine's).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
-import type { Cluster, NodeLaunch, NodePlan, SystemDef } from '../../api/cluster.js';
-import { nodeProgram } from '../../node/entry.js';
+import type { Cluster, CommandLaunch, SystemDef } from '../../api/cluster.js';
+import type { PlacedNode } from '../../api/host.js';
 import { faketimeEnv, faketimeOffset } from './faketime.js';
-import { HARNESS_ENV, processIdentity, signalQuietly } from './process-identity.js';
+import { localCommand, localProgram } from './programs.js';
+import { HARNESS_ENV, processIdentity, signalQuietly } from '../../process-identity.js';
 
-/** How long a graceful stop waits before SIGKILL. */
+/** How long a graceful stop waits before SIGKILL, by default. */
 const STOP_GRACE_MS = 10_000;
 
 interface NodeProcess {
@@ -30,23 +32,26 @@ export interface LocalClusterOptions {
   /** The run's results directory, exported to nodes as FAULTLINE_RUN. */
   runDir: string;
   system: SystemDef;
-  plans: Readonly<Record<string, NodePlan>>;
-  clientAddresses: Readonly<Record<string, string>>;
-  /** Turns a node's launch into the one to run, e.g. inside the node's network namespace. */
-  wrapLaunch?: (node: string, launch: NodeLaunch) => NodeLaunch;
-  logFile: (node: string) => string;
+  /** Every node, in order; `plan`'s paths are this machine's. */
+  nodes: readonly PlacedNode[];
+  /** Turns a node's command into the one to run, e.g. inside the node's network namespace. */
+  wrapLaunch?: (node: string, launch: CommandLaunch) => CommandLaunch;
   /** Told when a node exits that nobody asked to stop. */
   onCrash: (node: string, how: string) => void;
+  /** How long a graceful stop waits before SIGKILL; 10 s by default. */
+  stopGraceMs?: number;
 }
 
 export class LocalCluster implements Cluster {
   readonly nodes: readonly string[];
   readonly clientAddresses: Readonly<Record<string, string>>;
   private readonly running = new Map<string, NodeProcess>();
+  private readonly placed: ReadonlyMap<string, PlacedNode>;
 
   constructor(private readonly opts: LocalClusterOptions) {
-    this.nodes = Object.keys(opts.plans);
-    this.clientAddresses = opts.clientAddresses;
+    this.nodes = opts.nodes.map((n) => n.plan.id);
+    this.clientAddresses = Object.fromEntries(opts.nodes.map((n) => [n.plan.id, n.clientAddress]));
+    this.placed = new Map(opts.nodes.map((n) => [n.plan.id, n]));
   }
 
   isRunning(node: string): boolean {
@@ -60,13 +65,13 @@ export class LocalCluster implements Cluster {
 
   async start(node: string): Promise<void> {
     if (this.running.has(node)) return;
-    const plan = this.plan(node);
-    const own = this.opts.system.launch(plan);
+    const { plan, logFile } = this.place(node);
+    const own = localCommand(this.opts.system.launch(plan));
     const launch = this.opts.wrapLaunch ? this.opts.wrapLaunch(node, own) : own;
     // libfaketime reads the same clock file, in its own format (see setClockOffset).
     const clockEnv = this.opts.system.clock === 'faketime' ? faketimeEnv(plan.clockFile, launch.env?.LD_PRELOAD ?? process.env.LD_PRELOAD) : {};
-    const tetherProgram = nodeProgram(new URL('./tether.js', import.meta.url), [launch.command, ...launch.args]);
-    const log = openSync(this.opts.logFile(node), 'a');
+    const tetherProgram = localProgram(new URL('./tether.js', import.meta.url), [launch.command, ...launch.args]);
+    const log = openSync(logFile, 'a');
     let tether: ChildProcess;
     try {
       tether = spawn(tetherProgram.command, tetherProgram.args, {
@@ -84,7 +89,7 @@ export class LocalCluster implements Cluster {
         if (msg.pid !== undefined) resolve(msg.pid);
         else reject(new Error(`node ${node} could not start ${launch.command}: ${msg.error ?? 'unknown error'}`));
       });
-      tether.once('exit', () => reject(new Error(`node ${node} exited at once; see ${this.opts.logFile(node)}`)));
+      tether.once('exit', () => reject(new Error(`node ${node} exited at once; see ${logFile}`)));
       tether.once('error', reject);
     });
     const proc: NodeProcess = { tether, pid, paused: false, gone, expected: false };
@@ -103,7 +108,7 @@ export class LocalCluster implements Cluster {
   }
 
   async stop(node: string): Promise<void> {
-    await this.end(node, 'SIGTERM', STOP_GRACE_MS);
+    await this.end(node, 'SIGTERM', this.opts.stopGraceMs ?? STOP_GRACE_MS);
   }
 
   async pause(node: string): Promise<void> {
@@ -121,7 +126,7 @@ export class LocalCluster implements Cluster {
   }
 
   async setClockOffset(node: string, offsetMs: number): Promise<void> {
-    const file = this.plan(node).clockFile;
+    const file = this.place(node).plan.clockFile;
     const text = this.opts.system.clock === 'faketime' ? faketimeOffset(offsetMs) : `${Math.round(offsetMs)}\n`;
     // Write then rename, so a node re-reading the file never sees it empty (no skew) midway.
     writeFileSync(`${file}.tmp`, text);
@@ -133,7 +138,7 @@ export class LocalCluster implements Cluster {
   }
 
   logFiles(node: string): string[] {
-    return [this.opts.logFile(node)];
+    return [this.place(node).logFile];
   }
 
   /** Kill every node at once; used at the end of a run and on interrupt. */
@@ -141,10 +146,10 @@ export class LocalCluster implements Cluster {
     await Promise.all([...this.running.keys()].map((node) => this.kill(node)));
   }
 
-  private plan(node: string): NodePlan {
-    const plan = this.opts.plans[node];
-    if (!plan) throw new Error(`no node named ${node}`);
-    return plan;
+  private place(node: string): PlacedNode {
+    const placed = this.placed.get(node);
+    if (!placed) throw new Error(`no node named ${node}`);
+    return placed;
   }
 
   private async end(node: string, signal: 'SIGTERM' | 'SIGKILL', graceMs: number): Promise<void> {
