@@ -85,7 +85,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     });
     clusterStartS = started.startS;
     if (!interrupt.aborted) {
-      const shortfall = await mainPhase(req, test, started, journal, schedule);
+      const shortfall = await mainPhase(req, test, started, journal, schedule, warn);
       if (shortfall) warn(shortfall);
     }
   } catch (err) {
@@ -129,6 +129,7 @@ async function mainPhase(
   started: StartedCluster,
   journal: Journal,
   schedule: readonly ScheduleEntry[],
+  warn: (text: string) => void,
 ): Promise<string | undefined> {
   const { spec, ui, interrupt } = req;
   // Every in-flight operation listens to these; their fan-out is intended, not a leak.
@@ -156,6 +157,7 @@ async function mainPhase(
     opTimeoutMs: spec.opTimeoutMs,
     stop: workersStop.signal,
     abort: interrupt,
+    warn,
   });
   const faults = playSchedule(nemeses, schedule, ctx, journal, startMs, () => performance.now());
   let stats: WorkerStats;
