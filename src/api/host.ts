@@ -91,6 +91,8 @@ export interface HostBackend {
   setUp(req: HostRequest): Promise<Hosts>;
   /** What `faultline clean` runs for this backend, after a run was killed with -9. */
   readonly cleaners: readonly HostCleaner[];
+  /** Stand-in infrastructure on this machine, for `faultline lab <name> up|down`. */
+  readonly lab?: HostLab;
 }
 
 /** What `setUp` is given. */
@@ -161,6 +163,27 @@ export interface Enclave {
    * idempotent. Called by the parent when the child exits, and by the child when the parent died.
    */
   release(): Promise<void>;
+}
+
+/**
+ * A lab: infrastructure a backend can build on this machine so it can be tried and tested without
+ * real machines (a Docker daemon in a namespace of its own, SSH hosts in namespaces), made and
+ * removed by `faultline lab <backend> up|down`. Runs against a lab usually need the backend's
+ * enclave, since the lab's addresses live inside a namespace.
+ */
+export interface HostLab {
+  /** One line for `faultline list` and `faultline lab --help`. */
+  readonly description: string;
+  /** Options of `faultline lab <backend> up|down`, by name (`hosts-file`). */
+  readonly options?: Readonly<Record<string, HostOption>>;
+  /**
+   * Build the lab and wait until it is usable; resolves with lines to print (what to export or
+   * pass to `faultline test`).
+   * @throws UserError with one line when it cannot (not root, a tool missing).
+   */
+  up(options: Readonly<Record<string, string>>): Promise<string[]>;
+  /** Remove all of it, leaving the machine as it was before `up`; idempotent. */
+  down(options: Readonly<Record<string, string>>): Promise<string[]>;
 }
 
 /** What one cleaner did: a line per thing removed, and what it could not do. */

@@ -28,6 +28,7 @@ export const listCommand: CommandModule = {
       for (const [name, opt] of Object.entries(h.options ?? {})) {
         out.push(`    --${name} ${opt.choices ? `<${opt.choices.join('|')}>` : '<value>'}  ${opt.describe}`);
       }
+      if (h.lab) out.push(`    faultline lab ${h.name} up|down  ${h.lab.description}`);
     }
     process.stdout.write(`${out.join('\n')}\n`);
   },

@@ -10,6 +10,7 @@ import { UserError } from '../user-error.js';
 import { VERSION } from '../version.js';
 import { checkCommand } from './check.js';
 import { cleanCommand } from './clean.js';
+import { labCommand } from './lab.js';
 import { listCommand } from './list.js';
 import { reportCommand } from './report.js';
 import { shrinkCommand } from './shrink.js';
@@ -39,6 +40,7 @@ try {
     .command(shrinkCommand)
     .command(listCommand)
     .command(cleanCommand)
+    .command(labCommand)
     .demandCommand(1, 'Say what to do: faultline test, check, report or list (faultline --help).')
     .strict()
     .recommendCommands()
