@@ -9,6 +9,7 @@ import { HistoryFormatError } from '../history/formats/index.js';
 import { UserError } from '../user-error.js';
 import { VERSION } from '../version.js';
 import { checkCommand } from './check.js';
+import { checkHostsCommand } from './check-hosts.js';
 import { cleanCommand } from './clean.js';
 import { labCommand } from './lab.js';
 import { listCommand } from './list.js';
@@ -41,6 +42,7 @@ try {
     .command(listCommand)
     .command(cleanCommand)
     .command(labCommand)
+    .command(checkHostsCommand)
     .demandCommand(1, 'Say what to do: faultline test, check, report or list (faultline --help).')
     .strict()
     .recommendCommands()

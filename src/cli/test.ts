@@ -6,32 +6,17 @@ import type { TestSpec } from '../api/test-spec.js';
 import { DEFAULT_HOSTS, hostBackends, lookup, systems } from '../registry.js';
 import { ConsoleUi } from '../report/console.js';
 import { joinEnclave, needsEnclave, parentGone, releaseIfOrphaned, runInEnclave } from '../runner/enclave-run.js';
-import { nodesArgument, nodeNames, parseNodes } from '../runner/node-names.js';
+import { nodesArgument } from '../runner/node-names.js';
+import { resolveTest } from '../runner/resolve.js';
 import { runTest } from '../runner/run-test.js';
 import { readScheduleFile } from '../runner/schedule-file.js';
 import { UserError } from '../user-error.js';
+import { defaultNet, given, hostOptions, hostsFromArgs } from './host-args.js';
 import { onInterrupt } from './interrupt.js';
 
 /** Every system option (e.g. --read-mode), offered once whichever systems declare it. */
 function systemOptionNames(): string[] {
   return [...new Set(Object.values(systems).flatMap((s) => Object.keys(s.options ?? {})))];
-}
-
-/** Every host backend option (e.g. --hosts-file), offered once whichever backends declare it. */
-export function hostOptionNames(): string[] {
-  return [...new Set(Object.values(hostBackends).flatMap((b) => Object.keys(b.options ?? {})))];
-}
-
-/** Every `--net` mode of any host backend. */
-function netModes(): string[] {
-  return [...new Set(Object.values(hostBackends).flatMap((b) => Object.keys(b.nets)))];
-}
-
-/** The values of the options named `names` that were given. */
-function given(argv: Record<string, unknown>, names: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of names) if (argv[name] !== undefined) out[name] = String(argv[name]);
-  return out;
 }
 
 function list(value: string | string[] | undefined): string[] {
@@ -74,7 +59,6 @@ const builder = (y: Argv) => {
     .option('workload', { alias: 'w', type: 'string', default: 'register', describe: 'Workload' })
     .option('nemesis', { alias: 'n', type: 'string', default: 'partition', describe: 'Faults, comma-separated, or none, or random (a generated schedule over every nemesis)' })
     .option('bug', { type: 'string', array: true, default: [] as string[], describe: 'Switch on a known bug of the system (repeatable)' })
-    .option('nodes', { type: 'string', describe: 'Number of nodes (n1..nN) or their names, comma-separated (default 5, or the host backend\'s inventory)' })
     .option('concurrency', { type: 'number', default: 10, describe: 'Concurrent client threads' })
     .option('time-limit', { type: 'number', default: 30, describe: 'Seconds of workload with faults' })
     .option('recovery-time', { type: 'number', default: RUN_DEFAULTS['recovery-time'], describe: 'Seconds of fault-free workload after the final heal' })
@@ -87,20 +71,11 @@ const builder = (y: Argv) => {
     .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before a checker gives up (unknown)' })
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
     .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
-    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' })
-    .option('hosts', { type: 'string', default: DEFAULT_HOSTS, describe: `Where nodes run: ${Object.keys(hostBackends).join(', ')} (faultline list)` })
-    .option('net', {
-      type: 'string',
-      choices: netModes(),
-      describe: 'Network control, a mode of the host backend; for local: proxy (fault proxy on 127.0.0.1, the default) or netns (a network namespace per node, nft partitions; root only)',
-    });
+    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' });
+  out = hostOptions(out);
   for (const name of systemOptionNames()) {
     const owners = Object.values(systems).filter((s) => s.options?.[name]);
     out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
-  }
-  for (const name of hostOptionNames()) {
-    const owners = Object.values(hostBackends).filter((b) => b.options?.[name]);
-    out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (--hosts ${owners.map((b) => b.name).join(', ')})` });
   }
   return out;
 };
@@ -145,11 +120,9 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     throw new UserError('--schedule names its own nemeses; leave out --nemesis');
   }
   const nemeses = replay ? replay.nemeses : list(argv.nemesis);
-  // Every system's and backend's options, not only this one's: resolveTest refuses one it lacks.
+  // Every system's options, not only this one's: resolveTest refuses one the system lacks.
   const clusterOptions = given(argv, systemOptionNames());
-  const hostOptions = given(argv, hostOptionNames());
-  const backend = lookup('hosts', hostBackends, argv.hosts);
-  const nodes = argv.nodes !== undefined ? parseNodes(argv.nodes) : [...(backend.inventory?.(hostOptions) ?? nodeNames(5))];
+  const { backend, nodes, net, hostOptions: hostArgs } = hostsFromArgs(argv);
   const seed = argv.seed ?? Math.floor(Math.random() * 1_000_000);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number from 0 to 2^53, not '${argv.seed}'`);
   const spec: TestSpec = {
@@ -173,19 +146,14 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     resultsRoot: argv['results-dir'],
     ...(replay && { schedule: replay.entries }),
     hosts: backend.name,
-    net: argv.net ?? defaultNet(backend.name),
-    hostOptions,
+    net,
+    hostOptions: hostArgs,
   };
   const faults = spec.timeLimitS / spec.nemesisIntervalS;
   if (!replay && nemeses.length > 0 && faults > MAX_FAULTS) {
     throw new UserError(`--time-limit ${spec.timeLimitS} with --nemesis-interval ${spec.nemesisIntervalS} would schedule about ${Math.round(faults)} faults, more than ${MAX_FAULTS}: raise --nemesis-interval`);
   }
   return spec;
-}
-
-/** The `--net` mode a backend uses when none is given: its first. */
-function defaultNet(hosts: string): string {
-  return Object.keys(lookup('hosts', hostBackends, hosts).nets)[0] as string;
 }
 
 /** The command line that repeats a run, seed included; a replayed schedule is read from `scheduleFile`. */
@@ -221,8 +189,9 @@ export const testCommand: CommandModule<object, TestArgs> = {
     const spec = specFromArgs(argv);
     const backend = lookup('hosts', hostBackends, spec.hosts);
     if (needsEnclave(spec, backend)) {
+      resolveTest(spec); // Bad names, bugs or schedules fail here, before anything exists.
       // This process only manages the enclave; the test runs in a child inside it.
-      process.exitCode = await runInEnclave(spec);
+      process.exitCode = await runInEnclave(backend, spec);
       return;
     }
     const enclave = joinEnclave(backend);

@@ -11,11 +11,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import chalk from 'chalk';
-import type { Enclave, HostBackend } from '../api/host.js';
-import type { TestSpec } from '../api/test-spec.js';
+import type { Enclave, HostBackend, HostSpec } from '../api/host.js';
 import { assertInNamespace, selfInNamespace } from '../net/netns/in-namespace.js';
 import { UserError } from '../user-error.js';
-import { resolveTest } from './resolve.js';
 
 /** Exit code after a second interrupt killed the child, as interrupt.ts's forced exit. */
 const FORCED_EXIT = 130;
@@ -35,30 +33,30 @@ export interface EnclaveRunOptions {
 }
 
 /** Whether this process must re-execute itself in `backend`'s enclave to run `spec` (it needs one and is not in it). */
-export function needsEnclave(spec: TestSpec, backend: HostBackend): boolean {
+export function needsEnclave(spec: HostSpec, backend: HostBackend): boolean {
   return backend.enclave?.needed(spec) === true && enclaveMark() === undefined;
 }
 
 /**
- * Run `spec` in its backend's enclave, from the root namespace: validate `spec`, open the enclave
- * (the backend checks root and tools first), run faultline again (same arguments) inside it, and
- * release the enclave when that child exits. Resolves with the exit code to exit with: the
- * child's (0 valid, 1 invalid, 2 unknown or error), or 130 when a second interrupt had to kill it.
- * @throws UserError when the spec is bad or the enclave cannot be opened (nothing is made then).
+ * Run this very command (same arguments) inside `backend`'s enclave for `spec`, from the root
+ * namespace: open the enclave (the backend checks root and tools first), run faultline again
+ * inside it, and release the enclave when that child exits. The caller has validated everything
+ * else, so a bad spec makes nothing. Resolves with the exit code to exit with: the child's (0
+ * valid, 1 invalid, 2 unknown or error), or 130 when a second interrupt had to kill it.
+ * @throws UserError when the enclave cannot be opened (nothing is made then).
  */
-export async function runInEnclave(spec: TestSpec, opts: EnclaveRunOptions = {}): Promise<number> {
-  const { hosts } = resolveTest(spec); // Bad names, bugs or schedules fail here, before anything exists.
-  if (!hosts.enclave) throw new Error(`--hosts ${hosts.name} has no enclave`);
+export async function runInEnclave(backend: HostBackend, spec: HostSpec, opts: EnclaveRunOptions = {}): Promise<number> {
+  if (!backend.enclave) throw new Error(`--hosts ${backend.name} has no enclave`);
   const relay = new SignalRelay();
   let enclave: Enclave | undefined;
   try {
-    enclave = await hosts.enclave.open(spec);
+    enclave = await backend.enclave.open(spec);
     note(enclave.summary);
     if (relay.received > 0) {
       note('interrupted before the run started');
       return NO_VERDICT;
     }
-    const child = startChild(enclave, hosts.name, opts.argv ?? process.argv.slice(1));
+    const child = startChild(enclave, backend.name, opts.argv ?? process.argv.slice(1));
     relay.attach(child);
     return await exitCodeOf(child, relay);
   } finally {

@@ -1,6 +1,6 @@
 /**
- * The probe node: `node node.js --plan '<NodePlan JSON>'`, a tiny bundled program for checking a
- * host backend (test/hosts/conformance.ts), not a system under test. It answers the harness on
+ * The probe node: `node probe-node.js --plan '<NodePlan JSON>'`, a tiny bundled program for checking a
+ * host backend (./checks.ts), not a system under test. It answers the harness on
  * its client port (./protocol.ts), says hello to its peers on request, dialling them exactly as
  * its plan says, and remembers who said hello to it, so a probe can prove which links carry
  * traffic. It counts its boots in its data directory and keeps one value there, to prove the
@@ -10,11 +10,11 @@ import { appendFileSync, fsyncSync, openSync, closeSync, readFileSync, writeSync
 import net from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { NodePlan } from '../../api/cluster.js';
-import { Clock } from '../../node/clock.js';
-import { createLogger, type Logger } from '../../node/logger.js';
-import { parseAddress, parsePlanArgs, PlanError } from '../../node/plan.js';
-import { serveLines } from '../../node/transport.js';
+import type { NodePlan } from '../api/cluster.js';
+import { Clock } from '../node/clock.js';
+import { createLogger, type Logger } from '../node/logger.js';
+import { parseAddress, parsePlanArgs, PlanError } from '../node/plan.js';
+import { serveLines } from '../node/transport.js';
 import { MAX_LINE_BYTES, type Hello, type ProbeRequest, type ReachReply } from './protocol.js';
 
 /** Tag → nodes that said hello with it. */

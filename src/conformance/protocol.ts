@@ -1,5 +1,5 @@
 /**
- * The probe's wire format, shared by the probe node (./node.ts) and the harness side (./index.ts):
+ * The probe's wire format, shared by the probe node (./probe-node.ts) and the harness side (./probe.ts):
  * one JSON request line per connection, one JSON reply line back. On a node's client port the
  * harness asks it things; on its peer port other probe nodes say hello.
  */

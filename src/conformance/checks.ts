@@ -1,21 +1,21 @@
 /**
- * The host conformance suite's body: one list of checks that every host backend must pass, as
- * one Net protocol is what Maelstrom's simulated network and Jepsen's real one both implement.
- * The checks drive a cluster of probe nodes (src/hosts/probe/) through the HostBackend interface
- * only, so they cannot tell which backend they test. They run in conformance-child.ts: in place,
- * or inside the backend's enclave (a namespace the harness side must live in); the vitest side
- * (conformance.spec.ts) reports each check and adds what only it can see (namespaces gone).
+ * The host conformance checks: one list that every host backend must pass, as one Net protocol
+ * is what Maelstrom's simulated network and Jepsen's real one both implement. The checks drive a
+ * cluster of probe nodes (./probe-node.ts) through the HostBackend interface only, so they cannot
+ * tell which backend they test. `faultline check-hosts` runs them (./run.ts), in place or inside
+ * the backend's enclave; test/hosts/conformance.spec.ts runs that for every backend in CI and
+ * adds what only the outside can see (scratch files, namespaces).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Cluster } from '../../src/api/cluster.js';
-import type { Hosts } from '../../src/api/host.js';
-import { CLIENTS, type Grudge, type Net } from '../../src/api/net.js';
-import { answers, probeCall, type ClockReply, type ReachReply } from '../../src/hosts/probe/index.js';
-import { Rng } from '../../src/gen/rng.js';
-import { bridge, isolate, majoritiesRing, normalize, oneWay, randomHalves } from '../../src/net/grudge.js';
-import { runProcesses } from '../../src/hosts/local/run-processes.js';
-import type { RunDirs } from '../../src/runner/run-dir.js';
+import type { Cluster } from '../api/cluster.js';
+import type { Hosts } from '../api/host.js';
+import { CLIENTS, type Grudge, type Net } from '../api/net.js';
+import { answers, probeCall, type ClockReply, type ReachReply } from './probe.js';
+import { Rng } from '../gen/rng.js';
+import { bridge, isolate, majoritiesRing, normalize, oneWay, randomHalves } from '../net/grudge.js';
+import { runProcesses } from '../hosts/local/run-processes.js';
+import type { RunDirs } from '../runner/run-dir.js';
 
 /** A running probe cluster, as the checks see it. */
 export interface ProbeRun {
@@ -31,7 +31,7 @@ export interface Check {
   run(p: ProbeRun): Promise<void>;
 }
 
-/** What conformance-child.ts reports for one check. */
+/** How one check went. */
 export interface CheckResult {
   name: string;
   ok: boolean;
@@ -39,9 +39,11 @@ export interface CheckResult {
   ms: number;
 }
 
-/** The probe cluster's nodes. */
+/** The probe cluster's nodes, unless an inventory names others. */
 export const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
-/** The first and last checks, which conformance-child.ts runs around {@link checks}. */
+/** Fewest nodes the checks work with (majorities rings and bridges need three). */
+export const MIN_NODES = 3;
+/** The first and last checks, which ./run.ts runs around {@link checks}. */
 export const SETUP = 'sets up the hosts and starts every node, each answering where the backend says';
 export const TEARDOWN = 'tears down, leaving no process or listener, with every boot in the collected logs';
 
@@ -136,19 +138,22 @@ const shapes = (nodes: readonly string[]): [string, Grudge][] => {
   const mute = nodes[0] as string;
   return [
     ['random halves', randomHalves(nodes, rng)],
-    ['one node isolated', isolate(nodes, nodes[1] as string)],
+    ['one node isolated', isolate(nodes, nodes[1 % nodes.length] as string)],
     ['majorities ring', majoritiesRing(nodes, rng)],
     ['bridge', bridge(rng.shuffle(nodes))],
     ['one-way: a node nobody hears', oneWay(mute, nodes.filter((n) => n !== mute))],
-    ['clients cut off from one node', isolate([nodes[2] as string], CLIENTS)],
+    ['clients cut off from one node', isolate([nodes[2 % nodes.length] as string], CLIENTS)],
     ['clients cut off from every node', isolate(nodes, CLIENTS)],
-    ['one-way: clients do not hear one node', oneWay(nodes[3] as string, CLIENTS)],
+    ['one-way: clients do not hear one node', oneWay(nodes[3 % nodes.length] as string, CLIENTS)],
   ];
 };
 
-/** Every check, in the order they run; each leaves the cluster healed with every node up. */
+/**
+ * Every check, in the order they run; each leaves the cluster healed with every node up. Roles
+ * go to five nodes in turn; with fewer, a node plays several (checks run one at a time).
+ */
 export function checks(nodes: readonly string[]): Check[] {
-  const [n1, n2, n3, n4, n5] = nodes as [string, string, string, string, string];
+  const [n1, n2, n3, n4, n5] = [0, 1, 2, 3, 4].map((i) => nodes[i % nodes.length] as string) as [string, string, string, string, string];
   return [
     {
       name: 'collects each node\'s output into the run\'s nodes/ directory as it runs',
@@ -209,11 +214,11 @@ export function checks(nodes: readonly string[]): Check[] {
         await p.cluster.pause(n4);
         expect((await ping(p, n4, 700)) === undefined, `paused ${n4} answers the clients`);
         const tag = freshTag('paused');
-        expect((await reach(p, n1, tag, { peers: [n4], timeoutMs: 700 }))[n4]?.delivered === 0, `paused ${n4} answers its peers`);
+        expect((await reach(p, n2, tag, { peers: [n4], timeoutMs: 700 }))[n4]?.delivered === 0, `paused ${n4} answers its peers`);
         await p.cluster.resume(n4);
         await until(`${n4} answers again after resume`, async () => (await ping(p, n4)) !== undefined);
         const back = freshTag('resumed');
-        expect((await reach(p, n1, back, { peers: [n4] }))[n4]?.delivered === 1, `resumed ${n4} does not answer its peers`);
+        expect((await reach(p, n2, back, { peers: [n4] }))[n4]?.delivered === 1, `resumed ${n4} does not answer its peers`);
       },
     },
     {

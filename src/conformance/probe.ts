@@ -1,14 +1,14 @@
 /**
- * The probe system: a bundled node program (./node.ts) that any host backend can run, and the
+ * The probe system: a bundled node program (./probe-node.ts) that any host backend can run, and the
  * harness side that talks to it. It is how a backend is shown to do what faultline needs (the
- * conformance suite in test/hosts/): start, stop, kill and restart with data kept, pause, clock
+ * conformance checks in ./checks.ts): start, stop, kill and restart with data kept, pause, clock
  * skew, every partition shape and link shape, log collection. Not a system under test: it has no
  * clients for workloads and is not in the registry.
  */
 import net from 'node:net';
-import type { ClusterView, SystemDef } from '../../api/cluster.js';
-import { nodeProgram } from '../../node/entry.js';
-import { parseHostPort } from '../../net/address.js';
+import type { ClusterView, SystemDef } from '../api/cluster.js';
+import { nodeProgram } from '../node/entry.js';
+import { parseHostPort } from '../net/address.js';
 import { MAX_LINE_BYTES, type ClockReply, type PingReply, type ProbeRequest, type ReachReply } from './protocol.js';
 
 export type { ClockReply, PingReply, ProbeRequest, ReachReply } from './protocol.js';
@@ -56,7 +56,7 @@ export const hostProbe: SystemDef = {
   description: 'nodes that report what they can reach, for checking host backends',
   bugs: {},
   clients: {},
-  launch: (plan) => nodeProgram(new URL('./node.js', import.meta.url), ['--plan', JSON.stringify(plan)]),
+  launch: (plan) => nodeProgram(new URL('./probe-node.js', import.meta.url), ['--plan', JSON.stringify(plan)]),
   /** Ready once every node answers a ping. */
   async ready(cluster: ClusterView, signal: AbortSignal): Promise<void> {
     for (;;) {
