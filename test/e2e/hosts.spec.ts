@@ -61,9 +61,10 @@ describe('--hosts and --nodes', () => {
     ['a node name netns cannot use', ['test', '--net', 'netns', '--nodes', 'n1,ctl'], /--net netns: node id 'ctl' cannot name a namespace/],
     ['an option no backend has', ['test', '--hosts-file', 'h.json'], /Unknown argument/],
     ['a backend without a lab', ['lab', 'local', 'up'], /--hosts local has no lab/],
+    ['too few nodes to check hosts with', ['check-hosts', '--nodes', '2'], /check-hosts needs at least 3 nodes, not 2/],
   ])('refuses %s in one line', async (_, args, message) => {
     const results = join(dir, 'refused');
-    const run = await runCli(args[0] === 'test' ? [...args, '--results-dir', results] : args);
+    const run = await runCli(args[0] === 'lab' ? args : [...args, '--results-dir', results]);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
