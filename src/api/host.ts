@@ -7,6 +7,8 @@
  * The embedded default, `local` (src/hosts/local/), runs node processes on this machine with
  * two network modes: `--net proxy` (the fault proxy on 127.0.0.1) and `--net netns` (a network
  * namespace per node, src/hosts/netns/). Containers and remote hosts over SSH fit the same shape.
+ * Every backend passes the same conformance checks (src/conformance/, `faultline check-hosts`;
+ * one line in test/hosts/conformance.spec.ts runs them in CI).
  *
  * How a backend runs a node (`SystemDef.launch` returns a `NodeLaunch`):
  * - a `BundledLaunch` names a script of faultline's compiled tree (`clusters/raft-kv/node.js`)
@@ -65,7 +67,7 @@ export interface HostBackend {
   readonly description: string;
   /** `--net` modes, by name, each with a line for `faultline list`; the first is the default. */
   readonly nets: Readonly<Record<string, string>>;
-  /** Options of this backend, by option name (`hosts-file`), offered by `faultline test` and `list`. */
+  /** Options of this backend, by option name (`hosts-file`), offered by `faultline test` and `check-hosts`, shown by `list`. */
   readonly options?: Readonly<Record<string, HostOption>>;
   /** Node names this backend's inventory names (e.g. a hosts file), used when `--nodes` is not given. */
   inventory?(options: Readonly<Record<string, string>>): readonly string[] | undefined;
