@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { NodeLaunch } from '../api/cluster.js';
+import type { NodeLaunch, NodePlan } from '../api/cluster.js';
 
 /** Launch `program` (a URL from `new URL('./node.js', import.meta.url)`) with `args`. */
 export function nodeProgram(program: URL, args: string[]): NodeLaunch {
@@ -12,4 +12,9 @@ export function nodeProgram(program: URL, args: string[]): NodeLaunch {
   const path = fileURLToPath(program).replace(/\.js$/, fromSource ? '.ts' : '.js');
   const loader = fromSource ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
   return { command: process.execPath, args: [...loader, path, ...args] };
+}
+
+/** Launch a bundled node program that reads its plan with src/node/plan.ts (`--plan <json>`). */
+export function planProgram(program: URL, plan: NodePlan): NodeLaunch {
+  return nodeProgram(program, ['--plan', JSON.stringify(plan)]);
 }

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '../../../src/api/client.js';
 import type { ClusterView, NodePlan } from '../../../src/api/cluster.js';
-import { raftKv, nodeStatus } from '../../../clusters/raft-kv/index.js';
+import { raftKv } from '../../../clusters/raft-kv/index.js';
+import { nodeStatus } from '../../../src/node/kv/probe.js';
 import { allocatePort } from '../../../src/hosts/local/ports.js';
 
 const NODES = ['n1', 'n2', 'n3'];

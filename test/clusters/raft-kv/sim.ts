@@ -6,7 +6,7 @@
 import { makeConfig, type RaftConfig } from '../../../clusters/raft-kv/config.js';
 import type { Entry } from '../../../clusters/raft-kv/log.js';
 import type { RaftMessage } from '../../../clusters/raft-kv/messages.js';
-import type { KvRequest, KvResult } from '../../../clusters/raft-kv/protocol.js';
+import type { KvRequest, KvResult } from '../../../src/node/kv/protocol.js';
 import { Raft, type HardState, type RaftEnv } from '../../../clusters/raft-kv/raft.js';
 
 export function mulberry32(seed: number): () => number {

@@ -1,26 +1,27 @@
 /**
- * Client requests a leader is holding: proposals waiting for their log entry to apply, and
+ * Client requests a leader is holding: proposals waiting for their log slot to apply, and
  * read-index reads waiting for a confirmed heartbeat round and for the state machine to catch up.
  * Both tables are filled in deadline order, so expiry only looks at the front.
  */
-import type { Entry } from './log.js';
 import type { KvFunction, KvResult } from './protocol.js';
-import type { ApplyResult } from './state-machine.js';
+import { resultReply, type ApplyResult, type Command } from './state-machine.js';
 
 export interface PendingProposal {
   rid: string;
   f: KvFunction;
-  /** The term the entry was appended in; an entry of another term at the index is not ours. */
+  /** The leadership (term, ballot, epoch) the command was proposed in. */
   term: number;
   deadline: number;
 }
 
-/** The reply to a proposal whose index was applied with `entry` and `result`. */
-export function proposalOutcome(p: PendingProposal, entry: Entry, result: ApplyResult): KvResult {
-  const mine = entry.term === p.term && 'rid' in entry.cmd && entry.cmd.rid === p.rid;
-  if (!mine) return { type: 'info', error: 'entry replaced' };
-  if (result.ok) return { type: 'ok', value: result.value };
-  return { type: 'fail', error: 'precondition-failed' };
+/**
+ * The reply to a proposal whose slot was applied with `cmd` and `result`. The slot holds this
+ * proposal only when `cmd` carries its request id and `sameTerm` (the slot's command was
+ * proposed in the proposal's leadership); anything else replaced it, with an unknown outcome.
+ */
+export function proposalOutcome(p: PendingProposal, cmd: Command, result: ApplyResult, sameTerm = true): KvResult {
+  const mine = sameTerm && 'rid' in cmd && cmd.rid === p.rid;
+  return mine ? resultReply(result) : { type: 'info', error: 'entry replaced' };
 }
 
 export class ProposalTable {
