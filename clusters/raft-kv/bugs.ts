@@ -3,6 +3,7 @@
  * a Raft implementation ships with, and each one can lose linearizability under a matching fault
  * (README.md says how often in practice).
  */
+import { BugSet } from '../../src/node/bugs.js';
 
 export const BUGS = {
   'stale-read':
@@ -28,23 +29,8 @@ export const BUGS = {
 export type BugName = keyof typeof BUGS;
 
 /** The set of bugs switched on; unknown names are an error. */
-export class Bugs {
-  private readonly on: ReadonlySet<BugName>;
-
+export class Bugs extends BugSet<BugName> {
   constructor(names: readonly string[] = []) {
-    for (const name of names) {
-      if (!(name in BUGS)) {
-        throw new Error(`unknown raft-kv bug "${name}" (known: ${Object.keys(BUGS).join(', ')})`);
-      }
-    }
-    this.on = new Set(names as BugName[]);
-  }
-
-  has(name: BugName): boolean {
-    return this.on.has(name);
-  }
-
-  list(): BugName[] {
-    return [...this.on];
+    super('raft-kv', BUGS, names);
   }
 }

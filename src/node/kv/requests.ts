@@ -127,3 +127,48 @@ export class ReadQueue {
     }
   }
 }
+
+/**
+ * The client requests a leader holds, as every bundled core handles them: proposals answered
+ * when their slot applies, read-index reads answered once a heartbeat round sent after them is
+ * confirmed and the state machine has caught up, everything answered `info: timeout` at its
+ * deadline, and, when leadership is lost, writes answered `info` (they may still commit) and
+ * reads `not-leader` (they have no effect, so that is definite).
+ */
+export class LeaderRequests {
+  readonly proposals = new ProposalTable();
+  readonly reads = new ReadQueue();
+
+  constructor(private readonly reply: (rid: string, result: KvResult) => void) {}
+
+  /** Answer every request whose deadline has passed. */
+  expire(now: number): void {
+    for (const p of this.proposals.expire(now)) this.reply(p.rid, { type: 'info', error: 'timeout' });
+    for (const r of this.reads.expire(now)) this.reply(r.rid, { type: 'info', error: 'timeout' });
+  }
+
+  /** Leadership is gone: answer everything held. */
+  drain(notLeader: KvResult): void {
+    for (const p of this.proposals.drain()) {
+      this.reply(p.rid, p.f === 'read' ? notLeader : { type: 'info', error: 'leadership lost' });
+    }
+    for (const r of this.reads.drain()) this.reply(r.rid, notLeader);
+  }
+
+  /** Slot `index` applied `cmd` with `result`: answer the proposal waiting on it, if any. */
+  applied(index: number, cmd: Command, result: ApplyResult, sameTerm = true): void {
+    const p = this.proposals.take(index);
+    if (p) this.reply(p.rid, proposalOutcome(p, cmd, result, sameTerm));
+  }
+
+  /**
+   * Serve the reads that are ready: `readIndex` is what reads still without one must observe
+   * (null while the leader cannot tell yet), `confirmed` the latest round a majority
+   * acknowledged, `applied` how far the state machine is.
+   */
+  serveReads(readIndex: number | null, confirmed: number, applied: number, get: (key: string) => unknown): void {
+    if (this.reads.size === 0) return;
+    if (readIndex !== null) this.reads.assignIndex(readIndex);
+    for (const r of this.reads.takeReady(confirmed, applied)) this.reply(r.rid, { type: 'ok', value: get(r.key) });
+  }
+}
