@@ -354,7 +354,8 @@ export class Paxos {
     this.serveReads();
   }
 
-  private recovered(): boolean {
+  /** A leader whose recovered slots are all chosen: it serves reads. */
+  recovered(): boolean {
     return !!this.lead && this.log.firstUnchosen > this.lead.recoveryEnd;
   }
 

@@ -30,6 +30,8 @@ export function sameCommand(a: Command, b: Command): boolean {
 export class SlotLog {
   private readonly slots = new Map<number, Slot>();
   private first = 1;
+  /** The `firstUnchosen` last written as an `upTo` record. */
+  private savedFirst = 1;
   private top = 0;
   private records: SlotRecord[] = [];
 
@@ -49,6 +51,7 @@ export class SlotLog {
       }
     }
     log.records = [];
+    log.savedFirst = log.first;
     return log;
   }
 
@@ -98,7 +101,6 @@ export class SlotLog {
   advance(): number[] {
     const passed: number[] = [];
     while (this.slots.get(this.first)?.chosen) passed.push(this.first++);
-    if (passed.length > 0) this.records.push({ upTo: this.first });
     return passed;
   }
 
@@ -112,9 +114,18 @@ export class SlotLog {
     return out;
   }
 
-  /** The records written since the last call. */
+  /**
+   * The records written since the last call. How far slots are known chosen rides along with
+   * other records only: it can be learned again after a restart, so it never costs an fsync of
+   * its own (which would delay every answer to a client).
+   */
   takeRecords(): SlotRecord[] {
+    if (this.records.length === 0) return [];
     const out = this.records;
+    if (this.first > this.savedFirst) {
+      out.push({ upTo: this.first });
+      this.savedFirst = this.first;
+    }
     this.records = [];
     return out;
   }
