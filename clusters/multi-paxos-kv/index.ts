@@ -5,9 +5,9 @@
 import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
 import { planProgram } from '../../src/node/entry.js';
 import { registerClient } from '../../src/node/kv/client.js';
+import { readModeOption } from '../../src/node/kv/config.js';
 import { leaderHooks } from '../../src/node/kv/probe.js';
 import { BUGS } from './bugs.js';
-import { READ_MODES } from './config.js';
 
 export const multiPaxosKv: SystemDef = {
   name: 'multi-paxos-kv',
@@ -15,15 +15,7 @@ export const multiPaxosKv: SystemDef = {
     'Bundled Multi-Paxos key-value store (stable leader, phase 1 once per ballot for all open ' +
     'slots, durable acceptors, slot recovery on leader change); linearizable read/write/cas',
   bugs: BUGS,
-  options: {
-    'read-mode': {
-      describe:
-        'how the leader serves reads: read-index (confirm leadership with a heartbeat round a ' +
-        'majority acknowledges) or log (reads take a slot of their own)',
-      choices: READ_MODES,
-      default: 'read-index',
-    },
-  },
+  options: { 'read-mode': readModeOption },
   clients: { register: registerClient },
   launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),
   ready: leaderHooks.ready,
