@@ -59,9 +59,9 @@ export interface Accept extends Base {
 }
 
 /**
- * Phase 2b, for the slots of an accept (or of none, for a heartbeat or a learn). `ok` false is a
- * refusal naming the promised ballot. `firstUnchosen` tells the leader how far this node has
- * learned, so it can send what is missing.
+ * Phase 2b, for the slots of an accept (or of none, for a heartbeat), or the answer to a learn
+ * (`learn`). `ok` false is a refusal naming the promised ballot. `firstUnchosen` tells the leader
+ * how far this node has learned, so it can send what is missing.
  */
 export interface Accepted extends Base {
   type: 'accepted';
@@ -70,6 +70,7 @@ export interface Accepted extends Base {
   slots: number[];
   seq: number;
   firstUnchosen: number;
+  learn?: true;
 }
 
 /** Chosen values a lagging node lacks (catch-up). */

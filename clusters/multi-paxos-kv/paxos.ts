@@ -298,14 +298,14 @@ export class Paxos {
     this.seen(m.ballot);
     for (const e of m.entries) this.learn(e.s, e.c);
     this.applyChosen();
-    this.reply(m, { ok: m.ballot >= this.promisedBallot, slots: [] });
+    this.reply(m, { ok: m.ballot >= this.promisedBallot, slots: [], learn: true });
   }
 
   private learn(s: number, c: Command): void {
     if (!this.log.learn(s, c)) this.env.log('warn', 'SAFETY: slot chosen with two values', { slot: s });
   }
 
-  private reply(m: Accept | Learn, body: { ok: boolean; slots: number[] }): void {
+  private reply(m: Accept | Learn, body: { ok: boolean; slots: number[]; learn?: true }): void {
     this.send(m.from, {
       type: 'accepted',
       ballot: m.ballot,
@@ -321,6 +321,8 @@ export class Paxos {
     const lead = this.lead;
     if (!lead || m.ballot !== lead.ballot) return;
     if (!m.ok) {
+      // Only a refused accept (phase 2) preempts a leader; a refused learn just confirms nothing.
+      if (m.learn) return;
       this.env.log('info', 'stepping down: an acceptor promised a higher ballot', { ballot: lead.ballot, by: m.from, promised: m.promised });
       return this.stepDown();
     }
