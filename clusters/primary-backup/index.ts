@@ -3,14 +3,11 @@
  * recovery from the most up-to-date majority, ordered broadcast with majority acknowledgement,
  * linearizable read / write / cas on string keys by default and known bugs behind `--bug`.
  */
-import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
-import { planProgram } from '../../src/node/entry.js';
-import { registerClient } from '../../src/node/kv/client.js';
 import { readModeOption } from '../../src/node/kv/config.js';
-import { leaderHooks } from '../../src/node/kv/probe.js';
+import { leaderKvSystem } from '../../src/node/kv/system.js';
 import { BUGS } from './bugs.js';
 
-export const primaryBackup: SystemDef = {
+export const primaryBackup = leaderKvSystem({
   name: 'primary-backup',
   description:
     'Bundled Zab-like primary-backup key-value store (epochs, a primary per epoch synced from the ' +
@@ -18,10 +15,7 @@ export const primaryBackup: SystemDef = {
     'linearizable read/write/cas',
   bugs: BUGS,
   options: { 'read-mode': readModeOption },
-  clients: { register: registerClient },
-  launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),
-  ready: leaderHooks.ready,
-  primary: leaderHooks.primary,
-};
+  program: new URL('./node.js', import.meta.url),
+});
 
 export default primaryBackup;

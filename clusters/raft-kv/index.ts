@@ -3,14 +3,11 @@
  * election, log replication, fsync before acknowledging, restart recovery) with linearizable
  * reads by default and known bugs that can be switched on.
  */
-import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
-import { planProgram } from '../../src/node/entry.js';
-import { registerClient } from '../../src/node/kv/client.js';
-import { leaderHooks } from '../../src/node/kv/probe.js';
+import { leaderKvSystem } from '../../src/node/kv/system.js';
 import { BUGS } from './bugs.js';
 import { READ_MODES } from './config.js';
 
-export const raftKv: SystemDef = {
+export const raftKv = leaderKvSystem({
   name: 'raft-kv',
   description:
     'Bundled Raft key-value store (leader election, log replication, fsync, restart recovery); ' +
@@ -26,12 +23,7 @@ export const raftKv: SystemDef = {
       default: 'read-index',
     },
   },
-  clients: { register: registerClient },
-
-  launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),
-
-  ready: leaderHooks.ready,
-  primary: leaderHooks.primary,
-};
+  program: new URL('./node.js', import.meta.url),
+});
 
 export default raftKv;

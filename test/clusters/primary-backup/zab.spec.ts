@@ -3,11 +3,7 @@ import { makeConfig } from '../../../clusters/primary-backup/config.js';
 import type { PbMessage } from '../../../clusters/primary-backup/messages.js';
 import { Zab } from '../../../clusters/primary-backup/zab.js';
 import type { CoreEnv } from '../../../src/node/kv/run-node.js';
-import { PbSim } from './sim.js';
 
-const write = (key: string, value: number | string) => ({ f: 'write' as const, key, value });
-const read = (key: string) => ({ f: 'read' as const, key });
-const cas = (key: string, from: number | null, to: number) => ({ f: 'cas' as const, key, value: [from, to] as [number | null, number] });
 const w = (key: string, value: number) => ({ op: 'write' as const, key, value });
 
 /** One core driven by hand: messages in, its batches out. */
@@ -90,114 +86,5 @@ describe('epochs and recovery', () => {
     expect(synced.out[0]!.msg).toMatchObject({ type: 'ack', epoch: 3, synced: true, last: 2 });
     expect(core.sm.get('b')).toBe(2);
     expect(core.sm.get('junk')).toBe(null);
-  });
-});
-
-describe('primary-backup core: elections', () => {
-  it('elects one primary in a 5-node cluster well under 2 s, and keeps it', () => {
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const sim = new PbSim({ nodes: 5, seed });
-      expect(sim.runUntil(() => sim.leader() !== undefined, 2000)).toBeLessThan(1500);
-      const leader = sim.leader()!;
-      sim.run(3000);
-      expect(sim.leader()).toBe(leader);
-      for (const id of sim.ids) expect(sim.zab(id).status().leader).toBe(leader);
-      expect(sim.violations).toEqual([]);
-    }
-  });
-
-  it('a node cut off does not raise its epoch (probes), so it does not depose the primary on return', () => {
-    const sim = new PbSim({ nodes: 5, seed: 8 });
-    const leader = sim.stableLeader();
-    const epoch = sim.zab(leader).acceptedEpoch;
-    const lonely = sim.ids.find((id) => id !== leader)!;
-    sim.partition([sim.ids.filter((id) => id !== lonely)]);
-    sim.run(3000);
-    expect(sim.zab(lonely).acceptedEpoch).toBe(epoch);
-    sim.heal();
-    sim.run(1000);
-    expect(sim.leader()).toBe(leader);
-    expect(sim.zab(leader).acceptedEpoch).toBe(epoch);
-  });
-
-  it('elects a new primary after the old one is cut off; the old one steps down and follows after the heal', () => {
-    const sim = new PbSim({ nodes: 5, seed: 7 });
-    const old = sim.stableLeader();
-    const others = sim.ids.filter((id) => id !== old);
-    sim.partition([others]);
-    sim.runUntil(() => others.some((id) => sim.zab(id).role === 'leader'), 2000);
-    sim.run(1500);
-    expect(sim.zab(old).role).toBe('follower');
-    sim.heal();
-    sim.run(1000);
-    const leaders = sim.ids.filter((id) => sim.zab(id).role === 'leader');
-    expect(leaders).toHaveLength(1);
-    expect(sim.zab(old).status().leader).toBe(leaders[0]);
-    expect(sim.violations).toEqual([]);
-  });
-});
-
-describe('primary-backup core: broadcast, reads and recovery', () => {
-  for (const readMode of ['read-index', 'log']) {
-    it(`serves writes, cas and ${readMode} reads, and every node applies the same state`, () => {
-      const sim = new PbSim({ nodes: 5, seed: 3, readMode });
-      const leader = sim.stableLeader();
-      for (let i = 1; i <= 20; i++) expect(sim.call(leader, write(`k${i % 3}`, i))).toEqual({ type: 'ok', value: i });
-      expect(sim.call(leader, read('k2'))).toEqual({ type: 'ok', value: 20 });
-      expect(sim.call(leader, cas('k2', 20, 21))).toEqual({ type: 'ok', value: 21 });
-      expect(sim.call(leader, cas('k2', 20, 22))).toEqual({ type: 'fail', error: 'precondition-failed' });
-      const follower = sim.ids.find((id) => id !== leader)!;
-      expect(sim.call(follower, read('k2'))).toEqual({ type: 'fail', error: 'not-leader', leader });
-      sim.run(500);
-      for (const id of sim.ids) expect(sim.zab(id).sm.get('k2')).toBe(21);
-      expect(sim.violations).toEqual([]);
-    });
-  }
-
-  it('a primary cut off in a minority serves no reads and commits nothing', () => {
-    const sim = new PbSim({ nodes: 5, seed: 12 });
-    const old = sim.stableLeader();
-    expect(sim.call(old, write('x', 1))).toMatchObject({ type: 'ok' });
-    const minority = [old, sim.ids.find((id) => id !== old)!];
-    const majority = sim.ids.filter((id) => !minority.includes(id));
-    sim.partition([minority, majority]);
-    const lost = sim.request(old, write('x', 'minority'));
-    const fresh = sim.stableLeader(3000, majority);
-    expect(sim.call(fresh, write('x', 2))).toMatchObject({ type: 'ok' });
-    const rid = sim.request(old, read('x'));
-    sim.run(2000);
-    expect(sim.replies.get(rid)?.type).not.toBe('ok');
-    expect(sim.replies.get(lost)?.type).not.toBe('ok');
-    sim.heal();
-    sim.run(1500);
-    // The minority's uncommitted entry is gone everywhere.
-    for (const id of sim.ids) expect(sim.zab(id).sm.get('x')).toBe(2);
-    expect(sim.violations).toEqual([]);
-  });
-
-  it('keeps epochs and the history across a restart of every node', () => {
-    const sim = new PbSim({ nodes: 3, seed: 5 });
-    const leader = sim.stableLeader();
-    for (let i = 1; i <= 10; i++) expect(sim.call(leader, write('k', i))).toMatchObject({ type: 'ok' });
-    const epochs = sim.ids.map((id) => sim.zab(id).acceptedEpoch);
-    for (const id of sim.ids) sim.crash(id);
-    for (const id of sim.ids) sim.restart(id);
-    expect(sim.ids.map((id) => sim.zab(id).acceptedEpoch)).toEqual(epochs);
-    const next = sim.stableLeader();
-    expect(sim.call(next, read('k'))).toEqual({ type: 'ok', value: 10 });
-    expect(sim.violations).toEqual([]);
-  });
-
-  it('a backup that missed entries is synced and catches up', () => {
-    const sim = new PbSim({ nodes: 3, seed: 9 });
-    const leader = sim.stableLeader();
-    const late = sim.ids.find((id) => id !== leader)!;
-    sim.crash(late);
-    for (let i = 1; i <= 700; i++) sim.request(leader, write(`k${i % 7}`, i));
-    sim.run(2000);
-    sim.restart(late);
-    sim.run(2000);
-    expect(sim.zab(late).history.commit).toBe(sim.zab(leader).history.commit);
-    expect(sim.zab(late).sm.get('k0')).toBe(sim.zab(leader).sm.get('k0'));
   });
 });
