@@ -13,8 +13,10 @@
  *   majority accepted is chosen, and every node applies chosen slots in slot order. Heartbeats are
  *   empty accepts carrying the first unchosen slot: a follower marks chosen every slot below it
  *   that it accepted at the leader's ballot, and is sent the chosen values it lacks.
- * - A leader steps down when an acceptor refuses it (it promised a higher ballot) or when it has
- *   not heard from a majority for checkQuorumMs.
+ * - A leader leads until an acceptor refuses one of its accepts because it promised a higher
+ *   ballot (preemption), as in classic Multi-Paxos: there is no check-quorum, so a leader cut off
+ *   in a minority goes on trying (it can choose nothing and confirm no read) until it hears of
+ *   the newer ballot after the heal.
  * - Reads (read-mode read-index): answered once the leader's recovered slots are chosen, a
  *   heartbeat round sent after the read arrived is acknowledged by a majority that has not
  *   promised a higher ballot, and everything chosen when the read arrived is applied. In
@@ -111,10 +113,6 @@ export class Paxos {
     const now = this.env.mono();
     if (this.lead) {
       if (now >= this.heartbeatDue) this.heartbeat(now);
-      if (this.lead && !this.lead.rounds.hasContact(now, this.cfg.checkQuorumMs)) {
-        this.env.log('warn', 'stepping down: no contact with a majority', { ballot: this.lead.ballot });
-        this.stepDown();
-      }
     } else if (now >= this.electionDeadline) {
       this.startCampaign();
     }
@@ -280,7 +278,8 @@ export class Paxos {
       this.leader = m.from;
       this.resetElectionTimer();
     }
-    const slots = m.entries.filter((e) => this.acceptOne(e, m.ballot)).map((e) => e.s);
+    for (const e of m.entries) this.acceptOne(e, m.ballot);
+    const slots = m.entries.map((e) => e.s);
     for (let s = this.log.firstUnchosen; s < m.commit; s++) {
       if (this.log.get(s)?.b === m.ballot) this.log.markChosen(s);
     }
@@ -288,10 +287,9 @@ export class Paxos {
     this.reply(m, { ok: true, slots });
   }
 
-  private acceptOne(e: SlotValue, ballot: number): boolean {
-    if (this.log.accept(e.s, ballot, e.c)) return true;
-    this.env.log('warn', 'SAFETY: refusing another value for a chosen slot', { slot: e.s, ballot });
-    return false;
+  private acceptOne(e: SlotValue, ballot: number): void {
+    // The acceptor answers as acceptors do; the value this node learned as chosen stays.
+    if (!this.log.accept(e.s, ballot, e.c)) this.env.log('warn', 'SAFETY: another value proposed for a chosen slot', { slot: e.s, ballot });
   }
 
   private onLearn(m: Learn): void {

@@ -19,5 +19,8 @@ export function recover(cfg: PaxosConfig, env: CoreEnv, persisted: Persisted): {
     env.log('warn', 'bug forget-accepted-on-restart: not reloading accepted values', { records: persisted.records.length });
     return { promised, log: new SlotLog() };
   }
-  return { promised, log: SlotLog.replay(persisted.records, (m) => env.log('warn', m)) };
+  const log = SlotLog.replay(persisted.records, (m) => env.log('warn', m));
+  // Accepting at a ballot is promising it: a crash between writing an accepted value and the
+  // promise (both before any answer) must not leave the promise below it.
+  return { promised: Math.max(promised, log.maxBallot()), log };
 }

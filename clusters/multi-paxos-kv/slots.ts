@@ -69,8 +69,10 @@ export class SlotLog {
   }
 
   /**
-   * Accept `c` for slot `s` at ballot `b`. A slot known chosen keeps its value: accepting the
-   * same command again is fine (a new leader re-proposes it), another one is refused (false).
+   * Accept `c` for slot `s` at ballot `b`. A slot known chosen keeps its value, which is what it
+   * reports from then on: a leader proposing again what was chosen (as after a leader change)
+   * proposes the same command. Another command (only bugs lead to one) is not stored; returns
+   * false then.
    */
   accept(s: number, b: number, c: Command): boolean {
     const cur = this.slots.get(s);
@@ -102,6 +104,13 @@ export class SlotLog {
     const passed: number[] = [];
     while (this.slots.get(this.first)?.chosen) passed.push(this.first++);
     return passed;
+  }
+
+  /** The highest ballot any value was accepted at. */
+  maxBallot(): number {
+    let max = 0;
+    for (const slot of this.slots.values()) if (slot.b > max) max = slot.b;
+    return max;
   }
 
   /** What this acceptor holds for every slot from `start` on (phase 1b). */

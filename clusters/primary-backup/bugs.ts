@@ -8,11 +8,11 @@ import { BugSet } from '../../src/node/bugs.js';
 export const BUGS = {
   'no-epoch-check':
     'the primary does not compare the epoch of what it receives with its own: acknowledgements ' +
-    'count whatever epoch the backup is in (also for confirming reads and for its quorum ' +
-    'contact), and messages of a newer epoch do not make it step down, so an old primary keeps ' +
-    'serving reads and acknowledging writes nobody stores once a partition lets a backup follow ' +
-    'a newer primary while it still hears the old one (majorities ring, bridge) and after the ' +
-    'partition heals (partition)',
+    'count whatever epoch the backup is in (for commits and for confirming reads), messages of a ' +
+    'newer epoch do not make it step down, and any backup that still answers keeps it going; an ' +
+    'old primary cut off with a minority stays primary and, once the partition heals, counts the ' +
+    "new primary's backups as its own: it acknowledges writes nobody stores and serves stale reads " +
+    '(partition)',
   'ack-before-persist':
     'nodes acknowledge proposals (the primary counts its own copy at once) before writing them: ' +
     'the log is written out in the background once a second, so killing the nodes that hold a ' +

@@ -128,7 +128,9 @@ export class Zab {
     const now = this.env.mono();
     if (this.prim) {
       if (now >= this.heartbeatDue) this.heartbeat(now);
-      if (this.prim && !this.prim.rounds.hasContact(now, this.cfg.checkQuorumMs)) {
+      // Bug no-epoch-check: answers of any epoch look alike, so any backup that answers keeps it going.
+      const need = this.unchecked ? 2 : this.quorum;
+      if (this.prim && !this.prim.rounds.hasContact(now, this.cfg.checkQuorumMs, need)) {
         this.env.log('warn', 'stepping down: no contact with a majority', { epoch: this.prim.epoch });
         this.stepDown();
       }

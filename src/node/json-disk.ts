@@ -1,8 +1,7 @@
 /**
  * A bundled node's disk in the shape consensus cores want: one small JSON document replaced
- * atomically (a promise, a vote, an epoch) and an append-only log of JSON records (accepted
- * values, log entries), both made durable before `save` resolves (storage.ts: fsync, group
- * commit). Recovery reads the document and every intact record up to the first unreadable one.
+ * atomically (a promise, an epoch) and an append-only log of JSON records (accepted values, log
+ * entries), both made durable before `save` resolves (storage.ts: fsync, group commit). Recovery reads the document and every intact record up to the first unreadable one.
  */
 import { join } from 'node:path';
 import type { Logger } from './logger.js';
@@ -45,10 +44,13 @@ export class JsonDisk {
     return { disk: new JsonDisk(join(dir, files.meta), log), meta, records };
   }
 
-  /** Make `meta` (when given) and then `records` durable. */
+  /**
+   * Make `records` and then `meta` (when given) durable. Records first: a document that says
+   * "synced with epoch 5" must never be on disk without the history it speaks of.
+   */
   async save(meta: unknown, records: readonly unknown[] = []): Promise<void> {
-    if (meta !== undefined) await writeFileAtomic(this.metaPath, JSON.stringify(meta));
     if (records.length > 0) await this.log.append(records.map((r) => Buffer.from(JSON.stringify(r))));
+    if (meta !== undefined) await writeFileAtomic(this.metaPath, JSON.stringify(meta));
   }
 
   syncCount(): number {

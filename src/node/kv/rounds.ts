@@ -41,10 +41,10 @@ export class Rounds {
     return seqs[this.quorum - 1] ?? 0;
   }
 
-  /** Has a majority (counting the leader) acknowledged anything within `windowMs`? */
-  hasContact(now: number, windowMs: number): boolean {
+  /** Have `need` nodes (a majority unless said; the leader counts) acknowledged anything within `windowMs`? */
+  hasContact(now: number, windowMs: number, need = this.quorum): boolean {
     let n = 1;
     for (const a of this.acks.values()) if (a.at >= now - windowMs) n++;
-    return n >= this.quorum;
+    return n >= need;
   }
 }

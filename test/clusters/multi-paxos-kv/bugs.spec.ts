@@ -57,6 +57,30 @@ describe('bug accept-without-promise-check', () => {
   }
 });
 
+describe('bug accept-without-promise-check after a partition', () => {
+  for (const bug of [false, true]) {
+    it(`${bug ? 'with' : 'without'} the bug, a leader cut off with a minority ${bug ? 'chooses values over the new leader\'s' : 'is refused'} after the heal`, () => {
+      const sim = new PaxosSim({ nodes: 5, seed: 19, bugs: bug ? ['accept-without-promise-check'] : [] });
+      const old = sim.stableLeader();
+      const minority = [old, sim.ids.find((id) => id !== old)!];
+      const majority = sim.ids.filter((id) => !minority.includes(id));
+      sim.partition([minority, majority]);
+      const fresh = sim.stableLeader(3000, majority);
+      for (let i = 0; i < 5; i++) expect(sim.call(fresh, write('x', `new-${i}`))).toMatchObject({ type: 'ok' });
+      const late = sim.request(old, write('x', 'old'));
+      sim.heal();
+      sim.run(1000);
+      if (bug) {
+        expect(sim.replies.get(late)).toMatchObject({ type: 'ok' });
+        expect(sim.violations.join('\n')).toMatch(/committed as/);
+      } else {
+        expect(sim.replies.get(late)?.type).not.toBe('ok');
+        expect(sim.violations).toEqual([]);
+      }
+    });
+  }
+});
+
 describe('bug forget-accepted-on-restart', () => {
   for (const bug of [false, true]) {
     const bugs = bug ? ['forget-accepted-on-restart'] : [];

@@ -5,4 +5,5 @@ describeLeaderCore({
   name: 'primary-backup core',
   sim: (opts) => new PbSim(opts),
   bugs: { 'no-epoch-check': { crashes: false }, 'ack-before-persist': { crashes: true } },
+  checkQuorum: true,
 });
