@@ -9,6 +9,7 @@
  *
  * Replaying the records in order rebuilds the slots (`SlotLog.replay`).
  */
+import { RecordBuffer } from '../../src/node/json-disk.js';
 import type { Command } from '../../src/node/kv/state-machine.js';
 import type { SlotReport } from './messages.js';
 
@@ -30,10 +31,8 @@ export function sameCommand(a: Command, b: Command): boolean {
 export class SlotLog {
   private readonly slots = new Map<number, Slot>();
   private first = 1;
-  /** The `firstUnchosen` last written as an `upTo` record. */
-  private savedFirst = 1;
   private top = 0;
-  private records: SlotRecord[] = [];
+  private readonly records = new RecordBuffer<SlotRecord>((upTo) => ({ upTo }), 1);
 
   /** Rebuild from records; stops at the first that does not fit. */
   static replay(records: readonly unknown[], warn: (message: string) => void = () => {}): SlotLog {
@@ -50,8 +49,7 @@ export class SlotLog {
         break;
       }
     }
-    log.records = [];
-    log.savedFirst = log.first;
+    log.records.reset(log.first);
     return log;
   }
 
@@ -123,19 +121,9 @@ export class SlotLog {
     return out;
   }
 
-  /**
-   * The records written since the last call. How far slots are known chosen rides along with
-   * other records only: it can be learned again after a restart, so it never costs an fsync of
-   * its own (which would delay every answer to a client).
-   */
+  /** The records written since the last call (how far slots are known chosen rides along). */
   takeRecords(): SlotRecord[] {
-    if (this.records.length === 0) return [];
-    const out = this.records;
-    if (this.first > this.savedFirst) {
-      out.push({ upTo: this.first });
-      this.savedFirst = this.first;
-    }
-    this.records = [];
-    return out;
+    return this.records.take(this.first);
   }
+
 }

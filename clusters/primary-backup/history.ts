@@ -8,15 +8,14 @@
  *
  * Replaying the records in order rebuilds the history (`History.replay`).
  */
+import { RecordBuffer } from '../../src/node/json-disk.js';
 import type { Entry } from './messages.js';
 
 export type HistoryRecord = { i: number; e: number; c: Entry['c'] } | { cut: number } | { commit: number };
 
 export class History {
   private entries: Entry[] = [];
-  private records: HistoryRecord[] = [];
-  /** The commit point last written as a record. */
-  private savedCommit = 0;
+  private readonly records = new RecordBuffer<HistoryRecord>((commit) => ({ commit }));
   /** Entries up to here are committed. */
   commit = 0;
 
@@ -36,8 +35,7 @@ export class History {
       }
     }
     h.commit = Math.min(h.commit, h.lastIndex);
-    h.savedCommit = h.commit;
-    h.records = [];
+    h.records.reset(h.commit);
     return h;
   }
 
@@ -78,17 +76,11 @@ export class History {
     for (; k < entries.length; k++) this.append(entries[k]!);
   }
 
-  /** The records since the last call; the commit point rides along (it is never worth an fsync of its own). */
+  /** The records since the last call (the commit point rides along). */
   takeRecords(): HistoryRecord[] {
-    if (this.records.length === 0) return [];
-    const out = this.records;
-    if (this.commit > this.savedCommit) {
-      out.push({ commit: this.commit });
-      this.savedCommit = this.commit;
-    }
-    this.records = [];
-    return out;
+    return this.records.take(this.commit);
   }
+
 }
 
 function sameEntry(a: Entry | undefined, b: Entry): boolean {

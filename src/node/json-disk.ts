@@ -61,3 +61,39 @@ export class JsonDisk {
     return this.log.close();
   }
 }
+
+/**
+ * Records waiting for the disk, and a progress mark (how far entries are known chosen or
+ * committed) that rides along with them. The mark can be learned again after a restart, so it is
+ * never worth an fsync of its own, which would delay every answer to a client.
+ */
+export class RecordBuffer<R> {
+  private items: R[] = [];
+
+  constructor(
+    private readonly markRecord: (mark: number) => R,
+    private savedMark = 0,
+  ) {}
+
+  push(record: R): void {
+    this.items.push(record);
+  }
+
+  /** Forget what is waiting and take `mark` as written (after rebuilding from the disk). */
+  reset(mark: number): void {
+    this.items = [];
+    this.savedMark = mark;
+  }
+
+  /** The records since the last call, with `mark` when it moved on; none when nothing else waits. */
+  take(mark: number): R[] {
+    if (this.items.length === 0) return [];
+    const out = this.items;
+    this.items = [];
+    if (mark > this.savedMark) {
+      out.push(this.markRecord(mark));
+      this.savedMark = mark;
+    }
+    return out;
+  }
+}
