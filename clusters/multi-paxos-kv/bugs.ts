@@ -17,9 +17,7 @@ export const BUGS = {
 } as const satisfies Record<string, string>;
 
 export type BugName = keyof typeof BUGS;
+export type Bugs = BugSet<BugName>;
 
-export class Bugs extends BugSet<BugName> {
-  constructor(names: readonly string[] = []) {
-    super('multi-paxos-kv', BUGS, names);
-  }
-}
+/** The bugs switched on; unknown names are an error. */
+export const bugSet = (names: readonly string[] = []): Bugs => new BugSet('multi-paxos-kv', BUGS, names);

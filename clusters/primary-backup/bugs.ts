@@ -20,9 +20,7 @@ export const BUGS = {
 } as const satisfies Record<string, string>;
 
 export type BugName = keyof typeof BUGS;
+export type Bugs = BugSet<BugName>;
 
-export class Bugs extends BugSet<BugName> {
-  constructor(names: readonly string[] = []) {
-    super('primary-backup', BUGS, names);
-  }
-}
+/** The bugs switched on; unknown names are an error. */
+export const bugSet = (names: readonly string[] = []): Bugs => new BugSet('primary-backup', BUGS, names);

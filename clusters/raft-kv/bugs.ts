@@ -27,10 +27,7 @@ export const BUGS = {
 } as const satisfies Record<string, string>;
 
 export type BugName = keyof typeof BUGS;
+export type Bugs = BugSet<BugName>;
 
-/** The set of bugs switched on; unknown names are an error. */
-export class Bugs extends BugSet<BugName> {
-  constructor(names: readonly string[] = []) {
-    super('raft-kv', BUGS, names);
-  }
-}
+/** The bugs switched on; unknown names are an error. */
+export const bugSet = (names: readonly string[] = []): Bugs => new BugSet('raft-kv', BUGS, names);

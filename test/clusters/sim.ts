@@ -291,3 +291,23 @@ export class CoreSim<M, B extends CoreBatch, C extends NodeCore<M, B>, Disk> {
     if (this.violations.length < 20) this.violations.push(`t=${this.now} ${what}`);
   }
 }
+
+/**
+ * One core driven by hand, for unit tests of protocol steps: `make` builds it on a clock the test
+ * moves (`advance`), and `drain` empties its batches, returning them and the messages they send.
+ */
+export function byHand<C extends { ready(): CoreBatch | undefined }>(make: (env: CoreEnv) => C) {
+  type B = NonNullable<ReturnType<C['ready']>>;
+  let now = 0;
+  const core = make({ mono: () => now, wall: () => now, random: () => 0.5, log: () => {} });
+  const drain = (): { out: B['messages'][number][]; batches: B[] } => {
+    const out: B['messages'][number][] = [];
+    const batches: B[] = [];
+    for (let rd = core.ready() as B | undefined; rd; rd = core.ready() as B | undefined) {
+      batches.push(rd);
+      out.push(...rd.messages);
+    }
+    return { out, batches };
+  };
+  return { core, drain, advance: (ms: number) => (now += ms) };
+}

@@ -3,27 +3,15 @@ import { ballotOwner, nextBallot } from '../../../clusters/multi-paxos-kv/ballot
 import { makeConfig } from '../../../clusters/multi-paxos-kv/config.js';
 import { mergePromises } from '../../../clusters/multi-paxos-kv/leader.js';
 import type { PaxosMessage } from '../../../clusters/multi-paxos-kv/messages.js';
+import type { Persisted } from '../../../clusters/multi-paxos-kv/recovery.js';
 import { Paxos } from '../../../clusters/multi-paxos-kv/paxos.js';
-import type { CoreEnv } from '../../../src/node/kv/run-node.js';
+import { byHand } from '../sim.js';
 import { PaxosSim } from './sim.js';
 
 const w = (key: string, value: number) => ({ op: 'write' as const, key, value });
 
-/** One core driven by hand: messages in, its batches out. */
-function lone(id = 'n1', nodes = ['n1', 'n2', 'n3'], persisted: { promised?: number; records: unknown[] } = { records: [] }, bugs: string[] = []) {
-  let now = 0;
-  const env: CoreEnv = { mono: () => now, wall: () => now, random: () => 0.5, log: () => {} };
-  const core = new Paxos(makeConfig(id, nodes, { bugs }), env, persisted);
-  const drain = () => {
-    const out: { to: string; msg: PaxosMessage }[] = [];
-    const batches = [];
-    for (let rd = core.ready(); rd; rd = core.ready()) {
-      batches.push(rd);
-      out.push(...rd.messages);
-    }
-    return { out, batches };
-  };
-  return { core, drain, advance: (ms: number) => (now += ms) };
+function lone(id = 'n1', nodes = ['n1', 'n2', 'n3'], persisted: Persisted = { records: [] }, bugs: string[] = []) {
+  return byHand((env) => new Paxos(makeConfig(id, nodes, { bugs }), env, persisted));
 }
 
 describe('ballots', () => {

@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { makeConfig } from '../../../clusters/primary-backup/config.js';
-import type { PbMessage } from '../../../clusters/primary-backup/messages.js';
+import type { Persisted } from '../../../clusters/primary-backup/recovery.js';
 import { Zab } from '../../../clusters/primary-backup/zab.js';
-import type { CoreEnv } from '../../../src/node/kv/run-node.js';
+import { byHand } from '../sim.js';
 
 const w = (key: string, value: number) => ({ op: 'write' as const, key, value });
 
-/** One core driven by hand: messages in, its batches out. */
-function lone(id = 'n1', persisted: ConstructorParameters<typeof Zab>[2] = { records: [] }) {
-  let now = 0;
-  const env: CoreEnv = { mono: () => now, wall: () => now, random: () => 0.5, log: () => {} };
-  const core = new Zab(makeConfig(id, ['n1', 'n2', 'n3']), env, persisted);
-  const drain = () => {
-    const out: { to: string; msg: PbMessage }[] = [];
-    const batches = [];
-    for (let rd = core.ready(); rd; rd = core.ready()) {
-      batches.push(rd);
-      out.push(...rd.messages);
-    }
-    return { out, batches };
-  };
-  return { core, drain, advance: (ms: number) => (now += ms) };
+function lone(id = 'n1', persisted: Persisted = { records: [] }) {
+  return byHand((env) => new Zab(makeConfig(id, ['n1', 'n2', 'n3']), env, persisted));
 }
 
 const history = (entries: { e: number; c: ReturnType<typeof w> }[], commit: number) => [
