@@ -107,7 +107,7 @@ export const MODEL_PROSCRIBES: Readonly<Record<string, readonly string[]>> = {
   'forward-consistent-view': ['G1', 'G-SIb'], // Adya
   'update-serializable': ['G1', 'G-update'], // Adya
   'repeatable-read': ['G1', 'G2-item', 'lost-update', 'PL-2.99-cycle-exists'], // Adya, Bailis
-  'snapshot-isolation': ['internal', 'G1', 'G-SI', 'G-nonadjacent', 'PL-SI-cycle-exists'], // Adya, Cerone, Elle
+  'snapshot-isolation': ['internal', 'G1', 'GSI', 'G-nonadjacent', 'PL-SI-cycle-exists'], // Adya (G-SI: GSIa or GSIb), Cerone, Elle
   serializable: ['internal', 'G1', 'G2', 'PL-3-cycle-exists'], // Adya, Cerone
   'strict-serializable': ['G1', 'G1c-realtime', 'G2-realtime', 'PL-SS-cycle-exists'], // Adya
   'read-atomic': ['internal', 'G1a', 'future-read'], // Cerone

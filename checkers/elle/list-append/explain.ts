@@ -57,10 +57,12 @@ export class AppendExplainer implements PairExplainer {
       for (const read of h.mops[a]!) {
         const list = (read[2] as readonly unknown[] | null) ?? [];
         if (read[0] !== 'r' || read[1] !== mop[1] || this.readState(k, list) !== prev) continue;
-        if (prev >= el.count) return `${A} read key ${key} = [] and ${B} appended ${value}, ${seen ? 'its first element' : 'which no read saw'}`;
+        if (prev >= el.count) {
+          return seen ? `${A} read key ${key} = [] and ${B} appended ${value}, its first element` : `${A} read key ${key} = [] without ${B}'s append of ${value}, which no read ever saw`;
+        }
         return seen
           ? `${A} read key ${key} = ${showList(list)} without ${B}'s append of ${value}, the element right after ${show(el.value[prev])}`
-          : `${A} read key ${key} = ${showList(list)}, the longest any read saw, without ${B}'s append of ${value}`;
+          : `${A} read key ${key} = ${showList(list)} without ${B}'s append of ${value}, which no read ever saw`;
       }
     }
     return undefined;
