@@ -40,7 +40,7 @@ export class CaseLog {
 /** A case as a report's anomaly. */
 export function caseAnomaly(h: TxnHistory, c: Case): Anomaly {
   const ops = [...c.txns.flatMap((t) => txnOps(h, t)), ...(c.failed ?? []).flatMap((f) => failedOps(h, f))].sort((a, b) => a.index - b.index);
-  const anomaly: Anomaly = { kind: c.kind, summary: c.summary, ops, explanation: c.explanation };
+  const anomaly: Anomaly = { kind: c.kind, summary: c.summary, ops, explanation: `${c.kind}: ${c.explanation}` };
   if (c.key !== undefined) anomaly.key = String(c.key);
   return anomaly;
 }

@@ -37,7 +37,7 @@ function edgeClause(h: TxnHistory, explainer: PairExplainer, a: number, b: numbe
     const done = h.history[h.completePos[a]!]!;
     const begun = h.history[h.invokePos[b]!]!;
     const dt = begun.time - done.time;
-    const later = dt > 0 ? `, ${(dt / 1e9).toFixed(3)} s later` : '';
+    const later = dt <= 0 ? '' : dt >= 1e9 ? `, ${(dt / 1e9).toFixed(3)} s later` : `, ${(dt / 1e6).toFixed(3)} ms later`;
     return `${A} completed (op #${done.index}) before ${B} was invoked (op #${begun.index}${later})`;
   }
   return explainer.explain(a, b, rel, A, B) ?? `${B} has an inferred ${relName(rel)} dependency on ${A}`;

@@ -213,7 +213,7 @@ class Search {
       this.result.timeouts.push({ scc: i, sccSize: vs.length, searching: timedOut, doesNotContain: absent });
       const cycle = shortestCycleThrough(this.g, vs[0]!, this.member, i);
       const type = classifyCycle(cycle.labels);
-      if (!redundant.has(type)) this.record({ ...cycle, type, scc: i, fallback: true }, found, redundant);
+      if (type !== undefined && !redundant.has(type)) this.record({ ...cycle, type, scc: i, fallback: true }, found, redundant);
     }
     this.cycleExists(i, found);
   }

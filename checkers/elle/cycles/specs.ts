@@ -54,9 +54,10 @@ export function minCycleLength(spec: CycleSpec): number {
 /**
  * Name a cycle by the relation each of its edges was taken as (Elle's cycle explainer): the
  * count and adjacency of rw edges give the data anomaly, and any real-time (else process) edge
- * adds that suffix.
+ * adds that suffix. Undefined for a cycle of order edges alone, which a history cannot have:
+ * process and real-time edges all point forward in time.
  */
-export function classifyCycle(labels: readonly number[]): string {
+export function classifyCycle(labels: readonly number[]): string | undefined {
   let rw = 0;
   let wr = 0;
   let ww = 0;
@@ -78,7 +79,6 @@ export function classifyCycle(labels: readonly number[]): string {
   else if (rw > 1) base = adjacentRw ? 'G2-item' : 'G-nonadjacent-item';
   else if (wr > 0) base = 'G1c';
   else if (ww > 0) base = 'G0';
-  // Process and real-time edges all point forward in time, so they alone never close a cycle.
-  else throw new Error('a cycle of process and real-time edges only: the history order is inconsistent');
+  else return undefined;
   return realtime > 0 ? `${base}-realtime` : process > 0 ? `${base}-process` : base;
 }

@@ -226,7 +226,7 @@ describe('list-append: cycles', () => {
     expect((await check(h.ops, { consistencyModels: ['serializable'] })).valid).toBe(true);
     const r = await check(h.ops);
     expect(kinds(r)).toEqual(['G1c-realtime']);
-    expect(r.anomalies![0]!.explanation).toMatch(/T\d completed \(op #1\) before T\d was invoked \(op #2, 0\.001 s later\)/);
+    expect(r.anomalies![0]!.explanation).toMatch(/T\d completed \(op #1\) before T\d was invoked \(op #2, 1\.000 ms later\)/);
     expect(details(r)['not']).toEqual(['strong-read-committed']);
   });
 
