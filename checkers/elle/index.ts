@@ -44,12 +44,12 @@ export interface ElleOptions extends RwRegisterOptions {
   kind?: TxnKind;
   /** Search steps per strongly connected component before it is cut short (default 2 000 000). */
   cycleSearchSteps?: number;
-  /** Milliseconds per strongly connected component before it is cut short (default 1000, as Elle). */
+  /** Milliseconds of search per strongly connected component before it is cut short (default 5000). */
   cycleSearchTimeoutMs?: number;
 }
 
 const DEFAULT_STEPS = 2_000_000;
-const DEFAULT_SCC_MS = 1000;
+const DEFAULT_SCC_MS = 5000;
 
 /** An Elle checker for list-append or rw-register histories (told apart from the data). */
 export function elle(opts: ElleOptions = {}, name = 'elle'): Checker {

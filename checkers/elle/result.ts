@@ -104,10 +104,10 @@ function examples(v: Verdict, type: string, exists: CycleSearchResult['cycleExis
   if (type === 'cycle-search-timeout') {
     return search.timeouts.slice(0, KEEP_PER_KIND).map((t) => ({
       kind: type,
-      summary: `the cycle search of a component of ${plural(t.sccSize, 'transaction')} ran out of budget looking for ${t.searching}`,
+      summary: `the cycle search of a component of ${plural(t.sccSize, 'transaction')} ran out of budget looking for ${t.searching.join(', ')}`,
       ops: [],
       explanation:
-        `A strongly connected component of ${plural(t.sccSize, 'transaction')} holds at least one cycle. Its search for ${t.searching} ran out of budget ` +
+        `A strongly connected component of ${plural(t.sccSize, 'transaction')} holds at least one cycle. Its search for ${t.searching.join(', ')} ran out of budget ` +
         `(steps or milliseconds per component, or the checker's deadline)${t.doesNotContain.length > 0 ? `; it holds no ${t.doesNotContain.join(', ')}` : ''}. ` +
         `Raise cycleSearchSteps / cycleSearchTimeoutMs (or --checker-timeout) to search further.`,
     }));

@@ -33,8 +33,8 @@ export interface Finding extends FoundCycle {
 export interface SccTimeout {
   scc: number;
   sccSize: number;
-  /** The type being searched for when the budget ran out. */
-  searching: string;
+  /** The types whose search ran out of budget (and that no cycle found implies). */
+  searching: string[];
   /** Types searched for completely, and not there. */
   doesNotContain: string[];
 }
@@ -160,7 +160,7 @@ class Search {
   }
 
   /** The shortest cycle of `spec` in component `i`, null if there is none, 'budget' if that is unknown. */
-  private find(spec: CycleSpec, i: number, budget: { steps: number; deadline: number }): FoundCycle | null | 'budget' {
+  private find(spec: CycleSpec, i: number, budget: { steps: number; ms: number; end: number }): FoundCycle | null | 'budget' {
     let bfs = this.bfs.get(spec.type);
     if (!bfs) {
       bfs = new CycleBfs(this.g, spec, this.scratch);
@@ -168,12 +168,16 @@ class Search {
     }
     const { sub, ids } = this.subsIn(spec.rels, i);
     let best: FoundCycle | null = null;
+    let deadline: number | undefined;
     for (const id of ids) {
       let extra = 0;
-      for (const s of this.starts(spec, sub, id)) {
+      const starts = this.starts(spec, sub, id);
+      // The time share runs from the first search step, not from the linear set-up before it.
+      deadline ??= Math.min(budget.end, performance.now() + budget.ms);
+      for (const s of starts) {
         const before = bfs.steps;
         const maxLen = best ? best.vertices.length - 1 : Number.POSITIVE_INFINITY;
-        const end = bfs.search(s, sub.of, id, maxLen, before + budget.steps, budget.deadline);
+        const end = bfs.search(s, sub.of, id, maxLen, before + budget.steps, deadline);
         budget.steps -= bfs.steps - before;
         this.result.steps += bfs.steps - before;
         if (end === 'budget') return best ?? 'budget';
@@ -185,32 +189,43 @@ class Search {
     return best;
   }
 
-  /** Search component `i`; `cut` when the global deadline has passed already. */
+  /**
+   * Search component `i`; `cut` when the global deadline has passed already. Each type gets an
+   * equal share of what is left of the component's budget, so that one hard type cannot
+   * starve the others (in an enormous component, G1c may need the whole ring while a
+   * real-time cycle is two edges away).
+   */
   searchScc(i: number, cut: boolean): void {
     const found = new Set<string>();
     const redundant = new Set<string>();
     const absent: string[] = [];
-    const budget = { steps: this.opts.stepsPerScc, deadline: Math.min(this.opts.deadline, performance.now() + this.opts.msPerScc) };
-    let timedOut: string | undefined;
-    for (const spec of this.opts.specs) {
+    const cutShort: string[] = [];
+    const end = Math.min(this.opts.deadline, performance.now() + this.opts.msPerScc);
+    let steps = this.opts.stepsPerScc;
+    const specs = this.opts.specs;
+    for (let s = 0; s < specs.length; s++) {
+      const spec = specs[s]!;
       if (redundant.has(spec.type)) continue;
-      if (timedOut !== undefined) {
+      const left = specs.slice(s).filter((x) => !redundant.has(x.type)).length;
+      if (!cut) this.sub(spec.rels); // Linear and needed anyway: not charged to the search's share.
+      const now = performance.now();
+      const share = { steps: Math.floor(steps / left), ms: (end - now) / left, end: this.opts.deadline };
+      const given = share.steps;
+      const result = cut || now >= end ? 'budget' : this.find(spec, i, share);
+      steps -= given - share.steps;
+      if (result === 'budget') {
+        cutShort.push(spec.type);
         this.result.unsearched.add(spec.type);
-        continue;
-      }
-      const end = cut ? 'budget' : this.find(spec, i, budget);
-      if (end === 'budget') {
-        timedOut = spec.type;
-        this.result.unsearched.add(spec.type);
-      } else if (end === null) {
+      } else if (result === null) {
         absent.push(spec.type);
       } else {
-        this.record({ ...end, type: spec.type, scc: i }, found, redundant);
+        this.record({ ...result, type: spec.type, scc: i }, found, redundant);
       }
     }
     const vs = this.full.nontrivial[i]!;
-    if (timedOut !== undefined) {
-      this.result.timeouts.push({ scc: i, sccSize: vs.length, searching: timedOut, doesNotContain: absent });
+    const stillOpen = cutShort.filter((t) => !redundant.has(t));
+    if (stillOpen.length > 0) {
+      this.result.timeouts.push({ scc: i, sccSize: vs.length, searching: stillOpen, doesNotContain: absent });
       const cycle = shortestCycleThrough(this.g, vs[0]!, this.member, i);
       const type = classifyCycle(cycle.labels);
       if (type !== undefined && !redundant.has(type)) this.record({ ...cycle, type, scc: i, fallback: true }, found, redundant);

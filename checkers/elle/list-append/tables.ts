@@ -70,6 +70,13 @@ export function buildTables(h: TxnHistory, cases: CaseLog): AppendTables {
     mopStart[slot] = mopKey.length;
     for (const mop of mops) {
       const k = el.keyId(mop[1]);
+      if (k === longest.length) {
+        // A new key: grow the per-key arrays in step, so they stay dense (fast) arrays.
+        longest.push(undefined);
+        longestTxn.push(-1);
+        lastAppend.push(-1);
+        lastSlot.push(-1);
+      }
       mopKey.push(k);
       if (mop[0] === 'append') {
         const v = mop[2];

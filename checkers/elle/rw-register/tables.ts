@@ -41,6 +41,11 @@ export function buildRegisterTables(h: TxnHistory): RegisterTables {
     mopStart[slot] = mopKey.length;
     for (const mop of mops) {
       const k = el.keyId(mop[1]);
+      if (k === lastWrite.length) {
+        // A new key: grow the per-key arrays in step, so they stay dense (fast) arrays.
+        lastWrite.push(-1);
+        lastSlot.push(-1);
+      }
       mopKey.push(k);
       if (mop[0] !== 'w') {
         mopElem.push(-1);
