@@ -15,7 +15,7 @@ import { show, showList } from '../render.js';
 import { failedId, INTERMEDIATE, NO_WRITER } from '../elements.js';
 import { LostUpdateCandidates, lostUpdates } from '../lost-update.js';
 import { checkTxn } from './internal.js';
-import { duplicateCase, writerText, type AppendTables } from './tables.js';
+import { checkedElement, duplicateCase, writerText, type AppendTables } from './tables.js';
 
 /** Who read which state: parallel arrays, one entry per read with a known state. */
 export interface Readers {
@@ -94,7 +94,7 @@ function readState(tb: AppendTables, t: number, k: number, list: readonly unknow
     for (const v of list) {
       if (seen.has(v)) repeated.push(v);
       seen.add(v);
-      e = el.find(k, v);
+      e = el.find(k, checkedElement(h, t, el.keys[k], v));
       if (e < 0) garbageRead(tb, cases, t, k, list, -1, v);
       else if (failedId(el.writer[e]!) >= 0) abortedRead(tb, cases, t, k, list, e);
     }

@@ -14,6 +14,7 @@ import { TxnFormatError, type TxnHistory } from '../history.js';
 import { describeTxn, failedOps, OK } from '../history.js';
 import type { CaseLog } from '../cases.js';
 import { IntVec } from '../int-vec.js';
+import { brief, isScalar } from '../txn-format.js';
 import { show, showList } from '../render.js';
 import { Elements, failedId, failedWriter, INTERMEDIATE, NO_WRITER } from '../elements.js';
 
@@ -127,7 +128,7 @@ function versionOrders(el: Elements, longest: (readonly unknown[] | undefined)[]
     let repeated: unknown[] | undefined;
     for (let i = 0; i < list.length; i++) {
       let e = el.find(k, list[i]);
-      if (e < 0) e = el.add(k, list[i], NO_WRITER);
+      if (e < 0) e = el.add(k, checkedElement(h, longestTxn[k]!, el.keys[k], list[i]), NO_WRITER);
       listElems.push(e);
       if (pos[e]! >= 0) {
         (repeated ??= []).push(list[i]);
@@ -145,6 +146,12 @@ function versionOrders(el: Elements, longest: (readonly unknown[] | undefined)[]
   listStart[keys] = listElems.length;
   orderStart[keys] = orderElems.length;
   return { listStart, listElems: listElems.view(), orderStart, orderElems: orderElems.view(), pos, firstAborted, firstGarbage };
+}
+
+/** `v`, when it is a scalar that a read of `key` by transaction t may hold; else a format error. */
+export function checkedElement(h: TxnHistory, t: number, key: unknown, v: unknown): unknown {
+  if (isScalar(v)) return v;
+  throw new TxnFormatError(`${describeTxn(h, t)} read key ${show(key)} as a list holding ${brief(v)}; elements are strings, numbers or booleans`);
 }
 
 /** A read that holds some element twice. */

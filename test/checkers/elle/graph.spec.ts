@@ -68,6 +68,20 @@ describe('graph building and components', () => {
     expect([...g.rels]).toEqual([WW | REALTIME, RW]);
   });
 
+  it('GraphBuilder merges repeats in long rows too', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(59), fc.constantFrom(WW, WR, RW, REALTIME)), { maxLength: 200 }), (row) => {
+        const g = build(60, row.map(([w, r]) => [5, w, r] as [number, number, number]));
+        const expected = new Map<number, number>();
+        for (const [w, r] of row) if (w !== 5) expected.set(w, (expected.get(w) ?? 0) | r);
+        const got = new Map<number, number>();
+        for (let e = g.offsets[5]!; e < g.offsets[6]!; e++) got.set(g.targets[e]!, g.rels[e]!);
+        expect(got).toEqual(expected);
+        expect(g.offsets[6]! - g.offsets[5]!).toBe(expected.size);
+      }),
+    );
+  });
+
   it('stronglyConnected: two vertices share a component exactly when each reaches the other', () => {
     fc.assert(
       fc.property(graphs(9, [WW, WR, RW, PROCESS, REALTIME, WW | REALTIME]), fc.constantFrom(WW, WW | WR, DATA, ALL), ({ n, edges }, mask) => {

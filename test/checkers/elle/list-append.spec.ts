@@ -47,6 +47,13 @@ describe('list-append: valid histories', () => {
     expect(r.summary).toMatch(/value 1 was appended to key "x" more than once/);
   });
 
+  it('answers unknown for a read list holding something other than scalars', async () => {
+    const h = new Txns().run(0, [['append', 'x', 1]]).run(1, [['r', 'x', [1, { a: 1 }]]]);
+    const r = await check(h.ops);
+    expect(r.valid).toBe('unknown');
+    expect(r.summary).toMatch(/op #3 \(process 1\) read key "x" as a list holding \{"a":1\}/);
+  });
+
   it('answers unknown for a malformed transaction', async () => {
     const h = new Txns().run(0, [['put', 'x', 1]]);
     const r = await check(h.ops);
