@@ -17,6 +17,7 @@
 import type { Op, OpType } from '../src/api/op.js';
 import type { TxnKind } from '../src/api/txn.js';
 import { Rng } from '../src/gen/rng.js';
+import { LATENCY_MAX_NS, LATENCY_MIN_NS, THINK_MAX_NS } from './generated.js';
 
 export interface TxnSimOptions {
   txns: number;
@@ -34,11 +35,6 @@ export interface TxnSimOptions {
   failRate?: number;
   infoRate?: number;
 }
-
-/** Latency of one transaction and think time after it, in nanoseconds. */
-const LATENCY_MIN_NS = 100_000;
-const LATENCY_MAX_NS = 2_000_000;
-const THINK_MAX_NS = 100_000;
 
 type Mop = [string, unknown, unknown];
 type Fate = 'ok' | 'fail' | 'info-applied' | 'info-lost';

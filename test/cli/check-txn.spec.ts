@@ -3,23 +3,15 @@
  * user runs it: saved JSONL runs and Jepsen EDN list-append histories, exit codes 0 / 1 / 2,
  * and one-line errors for options that do not fit.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Op } from '../../src/api/op.js';
 import { inject } from '../../bench/txn-anomalies.js';
 import { simulateTxnHistory } from '../../bench/txn-sim.js';
 import { runCli } from '../helpers/cli.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'faultline-check-txn-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, file } = tempFiles('faultline-check-txn');
 
 const jsonl = (ops: readonly Op[]): string => ops.map((o) => JSON.stringify(o)).join('\n') + '\n';
 
