@@ -10,7 +10,7 @@
 import { float64, int32, uint8 } from './arena.js';
 import type { Op } from '../../src/api/op.js';
 import { TXN_F, type TxnKind } from '../../src/api/txn.js';
-import { emptyEvidence, kindOf, txnProblem } from './txn-format.js';
+import { brief, mopKind, mopProblem } from './txn-format.js';
 
 /** Status of a vertex transaction. */
 export const OK = 0;
@@ -39,9 +39,8 @@ export interface TxnHistory {
   readonly failedMops: readonly (readonly Mop[])[];
   readonly failedInvokePos: Int32Array;
   readonly failedCompletePos: Int32Array;
-  /** Micro-operations of all transactions, failed ones included, and how many write (append or w). */
+  /** Micro-operations of all transactions, failed ones included. */
   readonly mopCount: number;
-  readonly writeCount: number;
   /** Client operations that are not transactions (ignored) and completions with no invocation. */
   readonly ignored: number;
   readonly orphans: number;
@@ -66,12 +65,10 @@ export function collectTxns(history: readonly Op[], opts: CollectOptions = {}): 
   const completion = int32(len).fill(NOT_TXN);
   const outcome = uint8(len);
   const open = new Map<number, number>();
-  const ev = emptyEvidence();
   let ignored = 0;
   let orphans = 0;
-  const check = (op: Op, completed: boolean): void => {
-    const problem = txnProblem(op.value, completed, ev);
-    if (problem) throw new TxnFormatError(`op #${op.index} (${op.type}, process ${op.process}): ${problem}`);
+  const check = (op: Op): void => {
+    if (!Array.isArray(op.value)) throw new TxnFormatError(`${opName(op)}: its value must be a list of micro-operations, got ${brief(op.value)}`);
   };
   for (let pos = 0; pos < len; pos++) {
     const op = history[pos]!;
@@ -82,7 +79,7 @@ export function collectTxns(history: readonly Op[], opts: CollectOptions = {}): 
     }
     const p = op.process;
     if (op.type === 'invoke') {
-      check(op, false);
+      check(op);
       const prev = open.get(p);
       if (prev !== undefined) outcome[prev] = INFO; // A new invocation: the old one never completed.
       open.set(p, pos);
@@ -97,7 +94,7 @@ export function collectTxns(history: readonly Op[], opts: CollectOptions = {}): 
     }
     open.delete(p);
     completion[inv] = pos;
-    if (op.type === 'ok') check(op, true);
+    if (op.type === 'ok') check(op);
     outcome[inv] = op.type === 'ok' ? OK : op.type === 'info' ? INFO : FAIL;
   }
   let n = 0;
@@ -137,9 +134,40 @@ export function collectTxns(history: readonly Op[], opts: CollectOptions = {}): 
     mopCount += mops[t]!.length;
     t++;
   }
-  const kind = opts.kind ?? kindOf(ev);
-  if (kind !== 'list-append' && kind !== 'rw-register') throw new TxnFormatError(kind);
-  return { history, kind, n, invokePos, completePos, status, process, mops, failedMops, failedInvokePos, failedCompletePos, mopCount, writeCount: ev.appends + ev.writes, ignored, orphans };
+  const kind = opts.kind ?? detectKind(mops, status, failedMops);
+  return { history, kind, n, invokePos, completePos, status, process, mops, failedMops, failedInvokePos, failedCompletePos, mopCount, ignored, orphans };
+}
+
+/** The kind the first telling micro-operation shows (every other one is checked against it later); list-append when none tells. */
+function detectKind(mops: readonly (readonly Mop[])[], status: Uint8Array, failed: readonly (readonly Mop[])[]): TxnKind {
+  for (let t = 0; t < mops.length; t++) {
+    for (const mop of mops[t]!) {
+      const kind = mopKind(mop, status[t] === OK);
+      if (kind) return kind;
+    }
+  }
+  for (const f of failed) for (const mop of f) if (mopKind(mop, false)) return mopKind(mop, false)!;
+  return 'list-append';
+}
+
+function opName(op: Op): string {
+  return `op #${op.index} (${op.type}, process ${op.process})`;
+}
+
+/**
+ * Check the micro-operations of slot `slot` (vertex t, or failed f at n + f) against the
+ * history's kind; throws a TxnFormatError naming the operation whose value is wrong.
+ */
+export function checkMops(h: TxnHistory, slot: number): void {
+  const vertex = slot < h.n;
+  const mops = vertex ? h.mops[slot]! : h.failedMops[slot - h.n]!;
+  const completed = vertex && h.status[slot] === OK;
+  for (let i = 0; i < mops.length; i++) {
+    const problem = mopProblem(mops[i], i, h.kind, completed);
+    if (problem === undefined) continue;
+    const pos = vertex ? (completed ? h.completePos[slot]! : h.invokePos[slot]!) : h.failedInvokePos[slot - h.n]!;
+    throw new TxnFormatError(`${opName(h.history[pos]!)}: ${problem}`);
+  }
 }
 
 /** The history index a report names a vertex transaction by: its completion's, else its invocation's. */

@@ -96,12 +96,13 @@ async function checkTxns(history: readonly Op[], opts: ElleOptions, models: read
 }
 
 /**
- * Bytes the check's typed arrays take, about: per micro-operation (tables, read states), per
- * written value (elements and their hash table, version orders, readers), per history event
- * (real-time cursor), per transaction (graph, components, search scratch).
+ * Bytes the check's typed arrays take, at most about: per micro-operation (tables, read
+ * states, elements and their hash table, version orders, readers), per history event
+ * (real-time cursor), per transaction (graph, components, search scratch). Pages never
+ * written are never mapped, so a generous bound costs nothing.
  */
 function arenaBytes(h: TxnHistory): number {
-  return 24 * h.mopCount + 60 * h.writeCount + 4 * h.history.length + 100 * h.n + 5 * edgeCapacity(h);
+  return 84 * h.mopCount + 4 * h.history.length + 100 * h.n + 5 * edgeCapacity(h);
 }
 
 /** Room for the graph's edges, about: a few data edges per micro-operation, one process and a few real-time ones per transaction. */

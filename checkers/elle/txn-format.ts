@@ -1,25 +1,13 @@
 /**
- * Validates transaction values against the format of src/api/txn.ts and tells list-append from
+ * Checks transaction values against the format of src/api/txn.ts and tells list-append from
  * rw-register histories.
  *
- * Why a separate pass: the inference code reads micro-operations in tight loops and trusts
- * their shape; checking every one once, up front, turns a malformed history into one clear
+ * Why per micro-operation, called from the analyses' first pass: that pass reads every
+ * micro-operation anyway, and a history of a million transactions is too big to walk twice for
+ * nothing; checking each one where it is first read turns a malformed history into one clear
  * sentence (which operation, which micro-operation, what is wrong) instead of a wrong verdict.
  */
 import type { TxnKind } from '../../src/api/txn.js';
-
-/** What a history's micro-operations say about its kind. */
-export interface KindEvidence {
-  appends: number;
-  writes: number;
-  /** Reads on `ok` completions whose value is a list / a scalar. */
-  listReads: number;
-  scalarReads: number;
-}
-
-export function emptyEvidence(): KindEvidence {
-  return { appends: 0, writes: 0, listReads: 0, scalarReads: 0 };
-}
 
 /** A key, element or value: a string, a finite number or a boolean. */
 export function isScalar(x: unknown): boolean {
@@ -28,49 +16,36 @@ export function isScalar(x: unknown): boolean {
 }
 
 /**
- * Check one transaction value; `completed` says whether reads carry results (an `ok`
- * completion). Counts what it sees into `ev`. Returns undefined when the value is well formed,
- * else what is wrong.
+ * The kind of history a micro-operation belongs to, when it tells: an append or a list read
+ * is list-append, a write or a scalar read rw-register (`completed`: reads carry results).
  */
-export function txnProblem(value: unknown, completed: boolean, ev: KindEvidence): string | undefined {
-  if (!Array.isArray(value)) return `its value must be a list of micro-operations, got ${brief(value)}`;
-  for (let i = 0; i < value.length; i++) {
-    const mop: unknown = value[i];
-    if (!Array.isArray(mop) || mop.length !== 3) return `micro-operation ${i} must be [f, key, value], got ${brief(mop)}`;
-    const f: unknown = mop[0];
-    const k: unknown = mop[1];
-    const v: unknown = mop[2];
-    if (!isScalar(k)) return `micro-operation ${i} has key ${brief(k)}; keys are strings, numbers or booleans`;
-    if (f === 'append' || f === 'w') {
-      if (!isScalar(v)) return `micro-operation ${i} (${f}) has value ${brief(v)}; values are strings, numbers or booleans`;
-      if (f === 'append') ev.appends++;
-      else ev.writes++;
-    } else if (f === 'r') {
-      if (v === null || v === undefined) continue;
-      if (!completed) continue; // An invocation's reads are unknown whatever they hold.
-      // A list's elements are checked where they are first looked at (list-append/tables.ts):
-      // every other read must repeat them, so checking each read's would cost the most of all.
-      if (Array.isArray(v)) ev.listReads++;
-      else if (isScalar(v)) ev.scalarReads++;
-      else return `micro-operation ${i} read ${brief(v)}; a read returns a list, a scalar or null`;
-    } else {
-      return `micro-operation ${i} has f ${brief(f)}; expected "append", "w" or "r"`;
-    }
-  }
-  return undefined;
+export function mopKind(mop: unknown, completed: boolean): TxnKind | undefined {
+  if (!Array.isArray(mop)) return undefined;
+  if (mop[0] === 'append') return 'list-append';
+  if (mop[0] === 'w') return 'rw-register';
+  if (mop[0] !== 'r' || !completed || mop[2] === null || mop[2] === undefined) return undefined;
+  return Array.isArray(mop[2]) ? 'list-append' : 'rw-register';
 }
 
 /**
- * The kind the evidence points to, or a sentence saying why it is ambiguous. Only reads of
- * nothing (no appends, writes or filled reads) count as list-append: nothing is checked then.
+ * What is wrong with micro-operation i of a transaction in a `kind` history, or undefined.
+ * `completed`: an `ok` completion, whose reads carry results (an invocation's reads are
+ * unknown whatever they hold). A list's elements are checked where they are first looked at
+ * (list-append/tables.ts): every other read repeats them, so checking each read's would cost
+ * the most of all.
  */
-export function kindOf(ev: KindEvidence): TxnKind | string {
-  const listy = ev.appends > 0 || ev.listReads > 0;
-  const registery = ev.writes > 0 || ev.scalarReads > 0;
-  if (listy && registery) {
-    return `the history mixes list-append (${ev.appends} appends, ${ev.listReads} list reads) and rw-register (${ev.writes} writes, ${ev.scalarReads} scalar reads) micro-operations`;
+export function mopProblem(mop: unknown, i: number, kind: TxnKind, completed: boolean): string | undefined {
+  if (!Array.isArray(mop) || mop.length !== 3) return `micro-operation ${i} must be [f, key, value], got ${brief(mop)}`;
+  const f: unknown = mop[0];
+  const v: unknown = mop[2];
+  if (!isScalar(mop[1])) return `micro-operation ${i} has key ${brief(mop[1])}; keys are strings, numbers or booleans`;
+  const write = kind === 'list-append' ? 'append' : 'w';
+  if (f === write) return isScalar(v) ? undefined : `micro-operation ${i} (${f}) has value ${brief(v)}; values are strings, numbers or booleans`;
+  if (f === 'append' || f === 'w' || (f === 'r' && completed && v !== null && mopKind(mop, true) !== kind)) {
+    return `micro-operation ${i} is ${brief(mop)}: the history mixes list-append and rw-register micro-operations`;
   }
-  return registery ? 'rw-register' : 'list-append';
+  if (f === 'r') return completed && v !== null && !Array.isArray(v) && !isScalar(v) ? `micro-operation ${i} read ${brief(v)}; a read returns a list, a scalar or null` : undefined;
+  return `micro-operation ${i} has f ${brief(f)}; expected "append", "w" or "r"`;
 }
 
 /** A value shortened for an error message. */

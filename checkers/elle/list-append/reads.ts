@@ -37,7 +37,7 @@ function isPrefix(a: readonly unknown[], b: readonly unknown[]): boolean {
 
 export function scanReads(tb: AppendTables, cases: CaseLog): Readers {
   const { h, el, mopStart, mopKey, mopElem } = tb;
-  const reads = h.mopCount - h.writeCount;
+  const reads = h.mopCount;
   const readers: Readers = { state: new IntVec(reads), txn: new IntVec(reads), slotState: int32(mopKey.length).fill(-1), lastReader: int32(el.keys.length).fill(-1) };
   const lost = new LostUpdateCandidates();
   const incompatibleSeen = uint8(el.keys.length);

@@ -11,7 +11,7 @@
  */
 import { int32 } from '../arena.js';
 import { TxnFormatError, type TxnHistory } from '../history.js';
-import { describeTxn, failedOps, OK } from '../history.js';
+import { checkMops, describeTxn, failedOps, OK } from '../history.js';
 import type { CaseLog } from '../cases.js';
 import { IntVec } from '../int-vec.js';
 import { brief, isScalar } from '../txn-format.js';
@@ -54,7 +54,7 @@ export function writerText(h: TxnHistory, el: Elements, e: number): string {
 }
 
 export function buildTables(h: TxnHistory, cases: CaseLog): AppendTables {
-  const el = new Elements(h.writeCount);
+  const el = new Elements(h.mopCount);
   const slots = h.n + h.failedMops.length;
   const mopStart = int32(slots + 1);
   const mopKey = new IntVec(h.mopCount);
@@ -69,6 +69,7 @@ export function buildTables(h: TxnHistory, cases: CaseLog): AppendTables {
     const writer = vertex ? slot : failedWriter(slot - h.n);
     const completed = vertex && h.status[slot] === OK;
     mopStart[slot] = mopKey.length;
+    checkMops(h, slot);
     for (const mop of mops) {
       const k = el.keyId(mop[1]);
       if (k === longest.length) {

@@ -30,8 +30,8 @@ export function analyzeRwRegister(h: TxnHistory, cases: CaseLog, opts: RwRegiste
     slotRead: int32(h.mopCount).fill(-1),
     slotExtWrite: uint8(h.mopCount),
     versionEdges: new EdgeList(),
-    readerVersion: new IntVec(h.mopCount - h.writeCount),
-    readerTxn: new IntVec(h.mopCount - h.writeCount),
+    readerVersion: new IntVec(h.mopCount),
+    readerTxn: new IntVec(h.mopCount),
     lost: new LostUpdateCandidates(),
   };
   scanRegisters(tables, scan, { wfrKeys: opts.wfrKeys === true, sequentialKeys: opts.sequentialKeys === true });

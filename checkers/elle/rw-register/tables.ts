@@ -8,7 +8,7 @@
  */
 import { int32 } from '../arena.js';
 import { Elements, failedWriter, INTERMEDIATE, NO_WRITER } from '../elements.js';
-import { describeTxn, OK, TxnFormatError, type TxnHistory } from '../history.js';
+import { checkMops, describeTxn, OK, TxnFormatError, type TxnHistory } from '../history.js';
 import { IntVec } from '../int-vec.js';
 import { show } from '../render.js';
 
@@ -28,7 +28,7 @@ export function initVersion(tb: RegisterTables, k: number): number {
 }
 
 export function buildRegisterTables(h: TxnHistory): RegisterTables {
-  const el = new Elements(h.writeCount);
+  const el = new Elements(h.mopCount);
   const slots = h.n + h.failedMops.length;
   const mopStart = int32(slots + 1);
   const mopKey = new IntVec(h.mopCount);
@@ -39,6 +39,7 @@ export function buildRegisterTables(h: TxnHistory): RegisterTables {
     const vertex = slot < h.n;
     const mops = vertex ? h.mops[slot]! : h.failedMops[slot - h.n]!;
     mopStart[slot] = mopKey.length;
+    checkMops(h, slot);
     for (const mop of mops) {
       const k = el.keyId(mop[1]);
       if (k === lastWrite.length) {

@@ -58,7 +58,7 @@ describe('list-append: valid histories', () => {
     const h = new Txns().run(0, [['put', 'x', 1]]);
     const r = await check(h.ops);
     expect(r.valid).toBe('unknown');
-    expect(r.summary).toMatch(/op #0 .*micro-operation 0 has f "put"/);
+    expect(r.summary).toMatch(/op #1 \(ok, process 0\): micro-operation 0 has f "put"/);
   });
 });
 
