@@ -8,15 +8,20 @@
  * relations before process and real time, as the typed search prefers them.
  */
 import type { Graph } from '../graph/csr.js';
+import { int32, uint8 } from '../arena.js';
 import type { FoundCycle } from './bfs.js';
 
 /** The shortest cycle through `s` among vertices with `member[v] === group`. */
 export function shortestCycleThrough(g: Graph, s: number, member: Int32Array, group: number): FoundCycle {
   const { offsets, targets, rels } = g;
-  const parent = new Map<number, number>([[s, -1]]);
-  const label = new Map<number, number>();
-  const queue = [s];
-  for (let head = 0; head < queue.length; head++) {
+  // parent[v] is v's BFS parent plus one (0: not reached); the start is its own.
+  const parent = int32(g.n);
+  const label = uint8(g.n);
+  const queue = int32(g.n);
+  parent[s] = s + 1;
+  let tail = 0;
+  queue[tail++] = s;
+  for (let head = 0; head < tail; head++) {
     const v = queue[head]!;
     for (let e = offsets[v]!; e < offsets[v + 1]!; e++) {
       const w = targets[e]!;
@@ -25,16 +30,17 @@ export function shortestCycleThrough(g: Graph, s: number, member: Int32Array, gr
       if (w === s) {
         const vertices: number[] = [];
         const labels: number[] = [bit];
-        for (let x = v; x !== -1; x = parent.get(x)!) {
+        for (let x = v; ; x = parent[x]! - 1) {
           vertices.push(x);
-          if (x !== s) labels.push(label.get(x)!);
+          if (x === s) break;
+          labels.push(label[x]!);
         }
         return { vertices: vertices.reverse(), labels: labels.reverse() };
       }
-      if (parent.has(w)) continue;
-      parent.set(w, v);
-      label.set(w, bit);
-      queue.push(w);
+      if (parent[w] !== 0) continue;
+      parent[w] = v + 1;
+      label[w] = bit;
+      queue[tail++] = w;
     }
   }
   throw new Error(`vertex ${s} lies on no cycle of its component`);

@@ -92,6 +92,8 @@ interface Sub {
   /** Index into `lists` of each vertex's non-trivial sub-component, or -1. */
   of: Int32Array;
   lists: Int32Array[];
+  /** Start vertices found so far, by sub-component and relation mask. */
+  sources: Map<string, number[]>;
 }
 
 class Search {
@@ -118,7 +120,7 @@ class Search {
       const { nontrivial } = stronglyConnected(this.g, rels, this.member);
       const of = int32(this.g.n).fill(-1);
       nontrivial.forEach((vs, i) => vs.forEach((v) => (of[v] = i)));
-      sub = { of, lists: nontrivial };
+      sub = { of, lists: nontrivial, sources: new Map() };
       this.subs.set(rels, sub);
     }
     return sub;
@@ -132,8 +134,17 @@ class Search {
     return { sub, ids: [...ids].sort((a, b) => a - b) };
   }
 
-  /** Vertices of sub-component `id` with an edge inside it whose relations meet `mask`. */
+  /** Vertices of sub-component `id` with an edge inside it whose relations meet `mask` (cached: specs share them). */
   private sources(sub: Sub, id: number, mask: number): number[] {
+    const cacheKey = `${id}:${mask}`;
+    const cached = sub.sources.get(cacheKey);
+    if (cached) return cached;
+    const found = this.scanSources(sub, id, mask);
+    sub.sources.set(cacheKey, found);
+    return found;
+  }
+
+  private scanSources(sub: Sub, id: number, mask: number): number[] {
     const { offsets, targets, rels } = this.g;
     const out: number[] = [];
     for (const v of sub.lists[id]!) {
