@@ -15,7 +15,7 @@
 import { int32 } from '../arena.js';
 import type { Graph } from '../graph/csr.js';
 import { PROCESS, REALTIME, RW, WR, WW } from '../graph/rels.js';
-import { stronglyConnected, type Components } from '../graph/scc.js';
+import { induceComponents, stronglyConnected } from '../graph/scc.js';
 import { impliedAnomalies, impossibleModels } from '../consistency/models.js';
 import { BfsScratch, CycleBfs, type FoundCycle } from './bfs.js';
 import { shortestCycleThrough } from './fallback.js';
@@ -98,20 +98,19 @@ interface Sub {
 
 class Search {
   private readonly subs = new Map<number, Sub>();
-  private readonly member: Int32Array;
   private readonly scratch: BfsScratch;
   private readonly bfs = new Map<string, CycleBfs>();
   readonly result: CycleSearchResult;
 
+  /** `g` holds only the components, `member[v]` is v's component, `components[i]` its vertices. */
   constructor(
     private readonly g: Graph,
-    private readonly full: Components,
+    private readonly member: Int32Array,
+    private readonly components: readonly Int32Array[],
     private readonly opts: CycleSearchOptions,
   ) {
-    this.member = int32(g.n).fill(-1);
-    full.nontrivial.forEach((vs, i) => vs.forEach((v) => (this.member[v] = i)));
     this.scratch = new BfsScratch(g.n);
-    this.result = { findings: [], timeouts: [], cycleExists: [], unsearched: new Set(), sccSizes: full.nontrivial.map((c) => c.length), steps: 0 };
+    this.result = { findings: [], timeouts: [], cycleExists: [], unsearched: new Set(), sccSizes: components.map((c) => c.length), steps: 0 };
   }
 
   private sub(rels: number): Sub {
@@ -130,7 +129,7 @@ class Search {
   private subsIn(rels: number, i: number): { sub: Sub; ids: number[] } {
     const sub = this.sub(rels);
     const ids = new Set<number>();
-    for (const v of this.full.nontrivial[i]!) if (sub.of[v]! >= 0) ids.add(sub.of[v]!);
+    for (const v of this.components[i]!) if (sub.of[v]! >= 0) ids.add(sub.of[v]!);
     return { sub, ids: [...ids].sort((a, b) => a - b) };
   }
 
@@ -233,7 +232,7 @@ class Search {
         this.record({ ...result, type: spec.type, scc: i }, found, redundant);
       }
     }
-    const vs = this.full.nontrivial[i]!;
+    const vs = this.components[i]!;
     const stillOpen = cutShort.filter((t) => !redundant.has(t));
     if (stillOpen.length > 0) {
       this.result.timeouts.push({ scc: i, sccSize: vs.length, searching: stillOpen, doesNotContain: absent });
@@ -257,7 +256,7 @@ class Search {
       if ((c.rels & ~this.opts.rels) !== 0 || impossible.has(c.model)) continue;
       const { ids } = this.subsIn(c.rels, i);
       if (ids.length === 0) continue;
-      this.result.cycleExists.push({ type: c.type, model: c.model, scc: i, sccSize: this.full.nontrivial[i]!.length });
+      this.result.cycleExists.push({ type: c.type, model: c.model, scc: i, sccSize: this.components[i]!.length });
       for (const m of impossibleModels([c.type])) impossible.add(m);
     }
   }
@@ -277,9 +276,11 @@ export function reverseCycle<F extends FoundCycle>(f: F): F {
 export async function searchCycles(g: Graph, opts: CycleSearchOptions): Promise<CycleSearchResult> {
   const full = stronglyConnected(g, opts.rels);
   if (full.nontrivial.length === 0) return { findings: [], timeouts: [], cycleExists: [], unsearched: new Set(), sccSizes: [], steps: 0 };
-  const search = new Search(g, full, opts);
+  const induced = induceComponents(g, full.nontrivial, opts.rels);
+  const search = new Search(induced.graph, induced.componentOf, induced.components, opts);
   // Small components first, so that one enormous component cannot starve the others.
-  const order = full.nontrivial.map((_, i) => i).sort((a, b) => full.nontrivial[a]!.length - full.nontrivial[b]!.length || a - b);
+  const sizes = induced.components.map((c) => c.length);
+  const order = sizes.map((_, i) => i).sort((a, b) => sizes[a]! - sizes[b]! || a - b);
   let lastYield = performance.now();
   for (const i of order) {
     const now = performance.now();
@@ -289,5 +290,6 @@ export async function searchCycles(g: Graph, opts: CycleSearchOptions): Promise<
       lastYield = performance.now();
     }
   }
-  return search.result;
+  const { result } = search;
+  return { ...result, findings: result.findings.map((f) => ({ ...f, vertices: f.vertices.map((v) => induced.globalOf[v]!) })) };
 }

@@ -8,6 +8,7 @@
  * found, and restricting the walk to those vertices keeps every call linear in what it touches.
  */
 import { int32, uint8 } from '../arena.js';
+import { GraphBuilder } from './builder.js';
 import type { Graph } from './csr.js';
 
 export interface Components {
@@ -86,4 +87,51 @@ export function stronglyConnected(g: Graph, mask: number, member?: Int32Array): 
     }
   }
   return { comp, nontrivial };
+}
+
+/** The non-trivial components of a graph as a graph of their own, renumbered. */
+export interface Induced {
+  /** Only the components' vertices (local ids), and only edges inside a component. */
+  graph: Graph;
+  /** The original id of each local vertex. */
+  globalOf: Int32Array;
+  /** Component index of each local vertex; each component's vertices are consecutive. */
+  componentOf: Int32Array;
+  /** Local vertices of each component. */
+  components: Int32Array[];
+}
+
+/**
+ * The sub-graph of `g` made of `components` and the edges (meeting `mask`) inside each. The
+ * cycle search runs on it: a history with a few small components then costs memory in
+ * proportion to them, not to the whole history.
+ */
+export function induceComponents(g: Graph, components: readonly Int32Array[], mask: number): Induced {
+  const m = components.reduce((s, c) => s + c.length, 0);
+  const localOf = int32(g.n).fill(-1);
+  const globalOf = int32(m);
+  const componentOf = int32(m);
+  const local: Int32Array[] = [];
+  let next = 0;
+  let edges = 0;
+  components.forEach((c, i) => {
+    const start = next;
+    for (const v of c) {
+      localOf[v] = next;
+      globalOf[next] = v;
+      componentOf[next++] = i;
+      edges += g.offsets[v + 1]! - g.offsets[v]!;
+    }
+    local.push(Int32Array.from({ length: c.length }, (_, j) => start + j));
+  });
+  const b = new GraphBuilder(m, edges);
+  for (let u = 0; u < m; u++) {
+    b.startRow(u);
+    const v = globalOf[u]!;
+    for (let e = g.offsets[v]!; e < g.offsets[v + 1]!; e++) {
+      const w = localOf[g.targets[e]!]!;
+      if (w >= 0 && componentOf[w] === componentOf[u] && (g.rels[e]! & mask) !== 0) b.add(w, g.rels[e]!);
+    }
+  }
+  return { graph: b.finish(), globalOf, componentOf, components: local };
 }

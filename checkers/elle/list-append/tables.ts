@@ -63,6 +63,8 @@ export function buildTables(h: TxnHistory, cases: CaseLog): AppendTables {
   const longestTxn: number[] = [];
   const lastAppend: number[] = [];
   const lastSlot: number[] = [];
+  // Consecutive appends of one transaction to one key, as (earlier, later) element pairs.
+  const ownOrder = new IntVec();
   for (let slot = 0; slot < slots; slot++) {
     const vertex = slot < h.n;
     const mops = vertex ? h.mops[slot]! : h.failedMops[slot - h.n]!;
@@ -89,7 +91,13 @@ export function buildTables(h: TxnHistory, cases: CaseLog): AppendTables {
           );
         }
         const e = el.add(k, v, writer);
-        if (lastSlot[k] === slot) el.flags[lastAppend[k]!]! |= INTERMEDIATE;
+        if (lastSlot[k] === slot) {
+          el.flags[lastAppend[k]!]! |= INTERMEDIATE;
+          if (vertex) {
+            ownOrder.push(lastAppend[k]!);
+            ownOrder.push(e);
+          }
+        }
         lastSlot[k] = slot;
         lastAppend[k] = e;
         mopElem.push(e);
@@ -105,7 +113,32 @@ export function buildTables(h: TxnHistory, cases: CaseLog): AppendTables {
   }
   mopStart[slots] = mopKey.length;
   const tables = versionOrders(el, longest, longestTxn, cases, h);
+  ownAppendOrder(h, el, tables.pos, ownOrder.view(), cases);
   return { h, el, mopStart, mopKey: mopKey.view(), mopElem: mopElem.view(), longest, longestTxn, ...tables };
+}
+
+/**
+ * A transaction's appends to one key must show in reads in the order it made them, and a read
+ * that shows a later one must show the earlier ones too: its own appends are one block of the
+ * version order, in program order. (Two appends with another transaction's between them make a
+ * write cycle, G0, and are found as one.)
+ */
+function ownAppendOrder(h: TxnHistory, el: Elements, pos: Int32Array, pairs: Int32Array, cases: CaseLog): void {
+  for (let i = 0; i < pairs.length; i += 2) {
+    const first = pairs[i]!;
+    const then = pairs[i + 1]!;
+    if (pos[then]! < 0 || (pos[first]! >= 0 && pos[first]! < pos[then]!)) continue;
+    const t = el.writer[first]!;
+    const key = el.keys[el.key[first]!];
+    const [a, b] = [show(el.value[first]), show(el.value[then])];
+    const what = pos[first]! < 0 ? `reads show ${b} but never ${a}` : `reads show ${b} before ${a}`;
+    cases.add('internal', () => ({
+      key,
+      txns: [t],
+      summary: `${describeTxn(h, t)} appended ${a} and then ${b} to key ${show(key)}, but ${what}`,
+      explanation: `${describeTxn(h, t)} appended ${a} and then ${b} to key ${show(key)}, but ${what}: its own writes were not applied in its own order, or not all of them (internal consistency).`,
+    }));
+  }
 }
 
 type Orders = Pick<AppendTables, 'listStart' | 'listElems' | 'orderStart' | 'orderElems' | 'pos' | 'firstAborted' | 'firstGarbage'>;

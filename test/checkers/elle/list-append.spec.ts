@@ -94,6 +94,13 @@ describe('list-append: anomalies without cycles', () => {
     expect(r.anomalies!.find((a) => a.kind === 'internal')!.explanation).toMatch(/should have seen \[1,2\]/);
   });
 
+  it('internal: a transaction whose own appends show out of order, or only in part', async () => {
+    const h = new Txns().run(0, [['append', 'x', 1], ['append', 'x', 2], ['append', 'y', 1], ['append', 'y', 2]]).run(1, [['r', 'x', [2, 1]], ['r', 'y', [2]]]);
+    const r = await check(h.ops);
+    const internal = r.anomalies!.filter((a) => a.kind === 'internal').map((a) => a.summary);
+    expect(internal).toEqual(expect.arrayContaining([expect.stringMatching(/appended 1 and then 2 to key "x", but reads show 2 before 1/), expect.stringMatching(/appended 1 and then 2 to key "y", but reads show 2 but never 1/)]));
+  });
+
   it('future-read: a read of a value the transaction appends only later', async () => {
     const h = new Txns().run(0, [['r', 'x', [1]], ['append', 'x', 1]]);
     const r = await check(h.ops);

@@ -67,7 +67,7 @@ export const tinyMutated = (kind: TxnKind): fc.Arbitrary<Op[]> =>
   fc
     .record({
       seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-      txns: fc.integer({ min: 2, max: 6 }),
+      txns: fc.integer({ min: 2, max: 7 }),
       processes: fc.integer({ min: 1, max: 4 }),
       keys: fc.integer({ min: 1, max: 3 }),
       infoRate: fc.constantFrom(0, 0.2),
@@ -87,9 +87,12 @@ export const tinyMutated = (kind: TxnKind): fc.Arbitrary<Op[]> =>
           continue;
         }
         const list = [...((read[2] as unknown[] | null) ?? [])];
-        if (how % 4 === 0) list.pop();
-        else if (how % 4 === 1 && values.length > 0) list.push(values[pick % values.length]);
-        else if (how % 4 === 2) list.reverse();
+        const at = pick % Math.max(1, list.length);
+        if (how % 6 === 0) list.pop();
+        else if (how % 6 === 1 && values.length > 0) list.push(values[pick % values.length]);
+        else if (how % 6 === 2) list.reverse();
+        else if (how % 6 === 3) list.splice(at, 1);
+        else if (how % 6 === 4 && at + 1 < list.length) list.splice(at, 2, list[at + 1], list[at]);
         else list.splice(0, list.length, ...values.slice(0, pick % (values.length + 1)));
         read[2] = list;
       }
@@ -106,7 +109,7 @@ describe('brute-force oracle', () => {
         const r = await elle({ kind: 'list-append', consistencyModels: [model] }).check(history, {});
         expect(passes(r), r.summary).toBe(serializableByBruteForce(history, realtime));
       }),
-      { numRuns: 400 },
+      { numRuns: 500 },
     );
   });
 
