@@ -167,7 +167,8 @@ async function judge(
     explainer: analysis.explainer,
     unsearched,
     detectable,
-    emptyGraph: h.n > 0 && g.targets.length === 0,
+    // As Elle: no dependency at all (an empty history included) means nothing was checked.
+    emptyGraph: g.targets.length === 0,
     stats: {
       txns: h.n + h.failedMops.length,
       ok,

@@ -113,7 +113,11 @@ function examples(v: Verdict, type: string, exists: CycleSearchResult['cycleExis
     }));
   }
   if (type === 'empty-transaction-graph') {
-    return [{ kind: type, summary: 'no dependency between any two transactions could be inferred', ops: [], explanation: 'No transaction read, overwrote or followed another, so nothing could be checked: the workload may be touching too many keys, or reads may not be recorded.' }];
+    const explanation =
+      h.n === 0
+        ? 'The history holds no transaction that committed or may have committed, so nothing could be checked.'
+        : 'No transaction read, overwrote or followed another, so nothing could be checked: the workload may be touching too many keys, or reads may not be recorded.';
+    return [{ kind: type, summary: 'no dependency between any two transactions could be inferred', ops: [], explanation }];
   }
   if (type.endsWith('-cycle-exists')) {
     return exists
