@@ -5,7 +5,8 @@
  * (bench/txn-anomalies.ts), and a ring that is one enormous strongly connected component
  * (bench/txn-ring.ts). Each case runs in its own child, so its peak memory is its own; the
  * figures are transactions checked per second and peak memory. A case is `ok` when the verdict
- * is the expected one and every injected anomaly is named.
+ * is the expected one and every injected anomaly is named. Besides wall time, each case reports
+ * the check's CPU time (all of the child's threads, garbage collection included).
  */
 import type { TxnKind } from '../src/api/txn.js';
 import { elle } from '../checkers/elle/index.js';
@@ -67,14 +68,20 @@ export async function elleCase(input: ElleInput): Promise<Record<string, FigureV
   }
   const g1 = performance.now();
   const rssBeforeCheckMib = round(process.memoryUsage().rss / 2 ** 20, 1);
+  const cpu0 = process.cpuUsage();
   const r = await elle({}).check(history, { timeoutMs: input.timeoutMs });
   const ms = performance.now() - g1;
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time says what the check costs even on a busy machine, where wall time says how busy it was.
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const counts = ((r.details as { anomalyCounts?: Record<string, number> } | undefined)?.anomalyCounts ?? {}) as Record<string, number>;
   const missing = [...new Set(expected)].filter((a) => !(a in counts));
   const shouldFail = input.history === 'ring' || expected.length > 0;
   return {
     ms: round(ms, 1),
     txnPerS: Math.round(input.txns / (ms / 1000)),
+    cpuMs: round(cpuMs, 1),
+    txnPerCpuS: Math.round(input.txns / (cpuMs / 1000)),
     verdict: r.valid === true ? 'valid' : r.valid === false ? 'invalid' : 'unknown',
     ok: (shouldFail ? r.valid === false : r.valid === true) && missing.length === 0,
     found: Object.keys(counts).length > 0 ? Object.entries(counts).map(([t, n]) => `${t}×${n}`).join(' ') : null,

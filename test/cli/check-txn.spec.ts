@@ -55,6 +55,14 @@ describe('faultline check --checker elle', () => {
     expect(out.details.alsoFound).toEqual({ 'G2-item': 1 });
     const strict = await runCli(['check', join(dir, 'skew.edn'), '--checker', 'elle', '--json']);
     expect(strict.code).toBe(1);
+    // The cycle as edges a report can draw: history indices of the two completions, the relation, the reason.
+    const { anomalies } = JSON.parse(strict.stdout) as { anomalies: { kind: string; cycle?: { from: number; to: number; relation: string; why: string }[] }[] };
+    const cycle = anomalies.find((a) => a.kind === 'G2-item')!.cycle!;
+    expect(cycle.map((e) => e.relation)).toEqual(['rw', 'rw']);
+    expect(cycle[0]!.to).toBe(cycle[1]!.from);
+    expect(cycle[1]!.to).toBe(cycle[0]!.from);
+    for (const e of cycle) expect(skewed[e.from]!.type).toBe('ok');
+    expect(cycle[0]!.why).toMatch(/^T1 read key .* without T2's append of .*, so T1 < T2$/);
   });
 
   it('answers an unknown model or a misplaced option in one line, exit 2', async () => {
