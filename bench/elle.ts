@@ -86,6 +86,9 @@ export async function elleCase(input: ElleInput): Promise<Record<string, FigureV
     ok: (shouldFail ? r.valid === false : r.valid === true) && missing.length === 0,
     found: Object.keys(counts).length > 0 ? Object.entries(counts).map(([t, n]) => `${t}×${n}`).join(' ') : null,
     ...(missing.length > 0 && { missing: missing.join(' ') }),
+    // Where the time went: inference (tables, anomalies without cycles), the graph, then components and cycle search.
+    inferMs: Number(r.stats?.['inferMs'] ?? 0),
+    graphMs: Number(r.stats?.['graphMs'] ?? 0),
     edges: Number(r.stats?.['edges'] ?? 0),
     largestScc: Number(r.stats?.['largestScc'] ?? 0),
     generateMs: round(g1 - g0, 1),
