@@ -204,6 +204,27 @@ describe("elle: Elle's own list-append cases", () => {
     if (c.not) expect(d.not).toEqual([...c.not].sort());
   });
 
+  it("names the G-single Elle's search times out on (Elle's unfindable-g-single: one among thousands of G2-item cycles)", async () => {
+    const n = 1000;
+    const noise = 10;
+    const h = new Txns();
+    // A ring of ww edges on one key; the first also appends to `anti`, the last misses it: one rw edge closes a G-single.
+    for (let i = 0; i < n; i++) h.run(0, [['append', 'ring', i], i === 0 ? ['append', 'anti', 'first'] : i === n - 1 ? ['r', 'anti', null] : ['append', i, 0]]);
+    h.run(1, [['r', 'ring', [...Array(n).keys()]]]);
+    // Noise: chains of appends hanging off the ring, each closed by two rw edges (G2-item, never G-single).
+    for (let i = 1; i < n - 1; i++) {
+      for (let j = 1; j < noise; j++) {
+        if (j === noise - 2) h.run(2, [['r', i, [...Array(noise - 2).keys()]], ['r', `anti-${i}`, null]]);
+        else if (j === noise - 1) h.run(2, [['append', `anti-${i}`, 0], ['r', 'ring', null]]);
+        else h.run(2, [['append', i, j]]);
+      }
+    }
+    const r = await elle({ consistencyModels: ['snapshot-isolation'] }).check(h.ops, {});
+    expect(r.valid).toBe(false);
+    expect(r.anomalies!.map((a) => a.kind)).toEqual(['G-single-item']);
+    expect(r.anomalies![0]!.cycle!.filter((e) => e.relation === 'rw')).toHaveLength(1);
+  });
+
   it('explains the G2 case as Elle does, each step naming the read and the append', async () => {
     const r = await elle({ consistencyModels: ['serializable'] }).check(g2, {});
     const text = r.anomalies![0]!.explanation;
