@@ -1,12 +1,16 @@
 /**
  * `faultline check`: re-check a saved run directory (with its workload's checker) or any
- * history file (faultline JSONL, Jepsen log, Jepsen EDN) with a chosen model.
+ * history file (faultline JSONL, Jepsen log, Jepsen EDN) with a chosen checker: `linearizable`
+ * (the default, with `--model`), `elle` (transactional isolation; `list-append` and
+ * `rw-register` force the history's kind) or `bank`.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { CheckResult, Checker } from '../api/checker.js';
 import type { TestSpec } from '../api/test-spec.js';
+import { bank } from '../../checkers/bank/index.js';
+import { elle, type ElleOptions } from '../../checkers/elle/index.js';
 import { linearizable, MODELS } from '../../checkers/linearizable/index.js';
 import { readHistoryFile } from '../history/formats/index.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
@@ -19,8 +23,14 @@ import { maxMemoryOption, parseMemorySize } from './memory-size.js';
 
 interface CheckArgs {
   history: string;
+  checker?: string;
   model?: string;
   'partition-keys': boolean;
+  'consistency-models'?: string[];
+  anomalies?: string[];
+  total?: number;
+  accounts?: string[];
+  'negative-balances': boolean;
   json: boolean;
   'checker-timeout': number;
   'max-memory'?: string;
@@ -53,11 +63,48 @@ export function resolveSaved(runDir: string): ReturnType<typeof resolveTest> {
   }
 }
 
+/** One value of a string option, or a UserError when it was given more than once. */
+function once(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new UserError(`--${name} was given more than once; give it once`);
+  return value;
+}
+
+/** A list option: comma-separated, repeatable. */
+function list(value: readonly string[] | undefined): string[] | undefined {
+  return value?.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+/** The checkers a history file can be checked with, by name. */
+const CHECKERS: Readonly<Record<string, (args: CheckArgs) => Checker>> = {
+  linearizable: (args) => linearizable({ model: lookup('model', MODELS, once('model', args.model) ?? 'cas-register'), partitionKeys: args['partition-keys'] }),
+  elle: (args) => elleChecker(args, {}),
+  'list-append': (args) => elleChecker(args, { kind: 'list-append' }, 'list-append'),
+  'rw-register': (args) => elleChecker(args, { kind: 'rw-register' }, 'rw-register'),
+  bank: (args) => {
+    const total = args.total;
+    if (total !== undefined && !Number.isFinite(total)) throw new UserError(`--total must be a number, not '${String(total)}'`);
+    const accounts = list(args.accounts);
+    return bank({ ...(total !== undefined && { total }), ...(accounts && { accounts }), negativeBalances: args['negative-balances'] });
+  },
+};
+
+function elleChecker(args: CheckArgs, base: ElleOptions, name?: string): Checker {
+  const consistencyModels = list(args['consistency-models']);
+  const anomalies = list(args.anomalies);
+  try {
+    return elle({ ...base, ...(consistencyModels && { consistencyModels }), ...(anomalies && { anomalies }) }, name);
+  } catch (err) {
+    throw new UserError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 function checkerFor(args: CheckArgs, runDir: string | undefined): Checker {
-  if (runDir && !args.model) return resolveSaved(runDir).workload.checker;
-  const model = args.model ?? 'cas-register';
-  if (typeof model !== 'string') throw new UserError('--model was given more than once; give it once');
-  return linearizable({ model: lookup('model', MODELS, model), partitionKeys: args['partition-keys'] });
+  const name = once('checker', args.checker);
+  if (runDir && !args.model && !name) return resolveSaved(runDir).workload.checker;
+  const chosen = name ?? 'linearizable';
+  if (args.model !== undefined && chosen !== 'linearizable') throw new UserError(`--model chooses the linearizability model; it does not apply to --checker ${chosen}`);
+  return lookup('checker', CHECKERS, chosen)(args);
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -66,8 +113,14 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   builder: (y) =>
     y
       .positional('history', { type: 'string', demandOption: true, describe: 'Run directory, history.jsonl, Jepsen log or EDN history' })
-      .option('model', { type: 'string', describe: 'Sequential model for a history file: cas-register or kv' })
-      .option('partition-keys', { type: 'boolean', default: true, describe: 'Check each key on its own (--no-partition-keys: one search over all keys)' })
+      .option('checker', { type: 'string', describe: `Checker: ${Object.keys(CHECKERS).join(', ')} (default: the run's workload's, else linearizable)` })
+      .option('model', { type: 'string', describe: 'linearizable: sequential model, cas-register or kv' })
+      .option('partition-keys', { type: 'boolean', default: true, describe: 'linearizable: check each key on its own (--no-partition-keys: one search over all keys)' })
+      .option('consistency-models', { type: 'string', array: true, describe: 'elle: models the history must satisfy (default strict-serializable), e.g. serializable,snapshot-isolation' })
+      .option('anomalies', { type: 'string', array: true, describe: 'elle: anomalies that also fail the check, e.g. G1c,G2-item' })
+      .option('total', { type: 'number', describe: 'bank: the sum of all balances (default: the sum most reads agree on)' })
+      .option('accounts', { type: 'string', array: true, describe: 'bank: the account ids (default: all that appear)' })
+      .option('negative-balances', { type: 'boolean', default: false, describe: 'bank: balances may go negative' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout' })
       .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before giving up (unknown)' })
       .option('max-memory', maxMemoryOption) as never,
