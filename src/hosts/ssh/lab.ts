@@ -16,7 +16,7 @@ import type { HostLab } from '../../api/host.js';
 import { abortableSleep } from '../../abortable-sleep.js';
 import { findTool, run } from '../../net/netns/exec.js';
 import { launchInNamespace } from '../../net/netns/in-namespace.js';
-import { createLab, destroyLab, ensureRoot, keepLab, readLab, type Lab } from '../../net/netns/lab.js';
+import { createLab, destroyLab, ensureRoot, handOverLab, readLab, type Lab } from '../../net/netns/lab.js';
 import { nodeNames, parseNodes } from '../../runner/node-names.js';
 import { UserError } from '../../user-error.js';
 import { readHostsFile } from './inventory.js';
@@ -47,6 +47,8 @@ function sshdConfig(dir: string, node: string, address: string): string {
     'MaxSessions 64',
     'MaxStartups 100',
     'Subsystem sftp internal-sftp',
+    // A home of the host's own: root's shell start-up files on this machine are not the lab host's.
+    `SetEnv HOME=${join(dir, node, 'home')}`,
     '',
   ].join('\n');
 }
@@ -97,6 +99,7 @@ async function up(nodes: string[], file: string): Promise<Lab> {
     const known: string[] = [];
     for (const node of nodes) {
       mkdirSync(join(dir, node, 'faultline'), { recursive: true });
+      mkdirSync(join(dir, node, 'home'), { recursive: true });
       await keygen(join(dir, node, 'host_key'), `faultline-lab-${lab.id}-${node}`);
       const [type, key] = readFileSync(join(dir, node, 'host_key.pub'), 'utf8').trim().split(/\s+/);
       known.push(`${lab.nodes[node]?.address} ${type} ${key}`);
@@ -110,7 +113,8 @@ async function up(nodes: string[], file: string): Promise<Lab> {
       hosts: nodes.map((name) => ({ name, address: lab.nodes[name]?.address, dir: join(dir, name, 'faultline') })),
     };
     writeFileSync(file, `${JSON.stringify(hostsFile, null, 2)}\n`);
-    keepLab(lab.id);
+    // The lab is no leftover while n1's sshd runs (faultline clean and --net netns runs remove dead labs).
+    handOverLab(lab.id, Number(readFileSync(join(dir, nodes[0] as string, 'sshd.pid'), 'utf8').trim()));
     return lab;
   } catch (err) {
     await destroyLab(lab.id);

@@ -312,6 +312,14 @@ export function keepLab(id: string): void {
   writeFileSync(join(LAB_STATE_ROOT, id, KEPT_FILE), `${new Date().toISOString()}\n`);
 }
 
+/**
+ * Make process `pid` the owner of lab `id`, so the lab lives as long as that process does (a
+ * user's lab such as `faultline lab ssh up` builds hands itself to a daemon it runs).
+ */
+export function handOverLab(id: string, pid: number): void {
+  writeFileSync(join(LAB_STATE_ROOT, id, 'owner.pid'), `${pid} ${processStartTime(pid) ?? ''}\n`);
+}
+
 /** Destroy every leftover lab; resolves with their ids. */
 export async function cleanupLeftoverLabs(): Promise<string[]> {
   const leftovers = await listLeftoverLabs();
