@@ -84,7 +84,7 @@ export function verifyHostKey(text: string, host: string, port: number, key: Buf
 export function listedKeyAlgorithms(text: string, host: string, port: number): string[] {
   const name = knownHostsName(host, port);
   const types = parse(text)
-    .filter((e) => e.marker === undefined && names(e.patterns, name))
+    .filter((e) => e.marker === undefined && e.key.length >= 4 && names(e.patterns, name))
     .map((e) => e.key.subarray(4, 4 + e.key.readUInt32BE(0)).toString('latin1'));
   return [...new Set(types.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t])))];
 }
