@@ -5,6 +5,7 @@
  * nothing. Against real hosts there is no enclave: the harness runs in place.
  */
 import type { Enclave, EnclaveHook, HostSpec } from '../../api/host.js';
+import { assertInNamespace } from '../../net/netns/in-namespace.js';
 import { readLab, type Lab } from '../../net/netns/lab.js';
 import { UserError } from '../../user-error.js';
 import { readHostsFile } from './inventory.js';
@@ -24,14 +25,28 @@ function enclaveOf(lab: Lab): Enclave {
   };
 }
 
+/** Lab `id`. @throws UserError when it is gone. */
+function liveLab(id: string): Lab {
+  const lab = readLab(id);
+  if (!lab) throw new UserError(`the hosts file names ssh lab ${id}, which is gone: build it again with faultline lab ssh up`);
+  return lab;
+}
+
+/**
+ * Before dialing the hosts of lab `id`: this process must be in the lab's control namespace (from
+ * the root namespace, lab addresses are routed off the machine).
+ * @throws UserError when the lab is gone; NotInNamespaceError when this process is elsewhere.
+ */
+export function assertInLab(id: string): void {
+  assertInNamespace(liveLab(id).control.address);
+}
+
 export const sshEnclave: EnclaveHook = {
   needed: (spec) => labOf(spec) !== undefined,
   async open(spec) {
     const id = labOf(spec) as string;
     if (process.getuid?.() !== 0) throw new UserError(`runs against ssh lab ${id} need root: their harness side runs in the lab's control namespace`);
-    const lab = readLab(id);
-    if (!lab) throw new UserError(`the hosts file names ssh lab ${id}, which is gone: build it again with faultline lab ssh up`);
-    return enclaveOf(lab);
+    return enclaveOf(liveLab(id));
   },
   rejoin(token) {
     const lab = readLab(token);

@@ -7,10 +7,11 @@
  * `faultline lab ssh up` (./lab.ts) the harness side runs in the lab's control namespace
  * (./enclave.ts); against real hosts it runs in place.
  */
-import type { HostBackend, HostCleaner, HostRequest, Hosts } from '../../api/host.js';
+import type { SystemDef } from '../../api/cluster.js';
+import type { HostBackend, HostCleaner, HostRequest, Hosts, HostSpec, Lacks } from '../../api/host.js';
 import { UserError } from '../../user-error.js';
 import { SshConnection } from './connection.js';
-import { sshEnclave } from './enclave.js';
+import { assertInLab, sshEnclave } from './enclave.js';
 import { inventoryNames, resolveInventory, SSH_OPTIONS } from './inventory.js';
 import { readKnownHosts } from './known-hosts.js';
 import { sshLab } from './lab.js';
@@ -20,6 +21,7 @@ import { hostFacts } from './remote-host.js';
 import type { RemoteProxies } from './remote-proxies.js';
 import {
   connectAll,
+  libfaketimeOn,
   netHosts,
   newRunId,
   plans,
@@ -40,6 +42,7 @@ function note(text: string): void {
 
 async function setUp(req: HostRequest): Promise<Hosts> {
   const inv = resolveInventory(req.spec.nodes, req.spec.hostOptions);
+  if (inv.lab !== undefined) assertInLab(inv.lab);
   const conns = await connectAll(inv, req.signal);
   const runId = newRunId();
   const settled = await Promise.allSettled([prepareHosts(conns, runId, req.system.clock === 'faketime', note)]);
@@ -100,6 +103,25 @@ async function setUp(req: HostRequest): Promise<Hosts> {
   }
 }
 
+/**
+ * Before a run (HostBackend.lacks): log in to every host and look around, so an unreachable host,
+ * a refused key, a changed host key, a missing Node.js or sudo right is one line and exit 2
+ * before anything is made; and say that clock skew of a libfaketime system needs libfaketime.
+ */
+async function preflight(spec: HostSpec, system: SystemDef): Promise<Lacks> {
+  const inv = resolveInventory(spec.nodes, spec.hostOptions);
+  if (inv.lab !== undefined) assertInLab(inv.lab);
+  const conns = await connectAll(inv, new AbortController().signal);
+  try {
+    await Promise.all(conns.map((c) => hostFacts(c, true)));
+    if (system.clock !== 'faketime') return {};
+    const without = (await Promise.all(conns.map(async (c) => ((await libfaketimeOn(c)) ? [] : [c.host.name])))).flat();
+    return without.length === 0 ? {} : { clock: `libfaketime on every host (${without.join(', ')} lack it: apt-get install libfaketime there)` };
+  } finally {
+    await Promise.all(conns.map((c) => c.close()));
+  }
+}
+
 /** `faultline clean --hosts-file ...`: what dead runs left on each host of the file. */
 const sshCleaner: HostCleaner = {
   name: 'ssh hosts',
@@ -107,6 +129,7 @@ const sshCleaner: HostCleaner = {
   async clean(options) {
     if (options['hosts-file'] === undefined) return { removed: [], problems: [] };
     const inv = resolveInventory(inventoryNames(options) ?? [], options);
+    if (inv.lab !== undefined) assertInLab(inv.lab);
     const trust = { file: inv.knownHosts, text: readKnownHosts(inv.knownHosts), strict: inv.strictHostKeys };
     const reports = await Promise.all(
       inv.hosts.map(async (host) => {
@@ -139,7 +162,7 @@ export const sshHosts: HostBackend = {
     }
     resolveInventory(spec.nodes, spec.hostOptions);
   },
-  lacks: async () => ({}),
+  lacks: preflight,
   enclave: sshEnclave,
   setUp,
   cleaners: [sshCleaner],

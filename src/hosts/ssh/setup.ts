@@ -73,8 +73,13 @@ async function probeNetem(conn: SshConnection, facts: HostFacts): Promise<boolea
   return probe.code === 0;
 }
 
+/** Where libfaketime is on the host, or '' when it has none. */
+export async function libfaketimeOn(conn: SshConnection): Promise<string> {
+  return (await conn.exec('ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 /usr/local/lib/faketime/libfaketime.so.1 2>/dev/null | head -1')).stdout.trim();
+}
+
 async function findLibfaketime(conn: SshConnection): Promise<string> {
-  const found = (await conn.exec('ls /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 /usr/local/lib/faketime/libfaketime.so.1 2>/dev/null | head -1')).stdout.trim();
+  const found = await libfaketimeOn(conn);
   if (!found) throw new UserError(`host ${conn.host.name} has no libfaketime, which this system's clock skew needs: apt-get install libfaketime there`);
   return found;
 }
