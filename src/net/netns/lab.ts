@@ -9,7 +9,7 @@
  * so the leftovers of a run that died (even by kill -9) can be found and removed later.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../user-error.js';
 import { CommandError, findTool, ipBatchIn, ipNetns } from './exec.js';
@@ -31,8 +31,6 @@ const ID = /^[0-9a-f]{6}$/;
 const LAB_NS = /^fl-([0-9a-f]{6})-(.+)$/;
 /** A state directory without an owner file younger than this may be a lab being created. */
 const CREATING_GRACE_MS = 10_000;
-/** A lab whose state directory holds this file is a user's, kept until removed by name. */
-const KEPT_FILE = 'kept';
 /** Node ids usable in a namespace name; `sw` and `ctl` are taken by the lab itself. */
 const NODE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,30}$/;
 
@@ -298,18 +296,10 @@ export async function listLeftoverLabs(): Promise<LeftoverLab[]> {
   const out: LeftoverLab[] = [];
   for (const id of ids) {
     const owner = readOwner(id);
-    if (existsSync(join(LAB_STATE_ROOT, id, KEPT_FILE)) || (owner ? ownerAlive(owner) : justCreated(id))) continue;
+    if (owner ? ownerAlive(owner) : justCreated(id)) continue;
     out.push({ id, namespaces: byId.get(id) ?? [], ...(owner ? { ownerPid: owner.pid } : {}) });
   }
   return out;
-}
-
-/**
- * Keep lab `id` after its maker exits: it is nobody's leftover from now on, and only
- * {@link destroyLab} removes it (a user's lab, such as `faultline lab ssh up` builds).
- */
-export function keepLab(id: string): void {
-  writeFileSync(join(LAB_STATE_ROOT, id, KEPT_FILE), `${new Date().toISOString()}\n`);
 }
 
 /**
