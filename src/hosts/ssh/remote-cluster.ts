@@ -15,6 +15,7 @@ import type { PlacedNode } from '../../api/host.js';
 import { faketimeOffset } from '../local/faketime.js';
 import { shq, type SshConnection } from './connection.js';
 import { appendNew, readSmallFile, writeFileAtomic } from './sftp-files.js';
+import { serially } from '../serially.js';
 
 /** How long a graceful stop waits before SIGKILL, as in the embedded default. */
 const STOP_GRACE_MS = 10_000;
@@ -190,10 +191,7 @@ export class RemoteCluster implements Cluster {
   }
 
   private enqueue(node: string, op: (slot: Slot) => Promise<void>): Promise<void> {
-    const slot = this.slot(node);
-    const run = slot.queue.then(() => op(slot));
-    slot.queue = run.catch(() => undefined);
-    return run;
+    return serially(this.slot(node), op);
   }
 
   private signal(node: string, signal: 'STOP' | 'CONT', paused: boolean): Promise<void> {
