@@ -58,7 +58,7 @@ export const SSH_OPTIONS = {
   'ssh-key': 'Private key file (default: the hosts file, else the SSH agent and ~/.ssh/id_*)',
   'ssh-port': 'SSH port of every host (default: the hosts file, else 22)',
   'ssh-sudo': 'Run firewall and tc commands through sudo -n (for a user that is not root)',
-  'ssh-strict-host-keys': 'Refuse hosts whose key is not in the known hosts file (default true; false trusts any key)',
+  'ssh-strict-host-keys': 'Refuse hosts whose key is not in the known hosts file (default true; false accepts unknown hosts, never a changed key)',
   'ssh-known-hosts': 'The known_hosts file (default: the hosts file, else ~/.ssh/known_hosts)',
   'ssh-dir': "faultline's directory on each host (default: the hosts file, else ~/faultline)",
 } as const;
