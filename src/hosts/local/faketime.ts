@@ -23,9 +23,8 @@ export function findLibfaketime(): string | undefined {
   return dirs.map((dir) => join(dir, LIB)).find((path) => existsSync(path));
 }
 
-/** The environment that makes a node read its time offset from `clockFile`. */
-export function faketimeEnv(clockFile: string, preload: string | undefined): Record<string, string> {
-  const lib = findLibfaketime();
+/** The environment that makes a node read its time offset from `clockFile`, with libfaketime at `lib` (this machine's by default). */
+export function faketimeEnv(clockFile: string, preload: string | undefined, lib: string | undefined = findLibfaketime()): Record<string, string> {
   if (!lib) throw new UserError(`this system skews clocks with libfaketime, which is not installed: apt-get install libfaketime`);
   return {
     LD_PRELOAD: preload ? `${lib}:${preload}` : lib,

@@ -17,6 +17,7 @@ import type { PlacedNode } from '../../api/host.js';
 import { faketimeEnv, faketimeOffset } from './faketime.js';
 import { localCommand, localProgram } from './programs.js';
 import { HARNESS_ENV, processIdentity, signalQuietly } from '../../process-identity.js';
+import { serially } from '../serially.js';
 
 /** How long a graceful stop waits before SIGKILL, by default. */
 const STOP_GRACE_MS = 10_000;
@@ -143,10 +144,7 @@ export class LocalCluster implements Cluster {
 
   /** Run `op` once every operation called before on `node` is done (whether it worked or not). */
   private enqueue(node: string, op: (slot: Slot) => Promise<void>): Promise<void> {
-    const slot = this.slot(node);
-    const run = slot.queue.then(() => op(slot));
-    slot.queue = run.catch(() => undefined);
-    return run;
+    return serially(this.slot(node), op);
   }
 
   private async spawn(slot: Slot): Promise<void> {

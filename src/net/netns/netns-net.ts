@@ -17,6 +17,7 @@
 import { CLIENTS, type Grudge, type Link, type LinkShape, type Net } from '../../api/net.js';
 import { UserError } from '../../user-error.js';
 import { byName, cutLinks, describeGrudge, grudgeNodes, normalize } from '../grudge.js';
+import { linkQueueLines } from '../link-queues.js';
 import { CommandError, findTool, iptablesRestoreIn, nftIn, tcIn } from './exec.js';
 import type { Lab, LabHost } from './lab.js';
 
@@ -52,8 +53,6 @@ export interface NetnsNetDescription {
 }
 
 const key = (from: string, to: string): string => `${from}->${to}`;
-/** Bandwidth used for a class that only exists to carry a netem delay. */
-const UNLIMITED_RATE = '10gbit';
 
 /** A `Net` over a lab (see {@link Lab}); construct it after `createLab`. */
 export class NetnsNet implements Net {
@@ -243,20 +242,15 @@ export class NetnsNet implements Net {
     this.queued.delete(ns);
     if (links.length === 0) return;
     this.queued.add(ns); // Before the adds, so a half-applied batch is still reset next time.
-    // Unclassified traffic (htb default 0) goes out unshaped.
-    const lines = ['qdisc add dev eth0 root handle 1: htb'];
-    links.forEach(({ to, shape }, i) => {
-      const classId = `1:${(i + 1).toString(16)}`;
-      const rate = shape.bytesPerSecond !== undefined ? `${Math.max(8, Math.round(shape.bytesPerSecond * 8))}bit` : UNLIMITED_RATE;
-      lines.push(`class add dev eth0 parent 1: classid ${classId} htb rate ${rate} ceil ${rate}`);
-      const delay = shape.latencyMs ?? 0;
-      const jitter = shape.jitterMs ?? 0;
-      if (!this.delays && (delay > 0 || jitter > 0)) {
-        // Only reached where netem exists (not on the development VMs): untested there.
-        lines.push(`qdisc add dev eth0 parent ${classId} handle ${(i + 2).toString(16)}: netem delay ${delay}ms ${jitter}ms`);
-      }
-      lines.push(`filter add dev eth0 parent 1: protocol ip prio 1 u32 match ip dst ${to.address}/32 flowid ${classId}`);
-    });
+    // Only reached with delays where netem exists (not on the development VMs): untested there.
+    const lines = linkQueueLines(
+      'eth0',
+      links.map(({ to, shape }) => ({
+        to: to.address,
+        ...(shape.bytesPerSecond !== undefined && { bytesPerSecond: shape.bytesPerSecond }),
+        ...(!this.delays && { delayMs: shape.latencyMs ?? 0, jitterMs: shape.jitterMs ?? 0 }),
+      })),
+    );
     await tcIn(ns, ['-batch', '-'], { input: `${lines.join('\n')}\n` });
   }
 }
