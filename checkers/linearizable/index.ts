@@ -10,7 +10,7 @@
  * window, and explain.ts turns either kind of failure into evidence.
  */
 import type { Anomaly, CheckOptions, CheckResult, Checker, Validity } from '../../src/api/checker.js';
-import { mergeValidity } from '../merge-validity.js';
+import { mergeValidity } from '../../src/verdict.js';
 import type { Model } from '../../src/api/model.js';
 import type { Op } from '../../src/api/op.js';
 import { compile, type CompileOptions } from './compile.js';

@@ -12,7 +12,8 @@ import { readHistoryFile } from '../history/formats/index.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
 import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
-import { exitCodeFor } from '../runner/results.js';
+import { exitCodeFor, type RunResults } from '../runner/results.js';
+import { checkAll, type ComposedResult } from '../verdict.js';
 import { UserError } from '../user-error.js';
 
 interface CheckArgs {
@@ -40,6 +41,23 @@ export function readSavedSpec(runDir: string): TestSpec {
   return spec as TestSpec;
 }
 
+/** The results a run wrote before, if any; a damaged file counts as none (it is rebuilt). */
+export function readPrevious(file: string): Partial<RunResults> {
+  if (!existsSync(file)) return {};
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Partial<RunResults>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Whether a run directory holds a partial run: interrupted, failed, or killed before its results. */
+function cutShort(runDir: string): boolean {
+  const previous = readPrevious(join(runDir, 'results.json'));
+  return previous.startedAt === undefined || previous.interrupted !== false || previous.error !== undefined;
+}
+
 /** The plug-ins a saved spec names; a spec edited out of shape is a one-line UserError. */
 export function resolveSaved(runDir: string): ReturnType<typeof resolveTest> {
   try {
@@ -50,11 +68,25 @@ export function resolveSaved(runDir: string): ReturnType<typeof resolveTest> {
   }
 }
 
-function checkerFor(args: CheckArgs, runDir: string | undefined): Checker {
-  if (runDir && !args.model) return resolveSaved(runDir).workload.checker;
+/** A run directory's own checkers (its workload's), or the linearizability checker with `--model`. */
+function checkersFor(args: CheckArgs, runDir: string | undefined): Readonly<Record<string, Checker>> {
+  if (runDir && !args.model) return resolveSaved(runDir).workload.checkers;
   const model = args.model ?? 'cas-register';
   if (typeof model !== 'string') throw new UserError('--model was given more than once; give it once');
-  return linearizable({ model: lookup('model', MODELS, model), partitionKeys: args['partition-keys'] });
+  return { linearizable: linearizable({ model: lookup('model', MODELS, model), partitionKeys: args['partition-keys'] }) };
+}
+
+/**
+ * The composed result as one: the merged verdict, each non-passing checker's summary (or the
+ * only checker's), every anomaly; a single checker's figures and details as they were.
+ */
+function asOne(composed: ComposedResult): CheckResult {
+  const results = Object.entries(composed.checkers);
+  const only = results.length === 1 ? (results[0] as [string, CheckResult])[1] : undefined;
+  if (only) return { ...only, valid: composed.valid };
+  const telling = results.filter(([, r]) => r.valid !== true);
+  const summary = (telling.length > 0 ? telling : results).map(([name, r]) => `${name}: ${r.summary}`).join(' ');
+  return { valid: composed.valid, summary, anomalies: results.flatMap(([, r]) => r.anomalies ?? []) };
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -74,25 +106,22 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const runDir = statSync(args.history).isDirectory() ? args.history : undefined;
     const file = runDir ? join(runDir, 'history.jsonl') : args.history;
     if (!existsSync(file)) throw new UserError(`${runDir} has no history.jsonl`);
-    const checker = checkerFor(args, runDir);
+    const checkers = checkersFor(args, runDir);
     const history = await readHistoryFile(file);
-    let result: CheckResult;
-    try {
-      // Nothing checked is not "valid": an empty history (or one of nemesis operations only) is unknown.
-      result = history.ops.some((op) => op.process !== 'nemesis')
-        ? await checker.check(history.ops, { timeoutMs: timeoutS * 1000 })
-        : { valid: 'unknown', summary: 'The history holds no client operations: nothing was checked.' };
-    } catch (err) {
-      result = { valid: 'unknown', summary: `checker failed: ${err instanceof Error ? err.message : String(err)}` };
-    }
+    // Nothing checked is not "valid": an empty history (or one of nemesis operations only) is unknown.
+    const composed = await checkAll(checkers, history.ops, { timeoutMs: timeoutS * 1000 }, runDir !== undefined && cutShort(runDir));
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ file, format: history.format, warnings: history.warnings, checker: checker.name, ...result }, null, 2)}\n`);
+      const names = Object.keys(composed.checkers);
+      const out = { file, format: history.format, warnings: history.warnings, checker: names.join('+'), ...asOne(composed), checkers: composed.checkers };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else {
       const ui = new ConsoleUi(args.verbose === true);
       for (const w of history.warnings) ui.warn(w);
-      process.stdout.write(`${checker.name}: ${verdictText(result.valid)}  ${result.summary}\n`);
-      for (const anomaly of result.anomalies ?? []) process.stdout.write(`${anomaly.explanation}\n`);
+      for (const [name, result] of Object.entries(composed.checkers)) {
+        process.stdout.write(`${name}: ${verdictText(result.valid)}  ${result.summary}\n`);
+        for (const anomaly of result.anomalies ?? []) process.stdout.write(`${anomaly.explanation}\n`);
+      }
     }
-    process.exitCode = exitCodeFor(result.valid);
+    process.exitCode = exitCodeFor(composed.valid);
   },
 };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestSpec } from '../api/test-spec.js';
-import { systems } from '../registry.js';
+import { systems, workloads } from '../registry.js';
 import { ConsoleUi } from '../report/console.js';
 import { controlFromEnv } from '../net/netns/in-namespace.js';
 import { parentGone, removeLabIfOrphaned, runInLab } from '../runner/netns-run.js';
@@ -12,9 +12,27 @@ import { readScheduleFile } from '../runner/schedule-file.js';
 import { UserError } from '../user-error.js';
 import { onInterrupt } from './interrupt.js';
 
-/** Every system option (e.g. --read-mode), offered once whichever systems declare it. */
-function systemOptionNames(): string[] {
-  return [...new Set(Object.values(systems).flatMap((s) => Object.keys(s.options ?? {})))];
+/** Plug-ins that declare options: systems (--read-mode) and workloads (--readers). */
+interface DeclaresOptions {
+  readonly name: string;
+  readonly options?: Readonly<Record<string, { describe: string; default: number | string }>>;
+}
+
+/** Each option name any of `defs` declares, with the defs that declare it: offered once, whoever declares it. */
+export function declaredOptions(defs: readonly DeclaresOptions[]): Map<string, DeclaresOptions[]> {
+  const out = new Map<string, DeclaresOptions[]>();
+  for (const def of defs) for (const name of Object.keys(def.options ?? {})) out.set(name, [...(out.get(name) ?? []), def]);
+  return out;
+}
+
+const systemOptions = (): Map<string, DeclaresOptions[]> => declaredOptions(Object.values(systems));
+const workloadOptions = (): Map<string, DeclaresOptions[]> => declaredOptions(Object.values(workloads));
+
+/** The values of `options` given on the command line, as given. */
+function givenOptions(argv: Record<string, unknown>, options: Map<string, DeclaresOptions[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of options.keys()) if (argv[name] !== undefined) out[name] = String(argv[name]);
+  return out;
 }
 
 function list(value: string | string[] | undefined): string[] {
@@ -78,9 +96,16 @@ const builder = (y: Argv) => {
       default: 'proxy' as const,
       describe: 'Network control: proxy (fault proxy on 127.0.0.1) or netns (a network namespace per node, nft partitions; root only)',
     });
-  for (const name of systemOptionNames()) {
-    const owners = Object.values(systems).filter((s) => s.options?.[name]);
-    out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
+  const groups = [
+    ['System options:', systemOptions()],
+    ['Workload options:', workloadOptions()],
+  ] as const;
+  for (const [group, options] of groups) {
+    for (const [name, owners] of options) {
+      const first = owners[0]?.options?.[name];
+      const describe = `${first?.describe ?? ''} (${owners.map((s) => s.name).join(', ')}; default ${first?.default})`;
+      out = out.option(name, { type: 'string', group, describe });
+    }
   }
   return out;
 };
@@ -124,18 +149,17 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     throw new UserError('--schedule names its own nemeses; leave out --nemesis');
   }
   const nemeses = replay ? replay.nemeses : list(argv.nemesis);
-  const clusterOptions: Record<string, string> = {};
-  // Every system's options, not only this one's: resolveTest refuses one the system lacks.
-  for (const name of systemOptionNames()) {
-    const value = (argv as Record<string, unknown>)[name];
-    if (value !== undefined) clusterOptions[name] = String(value);
-  }
+  // Every system's and workload's options, not only this run's: resolveTest refuses one the
+  // system or workload lacks.
+  const clusterOptions = givenOptions(argv, systemOptions());
+  const workloadOptionsGiven = givenOptions(argv, workloadOptions());
   const seed = argv.seed ?? Math.floor(Math.random() * 1_000_000);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number from 0 to 2^53, not '${argv.seed}'`);
   const spec: TestSpec = {
     name: argv.name ?? [cluster, argv.workload, ...nemeses, ...list(argv.bug).map((b) => `bug-${b}`)].join('-'),
     cluster,
     workload: argv.workload,
+    ...(Object.keys(workloadOptionsGiven).length > 0 && { workloadOptions: workloadOptionsGiven }),
     nemeses,
     bugs: list(argv.bug),
     clusterOptions,
@@ -167,6 +191,8 @@ export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = joi
   if (!spec.schedule) parts.push(`--nemesis ${spec.nemeses.join(',') || 'none'}`);
   for (const bug of spec.bugs) parts.push(`--bug ${bug}`);
   for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);
+  const declared = workloads[spec.workload]?.options ?? {};
+  for (const [k, v] of Object.entries(spec.workloadOptions ?? {})) if (String(v) !== String(declared[k]?.default)) parts.push(`--${k} ${v}`);
   parts.push(`--nodes ${spec.nodes}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
   const shaping: Record<keyof typeof RUN_DEFAULTS, number> = {
     'recovery-time': spec.recoveryS,

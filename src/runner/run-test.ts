@@ -3,25 +3,18 @@
  * heal, let the cluster recover, tear everything down, then check the history and write the
  * results. Teardown runs whatever happens (failure, Ctrl-C), in reverse order of creation.
  */
-import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
-import type { NemesisContext, ScheduleEntry } from '../api/nemesis.js';
+import type { ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { Journal } from '../history/journal.js';
 import { resolveTest } from './resolve.js';
 import { createRunDirs, lastLogLine, removeScratch, type RunDirs } from './run-dir.js';
 import { netMode } from './net-setup.js';
 import { startCluster, type StartedCluster } from './start-cluster.js';
-import { rateShortfall, runWorkers, type WorkerStats } from './workers.js';
-import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
-import { abortableSleep } from '../abortable-sleep.js';
+import { playPhases } from './phases.js';
 import { writeJsonAtomic } from './results.js';
 import { writeScheduleFile } from './schedule-file.js';
 import { finishRun, type FinishedRun } from './finish-run.js';
 import type { RunUi } from './ui.js';
-
-/** How long the final heal may wait on the cluster (e.g. asking for its primary). */
-const HEAL_TIMEOUT_MS = 30_000;
 
 export interface RunRequest {
   spec: TestSpec;
@@ -33,9 +26,11 @@ export interface RunRequest {
 }
 
 export async function runTest(req: RunRequest): Promise<FinishedRun> {
-  const { spec, ui, interrupt } = req;
-  const mode = netMode(spec.net);
-  const test = resolveTest(spec, { netLacks: await mode.lacks() });
+  const { ui, interrupt } = req;
+  const mode = netMode(req.spec.net);
+  const test = resolveTest(req.spec, { netLacks: await mode.lacks() });
+  // The spec as stored: every workload option, defaults filled in, so a saved run rebuilds it.
+  const spec: TestSpec = { ...req.spec, workloadOptions: { ...test.workloadOptions } };
   const startedAt = new Date();
   const dirs = createRunDirs(spec.resultsRoot, spec.name, startedAt);
   // A forced exit (second Ctrl-C, or an error before the teardown below runs) skips the
@@ -73,10 +68,21 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     started = await startCluster(spec, test.system, dirs, startSignal, (c) => cleanups.push(c), onCrash, mode);
     clusterStartS = started.startS;
     if (!interrupt.aborted) {
-      const shortfall = await mainPhase(req, test, started, journal, schedule);
-      if (shortfall) {
-        warnings.push(shortfall);
-        ui.warn(shortfall);
+      const phaseWarnings = await playPhases({
+        spec,
+        workload: test.workload,
+        clients: test.clients,
+        nemeses: test.nemeses,
+        schedule,
+        cluster: started.cluster,
+        net: started.net,
+        journal,
+        ui,
+        interrupt,
+      });
+      for (const text of phaseWarnings) {
+        warnings.push(text);
+        ui.warn(text);
       }
     }
   } catch (err) {
@@ -97,7 +103,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     dirs,
     spec,
     command,
-    checker: test.workload.checker,
+    checkers: test.workload.checkers,
     startedAt,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     ...(clusterStartS !== undefined && { clusterStartS }),
@@ -112,59 +118,6 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     // partial history is still checked in full, and a second Ctrl-C forces the exit.
     ...(!interrupt.aborted && { signal: interrupt }),
   });
-}
-
-async function mainPhase(
-  req: RunRequest,
-  test: ReturnType<typeof resolveTest>,
-  started: Awaited<ReturnType<typeof startCluster>>,
-  journal: Journal,
-  schedule: readonly ScheduleEntry[],
-): Promise<string | undefined> {
-  const { spec, ui, interrupt } = req;
-  // Every in-flight operation listens to these; their fan-out is intended, not a leak.
-  setMaxListeners(0, interrupt);
-  const mainOver = new AbortController();
-  const workersStop = new AbortController();
-  setMaxListeners(0, workersStop.signal);
-  const stopWorkers = (): void => workersStop.abort();
-  interrupt.addEventListener('abort', stopWorkers, { once: true });
-  const ctx: NemesisContext = { cluster: started.cluster, net: started.net, signal: AbortSignal.any([mainOver.signal, interrupt]) };
-  const nemeses: ActiveNemesis[] = test.nemeses.map((def) => ({ name: def.name, nemesis: def.build() }));
-
-  ui.phase('running');
-  const startMs = performance.now();
-  ui.startProgress(journal, spec.timeLimitS + spec.recoveryS);
-  const workers = runWorkers({
-    clients: test.clients,
-    cluster: started.cluster,
-    generator: test.workload.generator,
-    journal,
-    seed: spec.seed,
-    concurrency: spec.concurrency,
-    rate: spec.rate,
-    opTimeoutMs: spec.opTimeoutMs,
-    stop: workersStop.signal,
-    abort: interrupt,
-  });
-  const faults = playSchedule(nemeses, schedule, ctx, journal, startMs, () => performance.now());
-  let stats: WorkerStats;
-  try {
-    await abortableSleep(spec.timeLimitS * 1000, interrupt);
-    mainOver.abort();
-    await faults;
-    // Heal even after an interrupt: nothing may stay partitioned, paused or skewed.
-    await healAll(nemeses, { ...ctx, signal: AbortSignal.timeout(HEAL_TIMEOUT_MS) }, journal);
-    if (!interrupt.aborted) ui.phase('recovering');
-    await abortableSleep(spec.recoveryS * 1000, interrupt);
-  } finally {
-    workersStop.abort();
-    stats = await workers;
-    ui.stopProgress();
-    interrupt.removeEventListener('abort', stopWorkers);
-  }
-  // The rate the run asked for, or a line saying it could not be kept and why.
-  return interrupt.aborted ? undefined : rateShortfall(stats, spec.rate, spec.concurrency);
 }
 
 export type { RunDirs };
