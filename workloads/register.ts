@@ -1,48 +1,82 @@
 /**
  * `register`: read, write and compare-and-set on independent keys (Jepsen's "independent"
- * linearizable register), checked for linearizability per key, plus `stats`. Small values give
- * cas a real chance to succeed. Each thread works on a window of a few keys and moves to fresh
- * keys after a while, so every key's history stays small enough to check exhaustively, while
- * keys are checked independently.
+ * linearizable register), checked for linearizability per key, plus `stats`.
+ *
+ * How it is laid out to find bugs, not only to exercise the system:
+ * - Keys change in *time*, not per thread: at any moment every thread works on the same few
+ *   keys (a key window), and all threads move to fresh keys together. Threads that are slowed
+ *   down (a node that cannot commit, timeouts) do not drift onto keys nobody else touches, so
+ *   what a stale or cut-off node answers is always compared with what the rest just did. A
+ *   window lasts about `--ops-per-key` operations per thread at the requested rate (at least a
+ *   second), so each key's history stays small enough to check exhaustively.
+ * - Some threads only read (Jepsen's `reserve`), one per node where there are enough threads:
+ *   a thread that writes through a node that cannot commit spends its time blocked until the
+ *   write times out, while a reader bound to that node keeps asking it, which is where a stale
+ *   answer shows.
+ * - A final phase after recovery reads the last windows' keys on every thread (every node).
+ * Small values give cas a real chance to succeed.
  */
 import type { Invocation } from '../src/api/client.js';
-import type { GenContext, GenStep, Generator } from '../src/api/generator.js';
-import type { WorkloadDef } from '../src/api/workload.js';
+import type { GenContext } from '../src/api/generator.js';
+import type { WorkloadContext, WorkloadDef } from '../src/api/workload.js';
+import { fromContext, mix, repeat, reserve, seq, timeLimit, untilOk } from '../src/gen/combinators.js';
 import { linearizable } from '../checkers/linearizable/index.js';
 import { stats } from '../checkers/stats.js';
 
 /** Values are drawn from 0..VALUES-1. */
 const VALUES = 5;
+/** The shortest key window: below it, at high rates, keys would change between two operations. */
+export const MIN_WINDOW_MS = 1000;
+/** How long the final reads may take in all; reads still failing then are given up. */
+const FINAL_READS_MS = 10_000;
 
-/** One thread's operations; `done` counts them, to move to fresh keys every `opsPerKey`. */
-class RegisterOps implements Generator {
-  constructor(
-    private readonly keyCount: number,
-    private readonly opsPerKey: number,
-    private readonly done = 0,
-  ) {}
+/** Milliseconds each key window lasts: `opsPerKey` operations per key per thread at the requested rate. */
+export function keyWindowMs(ctx: Pick<WorkloadContext, 'keyCount' | 'opsPerKey' | 'concurrency' | 'rate'>): number {
+  return Math.max(MIN_WINDOW_MS, (1000 * ctx.opsPerKey * ctx.keyCount * ctx.concurrency) / ctx.rate);
+}
 
-  op({ rng }: GenContext): GenStep {
-    const window = Math.floor(this.done / this.opsPerKey);
-    const key = String(window * this.keyCount + rng.int(this.keyCount));
-    const roll = rng.float();
-    let op: Invocation;
-    if (roll < 0.4) op = { f: 'read', key, value: null };
-    else if (roll < 0.7) op = { f: 'write', key, value: rng.int(VALUES) };
-    else op = { f: 'cas', key, value: [rng.int(VALUES), rng.int(VALUES)] };
-    return { op, gen: new RegisterOps(this.keyCount, this.opsPerKey, this.done + 1) };
-  }
+/** The keys of the window in force at `timeMs`: `keyCount` fresh keys per window. */
+export function keysAt(timeMs: number, windowMs: number, keyCount: number): string[] {
+  const window = Math.floor(Math.max(0, timeMs) / windowMs);
+  return Array.from({ length: keyCount }, (_, i) => String(window * keyCount + i));
+}
 
-  update(): Generator {
-    return this;
-  }
+/** Threads that only read: `share` of them, at least one once there are two threads. */
+export function readerCount(threads: number, share: number): number {
+  if (threads < 2 || share <= 0) return 0;
+  return Math.min(threads - 1, Math.max(1, Math.floor(threads * share)));
 }
 
 export const register: WorkloadDef = {
   name: 'register',
-  description: 'read / write / cas on independent keys; checked for linearizability (and stats)',
-  build: ({ keyCount, opsPerKey }) => ({
-    generator: new RegisterOps(keyCount, opsPerKey),
-    checkers: { linearizable: linearizable({ model: 'cas-register' }), stats: stats() },
-  }),
+  description: 'read / write / cas on a few keys shared by every thread at a time, replaced in time; checked for linearizability (and stats)',
+  options: {
+    readers: {
+      describe: 'share of client threads that only read (Jepsen\'s reserve); the others write and cas',
+      default: 0.5,
+      min: 0,
+      max: 1,
+    },
+  },
+  build(ctx) {
+    const windowMs = keyWindowMs(ctx);
+    const keyCount = ctx.keyCount;
+    const key = (g: GenContext): string => keysAt(g.time, windowMs, keyCount)[g.rng.int(keyCount)] as string;
+    const read = repeat((g): Invocation => ({ f: 'read', key: key(g), value: null }));
+    const write = repeat((g): Invocation => ({ f: 'write', key: key(g), value: g.rng.int(VALUES) }));
+    const cas = repeat((g): Invocation => ({ f: 'cas', key: key(g), value: [g.rng.int(VALUES), g.rng.int(VALUES)] }));
+    const readers = (threads: number): number => readerCount(threads, Number(ctx.options['readers']));
+    const updaters = fromContext((g) => (readers(g.threads) === 0 ? mix([read, write, cas], [4, 3, 3]) : mix([write, cas])));
+    // The keys of the window the main phase ended in (and the one before, in case it just turned).
+    const finalReads = fromContext((g) => {
+      const keys = [...keysAt(g.phaseStart - windowMs, windowMs, keyCount), ...keysAt(g.phaseStart, windowMs, keyCount)];
+      const unique = [...new Set(keys)];
+      return timeLimit(FINAL_READS_MS, seq(...unique.map((k) => untilOk(repeat((): Invocation => ({ f: 'read', key: k, value: null }))))));
+    });
+    return {
+      generator: reserve(readers, read, updaters),
+      finalGenerator: finalReads,
+      checkers: { linearizable: linearizable({ model: 'cas-register' }), stats: stats() },
+    };
+  },
 };
