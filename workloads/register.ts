@@ -13,7 +13,9 @@
  *   a thread that writes through a node that cannot commit spends its time blocked until the
  *   write times out, while a reader bound to that node keeps asking it, which is where a stale
  *   answer shows.
- * - A final phase after recovery reads the last windows' keys on every thread (every node).
+ * - A final phase after recovery reads every key of the run (the last `FINAL_WINDOWS` windows'
+ *   keys) once through every node: keys are never written again once their window has passed,
+ *   so an acknowledged write that vanished later (a node that lost its log) shows there.
  * Small values give cas a real chance to succeed.
  */
 import type { Invocation } from '../src/api/client.js';
@@ -29,6 +31,8 @@ const VALUES = 5;
 export const MIN_WINDOW_MS = 1000;
 /** How long the final reads may take in all; reads still failing then are given up. */
 const FINAL_READS_MS = 10_000;
+/** The final phase reads the keys of at most this many windows, the last ones. */
+export const FINAL_WINDOWS = 32;
 
 /** Milliseconds each key window lasts: `opsPerKey` operations per key per thread at the requested rate. */
 export function keyWindowMs(ctx: Pick<WorkloadContext, 'keyCount' | 'opsPerKey' | 'concurrency' | 'rate'>): number {
@@ -39,6 +43,13 @@ export function keyWindowMs(ctx: Pick<WorkloadContext, 'keyCount' | 'opsPerKey' 
 export function keysAt(timeMs: number, windowMs: number, keyCount: number): string[] {
   const window = Math.floor(Math.max(0, timeMs) / windowMs);
   return Array.from({ length: keyCount }, (_, i) => String(window * keyCount + i));
+}
+
+/** The keys the final phase reads when it starts at `timeMs`: those of the last `FINAL_WINDOWS` windows. */
+export function finalKeys(timeMs: number, windowMs: number, keyCount: number): string[] {
+  const last = Math.floor(Math.max(0, timeMs) / windowMs);
+  const first = Math.max(0, last - FINAL_WINDOWS + 1);
+  return Array.from({ length: (last - first + 1) * keyCount }, (_, i) => String(first * keyCount + i));
 }
 
 /** Threads that only read: `share` of them, at least one once there are two threads. */
@@ -67,11 +78,13 @@ export const register: WorkloadDef = {
     const cas = repeat((g): Invocation => ({ f: 'cas', key: key(g), value: [g.rng.int(VALUES), g.rng.int(VALUES)] }));
     const readers = (threads: number): number => readerCount(threads, Number(ctx.options['readers']));
     const updaters = fromContext((g) => (readers(g.threads) === 0 ? mix([read, write, cas], [4, 3, 3]) : mix([write, cas])));
-    // The keys of the window the main phase ended in (and the one before, in case it just turned).
     const finalReads = fromContext((g) => {
-      const keys = [...keysAt(g.phaseStart - windowMs, windowMs, keyCount), ...keysAt(g.phaseStart, windowMs, keyCount)];
-      const unique = [...new Set(keys)];
-      return timeLimit(FINAL_READS_MS, seq(...unique.map((k) => untilOk(repeat((): Invocation => ({ f: 'read', key: k, value: null }))))));
+      const keys = finalKeys(g.phaseStart, windowMs, keyCount);
+      // Each key once through every node: the threads bound to one node share that node's reads.
+      const node = g.thread % g.nodes.length;
+      const sharing = Math.ceil((g.threads - node) / g.nodes.length);
+      const mine = keys.filter((_, i) => i % sharing === Math.floor(g.thread / g.nodes.length));
+      return timeLimit(FINAL_READS_MS, seq(...mine.map((k) => untilOk(repeat((): Invocation => ({ f: 'read', key: k, value: null }))))));
     });
     return {
       generator: reserve(readers, read, updaters),

@@ -1,14 +1,14 @@
 // The register workload's generator under simulate(): every thread works on the same keys at
 // the same time, however unevenly the threads progress (a thread stuck on a node that cannot
 // commit does not drift onto keys nobody else touches); readers only read; the final phase
-// reads the last window's keys on every thread. Regression test for stale reads that went
+// reads every key once through every node. Regression test for stale reads that went
 // unseen because threads drifted apart in their key windows.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WorkloadContext } from '../../src/api/workload.js';
 import { simulate, type SimOp } from '../../src/gen/simulate.js';
 import { resolveWorkloadOptions } from '../../src/runner/workload-options.js';
-import { keysAt, keyWindowMs, readerCount, register } from '../../workloads/register.js';
+import { FINAL_WINDOWS, finalKeys, keysAt, keyWindowMs, readerCount, register } from '../../workloads/register.js';
 
 function build(over: Partial<WorkloadContext> = {}): { ctx: WorkloadContext; workload: ReturnType<typeof register.build> } {
   const ctx: WorkloadContext = {
@@ -88,7 +88,7 @@ describe('register workload', () => {
     expect(fsSeen).toEqual(new Set(['read', 'write', 'cas']));
   });
 
-  it('the final phase reads the last windows\' keys on every thread, until each read is ok', () => {
+  it('the final phase reads every key of the run once through every node, each until it is ok', () => {
     const { ctx, workload } = build();
     const windowMs = keyWindowMs(ctx);
     const start = 35_500;
@@ -101,12 +101,16 @@ describe('register workload', () => {
       startMs: start,
       complete: () => ({ type: ++n % 3 === 0 ? 'ok' : 'fail', latencyMs: 2 }),
     });
-    const wanted = [...new Set([...keysAt(start - windowMs, windowMs, 3), ...keysAt(start, windowMs, 3)])].sort();
-    for (let t = 0; t < 10; t++) {
-      const mine = history.filter((o) => o.thread === t);
-      expect(mine.every((o) => o.f === 'read')).toBe(true);
-      expect([...new Set(mine.filter((o) => o.type === 'ok').map((o) => o.key))].sort()).toEqual(wanted);
+    const wanted = finalKeys(start, windowMs, 3);
+    expect(wanted).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11']);
+    expect(history.every((o) => o.f === 'read')).toBe(true);
+    for (const node of ctx.nodes) {
+      const threads = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((t) => ctx.nodes[t % 5] === node);
+      const ok = history.filter((o) => threads.includes(o.thread) && o.type === 'ok').map((o) => o.key as string);
+      expect(ok.sort()).toEqual([...wanted].sort());
     }
+    // A long run reads the last FINAL_WINDOWS windows only.
+    expect(finalKeys(1000 * windowMs + 1, windowMs, 3)).toHaveLength(FINAL_WINDOWS * 3);
   });
 
   it('checks with linearizability and stats', () => {
