@@ -103,26 +103,32 @@ class Mix implements Generator {
   constructor(
     private readonly gens: readonly Generator[],
     private readonly weights: readonly number[],
+    private readonly total = weights.reduce((sum, w) => sum + w, 0),
     /** The generator that produced the last operation: its completion goes there. */
     private readonly last = -1,
   ) {}
   op(ctx: GenContext): GenStep {
-    const total = this.weights.reduce((s, w) => s + w, 0);
-    if (this.gens.length === 0 || !(total > 0)) return null;
-    let roll = ctx.rng.float() * total;
+    if (this.gens.length === 0 || !(this.total > 0)) return null;
+    let roll = ctx.rng.float() * this.total;
     let i = 0;
     while (i < this.gens.length - 1 && roll >= (this.weights[i] as number)) roll -= this.weights[i++] as number;
-    const step = (this.gens[i] as Generator).op(ctx);
+    const chosen = this.gens[i] as Generator;
+    const step = chosen.op(ctx);
     if (step === null) {
       // An exhausted generator leaves the mix (Jepsen's mix), and the rest is asked.
       const keep = (_: unknown, j: number): boolean => j !== i;
       return new Mix(this.gens.filter(keep), this.weights.filter(keep)).op(ctx);
     }
-    return { ...step, gen: new Mix(this.gens.map((g, j) => (j === i ? step.gen : g)), this.weights, 'op' in step ? i : this.last) };
+    const last = 'op' in step ? i : this.last;
+    // A generator that stays itself (repeat) leaves the mix as it was: no copy per operation.
+    const gen = step.gen === chosen && last === this.last ? this : new Mix(this.gens.map((g, j) => (j === i ? step.gen : g)), this.weights, this.total, last);
+    return { ...step, gen };
   }
   update(ctx: GenContext, event: GenEvent): Generator {
     if (this.last < 0) return this;
-    return new Mix(this.gens.map((g, j) => (j === this.last ? g.update(ctx, event) : g)), this.weights, this.last);
+    const target = this.gens[this.last] as Generator;
+    const updated = target.update(ctx, event);
+    return updated === target ? this : new Mix(this.gens.map((g, j) => (j === this.last ? updated : g)), this.weights, this.total, this.last);
   }
 }
 

@@ -4,18 +4,14 @@
  * latency the caller chooses, and the result is the history the runner would have recorded.
  * Generators are then unit- and property-tested (with fast-check) in milliseconds.
  *
- * It keeps the runner's rules: each thread's random stream is the one the runner gives it
- * (`threadRng`), operations are paced `gapMs` apart per thread, a thread continues as a fresh
+ * It keeps the runner's rules (./thread-rules.ts): each thread's random stream is the one the
+ * runner gives it, operations are paced `gapMs` apart per thread, a thread continues as a fresh
  * process after an `info`, and a phase ends when every thread's generator is exhausted.
  */
 import type { Invocation } from '../api/client.js';
 import type { GenContext, GenEvent, Generator, Phase } from '../api/generator.js';
 import { Rng } from './rng.js';
-
-/** The random stream of one thread in one phase, the same in the runner and in simulate(). */
-export function threadRng(seed: number, phase: Phase, thread: number): Rng {
-  return Rng.derive(seed, `${phase}-thread-${thread}`);
-}
+import { MIN_WAIT_MS, threadRng } from './thread-rules.js';
 
 /** How a simulated operation ends, and after how many milliseconds. */
 export interface SimCompletion {
@@ -55,9 +51,6 @@ export interface SimOp {
   value: unknown;
   error?: string;
 }
-
-/** A wait for a time already reached still waits this long, as in the runner (no busy loop). */
-export const MIN_WAIT_MS = 1;
 
 interface SimThread {
   thread: number;

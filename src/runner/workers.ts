@@ -18,7 +18,7 @@ import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Rng } from '../gen/rng.js';
-import { MIN_WAIT_MS, threadRng } from '../gen/simulate.js';
+import { MIN_WAIT_MS, threadRng } from '../gen/thread-rules.js';
 import type { Journal } from '../history/journal.js';
 import { abortableSleep } from '../abortable-sleep.js';
 
