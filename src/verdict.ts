@@ -23,11 +23,30 @@ export interface ComposedResult {
 }
 
 /**
+ * Why a history proves nothing, when it does not: no client operation in it, or none that took
+ * effect (every one failed, as when no client could be opened, or never completed).
+ */
+function nothingToCheck(history: readonly Op[]): string | undefined {
+  let invoked = 0;
+  let failed = 0;
+  for (const op of history) {
+    if (op.process === 'nemesis') continue;
+    if (op.type === 'ok' || op.type === 'info') return undefined;
+    if (op.type === 'invoke') invoked++;
+    else failed++;
+  }
+  if (invoked === 0 && failed === 0) return 'The history holds no client operations: nothing was checked.';
+  const how = failed === invoked ? `all ${failed} failed` : `${failed} failed, ${invoked - failed} never completed`;
+  return `No client operation took effect (${how}): nothing was checked.`;
+}
+
+/**
  * Run every checker over `history` (at once, as Jepsen's compose does), each with the same
  * options; a checker that throws gives `unknown` with the reason, never a lost verdict. A
- * history without client operations checks nothing, so every verdict is `unknown`. With
- * `partial` (the run was cut short), coverage checkers do not count in the verdict, and a
- * `false` of theirs is shown as `unknown`: a prefix of a run may simply not have got there.
+ * history in which no client operation took effect checks nothing, so every verdict is
+ * `unknown`. With `partial` (the run was cut short), coverage checkers do not count in the
+ * verdict, and a `false` of theirs is shown as `unknown`: a prefix of a run may simply not have
+ * got there.
  */
 export async function checkAll(
   checkers: Readonly<Record<string, Checker>>,
@@ -36,9 +55,10 @@ export async function checkAll(
   partial = false,
 ): Promise<ComposedResult> {
   const names = Object.keys(checkers);
-  if (!history.some((op) => op.process !== 'nemesis')) {
-    const nothing: CheckResult = { valid: 'unknown', summary: 'The history holds no client operations: nothing was checked.' };
-    return { valid: 'unknown', checkers: Object.fromEntries(names.map((name) => [name, nothing])) };
+  const nothing = nothingToCheck(history);
+  if (nothing !== undefined) {
+    const result: CheckResult = { valid: 'unknown', summary: nothing };
+    return { valid: 'unknown', checkers: Object.fromEntries(names.map((name) => [name, result])) };
   }
   const results = await Promise.all(
     names.map(async (name): Promise<CheckResult> => {

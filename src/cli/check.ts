@@ -13,6 +13,7 @@ import { ConsoleUi, verdictText } from '../report/console.js';
 import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
 import { exitCodeFor, type RunResults } from '../runner/results.js';
+import { upgradeSpec } from '../runner/saved-spec.js';
 import { checkAll, type ComposedResult } from '../verdict.js';
 import { UserError } from '../user-error.js';
 
@@ -38,7 +39,7 @@ export function readSavedSpec(runDir: string): TestSpec {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new UserError(`${file} has no "spec" object; pass the history file itself with --model`);
   }
-  return spec as TestSpec;
+  return upgradeSpec(spec);
 }
 
 /** The results a run wrote before, if any; a damaged file counts as none (it is rebuilt). */

@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestSpec } from '../api/test-spec.js';
-import { systems, workloads } from '../registry.js';
+import { DEFAULT_HOSTS, hostBackends, lookup, systems, workloads } from '../registry.js';
 import { ConsoleUi } from '../report/console.js';
-import { controlFromEnv } from '../net/netns/in-namespace.js';
-import { parentGone, removeLabIfOrphaned, runInLab } from '../runner/netns-run.js';
+import { joinEnclave, needsEnclave, parentGone, releaseIfOrphaned, runInEnclave } from '../runner/enclave-run.js';
+import { nodesArgument } from '../runner/node-names.js';
+import { resolveTest } from '../runner/resolve.js';
 import { runTest } from '../runner/run-test.js';
 import { readScheduleFile } from '../runner/schedule-file.js';
 import { UserError } from '../user-error.js';
+import { defaultNet, given, hostOptions, hostsFromArgs } from './host-args.js';
 import { onInterrupt } from './interrupt.js';
 
 /** Plug-ins that declare options: systems (--read-mode) and workloads (--readers). */
@@ -28,13 +30,6 @@ export function declaredOptions(defs: readonly DeclaresOptions[]): Map<string, D
 const systemOptions = (): Map<string, DeclaresOptions[]> => declaredOptions(Object.values(systems));
 const workloadOptions = (): Map<string, DeclaresOptions[]> => declaredOptions(Object.values(workloads));
 
-/** The values of `options` given on the command line, as given. */
-function givenOptions(argv: Record<string, unknown>, options: Map<string, DeclaresOptions[]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of options.keys()) if (argv[name] !== undefined) out[name] = String(argv[name]);
-  return out;
-}
-
 function list(value: string | string[] | undefined): string[] {
   const items = (Array.isArray(value) ? value : [value ?? '']).flatMap((v) => String(v).split(','));
   return items.map((v) => v.trim()).filter((v) => v !== '' && v !== 'none');
@@ -42,7 +37,6 @@ function list(value: string | string[] | undefined): string[] {
 
 /** Upper bounds: past them a run cannot work (timers overflow at 2^31 ms, memory runs out). */
 const MAX: Record<string, number> = {
-  nodes: 100,
   concurrency: 10_000,
   'time-limit': 7 * 86_400,
   'recovery-time': 7 * 86_400,
@@ -76,7 +70,6 @@ const builder = (y: Argv) => {
     .option('workload', { alias: 'w', type: 'string', default: 'register', describe: 'Workload' })
     .option('nemesis', { alias: 'n', type: 'string', default: 'partition', describe: 'Faults, comma-separated, or none, or random (a generated schedule over every nemesis)' })
     .option('bug', { type: 'string', array: true, default: [] as string[], describe: 'Switch on a known bug of the system (repeatable)' })
-    .option('nodes', { type: 'number', default: 5, describe: 'Number of nodes' })
     .option('concurrency', { type: 'number', default: 10, describe: 'Concurrent client threads' })
     .option('time-limit', { type: 'number', default: 30, describe: 'Seconds of workload with faults' })
     .option('recovery-time', { type: 'number', default: RUN_DEFAULTS['recovery-time'], describe: 'Seconds of fault-free workload after the final heal' })
@@ -89,13 +82,8 @@ const builder = (y: Argv) => {
     .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before a checker gives up (unknown)' })
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
     .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
-    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' })
-    .option('net', {
-      type: 'string',
-      choices: ['proxy', 'netns'] as const,
-      default: 'proxy' as const,
-      describe: 'Network control: proxy (fault proxy on 127.0.0.1) or netns (a network namespace per node, nft partitions; root only)',
-    });
+    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' });
+  out = hostOptions(out);
   const groups = [
     ['System options:', systemOptions()],
     ['Workload options:', workloadOptions()],
@@ -115,7 +103,7 @@ interface TestArgs {
   workload: string;
   nemesis: string;
   bug: string[];
-  nodes: number;
+  nodes?: string;
   concurrency: number;
   'time-limit': number;
   'recovery-time': number;
@@ -129,9 +117,10 @@ interface TestArgs {
   'results-dir': string;
   name?: string;
   schedule?: string;
-  net: TestSpec['net'];
+  hosts: string;
+  net?: string;
   verbose?: boolean;
-  /** System options such as read-mode. */
+  /** System options such as read-mode, host backend options such as hosts-file. */
   [option: string]: unknown;
 }
 
@@ -151,8 +140,9 @@ export function specFromArgs(argv: TestArgs): TestSpec {
   const nemeses = replay ? replay.nemeses : list(argv.nemesis);
   // Every system's and workload's options, not only this run's: resolveTest refuses one the
   // system or workload lacks.
-  const clusterOptions = givenOptions(argv, systemOptions());
-  const workloadOptionsGiven = givenOptions(argv, workloadOptions());
+  const clusterOptions = given(argv, [...systemOptions().keys()]);
+  const workloadOptionsGiven = given(argv, [...workloadOptions().keys()]);
+  const { backend, nodes, net, hostOptions: hostArgs } = hostsFromArgs(argv);
   const seed = argv.seed ?? Math.floor(Math.random() * 1_000_000);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number from 0 to 2^53, not '${argv.seed}'`);
   const spec: TestSpec = {
@@ -163,7 +153,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     nemeses,
     bugs: list(argv.bug),
     clusterOptions,
-    nodes: positive('nodes', argv.nodes, true),
+    nodes,
     concurrency: positive('concurrency', argv.concurrency, true),
     timeLimitS: positive('time-limit', argv['time-limit'], false),
     recoveryS: argv['recovery-time'] === 0 ? 0 : positive('recovery-time', argv['recovery-time'], false),
@@ -176,7 +166,9 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     checkerTimeoutS: positive('checker-timeout', argv['checker-timeout'], false),
     resultsRoot: argv['results-dir'],
     ...(replay && { schedule: replay.entries }),
-    net: argv.net,
+    hosts: backend.name,
+    net,
+    hostOptions: hostArgs,
   };
   const faults = spec.timeLimitS / spec.nemesisIntervalS;
   if (!replay && nemeses.length > 0 && faults > MAX_FAULTS) {
@@ -193,7 +185,7 @@ export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = joi
   for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);
   const declared = workloads[spec.workload]?.options ?? {};
   for (const [k, v] of Object.entries(spec.workloadOptions ?? {})) if (String(v) !== String(declared[k]?.default)) parts.push(`--${k} ${v}`);
-  parts.push(`--nodes ${spec.nodes}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
+  parts.push(`--nodes ${nodesArgument(spec.nodes)}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
   const shaping: Record<keyof typeof RUN_DEFAULTS, number> = {
     'recovery-time': spec.recoveryS,
     rate: spec.rate,
@@ -205,7 +197,9 @@ export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = joi
   for (const [option, value] of Object.entries(shaping)) {
     if (value !== RUN_DEFAULTS[option as keyof typeof RUN_DEFAULTS]) parts.push(`--${option} ${value}`);
   }
-  if (spec.net !== 'proxy') parts.push(`--net ${spec.net}`);
+  if (spec.hosts !== DEFAULT_HOSTS) parts.push(`--hosts ${spec.hosts}`);
+  if (spec.net !== defaultNet(spec.hosts)) parts.push(`--net ${spec.net}`);
+  for (const [k, v] of Object.entries(spec.hostOptions)) parts.push(`--${k} ${v}`);
   if (spec.schedule) parts.push(`--schedule ${scheduleFile}`);
   return parts.join(' ');
 }
@@ -216,21 +210,24 @@ export const testCommand: CommandModule<object, TestArgs> = {
   builder: builder as never,
   handler: async (argv) => {
     const spec = specFromArgs(argv);
-    if (spec.net === 'netns' && !controlFromEnv()) {
-      // The root namespace only manages the lab; the test runs in a child inside it.
-      process.exitCode = await runInLab(spec);
+    const backend = lookup('hosts', hostBackends, spec.hosts);
+    if (needsEnclave(spec, backend)) {
+      resolveTest(spec); // Bad names, bugs or schedules fail here, before anything exists.
+      // This process only manages the enclave; the test runs in a child inside it.
+      process.exitCode = await runInEnclave(backend, spec);
       return;
     }
+    const enclave = joinEnclave(backend);
     const ui = new ConsoleUi(argv.verbose === true);
     const interrupt = onInterrupt(() => process.stderr.write(chalk.yellow('\n! interrupted: healing faults and stopping nodes (Ctrl-C again to force)\n')));
     const orphaned = parentGone();
     const stop = orphaned ? AbortSignal.any([interrupt.signal, orphaned]) : interrupt.signal;
     try {
-      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: stop });
+      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: stop, ...(enclave && { enclave }) });
       process.exitCode = run.exitCode;
     } finally {
       interrupt.dispose();
-      await removeLabIfOrphaned(orphaned);
+      await releaseIfOrphaned(enclave, orphaned);
     }
   },
 };

@@ -41,11 +41,13 @@ export interface PhasesInput {
   ui: RunUi;
   /** Fires on the first Ctrl-C / SIGTERM: stop early, heal, still check. */
   interrupt: AbortSignal;
+  /** Told what a reader should know: a rate shortfall, a phase cut short, a node without clients. */
+  warn: (text: string) => void;
 }
 
-/** Play every phase; the warnings a reader should see (rate shortfall, phases cut short). */
-export async function playPhases(input: PhasesInput): Promise<string[]> {
-  const { spec, workload, journal, ui, interrupt } = input;
+/** Play every phase. */
+export async function playPhases(input: PhasesInput): Promise<void> {
+  const { spec, workload, journal, ui, interrupt, warn } = input;
   // Every in-flight operation listens to these; their fan-out is intended, not a leak.
   setMaxListeners(0, interrupt);
   const workers = new Workers({
@@ -57,30 +59,29 @@ export async function playPhases(input: PhasesInput): Promise<string[]> {
     rate: spec.rate,
     opTimeoutMs: spec.opTimeoutMs,
     abort: interrupt,
+    warn,
   });
-  const warnings: string[] = [];
   try {
     if (workload.setup && !interrupt.aborted) {
       ui.phase('setup');
-      warnings.push(...(await boundedPhase(workers, 'setup', workload.setup, spec, interrupt)));
+      await boundedPhase(workers, 'setup', workload.setup, spec, interrupt, warn);
     }
-    if (interrupt.aborted) return warnings;
+    if (interrupt.aborted) return;
     const stats = await mainPhase(input, workers);
     // The rate the run asked for, or a line saying it could not be kept and why.
     const shortfall = interrupt.aborted ? undefined : rateShortfall(stats, spec.rate, spec.concurrency);
-    if (shortfall) warnings.push(shortfall);
+    if (shortfall) warn(shortfall);
     if (workload.finalGenerator && !interrupt.aborted) {
       ui.phase('final');
-      warnings.push(...(await boundedPhase(workers, 'final', workload.finalGenerator, spec, interrupt)));
+      await boundedPhase(workers, 'final', workload.finalGenerator, spec, interrupt, warn);
     }
-    return warnings;
   } finally {
     await workers.close();
   }
 }
 
 /** A setup or final phase: until every thread is done, Ctrl-C, or its deadline. */
-async function boundedPhase(workers: Workers, phase: Phase, generator: Generator, spec: TestSpec, interrupt: AbortSignal): Promise<string[]> {
+async function boundedPhase(workers: Workers, phase: Phase, generator: Generator, spec: TestSpec, interrupt: AbortSignal, warn: (text: string) => void): Promise<void> {
   const limitMs = boundedPhaseMs(spec.opTimeoutMs);
   const deadline = AbortSignal.timeout(limitMs);
   const giveUp = new AbortController();
@@ -93,7 +94,7 @@ async function boundedPhase(workers: Workers, phase: Phase, generator: Generator
   } finally {
     deadline.removeEventListener('abort', onDeadline);
   }
-  return giveUp.signal.aborted ? [`the ${phase} phase did not finish within ${limitMs / 1000} s; operations still in flight were recorded as info`] : [];
+  if (giveUp.signal.aborted) warn(`the ${phase} phase did not finish within ${limitMs / 1000} s; operations still in flight were recorded as info`);
 }
 
 /** The main phase: workload and fault schedule together, then the heal and the recovery time. */

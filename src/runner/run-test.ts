@@ -3,18 +3,21 @@
  * heal, let the cluster recover, tear everything down, then check the history and write the
  * results. Teardown runs whatever happens (failure, Ctrl-C), in reverse order of creation.
  */
+import type { Enclave } from '../api/host.js';
 import type { ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { Journal } from '../history/journal.js';
-import { resolveTest } from './resolve.js';
+import { resolveRun } from './resolve.js';
 import { createRunDirs, lastLogLine, removeScratch, type RunDirs } from './run-dir.js';
-import { netMode } from './net-setup.js';
 import { startCluster, type StartedCluster } from './start-cluster.js';
 import { playPhases } from './phases.js';
 import { writeJsonAtomic } from './results.js';
 import { writeScheduleFile } from './schedule-file.js';
 import { finishRun, type FinishedRun } from './finish-run.js';
 import type { RunUi } from './ui.js';
+
+/** How long the final heal may wait on the cluster (e.g. asking for its primary). */
+const HEAL_TIMEOUT_MS = 30_000;
 
 export interface RunRequest {
   spec: TestSpec;
@@ -23,12 +26,13 @@ export interface RunRequest {
   ui: RunUi;
   /** Fires on the first Ctrl-C / SIGTERM: stop early, clean up, still check and report. */
   interrupt: AbortSignal;
+  /** The enclave this process runs in, when the host backend needs one for the spec (src/runner/enclave-run.ts). */
+  enclave?: Enclave;
 }
 
 export async function runTest(req: RunRequest): Promise<FinishedRun> {
   const { ui, interrupt } = req;
-  const mode = netMode(req.spec.net);
-  const test = resolveTest(req.spec, { netLacks: await mode.lacks() });
+  const test = await resolveRun(req.spec);
   // The spec as stored: every workload option, defaults filled in, so a saved run rebuilds it.
   const spec: TestSpec = { ...req.spec, workloadOptions: { ...test.workloadOptions } };
   const startedAt = new Date();
@@ -49,41 +53,39 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   let started: StartedCluster | undefined;
   let netDescription: unknown;
 
+  const warn = (text: string): void => {
+    warnings.push(text);
+    ui.warn(text);
+  };
   ui.header(spec, dirs.root, schedule);
   // A node that dies before the cluster is ready fails the start at once, with its last words,
   // instead of leaving the system's readiness check to time out.
   const startFailed = new AbortController();
   try {
-    ui.phase(`starting ${spec.nodes} ${spec.cluster} nodes`);
+    ui.phase(`starting ${spec.nodes.length} ${spec.cluster} nodes`);
     const onCrash = (node: string, how: string): void => {
-      const text = `node ${node} crashed (${how}); see ${dirs.logFile(node)}`;
-      warnings.push(text);
-      ui.warn(text);
+      warn(`node ${node} crashed (${how}); see ${dirs.logFile(node)}`);
       if (started === undefined && !startFailed.signal.aborted) {
         const said = lastLogLine(dirs.logFile(node));
         startFailed.abort(new Error(`${spec.cluster} did not start: node ${node} exited (${how})${said ? `: ${said}` : ''}; see ${dirs.logFile(node)}`));
       }
     };
     const startSignal = AbortSignal.any([interrupt, startFailed.signal]);
-    started = await startCluster(spec, test.system, dirs, startSignal, (c) => cleanups.push(c), onCrash, mode);
+    started = await startCluster({
+      backend: test.hosts,
+      spec,
+      system: test.system,
+      dirs,
+      ...(req.enclave && { enclave: req.enclave }),
+      signal: startSignal,
+      track: (c) => cleanups.push(c),
+      onCrash,
+    });
     clusterStartS = started.startS;
     if (!interrupt.aborted) {
-      const phaseWarnings = await playPhases({
-        spec,
-        workload: test.workload,
-        clients: test.clients,
-        nemeses: test.nemeses,
-        schedule,
-        cluster: started.cluster,
-        net: started.net,
-        journal,
-        ui,
-        interrupt,
-      });
-      for (const text of phaseWarnings) {
-        warnings.push(text);
-        ui.warn(text);
-      }
+      const { cluster, net } = started.hosts;
+      const { workload, clients, nemeses } = test;
+      await playPhases({ spec, workload, clients, nemeses, schedule, cluster, net, journal, ui, interrupt, warn });
     }
   } catch (err) {
     const cause: unknown = startFailed.signal.aborted ? startFailed.signal.reason : err;
@@ -97,7 +99,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     journal.close();
     removeScratch(dirs);
     process.off('exit', removeOnExit);
-    netDescription = started?.network.describe(); // After teardown: final counters, faults healed.
+    netDescription = started?.hosts.describe(); // After teardown: final counters, faults healed.
   }
   return finishRun({
     dirs,
@@ -107,7 +109,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     startedAt,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     ...(clusterStartS !== undefined && { clusterStartS }),
-    net: started?.net.kind ?? mode.name,
+    net: started?.hosts.net.kind ?? spec.net,
     ...(netDescription !== undefined && { netDescription }),
     schedule,
     warnings,

@@ -34,6 +34,8 @@ export interface WorkersSetup {
   opTimeoutMs: number;
   /** Aborted when operations in flight must be given up at once (Ctrl-C). */
   abort: AbortSignal;
+  /** Told, once per node and error, when a client cannot be opened to a node. */
+  warn?: (text: string) => void;
 }
 
 /** One phase for the workers to play. */
@@ -58,6 +60,10 @@ class OpTimeout extends Error {}
 const MIN_SLEEP_MS = 1;
 /** The reason a finished operation's controller is aborted with: a constant, as a DOMException per operation is costly. */
 const SETTLED = new Error('operation settled');
+
+/** Waits after a failed client open, doubling from the first to the last while opens keep failing. */
+const OPEN_BACKOFF_FIRST_MS = 100;
+const OPEN_BACKOFF_MAX_MS = 5000;
 
 /** Sampling interval of the event-loop delay monitor; its readings include this interval. */
 const LOOP_RESOLUTION_MS = 10;
@@ -86,6 +92,8 @@ interface ThreadState {
   stagger: Rng;
   /** When the thread's next operation is due (performance.now()). */
   due: number;
+  /** The wait after the latest failed client open; 0 once a client is open. */
+  openBackoffMs: number;
 }
 
 /**
@@ -96,6 +104,7 @@ interface ThreadState {
 export class Workers {
   private readonly threads: ThreadState[];
   private readonly t0 = performance.now();
+  private readonly openFailures: OpenFailures;
 
   constructor(private readonly setup: WorkersSetup) {
     this.threads = Array.from({ length: setup.concurrency }, (_, thread) => ({
@@ -105,7 +114,9 @@ export class Workers {
       client: undefined,
       stagger: Rng.derive(setup.seed, `stagger-${thread}`),
       due: this.t0,
+      openBackoffMs: 0,
     }));
+    this.openFailures = new OpenFailures(setup.warn);
   }
 
   /** Play one phase on every thread until each generator is exhausted or `plan.stop` fires. */
@@ -125,7 +136,8 @@ export class Workers {
     const tally = { invoked: 0, waitingMs: 0 };
     const phaseStart = t0 - this.t0;
     try {
-      await Promise.all(this.threads.map((state) => runThread({ ...opts, abort: giveUp }, state, tally, this.t0, phaseStart)));
+      const clock = { t0: this.t0, phaseStart };
+      await Promise.all(this.threads.map((state) => runThread({ ...opts, abort: giveUp }, state, tally, clock, this.openFailures)));
     } finally {
       opts.stop.removeEventListener('abort', stopped);
       loop.disable();
@@ -174,7 +186,13 @@ function fmt(n: number): string {
   return n >= 100 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
 }
 
-async function runThread(opts: WorkerOptions, state: ThreadState, tally: { invoked: number; waitingMs: number }, t0: number, phaseStart: number): Promise<void> {
+async function runThread(
+  opts: WorkerOptions,
+  state: ThreadState,
+  tally: { invoked: number; waitingMs: number },
+  { t0, phaseStart }: { t0: number; phaseStart: number },
+  openFailures: OpenFailures,
+): Promise<void> {
   const { journal, cluster } = opts;
   const { stagger, node } = state;
   const rng = threadRng(opts.seed, opts.phase, state.thread);
@@ -218,17 +236,31 @@ async function runThread(opts: WorkerOptions, state: ThreadState, tally: { invok
       if (!step || !('op' in step)) break;
       gen = step.gen;
       const inv = step.op;
-      state.client ??= await openClient(opts, node, state.process);
-      const client = state.client;
-      if (!client) break;
       const process = state.process;
+      const base = { process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), node };
+      if (!state.client) {
+        const opened = await openClient(opts, node, process);
+        if ('error' in opened) {
+          // As in Jepsen: an operation whose client could not be opened surely did not happen.
+          const error = `no-client: ${opened.error}`;
+          journal.record({ ...base, type: 'invoke', value: inv.value });
+          journal.record({ ...base, type: 'fail', value: inv.value, error });
+          gen = gen.update(ctxAt(performance.now()), { type: 'fail', invocation: inv, value: inv.value, error });
+          openFailures.note(node, opts.cluster.clientAddresses[node], opened.error);
+          state.openBackoffMs = Math.min(OPEN_BACKOFF_MAX_MS, Math.max(OPEN_BACKOFF_FIRST_MS, state.openBackoffMs * 2));
+          await abortableSleep(state.openBackoffMs, opts.stop);
+          continue;
+        }
+        state.client = opened.client;
+        state.openBackoffMs = 0;
+      }
+      const client = state.client;
       journal.record({ type: 'invoke', process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), value: inv.value, node });
       tally.invoked++;
       const sent = performance.now();
       const result = await invokeWithTimeout(client, inv, opts, threadAbort.signal);
       const done = performance.now();
       tally.waitingMs += done - sent;
-      const base = { process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), node };
       let event: GenEvent;
       if ('completion' in result) {
         const c = result.completion;
@@ -249,7 +281,8 @@ async function runThread(opts: WorkerOptions, state: ThreadState, tally: { invok
   }
 }
 
-async function openClient(opts: WorkerOptions, node: string, process: number): Promise<Client | undefined> {
+/** Open a client to `node` for `process`, or say why it could not be opened. */
+async function openClient(opts: WorkerOptions, node: string, process: number): Promise<{ client: Client } | { error: string }> {
   const ctx = {
     node,
     address: opts.cluster.clientAddresses[node] as string,
@@ -257,14 +290,28 @@ async function openClient(opts: WorkerOptions, node: string, process: number): P
     process,
     timeoutMs: opts.opTimeoutMs,
   };
-  while (!opts.stop.aborted) {
-    try {
-      return await opts.clients.open(ctx);
-    } catch {
-      await abortableSleep(100, opts.stop);
-    }
+  try {
+    return { client: await opts.clients.open(ctx) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
   }
-  return undefined;
+}
+
+/**
+ * Why clients could not be opened: each node and error is told once (a node that never accepts a
+ * client would otherwise leave a run with no operations on it and no word why).
+ */
+class OpenFailures {
+  private readonly told = new Set<string>();
+
+  constructor(private readonly warn: ((text: string) => void) | undefined) {}
+
+  note(node: string, address: string | undefined, error: string): void {
+    const key = `${node}\u0000${error}`;
+    if (this.told.has(key)) return;
+    this.told.add(key);
+    this.warn?.(`cannot open a client to ${node}${address ? ` at ${address}` : ''}: ${error}; its operations fail (no-client) while clients retry with backoff`);
+  }
 }
 
 async function invokeWithTimeout(

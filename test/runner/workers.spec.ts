@@ -1,7 +1,8 @@
 // The client workers against an in-process fake client (no cluster): phases play in order on
 // every thread and are all recorded; generators see their completions; an info makes a fresh
 // process; a phase's deadline gives up what is in flight as info; the seed fixes each thread's
-// operations.
+// operations; a node whose client cannot be opened gets failed operations (`no-client: <why>`),
+// one warning, and backoff instead of a tight loop.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,5 +115,52 @@ describe('workers', () => {
     const a = await values(9);
     expect(await values(9)).toEqual(a);
     expect(await values(10)).not.toEqual(a);
+  });
+});
+
+describe('workers whose client cannot be opened', () => {
+  /** Clients of n1 work; opening one to n2 always fails. */
+  const refusing: ClientFactory = {
+    async open(ctx) {
+      if (ctx.node === 'n2') throw new Error(`connect ECONNREFUSED ${ctx.address}`);
+      return { invoke: async () => ({ type: 'ok', value: null }), close: async () => undefined };
+    },
+  };
+  const addressed = { nodes, clientAddresses: { n1: '127.0.0.1:1', n2: '127.0.0.1:2' } } as unknown as Cluster;
+
+  it('record each operation as failed with why, warn once per node, and back off', async () => {
+    const file = join(dir, 'no-client.jsonl');
+    const journal = new Journal(file);
+    const warnings: string[] = [];
+    const runMs = 2000;
+    const seen: string[] = [];
+    const spy: Generator = {
+      op() {
+        return { op: { f: 'write', key: '1', value: 1 }, gen: this };
+      },
+      update(_ctx, event) {
+        seen.push(event.error ?? event.type);
+        return this;
+      },
+    };
+    const workers = new Workers({ clients: refusing, cluster: addressed, journal, seed: 1, concurrency: 2, rate: 400, opTimeoutMs: 500, abort: new AbortController().signal, warn: (text) => warnings.push(text) });
+    await workers.runPhase({ phase: 'main', generator: spy, stop: AbortSignal.timeout(runMs) });
+    await workers.close();
+    journal.close();
+    expect(warnings).toEqual([
+      'cannot open a client to n2 at 127.0.0.1:2: connect ECONNREFUSED 127.0.0.1:2; its operations fail (no-client) while clients retry with backoff',
+    ]);
+    const { ops } = await readHistoryFile(file);
+    const onN2 = ops.filter((op) => op.node === 'n2');
+    expect(onN2.length).toBeGreaterThan(0);
+    for (let i = 0; i < onN2.length; i += 2) {
+      expect(onN2[i]).toMatchObject({ type: 'invoke', f: 'write' });
+      expect(onN2[i + 1]).toMatchObject({ type: 'fail', f: 'write', error: 'no-client: connect ECONNREFUSED 127.0.0.1:2' });
+    }
+    // The generator is told of those failures too.
+    expect(seen.filter((s) => s.startsWith('no-client'))).toHaveLength(onN2.length / 2);
+    // Backoff doubling from 100 ms: at most 100+200+400+800 ms of waits fit before the 4th retry.
+    expect(onN2.length / 2).toBeLessThanOrEqual(5);
+    expect(ops.filter((op) => op.node === 'n1' && op.type === 'ok').length).toBeGreaterThan(10);
   });
 });
