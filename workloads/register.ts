@@ -9,10 +9,11 @@
  *   what a stale or cut-off node answers is always compared with what the rest just did. A
  *   window lasts about `--ops-per-key` operations per thread at the requested rate (at least a
  *   second), so each key's history stays small enough to check exhaustively.
- * - Some threads only read (Jepsen's `reserve`), one per node where there are enough threads:
+ * - Some threads only read (Jepsen's `reserve`), on every node that has more than one thread:
  *   a thread that writes through a node that cannot commit spends its time blocked until the
  *   write times out, while a reader bound to that node keeps asking it, which is where a stale
- *   answer shows.
+ *   answer shows. A node with a single thread has it read, write and cas, so every node still
+ *   takes updates.
  * - A final phase after recovery reads every key of the run (the last `FINAL_WINDOWS` windows'
  *   keys) once through every node: keys are never written again once their window has passed,
  *   so an acknowledged write that vanished later (a node that lost its log) shows there.
@@ -21,7 +22,7 @@
 import type { Invocation } from '../src/api/client.js';
 import type { GenContext } from '../src/api/generator.js';
 import type { WorkloadContext, WorkloadDef } from '../src/api/workload.js';
-import { fromContext, mix, repeat, reserve, seq, timeLimit, untilOk } from '../src/gen/combinators.js';
+import { fromContext, mix, repeat, seq, timeLimit, untilOk } from '../src/gen/combinators.js';
 import { linearizable } from '../checkers/linearizable/index.js';
 import { stats } from '../checkers/stats.js';
 
@@ -52,10 +53,21 @@ export function finalKeys(timeMs: number, windowMs: number, keyCount: number): s
   return Array.from({ length: (last - first + 1) * keyCount }, (_, i) => String(first * keyCount + i));
 }
 
-/** Threads that only read: `share` of them, at least one once there are two threads. */
-export function readerCount(threads: number, share: number): number {
-  if (threads < 2 || share <= 0) return 0;
-  return Math.min(threads - 1, Math.max(1, Math.floor(threads * share)));
+/**
+ * How many of the `onNode` threads bound to one node only read: `share` of them (rounded down),
+ * never all of them, so every node takes updates too.
+ */
+export function readersOnNode(onNode: number, share: number): number {
+  return Math.max(0, Math.min(onNode - 1, Math.floor(onNode * share)));
+}
+
+/** A thread's role: `reader` (reads only), `updater` (write and cas), or `all` (a node's only non-reader with no reader beside it). */
+export function roleOf(thread: number, threads: number, nodes: number, share: number): 'reader' | 'updater' | 'all' {
+  const node = thread % nodes;
+  const onNode = Math.ceil((threads - node) / nodes);
+  const readers = readersOnNode(onNode, share);
+  if (readers === 0) return 'all';
+  return Math.floor(thread / nodes) < readers ? 'reader' : 'updater';
 }
 
 export const register: WorkloadDef = {
@@ -63,7 +75,7 @@ export const register: WorkloadDef = {
   description: 'read / write / cas on a few keys shared by every thread at a time, replaced in time; checked for linearizability (and stats)',
   options: {
     readers: {
-      describe: 'share of client threads that only read (Jepsen\'s reserve); the others write and cas',
+      describe: 'share of each node\'s client threads that only read (Jepsen\'s reserve); the others write and cas; a thread alone on its node does all three',
       default: 0.5,
       min: 0,
       max: 1,
@@ -77,8 +89,8 @@ export const register: WorkloadDef = {
     const read = repeat((g): Invocation => ({ f: 'read', key: key(g), value: null }));
     const write = repeat((g): Invocation => ({ f: 'write', key: key(g), value: g.rng.int(VALUES) }));
     const cas = repeat((g): Invocation => ({ f: 'cas', key: key(g), value: [g.rng.int(VALUES), g.rng.int(VALUES)] }));
-    const readers = (threads: number): number => readerCount(threads, Number(ctx.options['readers']));
-    const updaters = fromContext((g) => (readers(g.threads) === 0 ? mix([read, write, cas], [4, 3, 3]) : mix([write, cas])));
+    const roles = { reader: read, updater: mix([write, cas]), all: mix([read, write, cas], [4, 3, 3]) };
+    const share = Number(ctx.options['readers']);
     const finalReads = fromContext((g) => {
       const keys = finalKeys(g.phaseStart, windowMs, keyCount);
       // Each key once through every node: the threads bound to one node share that node's reads.
@@ -88,7 +100,7 @@ export const register: WorkloadDef = {
       return timeLimit(FINAL_READS_MS, seq(...mine.map((k) => untilOk(repeat((): Invocation => ({ f: 'read', key: k, value: null }))))));
     });
     return {
-      generator: reserve(readers, read, updaters),
+      generator: fromContext((g) => roles[roleOf(g.thread, g.threads, g.nodes.length, share)]),
       finalGenerator: finalReads,
       checkers: { linearizable: linearizable({ model: 'cas-register' }), stats: stats() },
     };

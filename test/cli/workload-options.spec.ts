@@ -73,6 +73,6 @@ describe('workload options', () => {
     const help = await runCli(['test', '--help']);
     expect(help.stdout).toMatch(/Workload options:\s+--readers/);
     const list = await runCli(['list']);
-    expect(list.stdout).toMatch(/--readers <number>\s+share of client threads that only read.*default 0\.5, 0\.\.1/);
+    expect(list.stdout).toMatch(/--readers <number>\s+share of each node's client threads that only read.*default 0\.5, 0\.\.1/);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { WorkloadContext } from '../../src/api/workload.js';
 import { simulate, type SimOp } from '../../src/gen/simulate.js';
 import { resolveWorkloadOptions } from '../../src/runner/workload-options.js';
-import { FINAL_WINDOWS, finalKeys, keysAt, keyWindowMs, readerCount, register } from '../../workloads/register.js';
+import { FINAL_WINDOWS, finalKeys, keysAt, keyWindowMs, readersOnNode, register, roleOf } from '../../workloads/register.js';
 
 function build(over: Partial<WorkloadContext> = {}): { ctx: WorkloadContext; workload: ReturnType<typeof register.build> } {
   const ctx: WorkloadContext = {
@@ -71,21 +71,25 @@ describe('register workload', () => {
     );
   });
 
-  it('reserves readers (half the threads by default, one per node with 10 threads on 5 nodes); the others write and cas', () => {
+  it('reserves readers on every node (half of each node\'s threads by default: one per node with 10 threads on 5 nodes); the others write and cas', () => {
     const { ctx, workload } = build();
     const history = simulate(workload.generator, { threads: 10, nodes: ctx.nodes, seed: 3, untilMs: 2000, gapMs: 100 });
     for (const o of invokes(history)) {
       if (o.thread < 5) expect(o.f).toBe('read');
       else expect(['write', 'cas']).toContain(o.f);
     }
-    expect(readerCount(10, 0.5)).toBe(5);
-    expect(readerCount(1, 0.5)).toBe(0);
-    expect(readerCount(2, 0.1)).toBe(1);
-    expect(readerCount(4, 1)).toBe(3);
-    // No readers: every thread reads, writes and cas.
-    const { workload: mixed } = build({ options: resolveWorkloadOptions(register, { readers: 0 }) });
-    const fsSeen = new Set(invokes(simulate(mixed.generator, { threads: 2, seed: 1, untilMs: 5000, gapMs: 10 })).map((o) => o.f));
-    expect(fsSeen).toEqual(new Set(['read', 'write', 'cas']));
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((t) => roleOf(t, 10, 5, 0.5))).toEqual([...Array(5).fill('reader'), ...Array(5).fill('updater')]);
+    // 8 threads on 5 nodes: n4 and n5 have one thread each, which does everything.
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((t) => roleOf(t, 8, 5, 0.5))).toEqual(['reader', 'reader', 'reader', 'all', 'all', 'updater', 'updater', 'updater']);
+    expect(readersOnNode(1, 0.5)).toBe(0);
+    expect(readersOnNode(2, 0.1)).toBe(0);
+    expect(readersOnNode(4, 1)).toBe(3);
+    // A thread alone on its node (or no readers at all): every thread reads, writes and cas.
+    for (const [threads, nodes, share] of [[2, ['n1', 'n2'], 0.5], [2, ['n1'], 0]] as const) {
+      const { workload: mixed } = build({ concurrency: threads, nodes, options: resolveWorkloadOptions(register, { readers: share }) });
+      const seen = new Set(invokes(simulate(mixed.generator, { threads, nodes, seed: 1, untilMs: 5000, gapMs: 10 })).filter((o) => o.thread === 0).map((o) => o.f));
+      expect(seen).toEqual(new Set(['read', 'write', 'cas']));
+    }
   });
 
   it('the final phase reads every key of the run once through every node, each until it is ok', () => {
