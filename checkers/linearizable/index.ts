@@ -10,9 +10,9 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Anomaly, CheckOptions, CheckResult, Checker, Validity } from '../../src/api/checker.js';
+import { mergeValidity } from '../../src/verdict.js';
 import type { Model } from '../../src/api/model.js';
 import type { Op } from '../../src/api/op.js';
-import { mergeValidity } from '../merge-validity.js';
 import { defaultMemoryBudget, formatBytes } from './budget.js';
 import { INF, type CompileOptions } from './compile.js';
 import { collectOps, NEVER, NO_KEY, partitionByKey } from './entries.js';

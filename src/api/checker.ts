@@ -61,5 +61,13 @@ export interface CheckOptions {
 
 export interface Checker {
   readonly name: string;
+  /**
+   * `safety` (the default): a violation found in part of a history is a violation, so `false`
+   * stands even for an interrupted run. `coverage`: a check of what the run exercised rather
+   * than of what the system did (stats: some function never succeeded); its `false` needs the
+   * whole run, so on a partial history (an interrupted run, a harness that died) it counts as
+   * `unknown`.
+   */
+  readonly kind?: 'safety' | 'coverage';
   check(history: readonly Op[], opts: CheckOptions): Promise<CheckResult>;
 }

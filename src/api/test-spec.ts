@@ -12,6 +12,12 @@ export interface TestSpec {
   /** System under test (a folder under clusters/). */
   cluster: string;
   workload: string;
+  /**
+   * The workload's own options (`--readers 0.3`, see `WorkloadDef.options`). A run stores every
+   * option the workload declares, defaults filled in, so `check`, `report` and `shrink` rebuild
+   * the same workload. Absent: all defaults.
+   */
+  workloadOptions?: Record<string, number | string>;
   /** Nemeses in force together; empty for a fault-free run; `['random']` for a generated schedule (src/gen/schedule-arbitrary.ts). */
   nemeses: string[];
   /** Known bugs of the system to switch on. */
@@ -39,7 +45,7 @@ export interface TestSpec {
   opTimeoutMs: number;
   /** Keys in use at once (keyed workloads). Default 3. */
   keyCount: number;
-  /** Operations per key per thread before moving to fresh keys. Default 30. */
+  /** Operations per key per thread, at the requested rate, before keys are replaced. Default 30. */
   opsPerKey: number;
   /** Give up checking after this many seconds (verdict `unknown`). Default 120. */
   checkerTimeoutS: number;

@@ -16,8 +16,9 @@ import { readHistoryFile } from '../history/formats/index.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
 import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
-import { exitCodeFor } from '../runner/results.js';
+import { exitCodeFor, type RunResults } from '../runner/results.js';
 import { upgradeSpec } from '../runner/saved-spec.js';
+import { checkAll, type ComposedResult } from '../verdict.js';
 import { UserError } from '../user-error.js';
 import { maxMemoryOption, parseMemorySize } from './memory-size.js';
 
@@ -51,6 +52,23 @@ export function readSavedSpec(runDir: string): TestSpec {
     throw new UserError(`${file} has no "spec" object; pass the history file itself with --model`);
   }
   return upgradeSpec(spec);
+}
+
+/** The results a run wrote before, if any; a damaged file counts as none (it is rebuilt). */
+export function readPrevious(file: string): Partial<RunResults> {
+  if (!existsSync(file)) return {};
+  try {
+    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Partial<RunResults>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Whether a run directory holds a partial run: interrupted, failed, or killed before its results. */
+function cutShort(runDir: string): boolean {
+  const previous = readPrevious(join(runDir, 'results.json'));
+  return previous.startedAt === undefined || previous.interrupted !== false || previous.error !== undefined;
 }
 
 /** The plug-ins a saved spec names; a spec edited out of shape is a one-line UserError. */
@@ -99,12 +117,52 @@ function elleChecker(args: CheckArgs, base: ElleOptions, name?: string): Checker
   }
 }
 
-function checkerFor(args: CheckArgs, runDir: string | undefined): Checker {
+/**
+ * What checks the history: `--checker` (with `--model` for linearizable) when given, else a run
+ * directory's own checkers (its workload's), else the linearizability checker.
+ */
+function checkersFor(args: CheckArgs, runDir: string | undefined): Readonly<Record<string, Checker>> {
   const name = once('checker', args.checker);
-  if (runDir && !args.model && !name) return resolveSaved(runDir).workload.checker;
+  if (runDir && !args.model && !name) return resolveSaved(runDir).workload.checkers;
   const chosen = name ?? 'linearizable';
   if (args.model !== undefined && chosen !== 'linearizable') throw new UserError(`--model chooses the linearizability model; it does not apply to --checker ${chosen}`);
-  return lookup('checker', CHECKERS, chosen)(args);
+  return { [chosen]: lookup('checker', CHECKERS, chosen)(args) };
+}
+
+/**
+ * A checker that says the history is not of its kind (a UserError) makes the history bad
+ * input, not an unknown verdict: the error is kept for the command to report in one line.
+ */
+function refusing(checkers: Readonly<Record<string, Checker>>, refused: UserError[]): Record<string, Checker> {
+  return Object.fromEntries(
+    Object.entries(checkers).map(([name, checker]) => [
+      name,
+      {
+        name: checker.name,
+        kind: checker.kind ?? 'safety',
+        check: async (history, opts) => {
+          try {
+            return await checker.check(history, opts);
+          } catch (err) {
+            if (err instanceof UserError) refused.push(err);
+            throw err;
+          }
+        },
+      } satisfies Checker,
+    ]),
+  );
+}
+/**
+ * The composed result as one: the merged verdict, each non-passing checker's summary (or the
+ * only checker's), every anomaly; a single checker's figures and details as they were.
+ */
+function asOne(composed: ComposedResult): CheckResult {
+  const results = Object.entries(composed.checkers);
+  const only = results.length === 1 ? (results[0] as [string, CheckResult])[1] : undefined;
+  if (only) return { ...only, valid: composed.valid };
+  const telling = results.filter(([, r]) => r.valid !== true);
+  const summary = (telling.length > 0 ? telling : results).map(([name, r]) => `${name}: ${r.summary}`).join(' ');
+  return { valid: composed.valid, summary, anomalies: results.flatMap(([, r]) => r.anomalies ?? []) };
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -132,27 +190,25 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const runDir = statSync(args.history).isDirectory() ? args.history : undefined;
     const file = runDir ? join(runDir, 'history.jsonl') : args.history;
     if (!existsSync(file)) throw new UserError(`${runDir} has no history.jsonl`);
-    const checker = checkerFor(args, runDir);
+    const checkers = checkersFor(args, runDir);
     const history = await readHistoryFile(file);
-    let result: CheckResult;
-    try {
-      // Nothing checked is not "valid": an empty history (or one of nemesis operations only) is unknown.
-      result = history.ops.some((op) => op.process !== 'nemesis')
-        ? await checker.check(history.ops, { timeoutMs: timeoutS * 1000, ...(maxMemoryBytes !== undefined && { maxMemoryBytes }) })
-        : { valid: 'unknown', summary: 'The history holds no client operations: nothing was checked.' };
-    } catch (err) {
-      // A history the checker cannot interpret is bad input: one line, with the file.
-      if (err instanceof UserError) throw new UserError(`${file}: ${err.message}`);
-      result = { valid: 'unknown', summary: `checker failed: ${err instanceof Error ? err.message : String(err)}` };
-    }
+    const refused: UserError[] = [];
+    const opts = { timeoutMs: timeoutS * 1000, ...(maxMemoryBytes !== undefined && { maxMemoryBytes }) };
+    // Nothing checked is not "valid": an empty history (or one of nemesis operations only) is unknown.
+    const composed = await checkAll(refusing(checkers, refused), history.ops, opts, runDir !== undefined && cutShort(runDir));
+    if (refused[0]) throw new UserError(`${file}: ${refused[0].message}`);
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ file, format: history.format, warnings: history.warnings, checker: checker.name, ...result }, null, 2)}\n`);
+      const names = Object.keys(composed.checkers);
+      const out = { file, format: history.format, warnings: history.warnings, checker: names.join('+'), ...asOne(composed), checkers: composed.checkers };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else {
       const ui = new ConsoleUi(args.verbose === true);
       for (const w of history.warnings) ui.warn(w);
-      process.stdout.write(`${checker.name}: ${verdictText(result.valid)}  ${result.summary}\n`);
-      for (const anomaly of result.anomalies ?? []) process.stdout.write(`${anomaly.explanation}\n`);
+      for (const [name, result] of Object.entries(composed.checkers)) {
+        process.stdout.write(`${name}: ${verdictText(result.valid)}  ${result.summary}\n`);
+        for (const anomaly of result.anomalies ?? []) process.stdout.write(`${anomaly.explanation}\n`);
+      }
     }
-    process.exitCode = exitCodeFor(result.valid);
+    process.exitCode = exitCodeFor(composed.valid);
   },
 };

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConsoleUi } from '../report/console.js';
 import { finishRun } from '../runner/finish-run.js';
-import type { RunResults } from '../runner/results.js';
 import { UserError } from '../user-error.js';
-import { readSavedSpec, resolveSaved } from './check.js';
+import { readPrevious, readSavedSpec, resolveSaved } from './check.js';
 
 interface ReportArgs {
   run: string;
@@ -38,7 +37,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       },
       spec,
       command: saved.command ?? '',
-      checker: test.workload.checker,
+      checkers: test.workload.checkers,
       startedAt: previous.startedAt ? new Date(previous.startedAt) : stat.mtime,
       durationS: previous.durationS ?? 0,
       ...(previous.clusterStartS !== undefined && { clusterStartS: previous.clusterStartS }),
@@ -52,14 +51,3 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     process.exitCode = run.exitCode;
   },
 };
-
-/** The results a run wrote before, if any; a damaged file counts as none (it is rebuilt). */
-function readPrevious(file: string): Partial<RunResults> {
-  if (!existsSync(file)) return {};
-  try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Partial<RunResults>) : {};
-  } catch {
-    return {};
-  }
-}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestSpec } from '../api/test-spec.js';
-import { DEFAULT_HOSTS, hostBackends, lookup, systems } from '../registry.js';
+import { DEFAULT_HOSTS, hostBackends, lookup, systems, workloads } from '../registry.js';
 import { ConsoleUi } from '../report/console.js';
 import { joinEnclave, needsEnclave, parentGone, releaseIfOrphaned, runInEnclave } from '../runner/enclave-run.js';
 import { nodesArgument } from '../runner/node-names.js';
@@ -15,10 +15,21 @@ import { defaultNet, given, hostOptions, hostsFromArgs } from './host-args.js';
 import { onInterrupt } from './interrupt.js';
 import { maxMemoryOption, parseMemorySize } from './memory-size.js';
 
-/** Every system option (e.g. --read-mode), offered once whichever systems declare it. */
-function systemOptionNames(): string[] {
-  return [...new Set(Object.values(systems).flatMap((s) => Object.keys(s.options ?? {})))];
+/** Plug-ins that declare options: systems (--read-mode) and workloads (--readers). */
+interface DeclaresOptions {
+  readonly name: string;
+  readonly options?: Readonly<Record<string, { describe: string; default: number | string }>>;
 }
+
+/** Each option name any of `defs` declares, with the defs that declare it: offered once, whoever declares it. */
+export function declaredOptions(defs: readonly DeclaresOptions[]): Map<string, DeclaresOptions[]> {
+  const out = new Map<string, DeclaresOptions[]>();
+  for (const def of defs) for (const name of Object.keys(def.options ?? {})) out.set(name, [...(out.get(name) ?? []), def]);
+  return out;
+}
+
+const systemOptions = (): Map<string, DeclaresOptions[]> => declaredOptions(Object.values(systems));
+const workloadOptions = (): Map<string, DeclaresOptions[]> => declaredOptions(Object.values(workloads));
 
 function list(value: string | string[] | undefined): string[] {
   const items = (Array.isArray(value) ? value : [value ?? '']).flatMap((v) => String(v).split(','));
@@ -75,9 +86,16 @@ const builder = (y: Argv) => {
     .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
     .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' });
   out = hostOptions(out);
-  for (const name of systemOptionNames()) {
-    const owners = Object.values(systems).filter((s) => s.options?.[name]);
-    out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
+  const groups = [
+    ['System options:', systemOptions()],
+    ['Workload options:', workloadOptions()],
+  ] as const;
+  for (const [group, options] of groups) {
+    for (const [name, owners] of options) {
+      const first = owners[0]?.options?.[name];
+      const describe = `${first?.describe ?? ''} (${owners.map((s) => s.name).join(', ')}; default ${first?.default})`;
+      out = out.option(name, { type: 'string', group, describe });
+    }
   }
   return out;
 };
@@ -123,8 +141,10 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     throw new UserError('--schedule names its own nemeses; leave out --nemesis');
   }
   const nemeses = replay ? replay.nemeses : list(argv.nemesis);
-  // Every system's options, not only this one's: resolveTest refuses one the system lacks.
-  const clusterOptions = given(argv, systemOptionNames());
+  // Every system's and workload's options, not only this run's: resolveTest refuses one the
+  // system or workload lacks.
+  const clusterOptions = given(argv, [...systemOptions().keys()]);
+  const workloadOptionsGiven = given(argv, [...workloadOptions().keys()]);
   const { backend, nodes, net, hostOptions: hostArgs } = hostsFromArgs(argv);
   const seed = argv.seed ?? Math.floor(Math.random() * 1_000_000);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number from 0 to 2^53, not '${argv.seed}'`);
@@ -132,6 +152,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     name: argv.name ?? [cluster, argv.workload, ...nemeses, ...list(argv.bug).map((b) => `bug-${b}`)].join('-'),
     cluster,
     workload: argv.workload,
+    ...(Object.keys(workloadOptionsGiven).length > 0 && { workloadOptions: workloadOptionsGiven }),
     nemeses,
     bugs: list(argv.bug),
     clusterOptions,
@@ -166,6 +187,8 @@ export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = joi
   if (!spec.schedule) parts.push(`--nemesis ${spec.nemeses.join(',') || 'none'}`);
   for (const bug of spec.bugs) parts.push(`--bug ${bug}`);
   for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);
+  const declared = workloads[spec.workload]?.options ?? {};
+  for (const [k, v] of Object.entries(spec.workloadOptions ?? {})) if (String(v) !== String(declared[k]?.default)) parts.push(`--${k} ${v}`);
   parts.push(`--nodes ${nodesArgument(spec.nodes)}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
   const shaping: Record<keyof typeof RUN_DEFAULTS, number> = {
     'recovery-time': spec.recoveryS,

@@ -4,7 +4,7 @@
  * report.html. A harness error or an interrupt can only make the verdict `unknown` or leave
  * it `false`; it never yields `true`.
  */
-import type { CheckOptions, CheckResult, Checker } from '../api/checker.js';
+import type { Checker } from '../api/checker.js';
 import type { ScheduleEntry } from '../api/nemesis.js';
 import type { Op } from '../api/op.js';
 import type { TestSpec } from '../api/test-spec.js';
@@ -12,6 +12,7 @@ import { readHistoryFile } from '../history/formats/index.js';
 import { renderJunit } from '../report/junit.js';
 import { renderReport } from '../report/html.js';
 import { VERSION } from '../version.js';
+import { checkAll } from '../verdict.js';
 import { exitCodeFor, writeJsonAtomic, writeTextAtomic, type OpCounts, type RunResults } from './results.js';
 import type { RunDirs } from './run-dir.js';
 import type { RunUi } from './ui.js';
@@ -20,7 +21,8 @@ export interface FinishInput {
   dirs: Pick<RunDirs, 'root' | 'history' | 'results' | 'report' | 'junit'>;
   spec: TestSpec;
   command: string;
-  checker: Checker;
+  /** The workload's checkers by name; each result is kept, the verdict is their merge. */
+  checkers: Readonly<Record<string, Checker>>;
   startedAt: Date;
   durationS: number;
   clusterStartS?: number;
@@ -47,13 +49,11 @@ export async function finishRun(input: FinishInput): Promise<FinishedRun> {
   const history = await readHistoryFile(dirs.history);
   const warnings = [...input.warnings, ...history.warnings];
   const ops = countOps(history.ops);
-  // A history in which no client operation took effect (none, or all failed) proves nothing.
-  const result: CheckResult =
-    ops.ok + ops.info === 0
-      ? { valid: 'unknown', summary: ops.invoke === 0 ? 'The history holds no client operations: nothing was checked.' : `No client operation took effect (all ${ops.fail} failed): nothing was checked.` }
-      : await runChecker(input.checker, history.ops, { timeoutMs: spec.checkerTimeoutS * 1000, ...(spec.checkerMaxMemoryBytes !== undefined && { maxMemoryBytes: spec.checkerMaxMemoryBytes }), ...(input.signal && { signal: input.signal }) });
+  // A run cut short (interrupted, or the harness failed) has a partial history.
+  const partial = input.interrupted || input.error !== undefined;
+  const checked = await checkAll(input.checkers, history.ops, { timeoutMs: spec.checkerTimeoutS * 1000, ...(spec.checkerMaxMemoryBytes !== undefined && { maxMemoryBytes: spec.checkerMaxMemoryBytes }), ...(input.signal && { signal: input.signal }) }, partial);
   const interrupted = input.interrupted || input.signal?.aborted === true;
-  let valid = result.valid;
+  let valid = checked.valid;
   if ((input.error !== undefined || interrupted) && valid === true) valid = 'unknown';
   const results: RunResults = {
     faultline: VERSION,
@@ -67,7 +67,7 @@ export async function finishRun(input: FinishInput): Promise<FinishedRun> {
     net: input.net,
     ...(input.netDescription !== undefined && { netDescription: input.netDescription }),
     schedule: input.schedule,
-    checkers: { [input.checker.name]: result },
+    checkers: checked.checkers,
     ops,
     warnings,
     interrupted,
@@ -79,14 +79,6 @@ export async function finishRun(input: FinishInput): Promise<FinishedRun> {
   writeJsonAtomic(dirs.results, results);
   ui.summary(results, dirs.root);
   return { results, exitCode: exitCodeFor(valid), runDir: dirs.root };
-}
-
-async function runChecker(checker: Checker, ops: readonly Op[], opts: CheckOptions): Promise<CheckResult> {
-  try {
-    return await checker.check(ops, opts);
-  } catch (err) {
-    return { valid: 'unknown', summary: `the ${checker.name} checker failed: ${err instanceof Error ? err.message : String(err)}` };
-  }
 }
 
 function countOps(ops: readonly Op[]): OpCounts {

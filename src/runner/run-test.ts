@@ -3,18 +3,14 @@
  * heal, let the cluster recover, tear everything down, then check the history and write the
  * results. Teardown runs whatever happens (failure, Ctrl-C), in reverse order of creation.
  */
-import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
 import type { Enclave } from '../api/host.js';
-import type { NemesisContext, ScheduleEntry } from '../api/nemesis.js';
+import type { ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { Journal } from '../history/journal.js';
-import { resolveRun, type ResolvedTest } from './resolve.js';
+import { resolveRun } from './resolve.js';
 import { createRunDirs, lastLogLine, removeScratch, type RunDirs } from './run-dir.js';
 import { startCluster, type StartedCluster } from './start-cluster.js';
-import { rateShortfall, runWorkers, type WorkerStats } from './workers.js';
-import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
-import { abortableSleep } from '../abortable-sleep.js';
+import { playPhases } from './phases.js';
 import { writeJsonAtomic } from './results.js';
 import { writeScheduleFile } from './schedule-file.js';
 import { finishRun, type FinishedRun } from './finish-run.js';
@@ -35,8 +31,10 @@ export interface RunRequest {
 }
 
 export async function runTest(req: RunRequest): Promise<FinishedRun> {
-  const { spec, ui, interrupt } = req;
-  const test = await resolveRun(spec);
+  const { ui, interrupt } = req;
+  const test = await resolveRun(req.spec);
+  // The spec as stored: every workload option, defaults filled in, so a saved run rebuilds it.
+  const spec: TestSpec = { ...req.spec, workloadOptions: { ...test.workloadOptions } };
   const startedAt = new Date();
   const dirs = createRunDirs(spec.resultsRoot, spec.name, startedAt);
   // A forced exit (second Ctrl-C, or an error before the teardown below runs) skips the
@@ -85,8 +83,9 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     });
     clusterStartS = started.startS;
     if (!interrupt.aborted) {
-      const shortfall = await mainPhase(req, test, started, journal, schedule, warn);
-      if (shortfall) warn(shortfall);
+      const { cluster, net } = started.hosts;
+      const { workload, clients, nemeses } = test;
+      await playPhases({ spec, workload, clients, nemeses, schedule, cluster, net, journal, ui, interrupt, warn });
     }
   } catch (err) {
     const cause: unknown = startFailed.signal.aborted ? startFailed.signal.reason : err;
@@ -106,7 +105,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     dirs,
     spec,
     command,
-    checker: test.workload.checker,
+    checkers: test.workload.checkers,
     startedAt,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     ...(clusterStartS !== undefined && { clusterStartS }),
@@ -121,62 +120,6 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     // partial history is still checked in full, and a second Ctrl-C forces the exit.
     ...(!interrupt.aborted && { signal: interrupt }),
   });
-}
-
-async function mainPhase(
-  req: RunRequest,
-  test: ResolvedTest,
-  started: StartedCluster,
-  journal: Journal,
-  schedule: readonly ScheduleEntry[],
-  warn: (text: string) => void,
-): Promise<string | undefined> {
-  const { spec, ui, interrupt } = req;
-  // Every in-flight operation listens to these; their fan-out is intended, not a leak.
-  setMaxListeners(0, interrupt);
-  const mainOver = new AbortController();
-  const workersStop = new AbortController();
-  setMaxListeners(0, workersStop.signal);
-  const stopWorkers = (): void => workersStop.abort();
-  interrupt.addEventListener('abort', stopWorkers, { once: true });
-  const { cluster, net } = started.hosts;
-  const ctx: NemesisContext = { cluster, net, signal: AbortSignal.any([mainOver.signal, interrupt]) };
-  const nemeses: ActiveNemesis[] = test.nemeses.map((def) => ({ name: def.name, nemesis: def.build() }));
-
-  ui.phase('running');
-  const startMs = performance.now();
-  ui.startProgress(journal, spec.timeLimitS + spec.recoveryS);
-  const workers = runWorkers({
-    clients: test.clients,
-    cluster,
-    generator: test.workload.generator,
-    journal,
-    seed: spec.seed,
-    concurrency: spec.concurrency,
-    rate: spec.rate,
-    opTimeoutMs: spec.opTimeoutMs,
-    stop: workersStop.signal,
-    abort: interrupt,
-    warn,
-  });
-  const faults = playSchedule(nemeses, schedule, ctx, journal, startMs, () => performance.now());
-  let stats: WorkerStats;
-  try {
-    await abortableSleep(spec.timeLimitS * 1000, interrupt);
-    mainOver.abort();
-    await faults;
-    // Heal even after an interrupt: nothing may stay partitioned, paused or skewed.
-    await healAll(nemeses, { ...ctx, signal: AbortSignal.timeout(HEAL_TIMEOUT_MS) }, journal);
-    if (!interrupt.aborted) ui.phase('recovering');
-    await abortableSleep(spec.recoveryS * 1000, interrupt);
-  } finally {
-    workersStop.abort();
-    stats = await workers;
-    ui.stopProgress();
-    interrupt.removeEventListener('abort', stopWorkers);
-  }
-  // The rate the run asked for, or a line saying it could not be kept and why.
-  return interrupt.aborted ? undefined : rateShortfall(stats, spec.rate, spec.concurrency);
 }
 
 export type { RunDirs };

@@ -1,39 +1,58 @@
 /**
- * Client workers: one loop per thread, drawing operations from the thread's stream at the
- * requested rate and recording each invocation and completion. This is the one place where a
- * client's thrown error or a timeout becomes an `info` operation; the thread then continues as
- * a fresh process (Jepsen's rule: a process with an operation of unknown outcome never
- * invokes again). Each thread keeps a schedule of due times rather than sleeping a gap after
- * every completion, so the cluster's latency does not lower the rate until it exceeds the gap;
- * the workers measure the rate they achieved, and `rateShortfall` says why when it is low.
+ * Client workers: one loop per thread, drawing operations from the thread's copy of the phase's
+ * generator at the requested rate and recording each invocation and completion. Threads live
+ * through every phase (setup, main, final): a thread keeps its process number and its client
+ * from one phase to the next, and a phase ends when every thread's generator is exhausted or
+ * its stop signal fires. This is the one place where a client's thrown error or a timeout
+ * becomes an `info` operation; the thread then continues as a fresh process (Jepsen's rule: a
+ * process with an operation of unknown outcome never invokes again). Each thread keeps a
+ * schedule of due times rather than sleeping a gap after every completion, so the cluster's
+ * latency does not lower the rate until it exceeds the gap; the workers measure the rate they
+ * achieved, and `rateShortfall` says why when it is low.
  */
 import type { Client, ClientFactory } from '../api/client.js';
 import type { Completion } from '../api/op.js';
 import type { Cluster } from '../api/cluster.js';
-import type { Generator } from '../api/generator.js';
+import type { GenContext, GenEvent, Generator, Phase } from '../api/generator.js';
+import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Rng } from '../gen/rng.js';
+import { MIN_WAIT_MS, threadRng } from '../gen/thread-rules.js';
 import type { Journal } from '../history/journal.js';
 import { abortableSleep } from '../abortable-sleep.js';
 
-export interface WorkerOptions {
+/** What every phase of a run's workers shares. */
+export interface WorkersSetup {
   clients: ClientFactory;
   cluster: Cluster;
-  generator: Generator;
   journal: Journal;
   seed: number;
   concurrency: number;
   /** Operations per second over all threads. */
   rate: number;
   opTimeoutMs: number;
-  /** Aborted when threads should stop starting operations. */
-  stop: AbortSignal;
   /** Aborted when operations in flight must be given up at once (Ctrl-C). */
   abort: AbortSignal;
   /** Told, once per node and error, when a client cannot be opened to a node. */
   warn?: (text: string) => void;
 }
+
+/** One phase for the workers to play. */
+export interface PhasePlan {
+  phase: Phase;
+  generator: Generator;
+  /** Aborted when threads should stop starting operations. */
+  stop: AbortSignal;
+  /** Aborted at a phase's deadline: operations still in flight are given up (`info`). */
+  giveUp?: AbortSignal;
+}
+
+/** The options of one phase's threads. */
+export interface WorkerOptions extends WorkersSetup, PhasePlan {}
+
+/** The reason in-flight operations are given up at a phase's deadline. */
+export class PhaseDeadline extends Error {}
 
 class OpTimeout extends Error {}
 
@@ -62,32 +81,82 @@ export interface WorkerStats {
   loopDelayP99Ms: number;
 }
 
-/** Run every thread until `stop` fires or every stream is exhausted. */
-export async function runWorkers(opts: WorkerOptions): Promise<WorkerStats> {
-  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  loop.enable();
-  const t0 = performance.now();
-  let elapsedMs: number | undefined;
-  const stopped = (): void => {
-    elapsedMs ??= performance.now() - t0;
-  };
-  opts.stop.addEventListener('abort', stopped, { once: true });
-  const tally = { invoked: 0, waitingMs: 0 };
-  const openFailures = new OpenFailures(opts.warn);
-  try {
-    await Promise.all(Array.from({ length: opts.concurrency }, (_, thread) => runThread(opts, thread, tally, openFailures)));
-  } finally {
-    opts.stop.removeEventListener('abort', stopped);
-    loop.disable();
+/** A thread's state that outlives phases. */
+interface ThreadState {
+  thread: number;
+  node: string;
+  /** The current process; a fresh one after every `info`. */
+  process: number;
+  client: Client | undefined;
+  /** Jepsen's stagger: the gaps between this thread's operations. */
+  stagger: Rng;
+  /** When the thread's next operation is due (performance.now()). */
+  due: number;
+  /** The wait after the latest failed client open; 0 once a client is open. */
+  openBackoffMs: number;
+}
+
+/**
+ * The client threads of a run. `runPhase` plays one phase on every thread and resolves when
+ * all of them are done with it; `close` closes the clients. Generator time (`GenContext.time`)
+ * counts from the creation of the workers.
+ */
+export class Workers {
+  private readonly threads: ThreadState[];
+  private readonly t0 = performance.now();
+  private readonly openFailures: OpenFailures;
+
+  constructor(private readonly setup: WorkersSetup) {
+    this.threads = Array.from({ length: setup.concurrency }, (_, thread) => ({
+      thread,
+      node: setup.cluster.nodes[thread % setup.cluster.nodes.length] as string,
+      process: thread,
+      client: undefined,
+      stagger: Rng.derive(setup.seed, `stagger-${thread}`),
+      due: this.t0,
+      openBackoffMs: 0,
+    }));
+    this.openFailures = new OpenFailures(setup.warn);
   }
-  stopped();
-  const ms = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) : 0);
-  return {
-    ...tally,
-    elapsedMs: elapsedMs ?? 0,
-    loopDelayMeanMs: ms(loop.mean),
-    loopDelayP99Ms: ms(loop.percentile(99)),
-  };
+
+  /** Play one phase on every thread until each generator is exhausted or `plan.stop` fires. */
+  async runPhase(plan: PhasePlan): Promise<WorkerStats> {
+    const opts: WorkerOptions = { ...this.setup, ...plan };
+    const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+    loop.enable();
+    const t0 = performance.now();
+    let elapsedMs: number | undefined;
+    const stopped = (): void => {
+      elapsedMs ??= performance.now() - t0;
+    };
+    opts.stop.addEventListener('abort', stopped, { once: true });
+    // Every thread listens to this once per phase; the fan-out is intended.
+    const giveUp = plan.giveUp ? AbortSignal.any([this.setup.abort, plan.giveUp]) : this.setup.abort;
+    setMaxListeners(0, giveUp);
+    const tally = { invoked: 0, waitingMs: 0 };
+    const phaseStart = t0 - this.t0;
+    try {
+      const clock = { t0: this.t0, phaseStart };
+      await Promise.all(this.threads.map((state) => runThread({ ...opts, abort: giveUp }, state, tally, clock, this.openFailures)));
+    } finally {
+      opts.stop.removeEventListener('abort', stopped);
+      loop.disable();
+    }
+    stopped();
+    const ms = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) : 0);
+    return {
+      ...tally,
+      elapsedMs: elapsedMs ?? 0,
+      loopDelayMeanMs: ms(loop.mean),
+      loopDelayP99Ms: ms(loop.percentile(99)),
+    };
+  }
+
+  /** Close every thread's client. */
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((state) => state.client?.close().catch(() => undefined)));
+    for (const state of this.threads) state.client = undefined;
+  }
 }
 
 /**
@@ -117,70 +186,98 @@ function fmt(n: number): string {
   return n >= 100 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
 }
 
-async function runThread(opts: WorkerOptions, thread: number, tally: { invoked: number; waitingMs: number }, openFailures: OpenFailures): Promise<void> {
+async function runThread(
+  opts: WorkerOptions,
+  state: ThreadState,
+  tally: { invoked: number; waitingMs: number },
+  { t0, phaseStart }: { t0: number; phaseStart: number },
+  openFailures: OpenFailures,
+): Promise<void> {
   const { journal, cluster } = opts;
-  const rng = Rng.derive(opts.seed, `thread-${thread}`);
-  const stagger = Rng.derive(opts.seed, `stagger-${thread}`);
-  const next = opts.generator({ thread, rng });
-  const node = cluster.nodes[thread % cluster.nodes.length] as string;
+  const { stagger, node } = state;
+  const rng = threadRng(opts.seed, opts.phase, state.thread);
   const meanGapMs = (1000 * opts.concurrency) / opts.rate;
-  let process = thread;
-  let client: Client | undefined;
-  let due = performance.now();
-  let openBackoffMs = 0;
+  const ctxAt = (now: number): GenContext => ({
+    time: now - t0,
+    phase: opts.phase,
+    phaseStart,
+    thread: state.thread,
+    threads: opts.concurrency,
+    process: state.process,
+    node,
+    nodes: cluster.nodes,
+    rng,
+  });
+  let gen = opts.generator;
   // One listener per thread on the shared abort signal, not one per operation: EventTarget's
   // add and remove walk all its listeners, which made each operation cost O(concurrency).
   const threadAbort = new AbortController();
-  const relayAbort = (): void => threadAbort.abort();
+  const relayAbort = (): void => threadAbort.abort(opts.abort.reason);
   opts.abort.addEventListener('abort', relayAbort, { once: true });
   try {
     while (!opts.stop.aborted) {
       // Jepsen's stagger: uniform gaps with the requested mean keep threads out of lockstep. A
       // thread that fell behind (slow operations) starts at once, but never bursts to catch up.
-      due = Math.max(due + stagger.float() * 2 * meanGapMs, performance.now());
+      state.due = Math.max(state.due + stagger.float() * 2 * meanGapMs, performance.now());
       // Timers cannot wait less than 1 ms: a shorter wait would cost a whole millisecond per
       // operation at high rates, so the thread starts early instead (the schedule keeps the rate),
       // only yielding so that a client that answers at once cannot starve the event loop.
-      const wait = due - performance.now();
+      const wait = state.due - performance.now();
       if (wait >= MIN_SLEEP_MS) await abortableSleep(wait, opts.stop);
       else await yieldToLoop();
       if (opts.stop.aborted) break;
-      const inv = next();
-      if (!inv) break;
-      if (!client) {
+      let step = gen.op(ctxAt(performance.now()));
+      // The generator has nothing yet: wait for the time it names (never a busy loop).
+      while (step && 'waitUntil' in step && !opts.stop.aborted) {
+        gen = step.gen;
+        await abortableSleep(Math.max(MIN_WAIT_MS, t0 + step.waitUntil - performance.now()), opts.stop);
+        step = opts.stop.aborted ? null : gen.op(ctxAt(performance.now()));
+      }
+      if (!step || !('op' in step)) break;
+      gen = step.gen;
+      const inv = step.op;
+      const process = state.process;
+      const base = { process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), node };
+      if (!state.client) {
         const opened = await openClient(opts, node, process);
         if ('error' in opened) {
           // As in Jepsen: an operation whose client could not be opened surely did not happen.
-          const base = { process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), node };
+          const error = `no-client: ${opened.error}`;
           journal.record({ ...base, type: 'invoke', value: inv.value });
-          journal.record({ ...base, type: 'fail', value: inv.value, error: `no-client: ${opened.error}` });
+          journal.record({ ...base, type: 'fail', value: inv.value, error });
+          gen = gen.update(ctxAt(performance.now()), { type: 'fail', invocation: inv, value: inv.value, error });
           openFailures.note(node, opts.cluster.clientAddresses[node], opened.error);
-          openBackoffMs = Math.min(OPEN_BACKOFF_MAX_MS, Math.max(OPEN_BACKOFF_FIRST_MS, openBackoffMs * 2));
-          await abortableSleep(openBackoffMs, opts.stop);
+          state.openBackoffMs = Math.min(OPEN_BACKOFF_MAX_MS, Math.max(OPEN_BACKOFF_FIRST_MS, state.openBackoffMs * 2));
+          await abortableSleep(state.openBackoffMs, opts.stop);
           continue;
         }
-        client = opened.client;
-        openBackoffMs = 0;
+        state.client = opened.client;
+        state.openBackoffMs = 0;
       }
+      const client = state.client;
       journal.record({ type: 'invoke', process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), value: inv.value, node });
       tally.invoked++;
       const sent = performance.now();
       const result = await invokeWithTimeout(client, inv, opts, threadAbort.signal);
-      tally.waitingMs += performance.now() - sent;
-      const base = { process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), node };
+      const done = performance.now();
+      tally.waitingMs += done - sent;
+      let event: GenEvent;
       if ('completion' in result) {
         const c = result.completion;
         journal.record({ ...base, type: c.type, value: c.value, ...(c.error !== undefined && { error: c.error }) });
+        event = { type: c.type, invocation: inv, value: c.value, ...(c.error !== undefined && { error: c.error }) };
       } else {
-        journal.record({ ...base, type: 'info', value: inv.value, error: `indeterminate: ${result.error}` });
-        process += opts.concurrency;
+        const error = `indeterminate: ${result.error}`;
+        journal.record({ ...base, type: 'info', value: inv.value, error });
+        event = { type: 'info', invocation: inv, value: inv.value, error };
+        state.process += opts.concurrency;
         void client.close().catch(() => undefined);
-        client = undefined;
+        state.client = undefined;
       }
+      gen = gen.update(ctxAt(done), event);
     }
   } finally {
     opts.abort.removeEventListener('abort', relayAbort);
-    await client?.close().catch(() => undefined);
   }
 }
 
@@ -224,7 +321,7 @@ async function invokeWithTimeout(
   abort: AbortSignal,
 ): Promise<{ completion: Completion } | { error: string }> {
   const controller = new AbortController();
-  const onAbort = (): void => controller.abort(new Error('interrupted'));
+  const onAbort = (): void => controller.abort(abort.reason instanceof PhaseDeadline ? abort.reason : new Error('interrupted'));
   abort.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => controller.abort(new OpTimeout(`timed out after ${opts.opTimeoutMs} ms`)), opts.opTimeoutMs);
   const aborted = new Promise<never>((_, reject) => {

@@ -4,7 +4,7 @@ import type { Cluster } from '../../src/api/cluster.js';
 import type { NemesisContext } from '../../src/api/nemesis.js';
 import type { Grudge, LinkShape, Net } from '../../src/api/net.js';
 import { Rng } from '../../src/gen/rng.js';
-import { grudgeNodes, isolate } from '../../src/net/grudge.js';
+import { complete, grudgeNodes, isolate } from '../../src/net/grudge.js';
 import { ProxyNet } from '../../src/net/proxy/proxy-net.js';
 import { partition, shapesFor, type StartPartition } from '../../nemeses/partition.js';
 
@@ -70,7 +70,8 @@ describe('partition schedule', () => {
 
   it('uses every shape for five nodes, only halves for two, nothing for one', () => {
     const shapes = new Set(plan(1, five, 600_000, 1_000).map((e) => (e.value as StartPartition | undefined)?.shape));
-    expect([...shapes].filter(Boolean).sort()).toEqual(['bridge', 'isolate-one', 'isolate-primary', 'majorities-ring', 'one-way', 'random-halves']);
+    expect([...shapes].filter(Boolean).sort()).toEqual(['bridge', 'isolate-one', 'isolate-primary', 'majorities-ring', 'one-way', 'primary-minority', 'random-halves']);
+    expect(shapesFor(4)).not.toContain('primary-minority'); // a minority of 4 is one node: isolate-primary
     const two = plan(1, names(2), 600_000, 1_000).filter((e) => e.f === 'start-partition');
     for (const e of two) expect(shapesFor(2)).toContain((e.value as StartPartition).shape);
     expect(plan(1, names(1))).toEqual([]);
@@ -96,6 +97,28 @@ describe('partition nemesis', () => {
     expect(done).toMatchObject({ shape: 'isolate-primary', grudge: isolate(five, 'n2') });
     expect((done as { text: string }).text).toContain('n1,n3,n4,n5 | n2');
     expect(calls).toEqual([['partition', isolate(five, 'n2')]]);
+  });
+
+  it('aims half the partitions at the primary', () => {
+    const starts = plan(3, five, 3_000_000, 1_000).filter((e) => e.f === 'start-partition');
+    const aimed = starts.filter((e) => ['isolate-primary', 'primary-minority'].includes((e.value as StartPartition).shape)).length / starts.length;
+    expect(aimed).toBeGreaterThan(0.45);
+    expect(aimed).toBeLessThan(0.55);
+  });
+
+  it('cuts the primary off with a minority: the stand-in\'s smaller side, the primary in place of its first member', async () => {
+    const standIn = complete([['n4', 'n5'], ['n1', 'n2', 'n3']]);
+    for (const [primary, minority] of [['n2', ['n2', 'n5']], ['n5', ['n4', 'n5']]] as const) {
+      const { ctx, calls } = fakeContext(primary);
+      const done = await partition.build().invoke({ f: 'start-partition', value: { shape: 'primary-minority', grudge: standIn } }, ctx);
+      const cut = complete([[...minority], five.filter((n) => !(minority as readonly string[]).includes(n))]);
+      expect(done).toMatchObject({ shape: 'primary-minority', grudge: cut, text: expect.stringMatching(`primary ${primary} cut off with a minority`) });
+      expect(calls).toEqual([['partition', cut]]);
+    }
+    // Without a stand-in (a hand-written schedule), the companions follow the cluster order.
+    const { ctx } = fakeContext('n3');
+    const done = await partition.build().invoke({ f: 'start-partition', value: { shape: 'primary-minority' } }, ctx);
+    expect(done).toMatchObject({ grudge: complete([['n3', 'n2'], ['n1', 'n4', 'n5']]) });
   });
 
   it('isolates nobody, and says so, when no primary is known and no stand-in was scheduled', async () => {

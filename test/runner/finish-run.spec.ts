@@ -27,7 +27,7 @@ describe('finishing a run', () => {
       dirs: { root: dir, history, results: join(dir, 'results.json'), report: join(dir, 'report.html'), junit: join(dir, 'junit.xml') },
       spec: testSpec(),
       command: 'faultline test',
-      checker: lenient,
+      checkers: { lenient },
       startedAt: new Date(0),
       durationS: 1,
       net: 'proxy',
