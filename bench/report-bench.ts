@@ -7,7 +7,7 @@
  * operations table is capped, and this shows what that adds up to.
  */
 import type { TestSpec } from '../src/api/test-spec.js';
-import type { RunResults } from '../src/runner/results.js';
+import { RESULTS_VERSION, type RunResults } from '../src/results/schema.js';
 import { renderReport } from '../src/report/html.js';
 import { linearizable } from '../checkers/linearizable/index.js';
 import { runCaseInChild } from './child.js';
@@ -54,6 +54,7 @@ export async function reportCase(input: ReportInput): Promise<Record<string, Fig
   const counts = { invoke: 0, ok: 0, fail: 0, info: 0 };
   for (const op of ops) counts[op.type]++;
   const results: RunResults = {
+    version: RESULTS_VERSION,
     faultline: 'bench',
     name: 'bench-report',
     valid: checked.valid,
@@ -69,7 +70,7 @@ export async function reportCase(input: ReportInput): Promise<Record<string, Fig
     interrupted: false,
   };
   const t0 = performance.now();
-  const html = renderReport(results, ops);
+  const html = renderReport({ results, ops });
   const ms = performance.now() - t0;
   return { ms: round(ms, 1), sizeMib: round(Buffer.byteLength(html) / 2 ** 20, 2), verdict: verdictName(checked.valid) };
 }

@@ -23,6 +23,8 @@ export interface StartPartition {
 export interface PartitionDone {
   shape: string;
   grudge: Grudge;
+  /** For `isolate-primary`: the node that was the primary and was cut off. */
+  primary?: string;
   text: string;
 }
 
@@ -98,23 +100,23 @@ async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone
   const nodes = ctx.cluster.nodes;
   if (shape !== 'isolate-primary') {
     await ctx.net.partition(grudge as Grudge);
-    return { shape, grudge: grudge as Grudge, text: describeGrudge(grudge as Grudge, nodes) };
+    return { shape, grudge: grudge as Grudge, text: `partition ${shape}: ${describeGrudge(grudge as Grudge, nodes)}` };
   }
   const primary = await ctx.cluster.primary(ctx.signal);
   if (primary === undefined) {
     const fallback = grudge ?? {};
     await ctx.net.partition(fallback);
-    return { shape, grudge: fallback, text: `no primary known: ${describeGrudge(fallback, nodes)}` };
+    return { shape, grudge: fallback, text: `isolate the primary: none known, so ${describeGrudge(fallback, nodes)}` };
   }
   const cut = isolate(nodes, primary);
   await ctx.net.partition(cut);
-  return { shape, grudge: cut, text: `primary ${primary} isolated: ${describeGrudge(cut, nodes)}` };
+  return { shape, grudge: cut, primary, text: `isolate the primary ${primary}: ${describeGrudge(cut, nodes)}` };
 }
 
 /** Partitions only: an empty partition heals cuts and leaves other nemeses' shaping alone. */
 async function stop(ctx: NemesisContext): Promise<{ text: string }> {
   await ctx.net.partition({});
-  return { text: 'healed' };
+  return { text: 'heal the partition' };
 }
 
 /** The `partition` nemesis (Jepsen's partition-random-halves and friends). */

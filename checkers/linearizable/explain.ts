@@ -16,6 +16,7 @@ import { describeOp, interval, NO_KEY } from './entries.js';
 import type { CheckerModel } from './models.js';
 import type { Refutation } from './refute.js';
 import type { Deepest } from './search.js';
+import { staleReadEvidence } from './stale-read.js';
 
 /** "a, b, c and 4 more" */
 function capped(xs: readonly string[], max: number): string {
@@ -121,15 +122,18 @@ export function explainRefutation<S>(p: Compiled<S>, key: string, r: Refutation)
 }
 
 function anomalyOf<S>(p: Compiled<S>, key: string, opKey: string | undefined, ids: number[], explanation: string): Anomaly {
+  // A read of an overwritten value, when the key has one, is what a person points at: it leads.
+  const stale = staleReadEvidence(p.ops, ids.map((id) => p.ops[id]!));
   const ops: Op[] = [];
-  for (const id of ids) {
-    const op = p.ops[id]!;
+  for (const op of new Set([...ids.map((id) => p.ops[id]!), ...(stale?.ops ?? [])])) {
     ops.push(op.invoke);
     if (op.completion) ops.push(op.completion);
   }
+  if (stale) explanation = `${stale.text}\n${explanation}`;
   ops.sort((x, y) => x.index - y.index);
   const named = key !== NO_KEY ? key : opKey;
-  const summary = `no linearizable order of ${ids.length} operation${ids.length === 1 ? '' : 's'}${named !== undefined ? ` on key ${named}` : ''}`;
+  const where = named !== undefined ? ` on key ${named}` : '';
+  const summary = stale?.summary ? `${stale.summary}${where}` : `no linearizable order of ${ids.length} operation${ids.length === 1 ? '' : 's'}${where}`;
   const anomaly: Anomaly = { kind: 'nonlinearizable', summary, ops, explanation };
   if (named !== undefined) anomaly.key = named;
   return anomaly;

@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { Clock } from '../../src/node/clock.js';
 import { createLogger, type Logger } from '../../src/node/logger.js';
 import { parseAddress, parsePlanArgs, PlanError } from '../../src/node/plan.js';
+import { MessageTrace } from '../../src/node/message-trace.js';
 import { serveLines, Transport } from '../../src/node/transport.js';
 import type { NodePlan } from '../../src/api/cluster.js';
 import { makeConfig } from './config.js';
@@ -53,11 +54,13 @@ async function main(): Promise<void> {
   const raft = new Raft(config, env, persisted);
   const node = new NodeRuntime(raft, disk, logger);
 
+  const trace = MessageTrace.forPlan(plan);
   const transport = await Transport.start({
     self: plan.id,
     listen: plan.peerListen,
     peers: plan.peers,
     logger,
+    ...(trace && { trace }),
     onMessage: (msg) => {
       if (!isRaftMessage(msg)) {
         logger.every('bad-msg', 5000, 'warn', 'malformed raft message dropped');
@@ -82,7 +85,10 @@ async function main(): Promise<void> {
     clearInterval(ticker);
     clearInterval(statusTimer);
     server.close();
-    void Promise.allSettled([transport.close(), disk.close()]).then(() => process.exit(0));
+    void Promise.allSettled([transport.close(), disk.close()]).then(() => {
+      trace?.close();
+      process.exit(0);
+    });
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -12,7 +12,7 @@ import { readHistoryFile } from '../history/formats/index.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
 import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
-import { exitCodeFor } from '../runner/results.js';
+import { exitCodeFor } from '../results/schema.js';
 import { UserError } from '../user-error.js';
 
 interface CheckArgs {

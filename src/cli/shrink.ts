@@ -23,7 +23,6 @@
  *   taken without a run. `unknown` counts as not failing. A run that fails only sometimes can
  *   make a candidate look passing; the result is still a schedule that was seen to fail.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import chalk from 'chalk';
 import type { CommandModule } from 'yargs';
@@ -35,7 +34,8 @@ import { nemeses as registered } from '../registry.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
 import { describeFault } from '../report/fault-text.js';
 import { nodeNames } from '../runner/node-names.js';
-import type { RunResults } from '../runner/results.js';
+import { readResultsFile } from '../results/read.js';
+import type { RunResults } from '../results/schema.js';
 import { runTest } from '../runner/run-test.js';
 import { writeScheduleFile } from '../runner/schedule-file.js';
 import { silentUi } from '../runner/ui.js';
@@ -175,7 +175,7 @@ export interface ShrunkRun {
 function readFailedRun(runDir: string): RunResults {
   let results: RunResults;
   try {
-    results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+    results = readResultsFile(join(runDir, 'results.json'));
   } catch {
     throw new UserError(`${runDir} has no readable results.json: give the directory of a finished run (faultline report rebuilds a missing one)`);
   }

@@ -4,7 +4,6 @@
  * results. Teardown runs whatever happens (failure, Ctrl-C), in reverse order of creation.
  */
 import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
 import type { NemesisContext, ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { Journal } from '../history/journal.js';
@@ -15,9 +14,10 @@ import { startCluster, type StartedCluster } from './start-cluster.js';
 import { rateShortfall, runWorkers, type WorkerStats } from './workers.js';
 import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
 import { abortableSleep } from '../abortable-sleep.js';
-import { writeJsonAtomic } from './results.js';
+import { writeJsonAtomic } from '../results/write.js';
 import { writeScheduleFile } from './schedule-file.js';
-import { finishRun, type FinishedRun } from './finish-run.js';
+import { finishRun, markUnfinished, type FinishedRun } from './finish-run.js';
+import { readClocks, type ClockReading } from '../node/time-base.js';
 import type { RunUi } from './ui.js';
 
 /** How long the final heal may wait on the cluster (e.g. asking for its primary). */
@@ -30,6 +30,8 @@ export interface RunRequest {
   ui: RunUi;
   /** Fires on the first Ctrl-C / SIGTERM: stop early, clean up, still check and report. */
   interrupt: AbortSignal;
+  /** Also write the JUnit file here (`--junit PATH`). */
+  junitPath?: string;
 }
 
 export async function runTest(req: RunRequest): Promise<FinishedRun> {
@@ -43,6 +45,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   const removeOnExit = (): void => removeScratch(dirs);
   process.once('exit', removeOnExit);
   const command = req.command(dirs.root);
+  markUnfinished([dirs.junit, ...(req.junitPath !== undefined ? [req.junitPath] : [])], spec, startedAt);
   writeJsonAtomic(`${dirs.root}/test.json`, { spec, command });
   writeScheduleFile(`${dirs.root}/schedule.json`, { nemeses: test.nemeses.map((def) => def.name), entries: test.schedule });
   const journal = new Journal(dirs.history);
@@ -53,6 +56,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   let clusterStartS: number | undefined;
   let started: StartedCluster | undefined;
   let netDescription: unknown;
+  let timeOrigin: ClockReading | undefined;
 
   ui.header(spec, dirs.root, schedule);
   // A node that dies before the cluster is ready fails the start at once, with its last words,
@@ -73,7 +77,9 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     started = await startCluster(spec, test.system, dirs, startSignal, (c) => cleanups.push(c), onCrash, mode);
     clusterStartS = started.startS;
     if (!interrupt.aborted) {
-      const shortfall = await mainPhase(req, test, started, journal, schedule);
+      const main = mainPhase(req, test, started, journal, schedule);
+      timeOrigin = main.origin;
+      const shortfall = await main.shortfall;
       if (shortfall) {
         warnings.push(shortfall);
         ui.warn(shortfall);
@@ -101,6 +107,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     startedAt,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     ...(clusterStartS !== undefined && { clusterStartS }),
+    ...(timeOrigin !== undefined && { timeOrigin }),
     net: started?.net.kind ?? mode.name,
     ...(netDescription !== undefined && { netDescription }),
     schedule,
@@ -111,16 +118,22 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     // A first Ctrl-C during the check stops it (verdict unknown); after an earlier one, the
     // partial history is still checked in full, and a second Ctrl-C forces the exit.
     ...(!interrupt.aborted && { signal: interrupt }),
+    ...(req.junitPath !== undefined && { junitCopy: req.junitPath }),
   });
 }
 
-async function mainPhase(
+/**
+ * The workload and the fault schedule, then the final heal and the recovery phase. History
+ * time 0 is the workload's start, and schedule times count from the same instant: `origin` is
+ * that instant on the wall and monotonic clocks. `shortfall` says why the rate was not kept.
+ */
+function mainPhase(
   req: RunRequest,
   test: ReturnType<typeof resolveTest>,
   started: Awaited<ReturnType<typeof startCluster>>,
   journal: Journal,
   schedule: readonly ScheduleEntry[],
-): Promise<string | undefined> {
+): { origin: ClockReading; shortfall: Promise<string | undefined> } {
   const { spec, ui, interrupt } = req;
   // Every in-flight operation listens to these; their fan-out is intended, not a leak.
   setMaxListeners(0, interrupt);
@@ -133,7 +146,8 @@ async function mainPhase(
   const nemeses: ActiveNemesis[] = test.nemeses.map((def) => ({ name: def.name, nemesis: def.build() }));
 
   ui.phase('running');
-  const startMs = performance.now();
+  const origin = readClocks();
+  journal.setOrigin(BigInt(origin.monoNs));
   ui.startProgress(journal, spec.timeLimitS + spec.recoveryS);
   const workers = runWorkers({
     clients: test.clients,
@@ -147,24 +161,27 @@ async function mainPhase(
     stop: workersStop.signal,
     abort: interrupt,
   });
-  const faults = playSchedule(nemeses, schedule, ctx, journal, startMs, () => performance.now());
-  let stats: WorkerStats;
-  try {
-    await abortableSleep(spec.timeLimitS * 1000, interrupt);
-    mainOver.abort();
-    await faults;
-    // Heal even after an interrupt: nothing may stay partitioned, paused or skewed.
-    await healAll(nemeses, { ...ctx, signal: AbortSignal.timeout(HEAL_TIMEOUT_MS) }, journal);
-    if (!interrupt.aborted) ui.phase('recovering');
-    await abortableSleep(spec.recoveryS * 1000, interrupt);
-  } finally {
-    workersStop.abort();
-    stats = await workers;
-    ui.stopProgress();
-    interrupt.removeEventListener('abort', stopWorkers);
-  }
-  // The rate the run asked for, or a line saying it could not be kept and why.
-  return interrupt.aborted ? undefined : rateShortfall(stats, spec.rate, spec.concurrency);
+  const faults = playSchedule(nemeses, schedule, ctx, journal, () => journal.elapsedNs() / 1e6);
+  const shortfall = (async (): Promise<string | undefined> => {
+    let stats: WorkerStats;
+    try {
+      await abortableSleep(spec.timeLimitS * 1000, interrupt);
+      mainOver.abort();
+      await faults;
+      // Heal even after an interrupt: nothing may stay partitioned, paused or skewed.
+      await healAll(nemeses, { ...ctx, signal: AbortSignal.timeout(HEAL_TIMEOUT_MS) }, journal);
+      if (!interrupt.aborted) ui.phase('recovering');
+      await abortableSleep(spec.recoveryS * 1000, interrupt);
+    } finally {
+      workersStop.abort();
+      stats = await workers;
+      ui.stopProgress();
+      interrupt.removeEventListener('abort', stopWorkers);
+    }
+    // The rate the run asked for, or a line saying it could not be kept and why.
+    return interrupt.aborted ? undefined : rateShortfall(stats, spec.rate, spec.concurrency);
+  })();
+  return { origin, shortfall };
 }
 
 export type { RunDirs };

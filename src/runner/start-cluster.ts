@@ -52,6 +52,8 @@ export async function startCluster(
       index,
       nodes,
       dataDir,
+      // Nodes write their message traces straight into the run directory, beside their logs.
+      logDir: join(dirs.root, 'nodes'),
       peerListen: network.peerListen[id] as string,
       clientListen: network.clientListen[id] as string,
       peers: Object.fromEntries(nodes.filter((p) => p !== id).map((p) => [p, network.peerAddress(id, p)])),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Op } from '../../src/api/op.js';
-import type { RunResults } from '../../src/runner/results.js';
+import { RESULTS_VERSION, type RunResults } from '../../src/results/schema.js';
 import { renderReport } from '../../src/report/html.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -49,7 +49,7 @@ describe.skipIf(!CHROMIUM)('report.html in Chromium', () => {
     const ops = history();
     const stale = ops.slice(-2);
     const results: RunResults = {
-      faultline: '0.1.0', name: 'raft-kv-register-partition-bug-stale-read', valid: false,
+      version: RESULTS_VERSION, faultline: '0.1.0', name: 'raft-kv-register-partition-bug-stale-read', valid: false,
       spec: {
         name: 'x', cluster: 'raft-kv', workload: 'register', nemeses: ['partition'], bugs: ['stale-read'], clusterOptions: {},
         nodes: 3, concurrency: 4, timeLimitS: 2, recoveryS: 0, seed: 7, rate: 100, nemesisIntervalS: 1, opTimeoutMs: 1000,
@@ -60,7 +60,7 @@ describe.skipIf(!CHROMIUM)('report.html in Chromium', () => {
       ops: { invoke: 41, ok: 37, fail: 0, info: 4 }, warnings: [], interrupted: false,
     };
     const file = join(dir, 'report.html');
-    writeFileSync(file, renderReport(results, ops));
+    writeFileSync(file, renderReport({ results: results, ops }));
     const page = await browser.newPage({ viewport: { width: 1300, height: 900 } });
     const errors: string[] = [];
     const requests: string[] = [];

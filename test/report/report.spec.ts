@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../src/api/op.js';
-import type { RunResults } from '../../src/runner/results.js';
+import { RESULTS_VERSION, type RunResults } from '../../src/results/schema.js';
 import { renderReport } from '../../src/report/html.js';
 import { renderJunit } from '../../src/report/junit.js';
-import { faultBands } from '../../src/report/timeline-svg.js';
+import { faultBands } from '../../src/report/report-data.js';
 
 const ops: Op[] = [
   { index: 0, time: 1e6, type: 'invoke', process: 0, f: 'write', key: '1', value: 3 },
@@ -19,6 +19,7 @@ const ops: Op[] = [
 
 function results(valid: RunResults['valid']): RunResults {
   return {
+    version: RESULTS_VERSION,
     faultline: '0.0.0',
     name: 'raft-kv-register-<partition>',
     valid,
@@ -49,7 +50,7 @@ function results(valid: RunResults['valid']): RunResults {
 
 describe('report.html', () => {
   it('shows the verdict, the anomaly with its operations, fault bands, and escapes text', () => {
-    const html = renderReport(results(false), ops);
+    const html = renderReport({ results: results(false), ops });
     expect(html).toContain('<span class="badge invalid">INVALID</span>');
     expect(html).toContain('read by process 1 returned 0 after write 3 &#60;completed&#62;');
     expect(html).toContain('raft-kv-register-&#60;partition&#62;');
@@ -60,7 +61,7 @@ describe('report.html', () => {
   });
 
   it('is self-contained: no external scripts, styles, images or fonts', () => {
-    const html = renderReport(results(true), ops);
+    const html = renderReport({ results: results(true), ops });
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img[^>]+src=|url\(|@import/i);
     expect(html).toContain('<span class="badge valid">VALID</span>');
   });

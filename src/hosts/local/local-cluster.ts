@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import type { Cluster, NodeLaunch, NodePlan, SystemDef } from '../../api/cluster.js';
 import { nodeProgram } from '../../node/entry.js';
+import { traceFile } from '../../node/message-trace.js';
 import { faketimeEnv, faketimeOffset } from './faketime.js';
 import { HARNESS_ENV, processIdentity, signalQuietly } from './process-identity.js';
 
@@ -133,7 +134,8 @@ export class LocalCluster implements Cluster {
   }
 
   logFiles(node: string): string[] {
-    return [this.opts.logFile(node)];
+    const { logDir } = this.plan(node);
+    return [this.opts.logFile(node), ...(logDir !== undefined ? [traceFile(logDir, node)] : [])];
   }
 
   /** Kill every node at once; used at the end of a run and on interrupt. */

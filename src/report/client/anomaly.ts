@@ -1,0 +1,134 @@
+/// <reference lib="dom" />
+/**
+ * The anomaly drawn. For linearizability: the failing window as a small timeline, one lane per
+ * operation (lettered as the explanation letters them), each bar saying what the operation
+ * needs the state to be when it takes effect and what it leaves, so a reader can try the
+ * orders by eye. For transactions: the dependency cycle as a graph, one node per transaction
+ * and one labelled arrow per edge (its reason on hover). Clicking an operation selects it in
+ * the timeline and the table. Self-contained (shipped as source text, see ../client-bundle.ts).
+ */
+import type { AnomalyData, Client, Links, ReportData } from './types.js';
+
+export function drawWindow(fl: Client, data: ReportData, anomaly: AnomalyData, links: Links): SVGSVGElement {
+  const u = fl.util;
+  const { ops } = data;
+  const rows = [...anomaly.rows].sort((a, b) => ops.t0[a]! - ops.t0[b]!);
+  const stepOf = new Map(anomaly.steps.map((s) => [s.row, s]));
+  const W = 960;
+  const LEFT = 150;
+  const LANE = 30;
+  let t0 = Number.POSITIVE_INFINITY;
+  let t1 = Number.NEGATIVE_INFINITY;
+  for (const i of rows) {
+    t0 = Math.min(t0, ops.t0[i]!);
+    t1 = Math.max(t1, ops.t1[i]! >= 0 ? ops.t1[i]! : ops.t0[i]!);
+  }
+  const pad = Math.max((t1 - t0) * 0.08, 0.05);
+  const a = t0 - pad;
+  const b = t1 + pad * 3;
+  const x = (t: number): number => LEFT + ((t - a) / (b - a)) * (W - LEFT - 10);
+  const H = rows.length * LANE + 34;
+  const root = u.svg('svg', { class: 'window', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `the operations of ${anomaly.summary}` });
+  const defs = u.svg('defs');
+  const fade = u.svg('linearGradient', { id: `fade-${anomaly.start}`, x1: 0, x2: 1 }, u.svg('stop', { offset: 0, 'stop-color': data.colours.outcome[2]!, 'stop-opacity': 0.9 }), u.svg('stop', { offset: 1, 'stop-color': data.colours.outcome[2]!, 'stop-opacity': 0 }));
+  defs.append(fade);
+  root.append(defs);
+  for (const band of data.bands) {
+    if (band.end < a || band.start > b) continue;
+    const x0 = Math.max(LEFT, x(band.start));
+    root.append(u.svg('rect', { x: x0, y: 0, width: Math.max(1, Math.min(W - 10, x(band.end)) - x0), height: H - 20, fill: u.faultColour(data.colours.fault, band.kind), 'fill-opacity': 0.14 }, u.svg('title', {}, band.label)));
+  }
+  rows.forEach((i, k) => {
+    const y = k * LANE + 4;
+    const letter = String.fromCharCode(65 + (k % 26));
+    const step = stepOf.get(i);
+    const group = u.svg('g', { class: 'win-op', 'data-row': i, tabindex: 0 });
+    group.append(u.svg('text', { x: 4, y: y + 16, class: 'lbl' }, `${letter}  p${ops.process[i]}  #${ops.idx[i]}`));
+    const unknown = ops.type[i]! >= 2;
+    const x0 = x(ops.t0[i]!);
+    const x1 = unknown ? Math.min(W - 10, x0 + 140) : Math.max(x(ops.t1[i]!), x0 + 2);
+    group.append(
+      u.svg('rect', {
+        x: x0,
+        y,
+        width: x1 - x0,
+        height: LANE - 10,
+        rx: 3,
+        fill: unknown ? `url(#fade-${anomaly.start})` : data.colours.outcome[ops.type[i]!]!,
+        stroke: '#000',
+        'stroke-width': 1,
+      }),
+    );
+    const words = [step?.label ?? `${data.strings[ops.f[i]!]} ${ops.value[i]}`];
+    if (step?.needs !== undefined) words.push(`needs ${step.needs}`);
+    if (step?.makes !== undefined) words.push(`→ ${step.makes}`);
+    if (unknown) words.push('(outcome unknown)');
+    group.append(u.svg('text', { x: x1 + 6, y: y + 14, class: 'step' }, words.join('  ')));
+    group.append(u.svg('title', {}, `${letter}: ${words.join(', ')}; ${u.secs(ops.t0[i]!, 100)}${ops.t1[i]! >= 0 ? ` → ${u.secs(ops.t1[i]!, 100)}` : ''}`));
+    group.addEventListener('click', () => links.selectOp(i, 'anomaly'));
+    root.append(group);
+  });
+  const step = u.niceStep((b - a) / 6);
+  for (let t = Math.ceil(a / step) * step; t <= b; t += step) {
+    root.append(u.svg('line', { x1: x(t), x2: x(t), y1: H - 22, y2: H - 17, stroke: '#8a8fa0' }));
+    root.append(u.svg('text', { x: x(t) + 2, y: H - 6, class: 'lbl' }, u.secs(t, b - a)));
+  }
+  return root;
+}
+
+export function drawCycle(fl: Client, data: ReportData, anomaly: AnomalyData, links: Links): SVGSVGElement {
+  const u = fl.util;
+  const { ops } = data;
+  const edges = anomaly.cycle ?? [];
+  const rowOfIndex = new Map<number, number>();
+  for (let i = 0; i < ops.idx.length; i++) {
+    rowOfIndex.set(ops.idx[i]!, i);
+    if (ops.cidx[i]! >= 0) rowOfIndex.set(ops.cidx[i]!, i);
+  }
+  const nodes: number[] = [];
+  for (const e of edges) for (const n of [e.from, e.to]) if (!nodes.includes(n)) nodes.push(n);
+  const W = 720;
+  const R = Math.max(110, nodes.length * 34);
+  const H = 2 * R + 110;
+  const cx = W / 2;
+  const cy = R + 50;
+  const pos = new Map(nodes.map((n, k) => [n, { x: cx + R * Math.sin((2 * Math.PI * k) / nodes.length), y: cy - R * Math.cos((2 * Math.PI * k) / nodes.length) }]));
+  const root = u.svg('svg', { class: 'cycle', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `dependency cycle: ${anomaly.summary}` });
+  root.append(
+    u.svg('defs', {}, u.svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' }, u.svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#1d2330' }))),
+  );
+  const NODE_R = 26;
+  edges.forEach((e) => {
+    const p = pos.get(e.from)!;
+    const q = pos.get(e.to)!;
+    const dx = q.x - p.x;
+    const dy = q.y - p.y;
+    const len = Math.max(1, Math.hypot(dx, dy));
+    // A gentle curve, so two opposite edges between the same pair stay apart.
+    const mx = (p.x + q.x) / 2 - (dy / len) * 30;
+    const my = (p.y + q.y) / 2 + (dx / len) * 30;
+    const sx = p.x + (dx / len) * NODE_R;
+    const sy = p.y + (dy / len) * NODE_R;
+    const ex = q.x - (dx / len) * (NODE_R + 2);
+    const ey = q.y - (dy / len) * (NODE_R + 2);
+    const g = u.svg('g', { class: `edge rel-${e.relation}` });
+    g.append(u.svg('path', { d: `M${sx},${sy} Q${mx},${my} ${ex},${ey}`, fill: 'none', stroke: '#1d2330', 'stroke-width': 1.6, 'marker-end': 'url(#arrow)' }));
+    g.append(u.svg('text', { x: mx, y: my, class: 'rel', 'text-anchor': 'middle' }, e.relation));
+    g.append(u.svg('title', {}, e.why));
+    root.append(g);
+  });
+  nodes.forEach((n, k) => {
+    const { x, y } = pos.get(n)!;
+    const row = rowOfIndex.get(n);
+    const g = u.svg('g', { class: 'txn', tabindex: 0, ...(row !== undefined && { 'data-row': row }) });
+    g.append(u.svg('circle', { cx: x, cy: y, r: NODE_R, fill: '#fff', stroke: '#d6332a', 'stroke-width': 2 }));
+    g.append(u.svg('text', { x, y: y + 4, 'text-anchor': 'middle', class: 'tname' }, `T${k + 1}`));
+    const text = row !== undefined ? `p${ops.process[row]} ${data.strings[ops.f[row]!]} ${ops.value[row]}` : `#${n}`;
+    const below = y >= cy;
+    g.append(u.svg('text', { x, y: below ? y + NODE_R + 16 : y - NODE_R - 8, 'text-anchor': 'middle', class: 'lbl' }, text.length > 60 ? `${text.slice(0, 57)}...` : text));
+    g.append(u.svg('title', {}, `T${k + 1} = history #${n}: ${text}`));
+    if (row !== undefined) g.addEventListener('click', () => links.selectOp(row, 'anomaly'));
+    root.append(g);
+  });
+  return root;
+}

@@ -1,0 +1,120 @@
+/**
+ * The pure computations behind the report's drawings: timeline rows, and the tables the latency
+ * and throughput plots draw. Each function is self-contained (shipped as source text into the
+ * page, see ../client-bundle.ts) and runs in Node too, where the tests call it directly.
+ */
+import type { Lanes, ReportData } from './types.js';
+
+/**
+ * Rows for the timeline: each process gets a row for as long as it lives (first invocation to
+ * last completion; an operation of unknown outcome counts `fadeMs` beyond its invocation, the
+ * length of its fading marker), and a row is reused by a later process once it is free. So a
+ * process that ended early (a client that timed out continues as a new process) keeps a short
+ * lane, and the next process of the same client thread usually takes the same row.
+ */
+export function packLanes(data: ReportData, fadeMs: number): Lanes {
+  const { ops } = data;
+  const n = ops.idx.length;
+  const spans = new Map<number, { start: number; end: number; entries: number[] }>();
+  for (let i = 0; i < n; i++) {
+    const p = ops.process[i] as number;
+    const end = ops.type[i]! >= 2 ? ops.t0[i]! + fadeMs : ops.t1[i]!;
+    const span = spans.get(p);
+    if (span) {
+      span.end = Math.max(span.end, end);
+      span.entries.push(i);
+    } else {
+      spans.set(p, { start: ops.t0[i]!, end, entries: [i] });
+    }
+  }
+  const order = [...spans.entries()].sort((a, b) => a[1].start - b[1].start || a[0] - b[0]);
+  const freeAt: number[] = [];
+  const rows: number[][] = [];
+  const processes: number[][] = [];
+  const rowOf: number[] = new Array<number>(n).fill(0);
+  const gap = fadeMs / 10;
+  for (const [process, span] of order) {
+    let row = freeAt.findIndex((t) => t + gap <= span.start);
+    if (row < 0) {
+      row = freeAt.length;
+      freeAt.push(0);
+      rows.push([]);
+      processes.push([]);
+    }
+    freeAt[row] = span.end;
+    processes[row]!.push(process);
+    const entries = rows[row]!;
+    for (const i of span.entries) {
+      rowOf[i] = row;
+      entries.push(i);
+    }
+  }
+  for (const entries of rows) entries.sort((a, b) => ops.t0[a]! - ops.t0[b]!);
+  return { rowOf, rows, processes };
+}
+
+/**
+ * The latency plot's table (uPlot's aligned columns): x is the invocation time of every
+ * completed operation; per f, a column of latencies (ms) where that f completed (ok or fail),
+ * then per f its p50, p95 and p99 over buckets of `bucketMs`, drawn at each bucket's middle;
+ * last a column for operations of unknown outcome (how long they were waited for).
+ */
+export function latencyTable(data: ReportData, bucketMs: number): { table: (number | null)[][]; series: { label: string; f: number; q?: number }[] } {
+  const { ops, strings } = data;
+  const fs: number[] = [];
+  for (let i = 0; i < ops.f.length; i++) if (ops.t1[i]! >= 0 && !fs.includes(ops.f[i]!)) fs.push(ops.f[i]!);
+  fs.sort((a, b) => strings[a]!.localeCompare(strings[b]!));
+  const QS = [0.5, 0.95, 0.99];
+  // Points: [x, column, latency]; bucket quantiles: [x, column, value].
+  const points: [number, number, number][] = [];
+  const buckets = new Map<string, number[]>();
+  for (let i = 0; i < ops.t0.length; i++) {
+    const t1 = ops.t1[i]!;
+    if (t1 < 0) continue;
+    const lat = Math.max(t1 - ops.t0[i]!, 1e-3);
+    const type = ops.type[i]!;
+    const col = type === 2 ? 1 + fs.length * 4 : 1 + fs.indexOf(ops.f[i]!);
+    points.push([ops.t0[i]!, col, lat]);
+    if (type === 2) continue;
+    const key = `${ops.f[i]}:${Math.floor(ops.t0[i]! / bucketMs)}`;
+    const list = buckets.get(key);
+    if (list) list.push(lat);
+    else buckets.set(key, [lat]);
+  }
+  for (const [key, lats] of buckets) {
+    const [f, b] = key.split(':').map(Number) as [number, number];
+    lats.sort((x, y) => x - y);
+    QS.forEach((q, k) => points.push([(b + 0.5) * bucketMs, 1 + fs.length + fs.indexOf(f) * 3 + k, lats[Math.min(lats.length - 1, Math.floor(q * lats.length))]!]));
+  }
+  points.sort((p, q) => p[0] - q[0]);
+  const columns = 2 + fs.length * 4;
+  const table: (number | null)[][] = Array.from({ length: columns }, () => new Array<number | null>(points.length).fill(null));
+  points.forEach(([x, col, y], i) => {
+    table[0]![i] = x;
+    table[col]![i] = y;
+  });
+  const series = [
+    ...fs.map((f) => ({ label: strings[f]!, f })),
+    ...fs.flatMap((f) => QS.map((q) => ({ label: `${strings[f]!} p${Math.round(q * 100)}`, f, q }))),
+    { label: 'info (unknown)', f: -1 },
+  ];
+  return { table, series };
+}
+
+/** The throughput plot's table: per bucket of `bucketMs`, completions per second that were ok, fail and info. */
+export function throughputTable(data: ReportData, bucketMs: number): (number | null)[][] {
+  const { ops } = data;
+  const first = Math.floor(data.start / bucketMs);
+  const count = Math.max(1, Math.ceil(data.end / bucketMs) - first + 1);
+  const table: (number | null)[][] = [Array.from({ length: count }, (_, i) => (first + i) * bucketMs), ...[0, 1, 2].map(() => new Array<number | null>(count).fill(0))];
+  const perSecond = 1000 / bucketMs;
+  for (let i = 0; i < ops.t1.length; i++) {
+    const t1 = ops.t1[i]!;
+    const type = ops.type[i]!;
+    if (t1 < 0 || type > 2) continue;
+    const b = Math.floor(t1 / bucketMs) - first;
+    const column = table[1 + type]!;
+    if (b >= 0 && b < count) column[b] = (column[b] as number) + perSecond;
+  }
+  return table;
+}
