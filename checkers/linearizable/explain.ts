@@ -133,7 +133,7 @@ function anomalyOf<S>(p: Compiled<S>, key: string, opKey: string | undefined, id
   ops.sort((x, y) => x.index - y.index);
   const named = key !== NO_KEY ? key : opKey;
   const where = named !== undefined ? ` on key ${named}` : '';
-  const summary = stale?.summary ? `${stale.summary}${where}` : `no linearizable order of ${ids.length} operation${ids.length === 1 ? '' : 's'}${where}`;
+  const summary = stale ? `stale read${where}: ${stale.summary}` : `no linearizable order of ${ids.length} operation${ids.length === 1 ? '' : 's'}${where}`;
   const anomaly: Anomaly = { kind: 'nonlinearizable', summary, ops, explanation };
   if (named !== undefined) anomaly.key = named;
   return anomaly;

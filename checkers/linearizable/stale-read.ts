@@ -107,6 +107,6 @@ export function staleReadEvidence(ops: readonly LinOp[], window: readonly LinOp[
   const text =
     `Stale read: ${describeOp(read)} ${interval(read)} returned ${value}, which ${describeOp(overwrite)} ${interval(overwrite)} had already overwritten: ` +
     `that write completed before the read began, and ${source}. No order consistent with real time lets the read see ${value}.`;
-  const summary = `stale read: process ${String(read.invoke.process)} read ${value} after process ${String(overwrite.invoke.process)}'s ${overwrite.f} had replaced it`;
+  const summary = `process ${String(read.invoke.process)} read ${value} after process ${String(overwrite.invoke.process)}'s ${overwrite.f} of ${JSON.stringify(written(overwrite)!.value)} had replaced it`;
   return { summary, text, ops: [read, overwrite] };
 }

@@ -3,11 +3,13 @@
  * network and no build step.
  *
  * Why source text of functions: the page script is written in TypeScript beside the code that
- * renders the page, type-checked with it against the same data types, and unit-tested in Node;
- * each of its functions is self-contained (it reaches the others only through the `fl` object
- * it is given), so its compiled text, whatever compiled it (tsc for dist/, tsx or vitest from
- * source), runs as it is in the browser. `__name` is defined because tsx and vite keep
- * function names by wrapping them in calls to it.
+ * renders the page, type-checked with it against the same data types, and unit-tested in Node.
+ * Each function is placed in the page as a global declaration under its own name, so calls
+ * within one module resolve as written; calls across modules go through the `fl` object every
+ * part is given (an import would be rewritten by whatever compiled the module). So the text of
+ * each function, whatever compiled it (tsc for dist/, tsx or vitest from source), runs as it is
+ * in the browser. `__name` is defined because tsx and vite keep function names by wrapping them
+ * in calls to it.
  *
  * The chart library is uPlot (MIT; ~50 KB minified), chosen for being small enough to inline
  * and fast at the sizes reports reach (100 000 points draw in milliseconds); see README.
@@ -20,13 +22,14 @@ import { mountLogs } from './client/logs.js';
 import { mountMessages } from './client/lamport.js';
 import { mountOpsTable } from './client/ops-table.js';
 import { mountPlots } from './client/plots.js';
-import { latencyTable, packLanes, throughputTable } from './client/series.js';
+import { latencyTable, packLanes, reachOf, throughputTable } from './client/series.js';
 import { mountTimeline } from './client/timeline.js';
 import type { Client } from './client/types.js';
 import { makeUtil } from './client/util.js';
 
 /** Every function of the page script, by the name the others call it through. */
 const FUNCTIONS: Omit<Client, 'uPlot' | 'util'> = {
+  reachOf,
   packLanes,
   latencyTable,
   throughputTable,
@@ -45,16 +48,16 @@ export const DATA_ELEMENT_ID = 'report-data';
 
 let script: string | undefined;
 
-/** The page script: builds `fl` and runs `main` on the data in #report-data. */
+/** The page script: declares every function, builds `fl`, and runs `main` on the data in #report-data. */
 export function clientScript(): string {
-  script ??= [
-    '"use strict";',
-    'var __name = function (f) { return f; };',
-    'var fl = { uPlot: uPlot };',
-    `fl.util = (${makeUtil.toString()})();`,
-    ...Object.entries(FUNCTIONS).map(([name, fn]) => `fl.${name} = ${(fn as (...args: never[]) => unknown).toString()};`),
-    `fl.main(fl, JSON.parse(document.getElementById(${JSON.stringify(DATA_ELEMENT_ID)}).textContent));`,
-  ].join('\n');
+  if (script) return script;
+  const parts = ['"use strict";', 'var __name = function (f) { return f; };', makeUtil.toString(), 'var fl = { uPlot: uPlot, util: makeUtil() };'];
+  for (const [name, fn] of Object.entries(FUNCTIONS) as [string, (...args: never[]) => unknown][]) {
+    if (fn.name !== name) throw new Error(`page script function ${name} is compiled as ${fn.name}`);
+    parts.push(fn.toString(), `fl.${name} = ${name};`);
+  }
+  parts.push(`fl.main(fl, JSON.parse(document.getElementById(${JSON.stringify(DATA_ELEMENT_ID)}).textContent));`);
+  script = parts.join('\n');
   return script;
 }
 

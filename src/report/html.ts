@@ -36,7 +36,7 @@ function legend(): string {
   return (
     `<span class="key"><i style="background:${ok}"></i>ok</span><span class="key"><i style="background:${fail}"></i>fail</span>` +
     `<span class="key"><i class="fade" style="background:linear-gradient(90deg,${info},transparent)"></i>info: outcome unknown, may take effect any time later</span>` +
-    `<span class="key"><i class="outline"></i>the anomaly's operations</span>`
+    `<span class="key"><i class="outline"></i>the anomaly's operations (its time marked red above)</span>`
   );
 }
 

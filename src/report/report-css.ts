@@ -23,7 +23,7 @@ button:hover { border-color: var(--accent); color: var(--accent); }
 .explanation { white-space: pre-wrap; font: 12.5px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace; background: #fff; border: 1px solid #f1d5d2; padding: .6rem .8rem; border-radius: 4px; margin: .4rem 0; }
 .drawing { overflow-x: auto; } svg text { font: 11px ui-monospace, monospace; fill: var(--muted); }
 svg.window, svg.cycle { background: #fff; border: 1px solid var(--line); border-radius: 4px; margin-top: .3rem; }
-svg .win-op, svg .txn { cursor: pointer; } svg .win-op:hover rect { stroke-width: 2.5; } svg text.step { fill: var(--ink); font-size: 12px; }
+svg .win-op, svg .txn { cursor: pointer; } svg tspan.state { fill: #9b1fa0; font-weight: 600; } svg text.band-lbl { font-size: 10px; } svg .win-op:hover rect { stroke-width: 2.5; } svg text.step { fill: var(--ink); font-size: 12px; }
 svg text.rel { fill: var(--fail); font-weight: 700; font-size: 12px; } svg text.tname { fill: var(--ink); font-weight: 700; font-size: 13px; }
 .legend .key { margin-right: 1rem; white-space: nowrap; } .legend i { display: inline-block; width: 18px; height: 9px; margin-right: .3rem; vertical-align: middle; border-radius: 2px; }
 .legend i.outline { border: 2px solid #000; background: transparent; }

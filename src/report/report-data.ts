@@ -112,11 +112,15 @@ export function mergeBands(bands: readonly BandData[], max = MAX_BANDS): BandDat
   }
 }
 
-/** What an operation of a register-like model needs the state to be, and leaves it as. */
+/**
+ * What an operation of a register-like model needs the state to be when it takes effect, and
+ * what it leaves there (reads need the value they returned; writes leave theirs; a cas needs its
+ * old value and leaves its new one). Other operations are only labelled.
+ */
 export function stepOf(f: string, value: unknown, result: unknown, outcome: Op['type'] | undefined): Omit<StepData, 'row'> {
   const done = outcome === 'ok';
-  if (outcome === 'fail') return { label: `${f} ${json(value)} (failed: no effect)` };
-  if (f === 'read' || f === 'get') return done ? { label: `read → ${json(result)}`, needs: json(result) } : { label: 'read' };
+  if (outcome === 'fail') return { label: `${f} ${json(value)} failed: no effect` };
+  if (f === 'read' || f === 'get') return done ? { label: `read → ${json(result)}`, needs: json(result) } : { label: 'read (no answer)' };
   if (f === 'write' || f === 'put') return { label: `write ${json(value)}`, makes: json(value) };
   if (f === 'cas' && Array.isArray(value) && value.length === 2) return { label: `cas ${json(value[0])} → ${json(value[1])}`, needs: json(value[0]), makes: json(value[1]) };
   return { label: `${f} ${json(value)}${done ? ` → ${json(result)}` : ''}` };
@@ -124,7 +128,10 @@ export function stepOf(f: string, value: unknown, result: unknown, outcome: Op['
 
 /** An explanation as HTML: escaped, with every `#n` a link to history entry n. */
 export function explanationHtml(text: string): string {
-  return escapeXml(text).replace(/#(\d+)/g, '<a href="#op-$1" data-op="$1">#$1</a>');
+  return text
+    .split(/#(\d+)/)
+    .map((part, k) => (k % 2 === 1 ? `<a href="#op-${part}" data-op="${part}">#${part}</a>` : escapeXml(part)))
+    .join('');
 }
 
 export function buildReportData(results: RunResults, history: readonly Op[], files: RunFiles): ReportData {

@@ -73,7 +73,7 @@ describe('verdicts on hand-built histories', () => {
     expect(r.anomalies![0]!.explanation).toMatch(/at 2\b/);
     // It leads with the two operations a person points at: the read, and the write that overwrote its value.
     expect(r.anomalies![0]!.explanation.split('\n')[0]).toMatch(/^Stale read: process 2 read → 1 \[ops #4\.\.#5\] returned 1, which process 1 write 2 \[ops #2\.\.#3\] had already overwritten/);
-    expect(r.anomalies![0]!.summary).toBe("stale read: process 2 read 1 after process 1's write had replaced it");
+    expect(r.anomalies![0]!.summary).toBe("stale read: process 2 read 1 after process 1's write of 2 had replaced it");
     expect(r.anomalies![0]!.explanation.split('\n').length).toBeLessThanOrEqual(5);
   });
 

@@ -27,7 +27,7 @@ export function drawWindow(fl: Client, data: ReportData, anomaly: AnomalyData, l
   const a = t0 - pad;
   const b = t1 + pad * 3;
   const x = (t: number): number => LEFT + ((t - a) / (b - a)) * (W - LEFT - 10);
-  const H = rows.length * LANE + 34;
+  const H = rows.length * LANE + 48;
   const root = u.svg('svg', { class: 'window', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `the operations of ${anomaly.summary}` });
   const defs = u.svg('defs');
   const fade = u.svg('linearGradient', { id: `fade-${anomaly.start}`, x1: 0, x2: 1 }, u.svg('stop', { offset: 0, 'stop-color': data.colours.outcome[2]!, 'stop-opacity': 0.9 }), u.svg('stop', { offset: 1, 'stop-color': data.colours.outcome[2]!, 'stop-opacity': 0 }));
@@ -36,7 +36,9 @@ export function drawWindow(fl: Client, data: ReportData, anomaly: AnomalyData, l
   for (const band of data.bands) {
     if (band.end < a || band.start > b) continue;
     const x0 = Math.max(LEFT, x(band.start));
-    root.append(u.svg('rect', { x: x0, y: 0, width: Math.max(1, Math.min(W - 10, x(band.end)) - x0), height: H - 20, fill: u.faultColour(data.colours.fault, band.kind), 'fill-opacity': 0.14 }, u.svg('title', {}, band.label)));
+    const colour = u.faultColour(data.colours.fault, band.kind);
+    root.append(u.svg('rect', { x: x0, y: 0, width: Math.max(1, Math.min(W - 10, x(band.end)) - x0), height: H - 20, fill: colour, 'fill-opacity': 0.14 }, u.svg('title', {}, band.label)));
+    root.append(u.svg('text', { x: x0 + 4, y: H - 24, class: 'band-lbl', fill: colour }, band.label.length > 60 ? `${band.label.slice(0, 57)}...` : band.label));
   }
   rows.forEach((i, k) => {
     const y = k * LANE + 4;
@@ -59,12 +61,15 @@ export function drawWindow(fl: Client, data: ReportData, anomaly: AnomalyData, l
         'stroke-width': 1,
       }),
     );
-    const words = [step?.label ?? `${data.strings[ops.f[i]!]} ${ops.value[i]}`];
-    if (step?.needs !== undefined) words.push(`needs ${step.needs}`);
-    if (step?.makes !== undefined) words.push(`→ ${step.makes}`);
-    if (unknown) words.push('(outcome unknown)');
-    group.append(u.svg('text', { x: x1 + 6, y: y + 14, class: 'step' }, words.join('  ')));
-    group.append(u.svg('title', {}, `${letter}: ${words.join(', ')}; ${u.secs(ops.t0[i]!, 100)}${ops.t1[i]! >= 0 ? ` → ${u.secs(ops.t1[i]!, 100)}` : ''}`));
+    const label = step?.label ?? `${data.strings[ops.f[i]!]} ${ops.value[i]}`;
+    const state: string[] = [];
+    if (step?.needs !== undefined) state.push(`needs ${step.needs}`);
+    if (step?.makes !== undefined) state.push(`leaves ${step.makes}`);
+    if (unknown) state.push(step?.makes !== undefined ? 'if it happened at all' : 'outcome unknown');
+    const text = u.svg('text', { x: x1 + 6, y: y + 14, class: 'step' }, label);
+    if (state.length > 0) text.append(u.svg('tspan', { class: 'state', dx: 8 }, state.join(', ')));
+    group.append(text);
+    group.append(u.svg('title', {}, `${letter}: ${label}${state.length ? ` (${state.join(', ')})` : ''}; ${u.secs(ops.t0[i]!, 100)}${ops.t1[i]! >= 0 ? ` → ${u.secs(ops.t1[i]!, 100)}` : ''}`));
     group.addEventListener('click', () => links.selectOp(i, 'anomaly'));
     root.append(group);
   });

@@ -18,6 +18,7 @@ export function mountMessages(fl: Client, data: ReportData, host: HTMLElement, v
     return { show: () => undefined };
   }
   const MAX_ARROWS = 2000;
+  const FIRST_MESSAGES = 60;
   const MAX_OPS = 150;
   const palette = ['#3465a4', '#2e8b57', '#8e44ad', '#b8621b', '#1b7f8e', '#6b6f00', '#a03060'];
   const anomalyRows = new Set(data.anomalies.flatMap((a) => a.rows));
@@ -115,10 +116,12 @@ export function mountMessages(fl: Client, data: ReportData, host: HTMLElement, v
       const y0 = Math.max(TOP, y(ops.t0[i]!));
       const y1 = Math.min(TOP + plotH, ops.t1[i]! >= 0 ? y(ops.t1[i]!) : TOP + plotH);
       const colour = hot ? '#d6332a' : data.colours.outcome[ops.type[i]!]!;
-      const text = `p${ops.process[i]} ${data.strings[ops.f[i]!]} ${ops.value[i]}${ops.type[i] === 0 ? ` → ${ops.result[i]}` : ops.type[i] === 2 ? ' → ?' : ''}`;
+      const f = data.strings[ops.f[i]!]!;
+      const outcome = ops.type[i] === 0 ? (f === 'read' || f === 'get' ? ` → ${ops.result[i]}` : ' ✓') : ops.type[i] === 1 ? ' ✗' : ' ?';
+      const text = `p${ops.process[i]} ${f}${f === 'read' || f === 'get' ? '' : ` ${ops.value[i]}`}${outcome}`;
       const g = u.svg('g', { class: hot ? 'cop hot' : 'cop' });
       g.append(u.svg('line', { x1: x(k) - 7, x2: x(k) - 7, y1: y0, y2: Math.max(y1, y0 + 2), stroke: colour, 'stroke-width': hot ? 4 : 2.5 }));
-      if (hot || shown.length <= 40) g.append(u.svg('text', { x: x(k) - 11, y: y0 + 9, 'text-anchor': 'end', class: 'op-lbl', fill: colour }, text.length > 32 ? `${text.slice(0, 29)}...` : text));
+      if (hot || shown.length <= 12) g.append(u.svg('text', { x: x(k) - 11, y: y0 + 9, 'text-anchor': 'end', class: 'op-lbl', fill: colour }, text.length > 32 ? `${text.slice(0, 29)}...` : text));
       g.append(u.svg('title', {}, `${text} (history #${ops.idx[i]})`));
       root.append(g);
     }
@@ -135,7 +138,8 @@ export function mountMessages(fl: Client, data: ReportData, host: HTMLElement, v
       const g = u.svg('g', { class: r === null || r === undefined ? 'msg lost' : 'msg' });
       if (s !== null && s !== undefined && r !== null && r !== undefined) {
         g.append(u.svg('line', { x1: x(from), y1: y(s), x2: x(to), y2: y(r), stroke: colour, 'stroke-width': 1.2, 'marker-end': `url(#msg-arrow-${hue})` }));
-        if (labels) g.append(u.svg('text', { x: (x(from) + x(to)) / 2, y: (y(s) + y(r)) / 2 - 3, 'text-anchor': 'middle', class: 'msg-lbl', fill: colour }, type));
+        // Labelled near the sender, so a request and its reply between two nodes stay apart.
+        if (labels) g.append(u.svg('text', { x: x(from) + (x(to) - x(from)) * 0.3, y: y(s) + (y(r) - y(s)) * 0.3 - 3, 'text-anchor': 'middle', class: 'msg-lbl', fill: colour }, type));
       } else if (s !== null && s !== undefined) {
         const ex = x(from) + (x(to) - x(from)) * 0.42;
         const ey = y(s) + 10;
@@ -153,10 +157,42 @@ export function mountMessages(fl: Client, data: ReportData, host: HTMLElement, v
 
   go.addEventListener('click', () => show(Number(fromIn.value) * 1000, Number(toIn.value) * 1000));
   fromView.addEventListener('click', () => show(view.a, view.b));
-  const first = data.anomalies[0];
-  const band = data.bands[0];
-  if (first) show(first.start - pad(first.end - first.start), first.end + pad(first.end - first.start));
-  else if (band) show(band.start - 200, band.start + 300);
-  else show(data.start, Math.min(data.end, data.start + 500));
+  const [a0, b0] = initialWindow();
+  show(a0, b0);
   return { show };
+
+  /**
+   * Where to look first: around the anomaly's last operation (the one that could not take
+   * effect, or the stale read), widened until about {@link FIRST_MESSAGES} messages are in view;
+   * without an anomaly, the first fault.
+   */
+  function initialWindow(): [number, number] {
+    const first = data.anomalies[0];
+    const ops = data.ops;
+    let a: number;
+    let b: number;
+    if (first && first.rows.length > 0) {
+      const last = first.rows.reduce((p, q) => (ops.t0[q]! > ops.t0[p]! ? q : p));
+      a = ops.t0[last]!;
+      b = ops.t1[last]! >= 0 ? ops.t1[last]! : a + 20;
+    } else {
+      a = data.bands[0]?.start ?? data.start;
+      b = a + 20;
+    }
+    const limit = Math.max(first ? first.end - first.start : 0, 1000);
+    for (let grow = 5; count(a, b) < FIRST_MESSAGES && b - a < limit; grow *= 1.5) {
+      a -= grow;
+      b += grow;
+    }
+    return [a - 5, b + 5];
+  }
+
+  function count(a: number, b: number): number {
+    let n = 0;
+    for (let i = 0; i < m!.from.length; i++) {
+      const t = m!.sent[i] ?? m!.recv[i] ?? 0;
+      if (t >= a && t <= b) n++;
+    }
+    return n;
+  }
 }

@@ -84,4 +84,11 @@ export function mountOpsTable(fl: Client, data: ReportData, host: HTMLElement, l
     paint();
   });
   apply();
+  // Start at the anomaly's first operation, a few rows of context above it.
+  let first = n;
+  for (const i of highlight) first = Math.min(first, i);
+  if (first < n) {
+    box.scrollTop = Math.max(0, (first - 3) * RH);
+    paint();
+  }
 }

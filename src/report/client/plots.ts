@@ -72,7 +72,7 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
     ...lat.series.map((s): uPlot.Series => {
       const stroke = s.f < 0 ? '#c98a00' : colourOf.get(s.f)!;
       if (s.q === undefined) {
-        return { label: s.label, stroke, paths: () => null, points: { show: true, size: 3, width: 0, fill: u.alpha(stroke, 0.45) }, value: (_p, v) => (v === null ? '' : u.duration(v)) };
+        return { label: s.label, stroke, paths: () => null, points: { show: true, size: 3.5, width: 0, fill: u.alpha(stroke, 0.6) }, value: (_p, v) => (v === null ? '' : u.duration(v)) };
       }
       const dash = s.q === 0.5 ? undefined : s.q === 0.95 ? [6, 3] : [2, 3];
       return { label: s.label, stroke, width: s.q === 0.5 ? 2 : 1.4, spanGaps: true, points: { show: false }, value: (_p, v) => (v === null ? '' : u.duration(v)), ...(dash && { dash }) };
@@ -84,8 +84,9 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
   const latency = new UPlot(
     {
       ...common(`Latency by operation (points; p50 solid, p95 dashed, p99 dotted per ${u.secs(bucket, bucket * 10)} bucket)`, 300),
-      scales: { x: { time: false, min: view.a, max: view.b }, y: { distr: 3 } },
-      axes: [xAxis, { values: (_p, ticks) => ticks.map((t) => u.duration(t)), size: 70 }],
+      scales: { x: { time: false, min: view.a, max: view.b }, y: { distr: 3, log: 10 } },
+      // Log scale: label the powers of ten only, so the minor ticks do not crowd the axis.
+      axes: [xAxis, { values: (_p, ticks) => ticks.map((t) => (Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9 ? u.duration(t) : '')), size: 70, label: 'latency' }],
       series: latSeries,
     } as uPlot.Options,
     lat.table as uPlot.AlignedData,
@@ -108,7 +109,7 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
     {
       ...common(`Throughput: completions per second (${u.secs(perS, perS * 10)} buckets)`, 220),
       scales: { x: { time: false, min: view.a, max: view.b }, y: { range: (_p, _min, max) => [0, Math.max(1, max * 1.08)] } },
-      axes: [xAxis, { size: 60 }],
+      axes: [xAxis, { size: 60, label: 'completions / s' }],
       series: [{}, outcome('ok', data.colours.outcome[0]!), outcome('fail', data.colours.outcome[1]!), outcome('info', data.colours.outcome[2]!)],
     } as uPlot.Options,
     tput as uPlot.AlignedData,

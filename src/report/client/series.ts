@@ -6,11 +6,19 @@
 import type { Lanes, ReportData } from './types.js';
 
 /**
+ * How far an operation's mark reaches beyond its invocation: to its completion, or for an
+ * unknown outcome (info, or no completion at all) a fading marker as long as the client waited
+ * and at least `fadeMs`.
+ */
+export function reachOf(type: number, t0: number, t1: number, fadeMs: number): number {
+  return type >= 2 ? Math.max(fadeMs, t1 >= 0 ? t1 - t0 : 0) : t1 - t0;
+}
+
+/**
  * Rows for the timeline: each process gets a row for as long as it lives (first invocation to
- * last completion; an operation of unknown outcome counts `fadeMs` beyond its invocation, the
- * length of its fading marker), and a row is reused by a later process once it is free. So a
- * process that ended early (a client that timed out continues as a new process) keeps a short
- * lane, and the next process of the same client thread usually takes the same row.
+ * the end of its last mark, see reachOf), and a row is reused by a later process once it is
+ * free. So a process that ended early (a client whose operation timed out continues as a new
+ * process) keeps a short lane, and the next process of that client usually takes the same row.
  */
 export function packLanes(data: ReportData, fadeMs: number): Lanes {
   const { ops } = data;
@@ -18,7 +26,7 @@ export function packLanes(data: ReportData, fadeMs: number): Lanes {
   const spans = new Map<number, { start: number; end: number; entries: number[] }>();
   for (let i = 0; i < n; i++) {
     const p = ops.process[i] as number;
-    const end = ops.type[i]! >= 2 ? ops.t0[i]! + fadeMs : ops.t1[i]!;
+    const end = ops.t0[i]! + reachOf(ops.type[i]!, ops.t0[i]!, ops.t1[i]!, fadeMs);
     const span = spans.get(p);
     if (span) {
       span.end = Math.max(span.end, end);
@@ -32,9 +40,8 @@ export function packLanes(data: ReportData, fadeMs: number): Lanes {
   const rows: number[][] = [];
   const processes: number[][] = [];
   const rowOf: number[] = new Array<number>(n).fill(0);
-  const gap = fadeMs / 10;
   for (const [process, span] of order) {
-    let row = freeAt.findIndex((t) => t + gap <= span.start);
+    let row = freeAt.findIndex((t) => t <= span.start);
     if (row < 0) {
       row = freeAt.length;
       freeAt.push(0);

@@ -23,7 +23,8 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
   const ROW = rowCount <= 40 ? 14 : rowCount <= 200 ? 10 : Math.max(3, Math.floor(3000 / rowCount));
   const bodyH = rowCount * ROW + 4;
   const rowT0 = lanes.rows.map((entries) => Float64Array.from(entries, (i) => ops.t0[i]!));
-  const maxLen = lanes.rows.map((entries) => entries.reduce((m, i) => Math.max(m, (ops.t1[i]! >= 0 ? ops.t1[i]! : ops.t0[i]! + fadeMs) - ops.t0[i]!), 0));
+  const reach = ops.t0.map((t0, i) => fl.reachOf(ops.type[i]!, t0, ops.t1[i]!, fadeMs));
+  const maxLen = lanes.rows.map((entries) => entries.reduce((m, i) => Math.max(m, reach[i]!), 0));
   const colours = data.colours.outcome;
   let selected = -1;
 
@@ -31,7 +32,7 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
   const body = u.canvas(width, bodyH, 'tl-body');
   const scroller = u.el('div', { class: 'tl-scroll' }, body.canvas);
   const brush = u.el('div', { class: 'brush' });
-  const frame = u.el('div', { class: 'tl-frame' }, head.canvas, scroller, brush);
+  const frame = u.el('div', { class: 'tl-frame', role: 'img' }, head.canvas, scroller, brush);
   host.append(frame);
 
   const x = (t: number): number => GUTTER + ((t - view.a) / (view.b - view.a)) * plotW;
@@ -63,13 +64,14 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
       const x1 = Math.min(width - 8, Math.max(x(a.end), x0 + 3));
       if (x1 < GUTTER || x0 > width) continue;
       ctx.fillStyle = '#d6332a';
-      ctx.fillRect(x0, 2, x1 - x0, 3);
+      ctx.fillRect(x0, 0, x1 - x0, 3);
     }
     const step = u.niceStep((view.b - view.a) / 8);
     ctx.fillStyle = '#5b6272';
     ctx.textBaseline = 'top';
     for (let t = Math.ceil(view.a / step) * step; t <= view.b; t += step) {
       const px = x(t);
+      if (px > width - 50) break;
       ctx.fillRect(px, 13, 1, 5);
       ctx.fillText(u.secs(t, view.b - view.a), px + 2, 5);
     }
@@ -96,6 +98,7 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
     lanes.rows.forEach((entries, r) => {
       const y = r * ROW + 1;
       const h = ROW - 2;
+      let label = -1;
       // A lane line per process, from its first invocation to its end: short when it ended early.
       ctx.fillStyle = '#c9ccd8';
       for (let k = u.lowerBound(rowT0[r]!, view.a - maxLen[r]!); k < entries.length; k++) {
@@ -104,8 +107,9 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
         if (t0 > view.b) break;
         const unknown = ops.type[i]! >= 2;
         const x0 = x(t0);
-        const x1 = unknown ? x(t0 + fadeMs) : x(ops.t1[i]!);
+        const x1 = x(t0 + reach[i]!);
         if (x1 < GUTTER) continue;
+        if (label < 0) label = ops.process[i]!;
         const next = entries[k + 1];
         if (next !== undefined && ops.process[next] === ops.process[i] && !unknown) {
           ctx.fillRect(x1, y + h / 2, Math.max(0, x(ops.t0[next]!) - x1), 1);
@@ -127,16 +131,14 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
         }
         ctx.fillStyle = '#c9ccd8';
       }
+      // The row's process at the left edge of the view (a row hosts one process at a time).
       ctx.fillStyle = '#5b6272';
-      if (ROW >= 9) {
-        const procs = lanes.processes[r]!;
-        ctx.fillText(procs.length <= 3 ? procs.map((p) => `p${p}`).join(' ') : `p${procs[0]} +${procs.length - 1}`, 3, y + h / 2);
-      }
+      if (ROW >= 9 && label >= 0) ctx.fillText(`p${label}`, 3, y + h / 2);
     });
     for (const i of marked) {
       const r = lanes.rowOf[i]!;
       const x0 = Math.max(GUTTER, x(ops.t0[i]!));
-      const x1 = Math.max(x0 + 3, Math.min(width - 8, ops.t1[i]! >= 0 ? x(ops.t1[i]!) : x0 + 12));
+      const x1 = Math.max(x0 + 3, Math.min(width - 8, x(ops.t0[i]! + reach[i]!)));
       ctx.lineWidth = 2;
       ctx.strokeStyle = i === selected ? '#1b6ef3' : '#000';
       ctx.strokeRect(x0 - 1, r * ROW, x1 - x0 + 2, ROW);
@@ -146,6 +148,11 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
   function draw(): void {
     drawHead();
     drawBody();
+    const bands = data.bands.filter((b) => b.end >= view.a && b.start <= view.b).length;
+    const marked = [...highlight].filter((i) => ops.t0[i]! <= view.b && ops.t0[i]! + reach[i]! >= view.a).length;
+    frame.setAttribute('aria-label', `timeline from ${u.secs(view.a)} to ${u.secs(view.b)}: ${ops.idx.length} operations in ${rowCount} rows, ${bands} fault bands, ${marked} operations of the anomaly outlined`);
+    frame.dataset.bands = String(bands);
+    frame.dataset.outlined = String(marked);
   }
 
   /** The operation under the pointer at body coordinates, or -1. */
@@ -159,7 +166,7 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
     for (let k = Math.max(0, u.lowerBound(rowT0[r]!, t - maxLen[r]! - slack)); k < entries.length; k++) {
       const i = entries[k]!;
       if (ops.t0[i]! > t + slack) break;
-      const end = ops.type[i]! >= 2 ? ops.t0[i]! + fadeMs / 4 : ops.t1[i]!;
+      const end = ops.t0[i]! + reach[i]!;
       if (t >= ops.t0[i]! - slack && t <= end + slack) best = i;
     }
     return best;
@@ -169,7 +176,8 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
     const s = data.strings;
     const key = ops.key[i]! >= 0 ? ` [${s[ops.key[i]!]}]` : '';
     const outcome = ['ok', 'fail', 'info (unknown outcome)', 'no completion'][ops.type[i]!]!;
-    const lines = [`p${ops.process[i]} ${s[ops.f[i]!]}${key} ${ops.value[i]}`, `→ ${outcome}${ops.t1[i]! >= 0 && ops.type[i] !== 2 ? ` ${ops.result[i]}` : ''}`];
+    const arg = ops.value[i] === 'null' ? '' : ` ${ops.value[i]}`;
+    const lines = [`p${ops.process[i]} ${s[ops.f[i]!]}${key}${arg}`, `→ ${outcome}${ops.t1[i]! >= 0 && ops.type[i] !== 2 ? ` ${ops.result[i]}` : ''}`];
     if (ops.error[i]! >= 0) lines.push(`error: ${s[ops.error[i]!]}`);
     const span = ops.t1[i]! >= 0 ? `${u.secs(ops.t0[i]!, 1000)} → ${u.secs(ops.t1[i]!, 1000)} (${u.duration(ops.t1[i]! - ops.t0[i]!)})` : `from ${u.secs(ops.t0[i]!, 1000)}`;
     lines.push(span, `history #${ops.idx[i]}${ops.cidx[i]! >= 0 ? `..#${ops.cidx[i]}` : ''}${ops.node[i]! >= 0 ? ` · node ${s[ops.node[i]!]}` : ''}`);

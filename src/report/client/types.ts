@@ -157,6 +157,7 @@ export interface Lanes {
 export interface Client {
   uPlot: typeof uPlot;
   util: Util;
+  reachOf(type: number, t0: number, t1: number, fadeMs: number): number;
   packLanes(data: ReportData, fadeMs: number): Lanes;
   latencyTable(data: ReportData, bucketMs: number): { table: (number | null)[][]; series: { label: string; f: number; q?: number }[] };
   throughputTable(data: ReportData, bucketMs: number): (number | null)[][];
