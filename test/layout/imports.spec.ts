@@ -13,7 +13,7 @@ function sources(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(join(ROOT, dir))) {
     const path = join(ROOT, dir, entry);
-    if (statSync(path).isDirectory()) out.push(...sources(relative(ROOT, path)));
+    if (statSync(path).isDirectory()) for (const file of sources(relative(ROOT, path))) out.push(file);
     else if (path.endsWith('.ts')) out.push(relative(ROOT, path));
   }
   return out;

@@ -254,7 +254,7 @@ export class Sim {
       if (rd.hardState) node.disk.hardState = { ...rd.hardState };
       if (rd.log) {
         node.disk.entries.length = Math.min(node.disk.entries.length, rd.log.from - 1);
-        node.disk.entries.push(...rd.log.entries);
+        for (const entry of rd.log.entries) node.disk.entries.push(entry);
       }
       for (const { to, msg } of rd.messages) {
         if (this.blocked.has(`${node.id}>${to}`) || this.rng() < this.dropRate) continue;
