@@ -168,8 +168,8 @@ export function buildReportData(results: RunResults, history: readonly Op[], fil
     ops.key.push(str(invoke.key));
     ops.node.push(str(invoke.node));
     ops.error.push(str(completion?.error));
-    ops.value.push(json(invoke.value));
-    ops.result.push(completion ? json(completion.value) : '');
+    ops.value.push(str(json(invoke.value)));
+    ops.result.push(completion ? str(json(completion.value)) : -1);
   }
   const bands = faultBands(history, lastNs).map(({ start, end, kind, label }) => ({ start, end, kind, label }));
   const shownBands = mergeBands(bands);

@@ -85,7 +85,7 @@ describe('report.html', () => {
     const data = embedded(html);
     expect(data.ops.idx).toEqual([0, 4, 8]);
     expect(data.ops.type).toEqual([0, 0, 3]);
-    expect(data.ops.result[1]).toBe('"</script><b>"');
+    expect(data.strings[data.ops.result[1]!]).toBe('"</script><b>"');
     expect(data.anomalies[0]!.rows).toEqual([0, 1]);
     expect(data.anomalies[0]!.steps.map((s) => [s.label, s.needs, s.makes])).toEqual([
       ['write 3', undefined, '3'],

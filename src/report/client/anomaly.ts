@@ -61,7 +61,7 @@ export function drawWindow(fl: Client, data: ReportData, anomaly: AnomalyData, l
         'stroke-width': 1,
       }),
     );
-    const label = step?.label ?? `${data.strings[ops.f[i]!]} ${ops.value[i]}`;
+    const label = step?.label ?? `${data.strings[ops.f[i]!]} ${data.strings[ops.value[i]!]}`;
     const state: string[] = [];
     if (step?.needs !== undefined) state.push(`needs ${step.needs}`);
     if (step?.makes !== undefined) state.push(`leaves ${step.makes}`);
@@ -128,7 +128,7 @@ export function drawCycle(fl: Client, data: ReportData, anomaly: AnomalyData, li
     const g = u.svg('g', { class: 'txn', tabindex: 0, ...(row !== undefined && { 'data-row': row }) });
     g.append(u.svg('circle', { cx: x, cy: y, r: NODE_R, fill: '#fff', stroke: '#d6332a', 'stroke-width': 2 }));
     g.append(u.svg('text', { x, y: y + 4, 'text-anchor': 'middle', class: 'tname' }, `T${k + 1}`));
-    const text = row !== undefined ? `p${ops.process[row]} ${data.strings[ops.f[row]!]} ${ops.value[row]}` : `#${n}`;
+    const text = row !== undefined ? `p${ops.process[row]} ${data.strings[ops.f[row]!]} ${data.strings[ops.value[row]!]}` : `#${n}`;
     const below = y >= cy;
     g.append(u.svg('text', { x, y: below ? y + NODE_R + 16 : y - NODE_R - 8, 'text-anchor': 'middle', class: 'lbl' }, text.length > 60 ? `${text.slice(0, 57)}...` : text));
     g.append(u.svg('title', {}, `T${k + 1} = history #${n}: ${text}`));

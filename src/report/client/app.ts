@@ -54,16 +54,22 @@ export function main(fl: Client, data: ReportData): void {
   };
   const highlight = new Set(data.anomalies.flatMap((a) => a.rows));
 
+  /** Milliseconds each part took to mount, for `npm run bench` and the curious (`data-timings` on <body>). */
+  const timings: Record<string, number> = {};
+
   /** Mount one part; a failure is shown in its place (and logged), never stops the others. */
   function part<T>(id: string, mount: (host: HTMLElement) => T): T | undefined {
     const host = byId(id);
     if (!host) return undefined;
+    const t0 = performance.now();
     try {
       return mount(host);
     } catch (err) {
       console.error(`report: ${id} failed`, err);
       host.append(u.el('p', { class: 'bad' }, `This part could not be drawn: ${err instanceof Error ? err.message : String(err)}`));
       return undefined;
+    } finally {
+      timings[id] = Math.round(performance.now() - t0);
     }
   }
 
@@ -107,5 +113,6 @@ export function main(fl: Client, data: ReportData): void {
   window.addEventListener('hashchange', fromHash);
   fromHash();
   if (data.anomalies[0]) timeline?.scrollToRows(data.anomalies[0].rows);
+  document.body.setAttribute('data-timings', JSON.stringify(timings));
   document.body.setAttribute('data-rendered', String(Math.round(performance.now())));
 }

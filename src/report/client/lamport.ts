@@ -117,8 +117,8 @@ export function mountMessages(fl: Client, data: ReportData, host: HTMLElement, v
       const y1 = Math.min(TOP + plotH, ops.t1[i]! >= 0 ? y(ops.t1[i]!) : TOP + plotH);
       const colour = hot ? '#d6332a' : data.colours.outcome[ops.type[i]!]!;
       const f = data.strings[ops.f[i]!]!;
-      const outcome = ops.type[i] === 0 ? (f === 'read' || f === 'get' ? ` → ${ops.result[i]}` : ' ✓') : ops.type[i] === 1 ? ' ✗' : ' ?';
-      const text = `p${ops.process[i]} ${f}${f === 'read' || f === 'get' ? '' : ` ${ops.value[i]}`}${outcome}`;
+      const outcome = ops.type[i] === 0 ? (f === 'read' || f === 'get' ? ` → ${data.strings[ops.result[i]!]}` : ' ✓') : ops.type[i] === 1 ? ' ✗' : ' ?';
+      const text = `p${ops.process[i]} ${f}${f === 'read' || f === 'get' ? '' : ` ${data.strings[ops.value[i]!]}`}${outcome}`;
       const g = u.svg('g', { class: hot ? 'cop hot' : 'cop' });
       g.append(u.svg('line', { x1: x(k) - 7, x2: x(k) - 7, y1: y0, y2: Math.max(y1, y0 + 2), stroke: colour, 'stroke-width': hot ? 4 : 2.5 }));
       if (hot || shown.length <= 12) g.append(u.svg('text', { x: x(k) - 11, y: y0 + 9, 'text-anchor': 'end', class: 'op-lbl', fill: colour }, text.length > 32 ? `${text.slice(0, 29)}...` : text));

@@ -25,7 +25,7 @@ export function mountOpsTable(fl: Client, data: ReportData, host: HTMLElement, l
 
   const s = (k: number): string => (k >= 0 ? strings[k]! : '');
   const textOf = (i: number): string =>
-    (texts[i] ??= [`#${ops.idx[i]}`, `p${ops.process[i]}`, s(ops.f[i]!), s(ops.key[i]!), ops.value[i], OUTCOMES[ops.type[i]!], ops.result[i], s(ops.node[i]!), s(ops.error[i]!)].join(' ').toLowerCase());
+    (texts[i] ??= [`#${ops.idx[i]}`, `p${ops.process[i]}`, s(ops.f[i]!), s(ops.key[i]!), s(ops.value[i]!), OUTCOMES[ops.type[i]!], s(ops.result[i]!), s(ops.node[i]!), s(ops.error[i]!)].join(' ').toLowerCase());
 
   function row(i: number, at: number): HTMLElement {
     const latency = ops.t1[i]! >= 0 ? u.duration(ops.t1[i]! - ops.t0[i]!) : '';
@@ -36,9 +36,9 @@ export function mountOpsTable(fl: Client, data: ReportData, host: HTMLElement, l
       `p${ops.process[i]}`,
       s(ops.f[i]!),
       s(ops.key[i]!),
-      ops.value[i]!,
+      s(ops.value[i]!),
       OUTCOMES[ops.type[i]!]!,
-      ops.type[i] === 0 || ops.type[i] === 1 ? ops.result[i]! : '',
+      ops.type[i] === 0 || ops.type[i] === 1 ? s(ops.result[i]!) : '',
       s(ops.node[i]!),
       s(ops.error[i]!),
     ];

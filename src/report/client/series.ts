@@ -63,43 +63,57 @@ export function packLanes(data: ReportData, fadeMs: number): Lanes {
 /**
  * The latency plot's table (uPlot's aligned columns): x is the invocation time of every
  * completed operation; per f, a column of latencies (ms) where that f completed (ok or fail),
- * then per f its p50, p95 and p99 over buckets of `bucketMs`, drawn at each bucket's middle;
- * last a column for operations of unknown outcome (how long they were waited for).
+ * then per f its p50, p95 and p99 over buckets of `bucketMs`, placed at the operation nearest
+ * each bucket's middle; last a column for operations of unknown outcome (how long they were
+ * waited for). Linear in the number of operations (they come in invocation order).
  */
 export function latencyTable(data: ReportData, bucketMs: number): { table: (number | null)[][]; series: { label: string; f: number; q?: number }[] } {
   const { ops, strings } = data;
+  const done: number[] = [];
+  for (let i = 0; i < ops.t0.length; i++) if (ops.t1[i]! >= 0) done.push(i);
+  if (done.some((i, k) => k > 0 && ops.t0[i]! < ops.t0[done[k - 1]!]!)) done.sort((a, b) => ops.t0[a]! - ops.t0[b]!);
   const fs: number[] = [];
-  for (let i = 0; i < ops.f.length; i++) if (ops.t1[i]! >= 0 && !fs.includes(ops.f[i]!)) fs.push(ops.f[i]!);
+  for (const i of done) if (!fs.includes(ops.f[i]!)) fs.push(ops.f[i]!);
   fs.sort((a, b) => strings[a]!.localeCompare(strings[b]!));
+  const column = new Map(fs.map((f, k) => [f, k]));
   const QS = [0.5, 0.95, 0.99];
-  // Points: [x, column, latency]; bucket quantiles: [x, column, value].
-  const points: [number, number, number][] = [];
-  const buckets = new Map<string, number[]>();
-  for (let i = 0; i < ops.t0.length; i++) {
-    const t1 = ops.t1[i]!;
-    if (t1 < 0) continue;
-    const lat = Math.max(t1 - ops.t0[i]!, 1e-3);
-    const type = ops.type[i]!;
-    const col = type === 2 ? 1 + fs.length * 4 : 1 + fs.indexOf(ops.f[i]!);
-    points.push([ops.t0[i]!, col, lat]);
-    if (type === 2) continue;
-    const key = `${ops.f[i]}:${Math.floor(ops.t0[i]! / bucketMs)}`;
+  const m = done.length;
+  const columns = 2 + fs.length * 4;
+  const table: (number | null)[][] = Array.from({ length: columns }, () => new Array<number | null>(m).fill(null));
+  const x = table[0]!;
+  const buckets = new Map<number, number[]>();
+  const infoColumn = table[columns - 1]!;
+  done.forEach((i, k) => {
+    const t0 = ops.t0[i]!;
+    const lat = Math.max(ops.t1[i]! - t0, 1e-3);
+    x[k] = t0;
+    const f = column.get(ops.f[i]!)!;
+    if (ops.type[i] === 2) {
+      infoColumn[k] = lat;
+      return;
+    }
+    table[1 + f]![k] = lat;
+    const key = Math.floor(t0 / bucketMs) * fs.length + f;
     const list = buckets.get(key);
     if (list) list.push(lat);
     else buckets.set(key, [lat]);
-  }
-  for (const [key, lats] of buckets) {
-    const [f, b] = key.split(':').map(Number) as [number, number];
-    lats.sort((x, y) => x - y);
-    QS.forEach((q, k) => points.push([(b + 0.5) * bucketMs, 1 + fs.length + fs.indexOf(f) * 3 + k, lats[Math.min(lats.length - 1, Math.floor(q * lats.length))]!]));
-  }
-  points.sort((p, q) => p[0] - q[0]);
-  const columns = 2 + fs.length * 4;
-  const table: (number | null)[][] = Array.from({ length: columns }, () => new Array<number | null>(points.length).fill(null));
-  points.forEach(([x, col, y], i) => {
-    table[0]![i] = x;
-    table[col]![i] = y;
   });
+  for (const [key, lats] of buckets) {
+    const f = ((key % fs.length) + fs.length) % fs.length;
+    const b = (key - f) / fs.length;
+    let k = 0;
+    let hi = m;
+    const middle = (b + 0.5) * bucketMs;
+    while (k < hi) {
+      const mid = (k + hi) >>> 1;
+      if ((x[mid] as number) < middle) k = mid + 1;
+      else hi = mid;
+    }
+    lats.sort((p, q) => p - q);
+    QS.forEach((q, j) => {
+      table[1 + fs.length + f * 3 + j]![Math.min(k, m - 1)] = lats[Math.min(lats.length - 1, Math.floor(q * lats.length))]!;
+    });
+  }
   const series = [
     ...fs.map((f) => ({ label: strings[f]!, f })),
     ...fs.flatMap((f) => QS.map((q) => ({ label: `${strings[f]!} p${Math.round(q * 100)}`, f, q }))),

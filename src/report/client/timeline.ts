@@ -95,46 +95,66 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
       ctx.fillRect(x0, 0, Math.max(1, Math.min(width - 8, x(band.end)) - x0), bodyH);
     }
     const marked: number[] = [];
+    // One path per colour, filled once: a state change per operation would cost far more than the rectangle.
+    const lines = new Path2D();
+    const bars = [new Path2D(), new Path2D()];
+    const unknowns: number[] = [];
+    const labels: [number, number][] = [];
     lanes.rows.forEach((entries, r) => {
       const y = r * ROW + 1;
       const h = ROW - 2;
       let label = -1;
-      // A lane line per process, from its first invocation to its end: short when it ended early.
-      ctx.fillStyle = '#c9ccd8';
       for (let k = u.lowerBound(rowT0[r]!, view.a - maxLen[r]!); k < entries.length; k++) {
         const i = entries[k]!;
         const t0 = ops.t0[i]!;
         if (t0 > view.b) break;
-        const unknown = ops.type[i]! >= 2;
-        const x0 = x(t0);
         const x1 = x(t0 + reach[i]!);
         if (x1 < GUTTER) continue;
         if (label < 0) label = ops.process[i]!;
+        const unknown = ops.type[i]! >= 2;
+        // A lane line per process, between its operations: short when the process ended early.
         const next = entries[k + 1];
-        if (next !== undefined && ops.process[next] === ops.process[i] && !unknown) {
-          ctx.fillRect(x1, y + h / 2, Math.max(0, x(ops.t0[next]!) - x1), 1);
-        }
+        if (next !== undefined && ops.process[next] === ops.process[i] && !unknown) lines.rect(x1, y + h / 2, Math.max(0, x(ops.t0[next]!) - x1), 1);
         if (highlight.has(i) || i === selected) marked.push(i);
-        const left = Math.max(GUTTER, x0);
-        if (unknown) {
-          // Unknown outcome: solid at the invocation, fading to nothing.
-          const grad = ctx.createLinearGradient(x0, 0, Math.max(x1, x0 + 1), 0);
-          grad.addColorStop(0, u.alpha(colours[ops.type[i]!]!, 0.95));
-          grad.addColorStop(1, u.alpha(colours[ops.type[i]!]!, 0));
-          ctx.fillStyle = grad;
-          ctx.fillRect(left, y + 1, Math.max(1, Math.min(width - 8, x1) - left), h - 2);
-          ctx.fillStyle = colours[ops.type[i]!]!;
-          ctx.fillRect(Math.max(GUTTER, x0), y, 2, h);
-        } else {
-          ctx.fillStyle = colours[ops.type[i]!]!;
-          ctx.fillRect(left, y, Math.max(1.5, Math.min(width - 8, x1) - left), h);
+        if (unknown) unknowns.push(i);
+        else {
+          const left = Math.max(GUTTER, x(t0));
+          bars[ops.type[i]!]!.rect(left, y, Math.max(1.5, Math.min(width - 8, x1) - left), h);
         }
-        ctx.fillStyle = '#c9ccd8';
       }
-      // The row's process at the left edge of the view (a row hosts one process at a time).
-      ctx.fillStyle = '#5b6272';
-      if (ROW >= 9 && label >= 0) ctx.fillText(`p${label}`, 3, y + h / 2);
+      if (label >= 0) labels.push([r, label]);
     });
+    ctx.fillStyle = '#c9ccd8';
+    ctx.fill(lines);
+    bars.forEach((path, type) => {
+      ctx.fillStyle = colours[type]!;
+      ctx.fill(path);
+    });
+    // Unknown outcome: solid at the invocation, fading to nothing (a gradient each, while they are few).
+    const fancy = unknowns.length <= 3000;
+    for (const i of unknowns) {
+      const y = lanes.rowOf[i]! * ROW + 1;
+      const x0 = x(ops.t0[i]!);
+      const x1 = Math.max(x(ops.t0[i]! + reach[i]!), x0 + 1);
+      const left = Math.max(GUTTER, x0);
+      const colour = colours[ops.type[i]!]!;
+      if (fancy) {
+        const grad = ctx.createLinearGradient(x0, 0, x1, 0);
+        grad.addColorStop(0, u.alpha(colour, 0.95));
+        grad.addColorStop(1, u.alpha(colour, 0));
+        ctx.fillStyle = grad;
+      } else {
+        ctx.fillStyle = u.alpha(colour, 0.35);
+      }
+      ctx.fillRect(left, y + 1, Math.max(1, Math.min(width - 8, x1) - left), ROW - 4);
+      ctx.fillStyle = colour;
+      ctx.fillRect(left, y, 2, ROW - 2);
+    }
+    // Each row's process at the left edge of the view (a row hosts one process at a time).
+    if (ROW >= 9) {
+      ctx.fillStyle = '#5b6272';
+      for (const [r, p] of labels) ctx.fillText(`p${p}`, 3, r * ROW + ROW / 2);
+    }
     for (const i of marked) {
       const r = lanes.rowOf[i]!;
       const x0 = Math.max(GUTTER, x(ops.t0[i]!));
@@ -176,8 +196,8 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
     const s = data.strings;
     const key = ops.key[i]! >= 0 ? ` [${s[ops.key[i]!]}]` : '';
     const outcome = ['ok', 'fail', 'info (unknown outcome)', 'no completion'][ops.type[i]!]!;
-    const arg = ops.value[i] === 'null' ? '' : ` ${ops.value[i]}`;
-    const lines = [`p${ops.process[i]} ${s[ops.f[i]!]}${key}${arg}`, `→ ${outcome}${ops.t1[i]! >= 0 && ops.type[i] !== 2 ? ` ${ops.result[i]}` : ''}`];
+    const arg = s[ops.value[i]!] === 'null' ? '' : ` ${s[ops.value[i]!]}`;
+    const lines = [`p${ops.process[i]} ${s[ops.f[i]!]}${key}${arg}`, `→ ${outcome}${ops.t1[i]! >= 0 && ops.type[i] !== 2 ? ` ${s[ops.result[i]!]}` : ''}`];
     if (ops.error[i]! >= 0) lines.push(`error: ${s[ops.error[i]!]}`);
     const span = ops.t1[i]! >= 0 ? `${u.secs(ops.t0[i]!, 1000)} → ${u.secs(ops.t1[i]!, 1000)} (${u.duration(ops.t1[i]! - ops.t0[i]!)})` : `from ${u.secs(ops.t0[i]!, 1000)}`;
     lines.push(span, `history #${ops.idx[i]}${ops.cidx[i]! >= 0 ? `..#${ops.cidx[i]}` : ''}${ops.node[i]! >= 0 ? ` · node ${s[ops.node[i]!]}` : ''}`);

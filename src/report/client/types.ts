@@ -23,9 +23,9 @@ export interface OpsData {
   key: number[];
   node: number[];
   error: number[];
-  /** The invocation's and the completion's value as JSON, cut short when long. */
-  value: string[];
-  result: string[];
+  /** The invocation's and the completion's value as JSON, cut short when long: indices into ReportData.strings (-1: none). */
+  value: number[];
+  result: number[];
 }
 
 /** A fault interval, from a `start-x` until its `stop-x` or the final heal. */
