@@ -145,7 +145,7 @@ export function rateShortfall(stats: WorkerStats, rate: number, concurrency: num
     );
   }
   if (stats.machineBusy >= MACHINE_SATURATED) {
-    return `${head}: the machine's CPUs were saturated (${pct(stats.machineBusy)} busy over ${stats.cores} cores; the harness used ${pct(harness)} of one core), so the nodes and the harness were competing for CPU`;
+    return `${head}: the machine's CPUs were saturated (${pct(stats.machineBusy)} busy over ${stats.cores} cores; the harness used ${pct(harness)} of one core): the harness, the nodes and whatever else runs here were competing for CPU`;
   }
   const busy = stats.waitingMs / (concurrency * stats.elapsedMs);
   if (busy >= CLIENTS_BUSY) {
