@@ -24,7 +24,8 @@ button:hover { border-color: var(--accent); color: var(--accent); }
 .drawing { overflow-x: auto; } svg text { font: 11px ui-monospace, monospace; fill: var(--muted); }
 svg.window, svg.cycle { background: #fff; border: 1px solid var(--line); border-radius: 4px; margin-top: .3rem; }
 svg .win-op, svg .txn { cursor: pointer; } svg tspan.state { fill: #9b1fa0; font-weight: 600; } svg text.band-lbl { font-size: 10px; } svg .win-op:hover rect { stroke-width: 2.5; } svg text.step { fill: var(--ink); font-size: 12px; }
-svg text.rel { fill: var(--fail); font-weight: 700; font-size: 12px; } svg text.tname { fill: var(--ink); font-weight: 700; font-size: 13px; }
+svg text.rel { fill: var(--fail); font-weight: 700; font-size: 12px; paint-order: stroke; stroke: #fff; stroke-width: 3px; } svg text.legend { fill: var(--ink); font-size: 12px; }
+svg g:focus { outline: none; } svg g.txn:focus circle, svg g.win-op:focus rect { stroke: var(--accent); stroke-width: 3; } svg text.tname { fill: var(--ink); font-weight: 700; font-size: 13px; }
 .legend .key { margin-right: 1rem; white-space: nowrap; } .legend i { display: inline-block; width: 18px; height: 9px; margin-right: .3rem; vertical-align: middle; border-radius: 2px; }
 .legend i.outline { border: 2px solid #000; background: transparent; }
 .tl-frame { position: relative; background: #fff; border: 1px solid var(--line); border-radius: 4px; user-select: none; }

@@ -92,48 +92,68 @@ export function drawCycle(fl: Client, data: ReportData, anomaly: AnomalyData, li
   }
   const nodes: number[] = [];
   for (const e of edges) for (const n of [e.from, e.to]) if (!nodes.includes(n)) nodes.push(n);
-  const W = 720;
-  const R = Math.max(110, nodes.length * 34);
-  const H = 2 * R + 110;
-  const cx = W / 2;
-  const cy = R + 50;
+  const R = Math.max(90, nodes.length * 28);
+  const GRAPH = 2 * R + 120;
+  const LEGEND_X = GRAPH + 10;
+  const LINE = 18;
+  const W = LEGEND_X + 620;
+  const H = Math.max(2 * R + 90, (nodes.length + edges.length + 3) * LINE + 20);
+  const cx = GRAPH / 2;
+  const cy = R + 45;
   const pos = new Map(nodes.map((n, k) => [n, { x: cx + R * Math.sin((2 * Math.PI * k) / nodes.length), y: cy - R * Math.cos((2 * Math.PI * k) / nodes.length) }]));
+  const name = new Map(nodes.map((n, k) => [n, `T${k + 1}`]));
   const root = u.svg('svg', { class: 'cycle', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `dependency cycle: ${anomaly.summary}` });
   root.append(
     u.svg('defs', {}, u.svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' }, u.svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#1d2330' }))),
   );
-  const NODE_R = 26;
+  const NODE_R = 24;
+  const cut = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
   edges.forEach((e) => {
     const p = pos.get(e.from)!;
     const q = pos.get(e.to)!;
     const dx = q.x - p.x;
     const dy = q.y - p.y;
     const len = Math.max(1, Math.hypot(dx, dy));
-    // A gentle curve, so two opposite edges between the same pair stay apart.
-    const mx = (p.x + q.x) / 2 - (dy / len) * 30;
-    const my = (p.y + q.y) / 2 + (dx / len) * 30;
+    // A gentle outward curve, so two opposite edges between the same pair stay apart.
+    const mx = (p.x + q.x) / 2 - (dy / len) * 26;
+    const my = (p.y + q.y) / 2 + (dx / len) * 26;
     const sx = p.x + (dx / len) * NODE_R;
     const sy = p.y + (dy / len) * NODE_R;
     const ex = q.x - (dx / len) * (NODE_R + 2);
     const ey = q.y - (dy / len) * (NODE_R + 2);
     const g = u.svg('g', { class: `edge rel-${e.relation}` });
     g.append(u.svg('path', { d: `M${sx},${sy} Q${mx},${my} ${ex},${ey}`, fill: 'none', stroke: '#1d2330', 'stroke-width': 1.6, 'marker-end': 'url(#arrow)' }));
-    g.append(u.svg('text', { x: mx, y: my, class: 'rel', 'text-anchor': 'middle' }, e.relation));
+    g.append(u.svg('text', { x: mx, y: my + 4, class: 'rel', 'text-anchor': 'middle' }, e.relation));
     g.append(u.svg('title', {}, e.why));
     root.append(g);
   });
-  nodes.forEach((n, k) => {
+  const describe = (n: number): string => {
+    const row = rowOfIndex.get(n);
+    if (row === undefined) return `history #${n}`;
+    // What the transaction read is what its edges are about: its completion's value when it has one.
+    const value = ops.type[row] === 0 && ops.result[row]! >= 0 ? ops.result[row]! : ops.value[row]!;
+    return `p${ops.process[row]} ${data.strings[ops.f[row]!]} ${data.strings[value]}`;
+  };
+  nodes.forEach((n) => {
     const { x, y } = pos.get(n)!;
     const row = rowOfIndex.get(n);
     const g = u.svg('g', { class: 'txn', tabindex: 0, ...(row !== undefined && { 'data-row': row }) });
     g.append(u.svg('circle', { cx: x, cy: y, r: NODE_R, fill: '#fff', stroke: '#d6332a', 'stroke-width': 2 }));
-    g.append(u.svg('text', { x, y: y + 4, 'text-anchor': 'middle', class: 'tname' }, `T${k + 1}`));
-    const text = row !== undefined ? `p${ops.process[row]} ${data.strings[ops.f[row]!]} ${data.strings[ops.value[row]!]}` : `#${n}`;
-    const below = y >= cy;
-    g.append(u.svg('text', { x, y: below ? y + NODE_R + 16 : y - NODE_R - 8, 'text-anchor': 'middle', class: 'lbl' }, text.length > 60 ? `${text.slice(0, 57)}...` : text));
-    g.append(u.svg('title', {}, `T${k + 1} = history #${n}: ${text}`));
+    g.append(u.svg('text', { x, y: y + 5, 'text-anchor': 'middle', class: 'tname' }, name.get(n)!));
+    g.append(u.svg('title', {}, `${name.get(n)!} = history #${n}: ${describe(n)}`));
     if (row !== undefined) g.addEventListener('click', () => links.selectOp(row, 'anomaly'));
     root.append(g);
   });
+  // The legend: what each transaction did, and why each edge holds.
+  let y = 24;
+  const line = (text: string, cls: string, title?: string): void => {
+    const t = u.svg('text', { x: LEGEND_X, y, class: cls }, cut(text, 96));
+    if (title !== undefined || text.length > 96) t.append(u.svg('title', {}, title ?? text));
+    root.append(t);
+    y += LINE;
+  };
+  for (const n of nodes) line(`${name.get(n)!} = ${describe(n)}  (#${n})`, 'legend');
+  y += LINE / 2;
+  for (const e of edges) line(`${name.get(e.from)!} → ${name.get(e.to)!} ${e.relation}: ${e.why}`, 'legend why', e.why);
   return root;
 }
