@@ -69,12 +69,12 @@ describe.skipIf(!CHROMIUM)('report.html in Chromium', () => {
     expect(await page.locator('svg.lamport .cop.hot').count()).toBeGreaterThanOrEqual(1);
     // Node logs with the faults marked, searchable.
     expect(await page.locator('#logs-box .log-fault').count()).toBeGreaterThanOrEqual(2);
-    await page.locator('#logs-box input[type=search]').fill('stale-read');
-    await page.waitForFunction(() => document.querySelectorAll('#logs-box .log-line').length === 1);
-    expect(await page.locator('#logs-box .log-line').textContent()).toContain('bug stale-read: serving a read from local state');
     // The anomaly's rows are highlighted in the table.
     expect(await page.locator('#ops-box .op-row.hl').count()).toBeGreaterThanOrEqual(2);
     await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+    await page.locator('#logs-box input[type=search]').fill('stale-read');
+    await page.waitForFunction(() => document.querySelectorAll('#logs-box .log-line').length === 1);
+    expect(await page.locator('#logs-box .log-line').textContent()).toContain('bug stale-read: serving a read from local state');
 
     // Hovering an operation on the timeline shows it.
     const body = page.locator('#timeline-box canvas.tl-body');

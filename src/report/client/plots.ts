@@ -47,7 +47,8 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
    * The latency points: a small square per operation, one path per series. uPlot's own points
    * are circles drawn one by one, which takes seconds for 100 000 of them.
    */
-  const pointSeries = new Set<number>();
+  /** Latency series drawn as points, by index, with their colour. */
+  const pointSeries = new Map<number, string>();
   const drawPoints = (p: uPlot): void => {
     const { ctx } = p;
     const { left, top, width: w, height } = p.bbox;
@@ -60,7 +61,8 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
     ctx.rect(left, top, w, height);
     ctx.clip();
     p.series.forEach((series, k) => {
-      if (!pointSeries.has(k) || series.show === false) return;
+      const colour = pointSeries.get(k);
+      if (colour === undefined || series.show === false) return;
       const ys = p.data[k] as (number | null)[];
       const path = new Path2D();
       for (let i = from; i < to; i++) {
@@ -68,7 +70,7 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
         if (y === null || y === undefined) continue;
         path.rect(p.valToPos(xs[i]!, 'x', true) - size / 2, p.valToPos(y, 'y', true) - size / 2, size, size);
       }
-      ctx.fillStyle = String(series.fill);
+      ctx.fillStyle = colour;
       ctx.fill(path);
     });
     ctx.restore();
@@ -97,14 +99,15 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
   lat.series.forEach((s) => {
     if (s.q === undefined && s.f >= 0) colourOf.set(s.f, data.colours.f[colourOf.size % data.colours.f.length]!);
   });
+  const timeSeries: uPlot.Series = { label: 'time', value: (_p, v) => (v === null ? '' : u.secs(v, 1000)) };
   const latSeries: uPlot.Series[] = [
-    {},
+    timeSeries,
     ...lat.series.map((s, k): uPlot.Series => {
       const stroke = s.f < 0 ? '#c98a00' : colourOf.get(s.f)!;
       if (s.q === undefined) {
-        pointSeries.add(k + 1);
-        // Points are drawn by drawPoints below, in one path per series.
-        return { label: s.label, stroke, fill: u.alpha(stroke, 0.6), paths: () => null, points: { show: false }, value: (_p, v) => (v === null ? '' : u.duration(v)) };
+        // Points are drawn by drawPoints, in one path per series.
+        pointSeries.set(k + 1, u.alpha(stroke, 0.55));
+        return { label: s.label, stroke, paths: () => null, points: { show: false }, value: (_p, v) => (v === null ? '' : u.duration(v)) };
       }
       const dash = s.q === 0.5 ? undefined : s.q === 0.95 ? [6, 3] : [2, 3];
       return { label: s.label, stroke, width: s.q === 0.5 ? 2 : 1.4, spanGaps: true, points: { show: false }, value: (_p, v) => (v === null ? '' : u.duration(v)), ...(dash && { dash }) };
@@ -142,7 +145,7 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
       ...common(`Throughput: completions per second (${u.secs(perS, perS * 10)} buckets)`, 220, []),
       scales: { x: { time: false, min: view.a, max: view.b }, y: { range: (_p, _min, max) => [0, Math.max(1, max * 1.08)] } },
       axes: [xAxis, { size: 60, label: 'completions / s' }],
-      series: [{}, outcome('ok', data.colours.outcome[0]!), outcome('fail', data.colours.outcome[1]!), outcome('info', data.colours.outcome[2]!)],
+      series: [timeSeries, outcome('ok', data.colours.outcome[0]!), outcome('fail', data.colours.outcome[1]!), outcome('info', data.colours.outcome[2]!)],
     } as uPlot.Options,
     tput as uPlot.AlignedData,
     throughputHost,
