@@ -9,6 +9,7 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { listen } from '../../src/net/listen.js';
 import { Clock } from '../../src/node/clock.js';
 import { createLogger, type Logger } from '../../src/node/logger.js';
 import { parseAddress, parsePlanArgs, PlanError } from '../../src/node/plan.js';
@@ -150,13 +151,7 @@ class NodeRuntime {
   async listenClients(address: string): Promise<net.Server> {
     const { host, port } = parseAddress(address);
     const server = net.createServer((socket) => this.serveClient(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, port, host);
     return server;
   }
 

@@ -15,6 +15,7 @@
  *   reordering across reconnects.
  */
 import net from 'node:net';
+import { listen } from '../net/listen.js';
 import type { Logger } from './logger.js';
 import type { MessageTrace } from './message-trace.js';
 import { parseAddress } from './plan.js';
@@ -80,13 +81,7 @@ export class Transport {
     const server = net.createServer();
     const transport = new Transport(opts, server);
     server.on('connection', (socket) => transport.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, port, host);
     server.on('error', (err) => opts.logger?.error('peer listener error', { error: err.message }));
     for (const link of transport.links.values()) link.start();
     return transport;

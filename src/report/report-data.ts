@@ -134,19 +134,27 @@ export function explanationHtml(text: string): string {
     .join('');
 }
 
-export function buildReportData(results: RunResults, history: readonly Op[], files: RunFiles): ReportData {
-  const strings: string[] = [];
-  const interned = new Map<string, number>();
-  const str = (s: string | undefined): number => {
-    if (s === undefined) return -1;
-    let k = interned.get(s);
-    if (k === undefined) {
-      k = strings.length;
-      strings.push(s);
-      interned.set(s, k);
-    }
-    return k;
+/** A table of distinct strings: `of(s)` is the index of `s`, added on first sight (-1 for undefined). */
+function stringTable(): { table: string[]; of(s: string | undefined): number } {
+  const table: string[] = [];
+  const index = new Map<string, number>();
+  return {
+    table,
+    of(s) {
+      if (s === undefined) return -1;
+      let k = index.get(s);
+      if (k === undefined) {
+        k = table.length;
+        table.push(s);
+        index.set(s, k);
+      }
+      return k;
+    },
   };
+}
+
+export function buildReportData(results: RunResults, history: readonly Op[], files: RunFiles): ReportData {
+  const { table: strings, of: str } = stringTable();
   const ops: OpsData = { idx: [], cidx: [], t0: [], t1: [], type: [], process: [], f: [], key: [], node: [], error: [], value: [], result: [] };
   const rowOfIndex = new Map<number, number>();
   let firstNs = 0;
@@ -230,20 +238,9 @@ function anomalyData(checker: string, a: Anomaly, rowOfIndex: ReadonlyMap<number
 
 function messagesData(m: NonNullable<RunFiles['messages']>): MessagesData {
   const nodeIndex = new Map(m.nodes.map((n, k) => [n, k]));
-  const types: string[] = [];
-  const typeIndex = new Map<string, number>();
-  const summaries: string[] = [];
-  const summaryIndex = new Map<string, number>();
-  const intern = (table: string[], index: Map<string, number>, s: string): number => {
-    let k = index.get(s);
-    if (k === undefined) {
-      k = table.length;
-      table.push(s);
-      index.set(s, k);
-    }
-    return k;
-  };
-  const out: MessagesData = { nodes: [...m.nodes], from: [], to: [], sent: [], recv: [], dropped: [], type: [], types, summary: [], summaries, total: m.total, notes: m.notes };
+  const types = stringTable();
+  const summaries = stringTable();
+  const out: MessagesData = { nodes: [...m.nodes], from: [], to: [], sent: [], recv: [], dropped: [], type: [], types: types.table, summary: [], summaries: summaries.table, total: m.total, notes: m.notes };
   for (const msg of m.messages) {
     const from = nodeIndex.get(msg.from);
     const to = nodeIndex.get(msg.to);
@@ -253,8 +250,8 @@ function messagesData(m: NonNullable<RunFiles['messages']>): MessagesData {
     out.sent.push(msg.sentNs === undefined ? null : ms(msg.sentNs));
     out.recv.push(msg.recvNs === undefined ? null : ms(msg.recvNs));
     out.dropped.push(msg.dropped ? 1 : 0);
-    out.type.push(intern(types, typeIndex, msg.type));
-    out.summary.push(intern(summaries, summaryIndex, msg.summary));
+    out.type.push(types.of(msg.type));
+    out.summary.push(summaries.of(msg.summary));
   }
   return out;
 }

@@ -10,35 +10,25 @@
  * leaves the old file behind; results.json, written after the report, marks both complete.
  */
 import type { CheckResult, Checker } from '../api/checker.js';
-import type { ScheduleEntry } from '../api/nemesis.js';
 import type { Op } from '../api/op.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { readHistoryFile } from '../history/formats/index.js';
 import { renderJunit, renderUnfinishedJunit } from '../report/junit.js';
 import { renderReport } from '../report/html.js';
 import { loadRunFiles } from '../results/run-files.js';
-import { exitCodeFor, RESULTS_VERSION, type OpCounts, type RunResults, type TimeOrigin } from '../results/schema.js';
+import { exitCodeFor, RESULTS_VERSION, type OpCounts, type RunResults } from '../results/schema.js';
 import { writeJsonAtomic, writeTextAtomic } from '../results/write.js';
 import { VERSION } from '../version.js';
 import type { RunDirs } from './run-dir.js';
 import type { RunUi } from './ui.js';
 
-export interface FinishInput {
+/** What a run knew by its end; the fields it shares with results.json mean what they mean there. */
+export interface FinishInput
+  extends Pick<RunResults, 'spec' | 'command' | 'clusterStartS' | 'timeOrigin' | 'net' | 'netDescription' | 'schedule' | 'warnings' | 'interrupted' | 'error'> {
   dirs: Pick<RunDirs, 'root' | 'history' | 'results' | 'report' | 'junit'>;
-  spec: TestSpec;
-  command: string;
   checker: Checker;
   startedAt: Date;
   durationS: number;
-  clusterStartS?: number;
-  /** History time 0 on the wall and monotonic clocks (absent when the workload never started). */
-  timeOrigin?: TimeOrigin;
-  net: string;
-  netDescription?: unknown;
-  schedule: ScheduleEntry[];
-  warnings: string[];
-  interrupted: boolean;
-  error?: string;
   ui: RunUi;
   /** Ctrl-C during the check: the checker stops and says unknown. */
   signal?: AbortSignal;

@@ -11,6 +11,7 @@
 import { createReadStream, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, sep } from 'node:path';
+import { listen } from '../net/listen.js';
 import { directoryPage, runsPage } from './pages.js';
 import { filterRuns, listRuns } from './runs.js';
 
@@ -120,12 +121,6 @@ export async function serveResults(resultsDir: string, host: string, port: numbe
       else res.destroy();
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, port, host);
   return server;
 }
