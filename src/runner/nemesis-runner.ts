@@ -50,7 +50,8 @@ export async function playSchedule(
   nowMs: () => number,
 ): Promise<void> {
   for (const entry of schedule) {
-    await abortableSleep(entry.atMs - nowMs(), ctx.signal);
+    // Timers may fire a fraction of a millisecond early: never play an entry before its time.
+    while (!ctx.signal.aborted && nowMs() < entry.atMs) await abortableSleep(Math.max(1, entry.atMs - nowMs()), ctx.signal);
     if (ctx.signal.aborted) return;
     await performFault(nemeses, { f: entry.f, value: entry.value }, ctx, journal);
   }

@@ -33,7 +33,28 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
   const scroller = u.el('div', { class: 'tl-scroll' }, body.canvas);
   const brush = u.el('div', { class: 'brush' });
   const frame = u.el('div', { class: 'tl-frame', role: 'img' }, head.canvas, scroller, brush);
-  host.append(frame);
+  const button = (label: string, title: string, act: () => void): HTMLButtonElement => {
+    const b = u.el('button', { type: 'button', title }, label);
+    b.addEventListener('click', act);
+    return b;
+  };
+  const zoom = (k: number): void => {
+    const mid = (view.a + view.b) / 2;
+    view.set(mid - ((view.b - view.a) * k) / 2, mid + ((view.b - view.a) * k) / 2, 'timeline');
+  };
+  const pan = (k: number): void => view.set(view.a + (view.b - view.a) * k, view.b + (view.b - view.a) * k, 'timeline');
+  host.append(
+    u.el(
+      'div',
+      { class: 'controls' },
+      button('whole run', 'show the whole run (or double-click the timeline)', () => view.set(data.start, data.end, 'timeline')),
+      button('zoom in', 'half the window (or drag across the timeline)', () => zoom(0.5)),
+      button('zoom out', 'twice the window', () => zoom(2)),
+      button('◀', 'earlier', () => pan(-0.5)),
+      button('▶', 'later', () => pan(0.5)),
+    ),
+    frame,
+  );
 
   const x = (t: number): number => GUTTER + ((t - view.a) / (view.b - view.a)) * plotW;
   const tAt = (px: number): number => view.a + ((px - GUTTER) / plotW) * (view.b - view.a);
