@@ -45,7 +45,8 @@ export function drawWindow(fl: Client, data: ReportData, anomaly: AnomalyData, l
     const letter = String.fromCharCode(65 + (k % 26));
     const step = stepOf.get(i);
     const group = u.svg('g', { class: 'win-op', 'data-row': i, tabindex: 0 });
-    group.append(u.svg('text', { x: 4, y: y + 16, class: 'lbl' }, `${letter}  p${ops.process[i]}  #${ops.idx[i]}`));
+    const node = ops.node[i]! >= 0 ? `  @${data.strings[ops.node[i]!]}` : '';
+    group.append(u.svg('text', { x: 4, y: y + 16, class: 'lbl' }, `${letter}  p${ops.process[i]}  #${ops.idx[i]}${node}`));
     const unknown = ops.type[i]! >= 2;
     const x0 = x(ops.t0[i]!);
     const x1 = unknown ? Math.min(W - 10, x0 + 140) : Math.max(x(ops.t1[i]!), x0 + 2);
