@@ -60,6 +60,11 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
     ctx.beginPath();
     ctx.rect(left, top, w, height);
     ctx.clip();
+    // The scales' transforms inlined (x linear, y log 10): a method call per point costs more than the point.
+    const x0 = p.scales.x!.min!;
+    const xk = w / (p.scales.x!.max! - x0);
+    const y0 = Math.log10(p.scales.y!.min!);
+    const yk = height / (Math.log10(p.scales.y!.max!) - y0);
     p.series.forEach((series, k) => {
       const colour = pointSeries.get(k);
       if (colour === undefined || series.show === false) return;
@@ -68,7 +73,7 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
       for (let i = from; i < to; i++) {
         const y = ys[i];
         if (y === null || y === undefined) continue;
-        path.rect(p.valToPos(xs[i]!, 'x', true) - size / 2, p.valToPos(y, 'y', true) - size / 2, size, size);
+        path.rect(left + (xs[i]! - x0) * xk - size / 2, top + height - (Math.log10(y) - y0) * yk - size / 2, size, size);
       }
       ctx.fillStyle = colour;
       ctx.fill(path);

@@ -25,6 +25,14 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
   const rowT0 = lanes.rows.map((entries) => Float64Array.from(entries, (i) => ops.t0[i]!));
   const reach = ops.t0.map((t0, i) => fl.reachOf(ops.type[i]!, t0, ops.t1[i]!, fadeMs));
   const maxLen = lanes.rows.map((entries) => entries.reduce((m, i) => Math.max(m, reach[i]!), 0));
+  /** Each process's life: its first invocation to the end of its last mark. */
+  const life = new Map<number, { start: number; end: number }>();
+  ops.process.forEach((p, i) => {
+    const span = life.get(p);
+    const end = ops.t0[i]! + reach[i]!;
+    if (span) span.end = Math.max(span.end, end);
+    else life.set(p, { start: ops.t0[i]!, end });
+  });
   const colours = data.colours.outcome;
   let selected = -1;
 
@@ -125,6 +133,11 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
       const y = r * ROW + 1;
       const h = ROW - 2;
       let label = -1;
+      // Bars of one outcome that touch on screen are drawn as one (zoomed out, thousands share a pixel).
+      let run = { type: -1, left: 0, right: 0 };
+      const flush = (): void => {
+        if (run.type >= 0) bars[run.type]!.rect(run.left, y, run.right - run.left, h);
+      };
       for (let k = u.lowerBound(rowT0[r]!, view.a - maxLen[r]!); k < entries.length; k++) {
         const i = entries[k]!;
         const t0 = ops.t0[i]!;
@@ -133,17 +146,27 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
         if (x1 < GUTTER) continue;
         if (label < 0) label = ops.process[i]!;
         const unknown = ops.type[i]! >= 2;
-        // A lane line per process, between its operations: short when the process ended early.
-        const next = entries[k + 1];
-        if (next !== undefined && ops.process[next] === ops.process[i] && !unknown) lines.rect(x1, y + h / 2, Math.max(0, x(ops.t0[next]!) - x1), 1);
         if (highlight.has(i) || i === selected) marked.push(i);
         if (unknown) unknowns.push(i);
         else {
           const left = Math.max(GUTTER, x(t0));
-          bars[ops.type[i]!]!.rect(left, y, Math.max(1.5, Math.min(width - 8, x1) - left), h);
+          const right = left + Math.max(1.5, Math.min(width - 8, x1) - left);
+          if (run.type === ops.type[i] && left <= run.right + 0.5) run.right = Math.max(run.right, right);
+          else {
+            flush();
+            run = { type: ops.type[i]!, left, right };
+          }
         }
       }
+      flush();
       if (label >= 0) labels.push([r, label]);
+      // A lane line per process, for as long as it lived: short when the process ended early.
+      for (const p of lanes.processes[r]!) {
+        const span = life.get(p)!;
+        if (span.end < view.a || span.start > view.b) continue;
+        const left = Math.max(GUTTER, x(span.start));
+        lines.rect(left, y + h / 2, Math.max(0, Math.min(width - 8, x(span.end)) - left), 1);
+      }
     });
     ctx.fillStyle = '#c9ccd8';
     ctx.fill(lines);
