@@ -4,20 +4,13 @@
  * registry (and the CLI commands that take a model or workload by name) imports the plug-in
  * folders from src/. Read from the import lines, no dependency needed.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { sourceFiles } from '../helpers/sources.js';
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(ROOT, dir))) {
-    const path = join(ROOT, dir, entry);
-    if (statSync(path).isDirectory()) for (const file of sources(relative(ROOT, path))) out.push(file);
-    else if (path.endsWith('.ts')) out.push(relative(ROOT, path));
-  }
-  return out;
-}
+
 
 /** Every `from '...'` of a file, resolved to a path relative to the repo root. */
 function imports(file: string): { target: string; typeOnly: boolean }[] {
@@ -34,19 +27,19 @@ const PLUGIN_DIRS = ['clusters', 'nemeses', 'workloads', 'checkers'];
 
 describe('module layout', () => {
   it.each(PLUGIN_DIRS)('%s/ never imports src/runner or src/cli', (dir) => {
-    const bad = sources(dir).flatMap((f) => imports(f).filter((i) => /^src\/(runner|cli)\//.test(i.target)).map((i) => `${f} → ${i.target}`));
+    const bad = sourceFiles(dir).flatMap((f) => imports(f).filter((i) => /^src\/(runner|cli)\//.test(i.target)).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);
   });
 
   it('src/api imports only types', () => {
-    const bad = sources('src/api').flatMap((f) => imports(f).filter((i) => !i.typeOnly).map((i) => `${f} → ${i.target}`));
+    const bad = sourceFiles('src/api').flatMap((f) => imports(f).filter((i) => !i.typeOnly).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);
   });
 
   it('nothing outside src/cli imports src/cli', () => {
     const dirs = ['src', ...PLUGIN_DIRS];
     const bad = dirs
-      .flatMap(sources)
+      .flatMap(sourceFiles)
       .filter((f) => !f.startsWith('src/cli/'))
       .flatMap((f) => imports(f).filter((i) => i.target.startsWith('src/cli/')).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);
@@ -54,7 +47,7 @@ describe('module layout', () => {
 
   it('only the registry and name-taking CLI commands import plug-in folders from src/', () => {
     const allowed = new Set(['src/registry.ts', 'src/cli/check.ts']);
-    const bad = sources('src')
+    const bad = sourceFiles('src')
       .filter((f) => !allowed.has(f))
       .flatMap((f) => imports(f).filter((i) => PLUGIN_DIRS.some((d) => i.target.startsWith(`${d}/`)) && !i.typeOnly).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);

@@ -4,23 +4,14 @@
  * schedule's fault bands, a big history) overflows it ("Maximum call stack size exceeded").
  * Loops and reduce do the same with no limit.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { sourceFiles } from '../helpers/sources.js';
 
 const DIRS = ['src', 'checkers', 'nemeses', 'workloads', 'clusters', 'bench', 'test'];
 const CALLEES = /(?:\bMath\.(?:min|max)|\.push|\.unshift|\bString\.fromCharCode)\(/g;
-
-function files(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(ROOT, dir))) {
-    const path = join(ROOT, dir, entry);
-    if (statSync(path).isDirectory()) for (const f of files(relative(ROOT, path))) out.push(f);
-    else if (path.endsWith('.ts')) out.push(relative(ROOT, path));
-  }
-  return out;
-}
 
 /** Whether the argument list starting at `open` (just after the parenthesis) has a top-level `...` argument. */
 export function spreadsArgument(text: string, open: number): boolean {
@@ -60,7 +51,7 @@ describe('no spread of arrays into call arguments', () => {
   it('holds for every source, benchmark and test file', () => {
     const found: string[] = [];
     // (This file's own examples are the pattern on purpose.)
-    for (const file of DIRS.flatMap(files).filter((f) => f !== 'test/layout/no-spread.spec.ts')) {
+    for (const file of DIRS.flatMap(sourceFiles).filter((f) => f !== 'test/layout/no-spread.spec.ts')) {
       const text = readFileSync(join(ROOT, file), 'utf8');
       for (const m of text.matchAll(CALLEES)) {
         if (spreadsArgument(text, m.index! + m[0].length)) found.push(`${file}:${text.slice(0, m.index).split('\n').length}: ${m[0]}...`);
