@@ -93,6 +93,7 @@ export function renderReport(input: ReportInput): string {
 ${anomalies ? `<section id="anomalies"><h2>${data.anomalies.length === 1 ? 'The anomaly' : `${data.anomalies.length} anomalies`}</h2>\n${anomalies}</section>` : ''}
 <section id="timeline"><h2>Timeline</h2>
 <p class="meta legend">${legend()} · time in seconds from the workload's start · drag to zoom, double-click for the whole run, Ctrl+wheel to zoom, Shift+wheel to pan, click an operation to find it in the table</p>
+${data.clipped ? `<p class="bad">This report holds operations ${(data.clipped.from + 1).toLocaleString('en')} to ${data.clipped.to.toLocaleString('en')} of ${data.clipped.total.toLocaleString('en')}${data.anomalies.length ? ', around the anomaly' : ''}: a page with all of them would not open. history.jsonl has every one.</p>` : ''}
 <div id="timeline-box"></div></section>
 <section id="plots"><h2>Latency and throughput</h2><div id="plots-box"></div></section>
 <section id="messages"><h2>Messages between nodes</h2>

@@ -6,7 +6,7 @@
  */
 import type { Anomaly } from '../api/checker.js';
 import type { Op } from '../api/op.js';
-import { pairOps } from '../history/pairs.js';
+import { pairOps, type OpPair } from '../history/pairs.js';
 import type { RunFiles } from '../results/run-files.js';
 import type { RunResults } from '../results/schema.js';
 import type { AnomalyData, BandData, FaultOpData, MessagesData, OpsData, ReportData, StepData } from './client/types.js';
@@ -15,6 +15,8 @@ import { describeFault } from './fault-text.js';
 
 /** Fault bands drawn at most; beyond, nearby bands of one nemesis are merged. */
 export const MAX_BANDS = 2000;
+/** Client operations a report carries at most (see shownRange). */
+export const MAX_REPORT_OPS = 250_000;
 /** Fault operations listed at most (the history holds them all). */
 export const MAX_FAULT_OPS = 5000;
 /** Values are cut to this many characters in the report (the history holds them whole). */
@@ -134,6 +136,29 @@ export function explanationHtml(text: string): string {
     .join('');
 }
 
+/**
+ * Which operations the report carries: all of them up to {@link MAX_REPORT_OPS}; beyond, that
+ * many in a row, centred on the first anomaly's first operation (or from the start), since a
+ * page holding millions would not open. history.jsonl keeps them all.
+ */
+function shownRange(pairs: readonly OpPair[], results: RunResults): { from: number; to: number } {
+  if (pairs.length <= MAX_REPORT_OPS) return { from: 0, to: pairs.length };
+  const first = Object.values(results.checkers).flatMap((r) => r.anomalies ?? [])[0]?.ops[0];
+  let centre = 0;
+  if (first) {
+    let lo = 0;
+    let hi = pairs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (pairs[mid]!.invoke.index < first.index) lo = mid + 1;
+      else hi = mid;
+    }
+    centre = lo;
+  }
+  const from = Math.max(0, Math.min(centre - MAX_REPORT_OPS / 2, pairs.length - MAX_REPORT_OPS));
+  return { from, to: from + MAX_REPORT_OPS };
+}
+
 /** A table of distinct strings: `of(s)` is the index of `s`, added on first sight (-1 for undefined). */
 function stringTable(): { table: string[]; of(s: string | undefined): number } {
   const table: string[] = [];
@@ -160,7 +185,9 @@ export function buildReportData(results: RunResults, history: readonly Op[], fil
   let firstNs = 0;
   let lastNs = 0;
   for (const op of history) lastNs = Math.max(lastNs, op.time);
-  const pairs = pairOps(history.filter((op) => op.process !== 'nemesis'));
+  const all = pairOps(history.filter((op) => op.process !== 'nemesis'));
+  const { from, to } = shownRange(all, results);
+  const pairs = all.slice(from, to);
   for (const { invoke, completion } of pairs) {
     const row = ops.idx.length;
     rowOfIndex.set(invoke.index, row);
@@ -200,6 +227,7 @@ export function buildReportData(results: RunResults, history: readonly Op[], fil
     ops,
     bands: shownBands,
     bandsMerged: shownBands.length < bands.length,
+    ...(pairs.length < all.length && { clipped: { from, to, total: all.length } }),
     faultOps,
     faultOpsTotal: faultDone.length,
     anomalies,

@@ -14,7 +14,7 @@ import { DATA_ELEMENT_ID } from '../../src/report/client-bundle.js';
 import type { ReportData } from '../../src/report/client/types.js';
 import { renderReport } from '../../src/report/html.js';
 import { renderJunit, renderUnfinishedJunit } from '../../src/report/junit.js';
-import { explanationHtml, faultBands, MAX_BANDS, mergeBands, stepOf } from '../../src/report/report-data.js';
+import { buildReportData, explanationHtml, faultBands, MAX_BANDS, MAX_REPORT_OPS, mergeBands, stepOf } from '../../src/report/report-data.js';
 import { RESULTS_VERSION, type RunResults } from '../../src/results/schema.js';
 import { finishRun } from '../../src/runner/finish-run.js';
 import { silentUi } from '../../src/runner/ui.js';
@@ -118,6 +118,21 @@ describe('report data', () => {
     expect(merged.length).toBeGreaterThan(1);
     expect(merged.every((b) => /^[\d,]+ (kill|partition) faults$|^(kill|partition)$/.test(b.label))).toBe(true);
     expect(mergeBands(many.slice(0, 3))).toEqual(many.slice(0, 3));
+  });
+
+  it('carries at most MAX_REPORT_OPS operations, those around the anomaly, and says so', () => {
+    const history: Op[] = [];
+    for (let i = 0; history.length < 2 * (MAX_REPORT_OPS + 10_000); i++) {
+      history.push({ index: history.length, time: i * 1e3, type: 'invoke', process: i % 7, f: 'read', key: '1', value: null });
+      history.push({ index: history.length, time: i * 1e3 + 500, type: 'ok', process: i % 7, f: 'read', key: '1', value: 1 });
+    }
+    const late = history.slice(-2);
+    const r = results(false);
+    r.checkers.linearizable!.anomalies![0]!.ops = late;
+    const data = buildReportData(r, history, { logs: [] });
+    expect(data.ops.idx).toHaveLength(MAX_REPORT_OPS);
+    expect(data.clipped).toEqual({ from: 10_000, to: MAX_REPORT_OPS + 10_000, total: MAX_REPORT_OPS + 10_000 });
+    expect(data.anomalies[0]!.rows).toEqual([MAX_REPORT_OPS - 1]);
   });
 
   it('says what each operation needs from the register and leaves in it', () => {

@@ -106,6 +106,8 @@ export interface ReportData {
   bands: BandData[];
   /** True when bands were merged to keep their number drawable. */
   bandsMerged: boolean;
+  /** Set when the history held more operations than a report carries: which of them it holds. */
+  clipped?: { from: number; to: number; total: number };
   faultOps: FaultOpData[];
   faultOpsTotal: number;
   anomalies: AnomalyData[];
