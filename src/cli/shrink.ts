@@ -30,13 +30,13 @@ import type { Validity } from '../api/checker.js';
 import type { ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { layOut, nemesesNamed, planOf, randomPlan, RANDOM, SHRINK_DIMENSIONS, shrinkArbitrary, type FaultSpace, type Plan, type ShrinkDimension } from '../gen/schedule-arbitrary.js';
-import { nemeses as registered } from '../registry.js';
+import { hostBackends, lookup, nemeses as registered } from '../registry.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
 import { describeFault, plural } from '../report/fault-text.js';
-import { nodeNames } from '../runner/node-names.js';
 import { readResultsFile } from '../results/read.js';
 import type { RunResults } from '../results/schema.js';
 import { runTest } from '../runner/run-test.js';
+import { upgradeSpec } from '../runner/saved-spec.js';
 import { writeScheduleFile } from '../runner/schedule-file.js';
 import { silentUi } from '../runner/ui.js';
 import { UserError } from '../user-error.js';
@@ -181,8 +181,11 @@ function readFailedRun(runDir: string): RunResults {
   if (results.valid !== false) {
     throw new UserError(`${runDir} did not fail (verdict ${String(results.valid)}): shrink needs a run whose verdict is INVALID`);
   }
-  if (results.spec.net !== 'proxy') throw new UserError(`shrink re-runs tests on the fault proxy only; this run used --net ${results.spec.net}`);
-  return results;
+  const spec = upgradeSpec(results.spec);
+  if (lookup('hosts', hostBackends, spec.hosts).enclave?.needed(spec)) {
+    throw new UserError(`shrink cannot yet re-run tests whose harness side must run in an enclave (this run: --hosts ${spec.hosts} --net ${spec.net}); shrink a failing run of the same test with --net proxy`);
+  }
+  return { ...results, spec };
 }
 
 /**
@@ -207,7 +210,7 @@ export async function shrinkRun(req: ShrinkRequest, deps: ShrinkDeps = {}): Prom
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { spec, schedule: recorded } = readFailedRun(req.runDir);
   const named = nemesesNamed(recorded);
-  const space: FaultSpace = { nodes: nodeNames(spec.nodes), nemeses: Object.values(registered).filter((def) => named.includes(def.name)) };
+  const space: FaultSpace = { nodes: spec.nodes, nemeses: Object.values(registered).filter((def) => named.includes(def.name)) };
   const original = startingPlan(spec, recorded, space);
   if (original.faults.length > MAX_SHRINK_FAULTS) {
     throw new UserError(`the schedule of ${req.runDir} has ${plural(original.faults.length, 'fault')}; shrink handles up to ${MAX_SHRINK_FAULTS.toLocaleString('en')}: cut it down by hand first (faultline test --schedule)`);

@@ -74,7 +74,7 @@ export function renderReport(input: ReportInput): string {
     ${fact('system', `${esc(spec.cluster)}${spec.bugs.length ? ` <span class="bug">bugs: ${esc(spec.bugs.join(', '))}</span>` : ''}${Object.keys(spec.clusterOptions).length ? ` (${esc(Object.entries(spec.clusterOptions).map(([k, v]) => `${k}=${v}`).join(', '))})` : ''}`)}
     ${fact('workload', esc(spec.workload))}
     ${fact('nemesis', esc(spec.nemeses.join(', ') || 'none'))}
-    ${fact('cluster', `${plural(spec.nodes, 'node')}, ${plural(spec.concurrency, 'client')}, ${esc(results.net)} network`)}
+    ${fact('cluster', `${plural(spec.nodes.length, 'node')} (${esc(spec.nodes.join(', '))}) on ${esc(spec.hosts)} hosts, ${esc(results.net)} network, ${plural(spec.concurrency, 'client')}`)}
     ${fact('seed', String(spec.seed))}
     ${fact('duration', `${results.durationS} s (${spec.timeLimitS} s of faults + ${spec.recoveryS} s recovery)`)}
     ${fact('operations', `${results.ops.invoke.toLocaleString('en')}: <span class="ok">${results.ops.ok.toLocaleString('en')} ok</span>, <span class="fail">${results.ops.fail.toLocaleString('en')} fail</span>, <span class="info">${results.ops.info.toLocaleString('en')} info</span>`)}

@@ -1,9 +1,11 @@
 /**
  * Reading results.json back, from any faultline version: files written before the schema had a
- * version read as version 1, with the fields later versions added left out or defaulted, so old
- * results directories stay readable by `faultline report`, `serve` and `shrink`.
+ * version read as version 1, with the fields later versions added left out or defaulted and the
+ * spec brought to its current shape (node names, hosts), so old results directories stay
+ * readable by `faultline report`, `serve` and `shrink`.
  */
 import { readFileSync } from 'node:fs';
+import { upgradeSpec } from '../runner/saved-spec.js';
 import type { OpCounts, RunResults } from './schema.js';
 
 export class ResultsError extends Error {
@@ -22,6 +24,7 @@ export function parseResults(value: unknown, file = 'results.json'): RunResults 
   const ops = isObject(value.ops) ? (value.ops as unknown as OpCounts) : { invoke: 0, ok: 0, fail: 0, info: 0 };
   return {
     ...(value as unknown as RunResults),
+    spec: upgradeSpec(value.spec),
     version,
     faultline: typeof value.faultline === 'string' ? value.faultline : 'unknown',
     name: typeof value.name === 'string' ? value.name : String(value.spec.name ?? 'run'),

@@ -2,7 +2,8 @@
  * The module map, enforced: plug-in folders never reach into the runner or the CLI; src/api
  * declares types and constants only; nothing below the CLI imports it; and nothing but the
  * registry (and the CLI commands that take a model or workload by name) imports the plug-in
- * folders from src/. Read from the import lines, no dependency needed.
+ * folders from src/; and the runner and the CLI reach host backends (src/hosts/) only through
+ * the registry. Read from the import lines, no dependency needed.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -50,6 +51,13 @@ describe('module layout', () => {
     const bad = sourceFiles('src')
       .filter((f) => !allowed.has(f))
       .flatMap((f) => imports(f).filter((i) => PLUGIN_DIRS.some((d) => i.target.startsWith(`${d}/`)) && !i.typeOnly).map((i) => `${f} → ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('src/runner and src/cli name no host backend: only the registry maps names to src/hosts/', () => {
+    const bad = [...sourceFiles('src/runner'), ...sourceFiles('src/cli')].flatMap((f) =>
+      imports(f).filter((i) => i.target.startsWith('src/hosts/') && !i.typeOnly).map((i) => `${f} → ${i.target}`),
+    );
     expect(bad).toEqual([]);
   });
 });

@@ -77,7 +77,7 @@ describe('schedules on the terminal', () => {
       return true;
     });
     try {
-      const spec = { ...fixtureSpec('x'), nodes: 1, concurrency: 1 };
+      const spec = { ...fixtureSpec('x'), nodes: ['n1'], concurrency: 1 };
       new ConsoleUi(false).header(spec, '/tmp/run', Array.from({ length: 1_000_000 }, (_, i) => ({ atMs: i, f: 'start-kill', value: { target: 'one', nodes: ['n1'] } })));
     } finally {
       spy.mockRestore();

@@ -13,6 +13,7 @@ import type { Client } from '../../../src/api/client.js';
 import type { ClusterView, NodePlan } from '../../../src/api/cluster.js';
 import { raftKv, nodeStatus } from '../../../clusters/raft-kv/index.js';
 import { allocatePort } from '../../../src/hosts/local/ports.js';
+import { localCommand } from '../../../src/hosts/local/programs.js';
 
 const NODES = ['n1', 'n2', 'n3'];
 
@@ -34,7 +35,7 @@ describe('raft-kv with real processes', () => {
   const clients: Client[] = [];
 
   function start(id: string): void {
-    const launch = raftKv.launch(plans.get(id)!);
+    const launch = localCommand(raftKv.launch(plans.get(id)!));
     const log = createWriteStream(join(dir, `${id}.log`), { flags: 'a' });
     const child = spawn(launch.command, launch.args, { env: { ...process.env, ...launch.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(log);
