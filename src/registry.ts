@@ -8,6 +8,8 @@ import type { NemesisDef } from './api/nemesis.js';
 import type { WorkloadDef } from './api/workload.js';
 import { raftKv } from '../clusters/raft-kv/index.js';
 import { memoryKv } from '../clusters/memory-kv/index.js';
+import { multiPaxosKv } from '../clusters/multi-paxos-kv/index.js';
+import { primaryBackup } from '../clusters/primary-backup/index.js';
 import { register } from '../workloads/register.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
@@ -19,7 +21,9 @@ import { localHosts } from './hosts/local/index.js';
 import { closest } from './suggest.js';
 import { UserError } from './user-error.js';
 
-export const systems: Readonly<Record<string, SystemDef>> = { [raftKv.name]: raftKv, [memoryKv.name]: memoryKv };
+export const systems: Readonly<Record<string, SystemDef>> = Object.fromEntries(
+  [raftKv, multiPaxosKv, primaryBackup, memoryKv].map((def) => [def.name, def]),
+);
 
 export const workloads: Readonly<Record<string, WorkloadDef>> = { [register.name]: register };
 

@@ -6,7 +6,7 @@
  */
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BundledLaunch } from '../api/cluster.js';
+import type { BundledLaunch, NodePlan } from '../api/cluster.js';
 
 /** Whether this process runs the TypeScript sources (through tsx) rather than the compiled `dist/`. */
 export const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -29,4 +29,9 @@ export function nodeProgram(program: URL, args: string[]): BundledLaunch {
   const path = relative(TREE_ROOT, fileURLToPath(program));
   if (path.startsWith('..')) throw new Error(`${fileURLToPath(program)} is not part of faultline's tree (${TREE_ROOT})`);
   return { script: path.split(sep).join('/').replace(/\.ts$/, '.js'), args };
+}
+
+/** Launch a bundled node program that reads its plan with src/node/plan.ts (`--plan <json>`). */
+export function planProgram(program: URL, plan: NodePlan): BundledLaunch {
+  return nodeProgram(program, ['--plan', JSON.stringify(plan)]);
 }

@@ -1,17 +1,17 @@
 /**
- * The module map, enforced: plug-in folders never reach into the runner or the CLI; src/api
- * declares types and constants only; nothing below the CLI imports it; and nothing but the
- * registry (and the CLI commands that take a model or workload by name) imports the plug-in
- * folders from src/; and the runner and the CLI reach host backends (src/hosts/) only through
- * the registry. Read from the import lines, no dependency needed.
+ * The module map, enforced: plug-in folders never reach into the runner or the CLI; a system
+ * under clusters/ imports only its own folder, the interfaces (src/api) and the node runtime
+ * (src/node), never another system; src/api declares types and constants only; nothing below
+ * the CLI imports it; nothing but the registry (and the CLI commands that take a model or
+ * workload by name) imports the plug-in folders from src/; and the runner and the CLI reach host
+ * backends (src/hosts/) only through the registry. Read from the import lines, no dependency
+ * needed.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 import { sourceFiles } from '../helpers/sources.js';
-
-
 
 /** Every `from '...'` of a file, resolved to a path relative to the repo root. */
 function imports(file: string): { target: string; typeOnly: boolean }[] {
@@ -29,6 +29,20 @@ const PLUGIN_DIRS = ['clusters', 'nemeses', 'workloads', 'checkers'];
 describe('module layout', () => {
   it.each(PLUGIN_DIRS)('%s/ never imports src/runner or src/cli', (dir) => {
     const bad = sourceFiles(dir).flatMap((f) => imports(f).filter((i) => /^src\/(runner|cli)\//.test(i.target)).map((i) => `${f} → ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('a system under clusters/ imports only its own folder, src/api and src/node', () => {
+    const bad = sourceFiles('clusters').flatMap((f) => {
+      const own = f.split('/').slice(0, 2).join('/') + '/';
+      const allowed = [own, 'src/api/', 'src/node/'];
+      return imports(f).filter((i) => !allowed.some((p) => i.target.startsWith(p))).map((i) => `${f} → ${i.target}`);
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it('src/node, the runtime of bundled nodes, imports no system', () => {
+    const bad = sourceFiles('src/node').flatMap((f) => imports(f).filter((i) => i.target.startsWith('clusters/')).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);
   });
 
