@@ -31,12 +31,12 @@ function verdictWord(valid: Validity): string {
   return valid === true ? 'valid' : valid === false ? 'INVALID' : 'unknown';
 }
 
-function legend(): string {
+function legend(anomaly: boolean): string {
   const [ok, fail, info] = COLOURS.outcome;
   return (
     `<span class="key"><i style="background:${ok}"></i>ok</span><span class="key"><i style="background:${fail}"></i>fail</span>` +
     `<span class="key"><i class="fade" style="background:linear-gradient(90deg,${info},transparent)"></i>info: outcome unknown, may take effect any time later</span>` +
-    `<span class="key"><i class="outline"></i>the anomaly's operations (its time marked red above)</span>`
+    (anomaly ? `<span class="key"><i class="outline"></i>the anomaly's operations (its time marked red above)</span>` : '')
   );
 }
 
@@ -92,7 +92,7 @@ export function renderReport(input: ReportInput): string {
 <noscript><p class="bad">The timeline, plots and diagrams need JavaScript; the verdict, explanations and faults below do not.</p></noscript>
 ${anomalies ? `<section id="anomalies"><h2>${data.anomalies.length === 1 ? 'The anomaly' : `${data.anomalies.length} anomalies`}</h2>\n${anomalies}</section>` : ''}
 <section id="timeline"><h2>Timeline</h2>
-<p class="meta legend">${legend()} · time in seconds from the workload's start · drag to zoom, double-click for the whole run, Ctrl+wheel to zoom, Shift+wheel to pan, click an operation to find it in the table</p>
+<p class="meta legend">${legend(data.anomalies.length > 0)} · time in seconds from the workload's start · drag to zoom, double-click for the whole run, Ctrl+wheel to zoom, Shift+wheel to pan, click an operation to find it in the table</p>
 ${data.clipped ? `<p class="bad">This report holds operations ${(data.clipped.from + 1).toLocaleString('en')} to ${data.clipped.to.toLocaleString('en')} of ${data.clipped.total.toLocaleString('en')}${data.anomalies.length ? ', around the anomaly' : ''}: a page with all of them would not open. history.jsonl has every one.</p>` : ''}
 <div id="timeline-box"></div></section>
 <section id="plots"><h2>Latency and throughput</h2><div id="plots-box"></div></section>

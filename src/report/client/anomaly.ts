@@ -17,6 +17,8 @@ export function drawWindow(fl: Client, data: ReportData, anomaly: AnomalyData, l
   const W = 960;
   const LEFT = 150;
   const LANE = 30;
+  /** The width of a character of the monospace step labels, near enough to place them. */
+  const CHAR_W = 7.3;
   let t0 = Number.POSITIVE_INFINITY;
   let t1 = Number.NEGATIVE_INFINITY;
   for (const i of rows) {
@@ -67,7 +69,10 @@ export function drawWindow(fl: Client, data: ReportData, anomaly: AnomalyData, l
     if (step?.needs !== undefined) state.push(`needs ${step.needs}`);
     if (step?.makes !== undefined) state.push(`leaves ${step.makes}`);
     if (unknown) state.push(step?.makes !== undefined ? 'if it happened at all' : 'outcome unknown');
-    const text = u.svg('text', { x: x1 + 6, y: y + 14, class: 'step' }, label);
+    // Right of the bar, or left of it when the right edge would cut it (the last operations end there).
+    const room = (label.length + state.join(', ').length + 2) * CHAR_W;
+    const left = x1 + 6 + room > W && x0 - 6 - room >= LEFT;
+    const text = u.svg('text', { x: left ? x0 - 6 : x1 + 6, y: y + 14, class: 'step', ...(left && { 'text-anchor': 'end' }) }, label);
     if (state.length > 0) text.append(u.svg('tspan', { class: 'state', dx: 8 }, state.join(', ')));
     group.append(text);
     group.append(u.svg('title', {}, `${letter}: ${label}${state.length ? ` (${state.join(', ')})` : ''}; ${u.secs(ops.t0[i]!, 100)}${ops.t1[i]! >= 0 ? ` → ${u.secs(ops.t1[i]!, 100)}` : ''}`));

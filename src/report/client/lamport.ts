@@ -120,12 +120,14 @@ export function mountMessages(fl: Client, data: ReportData, host: HTMLElement, v
       const outcome = ops.type[i] === 0 ? (f === 'read' || f === 'get' ? ` → ${data.strings[ops.result[i]!]}` : ' ✓') : ops.type[i] === 1 ? ' ✗' : ' ?';
       const text = `p${ops.process[i]} ${f}${f === 'read' || f === 'get' ? '' : ` ${data.strings[ops.value[i]!]}`}${outcome}`;
       const g = u.svg('g', { class: hot ? 'cop hot' : 'cop' });
-      g.append(u.svg('line', { x1: x(k) - 7, x2: x(k) - 7, y1: y0, y2: Math.max(y1, y0 + 2), stroke: colour, 'stroke-width': hot ? 4 : 2.5 }));
+      g.append(u.svg('line', { x1: x(k) - 7, x2: x(k) - 7, y1: y0, y2: Math.max(y1, y0 + (hot ? 6 : 2)), stroke: colour, 'stroke-width': hot ? 4 : 2.5 }));
       if (hot || shown.length <= 12) g.append(u.svg('text', { x: x(k) - 11, y: y0 + 9, 'text-anchor': 'end', class: 'op-lbl', fill: colour }, text.length > 32 ? `${text.slice(0, 29)}...` : text));
       g.append(u.svg('title', {}, `${text} (history #${ops.idx[i]})`));
       root.append(g);
     }
     const labels = drawn.length <= 150;
+    // A label only where no other is near: arrows between many pairs cross the same spot.
+    const labelled = new Set<string>();
     for (const i of drawn) {
       const from = m!.from[i]!;
       const to = m!.to[i]!;
@@ -139,7 +141,13 @@ export function mountMessages(fl: Client, data: ReportData, host: HTMLElement, v
       if (s !== null && s !== undefined && r !== null && r !== undefined) {
         g.append(u.svg('line', { x1: x(from), y1: y(s), x2: x(to), y2: y(r), stroke: colour, 'stroke-width': 1.2, 'marker-end': `url(#msg-arrow-${hue})` }));
         // Labelled near the sender, so a request and its reply between two nodes stay apart.
-        if (labels) g.append(u.svg('text', { x: x(from) + (x(to) - x(from)) * 0.3, y: y(s) + (y(r) - y(s)) * 0.3 - 3, 'text-anchor': 'middle', class: 'msg-lbl', fill: colour }, type));
+        const lx = x(from) + (x(to) - x(from)) * 0.3;
+        const ly = y(s) + (y(r) - y(s)) * 0.3 - 3;
+        const spot = `${Math.round(lx / 70)}:${Math.round(ly / 11)}`;
+        if (labels && !labelled.has(spot)) {
+          labelled.add(spot);
+          g.append(u.svg('text', { x: lx, y: ly, 'text-anchor': 'middle', class: 'msg-lbl', fill: colour }, type));
+        }
       } else if (s !== null && s !== undefined) {
         const ex = x(from) + (x(to) - x(from)) * 0.42;
         const ey = y(s) + 10;

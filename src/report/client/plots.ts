@@ -126,7 +126,7 @@ export function mountPlots(fl: Client, data: ReportData, host: HTMLElement, view
       ...common(`Latency by operation (points; p50 solid, p95 dashed, p99 dotted per ${u.secs(bucket, bucket * 10)} bucket)`, 300, [drawPoints]),
       scales: { x: { time: false, min: view.a, max: view.b }, y: { distr: 3, log: 10 } },
       // Log scale: label the powers of ten only, so the minor ticks do not crowd the axis.
-      axes: [xAxis, { values: (_p, ticks) => ticks.map((t) => (Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9 ? u.duration(t) : '')), size: 70, label: 'latency' }],
+      axes: [xAxis, { values: (_p, ticks) => ticks.map((t) => (Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9 ? u.duration(t).replace(/\.0+(?= )/, '') : '')), size: 70, label: 'latency' }],
       series: latSeries,
     } as uPlot.Options,
     lat.table as uPlot.AlignedData,

@@ -34,6 +34,15 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
     else life.set(p, { start: ops.t0[i]!, end });
   });
   const colours = data.colours.outcome;
+  // Where each band's label must stop: its end, or where the next band to begin does (overlapping
+  // faults would print their names over each other).
+  const byStart = data.bands.map((_, k) => k).sort((p, q) => data.bands[p]!.start - data.bands[q]!.start);
+  const labelEnd = new Float64Array(data.bands.length);
+  byStart.forEach((k, n) => {
+    let next = n + 1;
+    while (next < byStart.length && data.bands[byStart[next]!]!.start <= data.bands[k]!.start) next++;
+    labelEnd[k] = Math.min(data.bands[k]!.end, next < byStart.length ? data.bands[byStart[next]!]!.start : Number.POSITIVE_INFINITY);
+  });
   let selected = -1;
 
   const head = u.canvas(width, HEAD, 'tl-head');
@@ -72,22 +81,23 @@ export function mountTimeline(fl: Client, data: ReportData, host: HTMLElement, v
     ctx.clearRect(0, 0, width, HEAD);
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
-    for (const band of data.bands) {
-      if (band.end < view.a || band.start > view.b) continue;
+    data.bands.forEach((band, k) => {
+      if (band.end < view.a || band.start > view.b) return;
       const x0 = Math.max(GUTTER, x(band.start));
       const x1 = Math.min(width - 8, x(band.end));
       ctx.fillStyle = u.alpha(u.faultColour(data.colours.fault, band.kind), 0.55);
       ctx.fillRect(x0, 20, Math.max(1, x1 - x0), 14);
-      if (x1 - x0 > 40) {
+      const textEnd = Math.min(x1, x(labelEnd[k]!));
+      if (textEnd - x0 > 40) {
         ctx.save();
         ctx.beginPath();
-        ctx.rect(x0, 20, x1 - x0, 14);
+        ctx.rect(x0, 20, textEnd - x0, 14);
         ctx.clip();
         ctx.fillStyle = '#1d2330';
         ctx.fillText(band.label, x0 + 3, 27);
         ctx.restore();
       }
-    }
+    });
     for (const a of data.anomalies) {
       const x0 = Math.max(GUTTER, x(a.start));
       const x1 = Math.min(width - 8, Math.max(x(a.end), x0 + 3));
