@@ -120,25 +120,40 @@ export function drawCycle(fl: Client, data: ReportData, anomaly: AnomalyData, li
     const dx = q.x - p.x;
     const dy = q.y - p.y;
     const len = Math.max(1, Math.hypot(dx, dy));
-    // A gentle outward curve, so two opposite edges between the same pair stay apart.
-    const mx = (p.x + q.x) / 2 - (dy / len) * 26;
-    const my = (p.y + q.y) / 2 + (dx / len) * 26;
+    // A gentle curve, outward for edges that run around the ring in its order, so two opposite
+    // edges between the same pair stay apart; the label just outside the curve's apex.
+    const nx = dy / len;
+    const ny = -dx / len;
+    const mx = (p.x + q.x) / 2 + nx * 26;
+    const my = (p.y + q.y) / 2 + ny * 26;
     const sx = p.x + (dx / len) * NODE_R;
     const sy = p.y + (dy / len) * NODE_R;
     const ex = q.x - (dx / len) * (NODE_R + 2);
     const ey = q.y - (dy / len) * (NODE_R + 2);
     const g = u.svg('g', { class: `edge rel-${e.relation}` });
     g.append(u.svg('path', { d: `M${sx},${sy} Q${mx},${my} ${ex},${ey}`, fill: 'none', stroke: '#1d2330', 'stroke-width': 1.6, 'marker-end': 'url(#arrow)' }));
-    g.append(u.svg('text', { x: mx, y: my + 4, class: 'rel', 'text-anchor': 'middle' }, e.relation));
+    g.append(u.svg('text', { x: (p.x + q.x) / 2 + nx * 25, y: (p.y + q.y) / 2 + ny * 25 + 4, class: 'rel', 'text-anchor': 'middle' }, e.relation));
     g.append(u.svg('title', {}, e.why));
     root.append(g);
   });
+  /** A transaction's micro-operations as Elle prints them: `[append x 1] [r y []]`, from their JSON. */
+  function microOps(json: string): string {
+    let v: unknown;
+    try {
+      v = JSON.parse(json);
+    } catch {
+      return json;
+    }
+    const isOp = (m: unknown): m is unknown[] => Array.isArray(m) && m.length === 3 && typeof m[0] === 'string';
+    if (!Array.isArray(v) || !v.every(isOp)) return json;
+    return v.map((m) => `[${m.map((x, k) => (k < 2 && typeof x === 'string' ? x : JSON.stringify(x))).join(' ')}]`).join(' ');
+  }
   const describe = (n: number): string => {
     const row = rowOfIndex.get(n);
     if (row === undefined) return `history #${n}`;
     // What the transaction read is what its edges are about: its completion's value when it has one.
     const value = ops.type[row] === 0 && ops.result[row]! >= 0 ? ops.result[row]! : ops.value[row]!;
-    return `p${ops.process[row]} ${data.strings[ops.f[row]!]} ${data.strings[value]}`;
+    return `p${ops.process[row]} ${data.strings[ops.f[row]!]} ${microOps(data.strings[value] ?? '')}`;
   };
   nodes.forEach((n) => {
     const { x, y } = pos.get(n)!;
@@ -163,3 +178,4 @@ export function drawCycle(fl: Client, data: ReportData, anomaly: AnomalyData, li
   for (const e of edges) line(`${name.get(e.from)!} → ${name.get(e.to)!} ${e.relation}: ${e.why}`, 'legend why', e.why);
   return root;
 }
+
