@@ -10,6 +10,7 @@ import { ConsoleUi } from '../report/console.js';
 import { readResultsFile } from '../results/read.js';
 import type { RunResults } from '../results/schema.js';
 import { finishRun } from '../runner/finish-run.js';
+import { runningHarness } from '../runner/run-dir.js';
 import { UserError } from '../user-error.js';
 import { readSavedSpec, resolveSaved } from './check.js';
 import { junitFile } from './test.js';
@@ -29,6 +30,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('junit', { type: 'string', describe: 'Also write the JUnit XML verdict to this file' }) as never,
   handler: async (args) => {
     if (!existsSync(args.run) || !statSync(args.run).isDirectory()) throw new UserError(`${args.run} is not a run directory`);
+    const harness = runningHarness(args.run);
+    if (harness !== undefined) {
+      throw new UserError(`${args.run} is a run still in progress (faultline pid ${harness} is writing it): wait for it to end, or stop it with Ctrl-C, then run faultline report again`);
+    }
     const junitCopy = junitFile(args.junit);
     const spec = readSavedSpec(args.run);
     const saved = JSON.parse(readFileSync(join(args.run, 'test.json'), 'utf8')) as { command?: string };

@@ -9,7 +9,7 @@ import type { NemesisContext, ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { Journal } from '../history/journal.js';
 import { resolveRun, type ResolvedTest } from './resolve.js';
-import { createRunDirs, lastLogLine, removeScratch, type RunDirs } from './run-dir.js';
+import { createRunDirs, lastLogLine, markRunWritten, removeScratch, type RunDirs } from './run-dir.js';
 import { startCluster, type StartedCluster } from './start-cluster.js';
 import { rateShortfall, runWorkers, type WorkerStats } from './workers.js';
 import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
@@ -108,7 +108,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     process.off('exit', removeOnExit);
     netDescription = started?.hosts.describe(); // After teardown: final counters, faults healed.
   }
-  return finishRun({
+  const finished = await finishRun({
     dirs,
     spec,
     command,
@@ -129,6 +129,8 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     ...(!interrupt.aborted && { signal: interrupt }),
     ...(req.junitPath !== undefined && { junitCopy: req.junitPath }),
   });
+  markRunWritten(dirs);
+  return finished;
 }
 
 /**

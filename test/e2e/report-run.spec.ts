@@ -2,7 +2,8 @@
  * A real run's results, end to end: raft-kv nodes record their messages into the run directory,
  * results.json carries its version and time origin, history and schedule share one time base,
  * the report embeds the message diagram's data, `--junit` writes a copy, and a results
- * directory written by an older faultline is rebuilt by `faultline report`.
+ * directory written by an older faultline is rebuilt by `faultline report`, but not one whose
+ * harness is still writing it.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DATA_ELEMENT_ID } from '../../src/report/client-bundle.js';
 import type { ReportData } from '../../src/report/client/types.js';
+import { processIdentity } from '../../src/process-identity.js';
 import { RESULTS_VERSION } from '../../src/results/schema.js';
 import { runCli } from '../helpers/cli.js';
 import { writeFixtureRun } from '../fixtures/report-run.js';
@@ -36,6 +38,7 @@ describe('results of a real run', () => {
     expect(saved.version).toBe(RESULTS_VERSION);
     expect(saved.timeOrigin).toMatchObject({ wallMs: expect.any(Number), monoNs: expect.any(Number) });
     expect(readFileSync(junit, 'utf8')).toBe(readFileSync(join(dir, 'junit.xml'), 'utf8'));
+    expect(existsSync(join(dir, 'harness.pid')), 'the run is written: no harness at work').toBe(false);
 
     // One time base: each scheduled fault is recorded within moments of its planned time.
     const history = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -82,5 +85,20 @@ describe('results of a real run', () => {
     const data = embedded(join(dir, 'report.html'));
     expect(data.messages!.notes[0]).toMatch(/not placed in time: results.json has no timeOrigin/);
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
+  });
+
+  it('refuses to rebuild a run whose harness is still writing it, not one whose harness is gone', { timeout: 120_000 }, async () => {
+    const dir = join(root, 'live');
+    await writeFixtureRun(dir);
+    const before = readFileSync(join(dir, 'results.json'), 'utf8');
+    // This process stands for the live harness; the same pid with another start time is a reused pid.
+    writeFileSync(join(dir, 'harness.pid'), `${processIdentity()}\n`);
+    const live = await runCli(['report', dir]);
+    expect(live.code, live.stderr).toBe(2);
+    expect(live.stderr).toMatch(new RegExp(`still in progress \\(faultline pid ${process.pid} is writing it\\)`));
+    expect(readFileSync(join(dir, 'results.json'), 'utf8')).toBe(before);
+    writeFileSync(join(dir, 'harness.pid'), `${process.pid}@1\n`);
+    const dead = await runCli(['report', dir]);
+    expect(dead.code, dead.stderr).toBe(1);
   });
 });
