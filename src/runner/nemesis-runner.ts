@@ -54,6 +54,9 @@ export async function playSchedule(
     while (!ctx.signal.aborted && nowMs() < entry.atMs) await abortableSleep(Math.max(1, entry.atMs - nowMs()), ctx.signal);
     if (ctx.signal.aborted) return;
     await performFault(nemeses, { f: entry.f, value: entry.value }, ctx, journal);
+    // A fault can complete in microtasks alone (a signal sent); overdue entries played back to
+    // back would then starve every timer, the end of the run's time limit included.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
