@@ -17,8 +17,8 @@ import { renderJunit, renderUnfinishedJunit } from '../../src/report/junit.js';
 import { buildReportData, explanationHtml, faultBands, MAX_BANDS, MAX_REPORT_OPS, mergeBands, stepOf } from '../../src/report/report-data.js';
 import { RESULTS_VERSION, type RunResults } from '../../src/results/schema.js';
 import { finishRun } from '../../src/runner/finish-run.js';
-import { silentUi } from '../../src/runner/ui.js';
 import { fixtureSpec } from '../fixtures/report-run.js';
+import { finishInput, type FinishInput } from '../helpers/finish.js';
 
 const ops: Op[] = [
   { index: 0, time: 1e6, type: 'invoke', process: 0, f: 'write', key: '1', value: 3 },
@@ -166,22 +166,9 @@ describe('junit.xml', () => {
 });
 
 describe('finishRun', () => {
-  async function finish(dir: string, history: readonly Op[], extra: Partial<Parameters<typeof finishRun>[0]> = {}) {
+  async function finish(dir: string, history: readonly Op[], extra: Partial<FinishInput> = {}) {
     writeFileSync(join(dir, 'history.jsonl'), history.map((op) => JSON.stringify(op)).join('\n') + '\n');
-    return finishRun({
-      dirs: { root: dir, history: join(dir, 'history.jsonl'), results: join(dir, 'results.json'), report: join(dir, 'report.html'), junit: join(dir, 'junit.xml') },
-      spec: fixtureSpec('finish'),
-      command: 'faultline test',
-      checker: linearizable({ model: 'cas-register' }),
-      startedAt: new Date(0),
-      durationS: 1,
-      net: 'proxy',
-      schedule: [],
-      warnings: [],
-      interrupted: false,
-      ui: silentUi,
-      ...extra,
-    });
+    return finishRun(finishInput(dir, linearizable({ model: 'cas-register' }), { spec: fixtureSpec('finish'), ...extra }));
   }
 
   it('leaves a failing junit.xml, never a passing one, when the report cannot be written', async () => {
