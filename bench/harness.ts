@@ -11,7 +11,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunResults } from '../src/runner/results.js';
+import type { RunResults } from '../src/results/schema.js';
 import { readHistoryFile } from '../src/history/formats/index.js';
 import { pairOps } from '../src/history/pairs.js';
 import { runChild } from './child.js';

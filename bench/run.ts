@@ -6,7 +6,8 @@
  * - `checker`: every published history in ../shared/bench (verdict, time, Porcupine's time);
  * - `scale`: generated cas-register histories of growing size and concurrency (child per case);
  * - `harness`: recorded operations per second through the real CLI (memory-kv, raft-kv);
- * - `report`: report.html for a 100 000-operation history;
+ * - `report`: report.html for a 100 000-operation history: time to write it, its size, and the
+ *   time Chromium takes to open and draw it;
  * - `elle`: the transactional checker on 10k / 100k (/ 1M with --full) generated transactions,
  *   clean, with injected anomalies, and one enormous strongly connected component;
  * - `external`: Porcupine / Knossos on the published histories, when PORCUPINE_BIN / KNOSSOS_CMD

@@ -34,6 +34,8 @@ export interface StartPartition {
 export interface PartitionDone {
   shape: string;
   grudge: Grudge;
+  /** For `isolate-primary`: the node that was the primary and was cut off. */
+  primary?: string;
   text: string;
 }
 
@@ -136,26 +138,26 @@ async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone
   const nodes = ctx.cluster.nodes;
   if (!PRIMARY_SHAPES.includes(shape)) {
     await ctx.net.partition(grudge as Grudge);
-    return { shape, grudge: grudge as Grudge, text: describeGrudge(grudge as Grudge, nodes) };
+    return { shape, grudge: grudge as Grudge, text: `partition ${shape}: ${describeGrudge(grudge as Grudge, nodes)}` };
   }
   const primary = await ctx.cluster.primary(ctx.signal);
   if (primary === undefined) {
     const fallback = grudge ?? {};
     await ctx.net.partition(fallback);
-    return { shape, grudge: fallback, text: `no primary known: ${describeGrudge(fallback, nodes)}` };
+    return { shape, grudge: fallback, text: `isolate the primary: none known, so ${describeGrudge(fallback, nodes)}` };
   }
   const alone = shape === 'isolate-primary';
   // A hand-written entry may leave out the stand-in: then the primary's companions follow it in cluster order.
   const standIn = grudge ?? complete([nodes.slice(0, minoritySize(nodes.length)), nodes.slice(minoritySize(nodes.length))]);
   const cut = alone ? isolate(nodes, primary) : primaryMinority(standIn, nodes, primary);
   await ctx.net.partition(cut);
-  return { shape, grudge: cut, text: `primary ${primary} ${alone ? 'isolated' : 'cut off with a minority'}: ${describeGrudge(cut, nodes)}` };
+  return { shape, grudge: cut, primary, text: `${alone ? 'isolate the primary' : 'cut off with a minority the primary'} ${primary}: ${describeGrudge(cut, nodes)}` };
 }
 
 /** Partitions only: an empty partition heals cuts and leaves other nemeses' shaping alone. */
 async function stop(ctx: NemesisContext): Promise<{ text: string }> {
   await ctx.net.partition({});
-  return { text: 'healed' };
+  return { text: 'heal the partition' };
 }
 
 /** The `partition` nemesis (Jepsen's partition-random-halves and friends). */

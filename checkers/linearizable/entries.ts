@@ -156,8 +156,8 @@ export function describeOp(op: LinOp, fmt: (v: unknown) => string = defaultFmt):
 }
 
 function defaultFmt(v: unknown): string {
-  if (v === null || v === undefined) return 'nil';
-  if (Array.isArray(v)) return `[${v.map(defaultFmt).join(' ')}]`;
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return `[${v.map(defaultFmt).join(', ')}]`;
   return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
 }
 

@@ -15,6 +15,7 @@ import { describeOp, interval, NO_KEY, type LinOp } from './entries.js';
 import type { Evidence, SearchFailure } from './evidence.js';
 import type { CheckerModel } from './models.js';
 import type { Refutation } from './refute.js';
+import { staleReadEvidence } from './stale-read.js';
 import type { ValueRefutation } from './values.js';
 
 /** What an explanation needs of a problem: its real-time arrays and the history's operations. */
@@ -176,15 +177,18 @@ function explainValues(p: Explained, model: CheckerModel<unknown>, key: string, 
 }
 
 function anomalyOf(p: Explained, key: string, opKey: string | undefined, ids: number[], explanation: string): Anomaly {
+  // A read of an overwritten value, when the key has one, is what a person points at: it leads.
+  const stale = staleReadEvidence(p.ops, ids.map((id) => p.ops[id]!));
   const ops: Op[] = [];
-  for (const id of ids) {
-    const op = p.ops[id]!;
+  for (const op of new Set([...ids.map((id) => p.ops[id]!), ...(stale?.ops ?? [])])) {
     ops.push(op.invoke);
     if (op.completion) ops.push(op.completion);
   }
+  if (stale) explanation = `${stale.text}\n${explanation}`;
   ops.sort((x, y) => x.index - y.index);
   const named = key !== NO_KEY ? key : opKey;
-  const summary = `no linearizable order of ${ids.length} operation${ids.length === 1 ? '' : 's'}${named !== undefined ? ` on key ${named}` : ''}`;
+  const where = named !== undefined ? ` on key ${named}` : '';
+  const summary = stale ? `stale read${where}: ${stale.summary}` : `no linearizable order of ${ids.length} operation${ids.length === 1 ? '' : 's'}${where}`;
   const anomaly: Anomaly = { kind: 'nonlinearizable', summary, ops, explanation };
   if (named !== undefined) anomaly.key = named;
   return anomaly;

@@ -124,7 +124,7 @@ export const casRegister: CheckerModel<RegisterState> = {
     }
   },
   hash: (state) => (state === ANY_VALUE ? '*' : canonicalJson(state ?? null)),
-  describe: (state) => (state === ANY_VALUE ? 'any value' : state === null || state === undefined ? 'nil' : canonicalJson(state)),
+  describe: (state) => (state === ANY_VALUE ? 'any value' : state === null || state === undefined ? 'null' : canonicalJson(state)),
   anyState: () => ANY_VALUE,
   operations: ['read', 'write', 'cas'],
   malformed: (f, input) =>

@@ -23,6 +23,13 @@ export interface NodePlan {
   nodes: readonly string[];
   /** A directory the node keeps across restarts, kill -9 included (its disk). */
   dataDir: string;
+  /**
+   * A directory for files the node writes for the harness to read after the run, such as its
+   * message trace (src/node/message-trace.ts). The host backend chooses it and brings what is
+   * there into the run directory (on the embedded default it is the run's `nodes/` directory
+   * itself). Absent: the node records nothing of the kind.
+   */
+  logDir?: string;
   /** host:port this node listens on for its peers. */
   peerListen: string;
   /** host:port this node listens on for clients. */

@@ -16,7 +16,8 @@ import { readHistoryFile } from '../history/formats/index.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
 import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
-import { exitCodeFor, type RunResults } from '../runner/results.js';
+import { readResultsFile } from '../results/read.js';
+import { exitCodeFor, type RunResults } from '../results/schema.js';
 import { upgradeSpec } from '../runner/saved-spec.js';
 import { checkAll, type ComposedResult } from '../verdict.js';
 import { UserError } from '../user-error.js';
@@ -58,8 +59,7 @@ export function readSavedSpec(runDir: string): TestSpec {
 export function readPrevious(file: string): Partial<RunResults> {
   if (!existsSync(file)) return {};
   try {
-    const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Partial<RunResults>) : {};
+    return readResultsFile(file);
   } catch {
     return {};
   }

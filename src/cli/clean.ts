@@ -59,8 +59,8 @@ async function runCleaner(cleaner: HostCleaner, report: CleanReport, opts: Clean
   }
   try {
     const done = await cleaner.clean(opts.options ?? {});
-    report.removed.push(...done.removed);
-    report.problems.push(...done.problems);
+    for (const item of done.removed) report.removed.push(item);
+    for (const problem of done.problems) report.problems.push(problem);
   } catch (err) {
     report.problems.push(`cannot remove ${cleaner.name}: ${((err as Error).message ?? String(err)).split('\n')[0]}`);
   }

@@ -14,6 +14,7 @@ import { cleanCommand } from './clean.js';
 import { labCommand } from './lab.js';
 import { listCommand } from './list.js';
 import { reportCommand } from './report.js';
+import { serveCommand } from './serve.js';
 import { shrinkCommand } from './shrink.js';
 import { testCommand } from './test.js';
 
@@ -38,12 +39,13 @@ try {
     .command(testCommand)
     .command(checkCommand)
     .command(reportCommand)
+    .command(serveCommand)
     .command(shrinkCommand)
     .command(listCommand)
     .command(cleanCommand)
     .command(labCommand)
     .command(checkHostsCommand)
-    .demandCommand(1, 'Say what to do: faultline test, check, report or list (faultline --help).')
+    .demandCommand(1, 'Say what to do: faultline test, check, report, serve or list (faultline --help).')
     .strict()
     .recommendCommands()
     .fail((msg: string, err: unknown) => {

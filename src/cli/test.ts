@@ -1,5 +1,6 @@
 /** `faultline test`: run one chaos test end to end and exit with its verdict. */
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestSpec } from '../api/test-spec.js';
@@ -84,7 +85,8 @@ const builder = (y: Argv) => {
     .option('max-memory', maxMemoryOption)
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
     .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
-    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' });
+    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' })
+    .option('junit', { type: 'string', describe: 'Also write the JUnit XML verdict to this file (the run directory always has junit.xml)' });
   out = hostOptions(out);
   const groups = [
     ['System options:', systemOptions()],
@@ -120,6 +122,7 @@ interface TestArgs {
   'results-dir': string;
   name?: string;
   schedule?: string;
+  junit?: string;
   hosts: string;
   net?: string;
   verbose?: boolean;
@@ -208,12 +211,22 @@ export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = joi
   return parts.join(' ');
 }
 
+/** The `--junit` file, checked before the run: its directory must exist. */
+export function junitFile(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new UserError('--junit needs a file path, given once');
+  const dir = dirname(resolve(value));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--junit ${value}: directory ${dir} does not exist`);
+  return value;
+}
+
 export const testCommand: CommandModule<object, TestArgs> = {
   command: 'test',
   describe: 'Start a cluster, run a workload with faults, check the history',
   builder: builder as never,
   handler: async (argv) => {
     const spec = specFromArgs(argv);
+    const junitPath = junitFile(argv.junit);
     const backend = lookup('hosts', hostBackends, spec.hosts);
     if (needsEnclave(spec, backend)) {
       resolveTest(spec); // Bad names, bugs or schedules fail here, before anything exists.
@@ -227,7 +240,14 @@ export const testCommand: CommandModule<object, TestArgs> = {
     const orphaned = parentGone();
     const stop = orphaned ? AbortSignal.any([interrupt.signal, orphaned]) : interrupt.signal;
     try {
-      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: stop, ...(enclave && { enclave }) });
+      const run = await runTest({
+        spec,
+        command: (runDir) => repeatCommand(spec, runDir),
+        ui,
+        interrupt: stop,
+        ...(enclave && { enclave }),
+        ...(junitPath !== undefined && { junitPath }),
+      });
       process.exitCode = run.exitCode;
     } finally {
       interrupt.dispose();

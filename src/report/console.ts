@@ -8,9 +8,9 @@ import type { ScheduleEntry } from '../api/nemesis.js';
 import type { Op } from '../api/op.js';
 import type { TestSpec } from '../api/test-spec.js';
 import type { Journal } from '../history/journal.js';
-import type { RunResults } from '../runner/results.js';
+import type { RunResults } from '../results/schema.js';
 import type { RunUi } from '../runner/ui.js';
-import { describeFault } from './fault-text.js';
+import { describeFault, plural, scheduleLines } from './fault-text.js';
 
 const PLAIN_PROGRESS_EVERY_S = 5;
 
@@ -30,13 +30,13 @@ export class ConsoleUi implements RunUi {
     const faults = spec.nemeses.length > 0 ? spec.nemeses.join(', ') : 'none';
     const bugs = spec.bugs.length > 0 ? chalk.magenta(` bugs: ${spec.bugs.join(', ')}`) : '';
     this.line(
-      `${chalk.bold('faultline')} ${spec.cluster} × ${spec.workload}, nemesis: ${faults}, ${spec.nodes.length} nodes, ` +
-        `${spec.concurrency} clients, ${spec.timeLimitS}+${spec.recoveryS} s, seed ${spec.seed}${bugs}`,
+      `${chalk.bold('faultline')} ${spec.cluster} × ${spec.workload}, nemesis: ${faults}, ${plural(spec.nodes.length, 'node')}, ` +
+        `${plural(spec.concurrency, 'client')}, ${spec.timeLimitS}+${spec.recoveryS} s, seed ${spec.seed}${bugs}`,
     );
     this.line(chalk.dim(`results: ${runDir}`));
     if (schedule.length > 0) {
-      this.line(chalk.dim(`schedule (${schedule.length} fault operations):`));
-      for (const entry of schedule) this.line(chalk.dim(`  ${(entry.atMs / 1000).toFixed(1).padStart(6)} s  ${describeFault(entry.f, entry.value)}`));
+      this.line(chalk.dim(`schedule (${plural(schedule.length, 'fault operation')}; seconds from the workload's start, as in the history and the report):`));
+      for (const line of scheduleLines(schedule)) this.line(chalk.dim(`  ${line}`));
     }
   }
 
@@ -90,7 +90,7 @@ export class ConsoleUi implements RunUi {
     this.clearProgress();
     const { ops } = results;
     this.line('');
-    this.line(`${chalk.bold('operations')}: ${ops.invoke} (${chalk.green(`${ops.ok} ok`)}, ${chalk.red(`${ops.fail} fail`)}, ${chalk.yellow(`${ops.info} info`)})`);
+    this.line(`${chalk.bold('operations')}: ${ops.invoke.toLocaleString('en')} (${chalk.green(`${ops.ok} ok`)}, ${chalk.red(`${ops.fail} fail`)}, ${chalk.yellow(`${ops.info} info`)})`);
     for (const w of results.warnings) this.line(chalk.yellow(`! ${w}`));
     if (results.error) this.line(chalk.red(`harness error: ${results.error}`));
     if (results.interrupted) this.line(chalk.yellow('interrupted: the history is partial'));

@@ -7,7 +7,6 @@
  * stay down: operations still in flight then are given up and recorded as `info`.
  */
 import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
 import type { Cluster } from '../api/cluster.js';
 import type { ClientFactory } from '../api/client.js';
 import type { Generator, Phase } from '../api/generator.js';
@@ -109,10 +108,11 @@ async function mainPhase(input: PhasesInput, workers: Workers): Promise<WorkerSt
   const nemeses: ActiveNemesis[] = input.nemeses.map((def) => ({ name: def.name, nemesis: def.build() }));
 
   ui.phase('running');
-  const startMs = performance.now();
+  // Schedule times count from the main phase's start, on the history's clock.
+  const startMs = journal.elapsedNs() / 1e6;
   ui.startProgress(journal, spec.timeLimitS + spec.recoveryS);
   const main = workers.runPhase({ phase: 'main', generator: input.workload.generator, stop: workersStop.signal });
-  const faults = playSchedule(nemeses, input.schedule, ctx, journal, startMs, () => performance.now());
+  const faults = playSchedule(nemeses, input.schedule, ctx, journal, () => journal.elapsedNs() / 1e6 - startMs);
   let stats: WorkerStats;
   try {
     await abortableSleep(spec.timeLimitS * 1000, interrupt);

@@ -8,13 +8,15 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync, lstatSync, accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { identityAlive, processIdentity } from '../process-identity.js';
+import { identityAlive, processIdentity, processStartTime } from '../process-identity.js';
 import { UserError } from '../user-error.js';
 
 /** Scratch directories are `<tmpdir>/faultline-XXXXXX`. */
 const SCRATCH_PREFIX = 'faultline-';
 /** The file in a scratch directory naming the harness that owns it. */
 const OWNER_FILE = 'owner.pid';
+/** The file in a results directory naming the harness writing it; removed when the run is written. */
+const HARNESS_FILE = 'harness.pid';
 
 export interface RunDirs {
   /** The run's results directory. */
@@ -46,6 +48,7 @@ export function createRunDirs(resultsRoot: string, name: string, now: Date): Run
   let root = join(rootDir, `${stamp(now)}-${safeName}`);
   for (let n = 2; exists(root); n++) root = join(rootDir, `${stamp(now)}-${safeName}-${n}`);
   mkdirSync(join(root, 'nodes'), { recursive: true });
+  writeFileSync(join(root, HARNESS_FILE), `${processIdentity()}\n`);
   pointLatest(rootDir, root);
   let scratch: string;
   try {
@@ -65,6 +68,27 @@ export function createRunDirs(resultsRoot: string, name: string, now: Date): Run
     logFile: (node) => join(root, 'nodes', `${node}.log`),
     scratch,
   };
+}
+
+/** The run's results are written: no harness is at work in its directory any more. */
+export function markRunWritten(dirs: RunDirs): void {
+  rmSync(join(dirs.root, HARNESS_FILE), { force: true });
+}
+
+/**
+ * The pid of the harness still writing the run directory `root`, if one is: its harness.pid names
+ * a live process (pid and start time, so a reused pid does not count). A run of an older
+ * faultline, or one whose harness died, has none.
+ */
+export function runningHarness(root: string): string | undefined {
+  let identity: string;
+  try {
+    identity = readFileSync(join(root, HARNESS_FILE), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  const match = /^(\d+)@(\d+)$/.exec(identity);
+  return match && processStartTime(Number(match[1])) === match[2] ? match[1] : undefined;
 }
 
 export function removeScratch(dirs: RunDirs): void {

@@ -8,16 +8,14 @@ import type { ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { Journal } from '../history/journal.js';
 import { resolveRun } from './resolve.js';
-import { createRunDirs, lastLogLine, removeScratch, type RunDirs } from './run-dir.js';
+import { createRunDirs, lastLogLine, markRunWritten, removeScratch, type RunDirs } from './run-dir.js';
 import { startCluster, type StartedCluster } from './start-cluster.js';
 import { playPhases } from './phases.js';
-import { writeJsonAtomic } from './results.js';
+import { writeJsonAtomic } from '../results/write.js';
 import { writeScheduleFile } from './schedule-file.js';
-import { finishRun, type FinishedRun } from './finish-run.js';
+import { finishRun, markUnfinished, type FinishedRun } from './finish-run.js';
+import { readClocks, type ClockReading } from '../node/time-base.js';
 import type { RunUi } from './ui.js';
-
-/** How long the final heal may wait on the cluster (e.g. asking for its primary). */
-const HEAL_TIMEOUT_MS = 30_000;
 
 export interface RunRequest {
   spec: TestSpec;
@@ -28,6 +26,8 @@ export interface RunRequest {
   interrupt: AbortSignal;
   /** The enclave this process runs in, when the host backend needs one for the spec (src/runner/enclave-run.ts). */
   enclave?: Enclave;
+  /** Also write the JUnit file here (`--junit PATH`). */
+  junitPath?: string;
 }
 
 export async function runTest(req: RunRequest): Promise<FinishedRun> {
@@ -42,6 +42,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   const removeOnExit = (): void => removeScratch(dirs);
   process.once('exit', removeOnExit);
   const command = req.command(dirs.root);
+  markUnfinished([dirs.junit, ...(req.junitPath !== undefined ? [req.junitPath] : [])], spec, startedAt);
   writeJsonAtomic(`${dirs.root}/test.json`, { spec, command });
   writeScheduleFile(`${dirs.root}/schedule.json`, { nemeses: test.nemeses.map((def) => def.name), entries: test.schedule });
   const journal = new Journal(dirs.history);
@@ -52,6 +53,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   let clusterStartS: number | undefined;
   let started: StartedCluster | undefined;
   let netDescription: unknown;
+  let timeOrigin: ClockReading | undefined;
 
   const warn = (text: string): void => {
     warnings.push(text);
@@ -85,6 +87,10 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     if (!interrupt.aborted) {
       const { cluster, net } = started.hosts;
       const { workload, clients, nemeses } = test;
+      // History time 0 (and the fault schedule's) is the workload's start: one time base.
+      const origin = readClocks();
+      journal.setOrigin(BigInt(origin.monoNs));
+      timeOrigin = origin;
       await playPhases({ spec, workload, clients, nemeses, schedule, cluster, net, journal, ui, interrupt, warn });
     }
   } catch (err) {
@@ -101,7 +107,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     process.off('exit', removeOnExit);
     netDescription = started?.hosts.describe(); // After teardown: final counters, faults healed.
   }
-  return finishRun({
+  const finished = await finishRun({
     dirs,
     spec,
     command,
@@ -109,6 +115,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     startedAt,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     ...(clusterStartS !== undefined && { clusterStartS }),
+    ...(timeOrigin !== undefined && { timeOrigin }),
     net: started?.hosts.net.kind ?? spec.net,
     ...(netDescription !== undefined && { netDescription }),
     schedule,
@@ -119,7 +126,10 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     // A first Ctrl-C during the check stops it (verdict unknown); after an earlier one, the
     // partial history is still checked in full, and a second Ctrl-C forces the exit.
     ...(!interrupt.aborted && { signal: interrupt }),
+    ...(req.junitPath !== undefined && { junitCopy: req.junitPath }),
   });
+  markRunWritten(dirs);
+  return finished;
 }
 
 export type { RunDirs };

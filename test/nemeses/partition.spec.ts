@@ -64,8 +64,8 @@ describe('partition schedule', () => {
     const entries = plan(7, five, 600_000, 5_000);
     expect(entries.length).toBeGreaterThan(40);
     const gaps = entries.map((e, i) => e.atMs - (entries[i - 1]?.atMs ?? 0));
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(2_500);
-    expect(Math.max(...gaps)).toBeLessThan(7_500);
+    expect(gaps.reduce((a, b) => Math.min(a, b))).toBeGreaterThanOrEqual(2_500);
+    expect(gaps.reduce((a, b) => Math.max(a, b))).toBeLessThan(7_500);
   });
 
   it('uses every shape for five nodes, only halves for two, nothing for one', () => {
@@ -85,8 +85,8 @@ describe('partition nemesis', () => {
     const { ctx, calls } = fakeContext();
     const grudge = isolate(five, 'n4');
     const done = await nemesis.invoke({ f: 'start-partition', value: { shape: 'isolate-one', grudge } }, ctx);
-    expect(done).toEqual({ shape: 'isolate-one', grudge, text: 'n1,n2,n3,n5 | n4' });
-    expect(await nemesis.invoke({ f: 'stop-partition' }, ctx)).toEqual({ text: 'healed' });
+    expect(done).toEqual({ shape: 'isolate-one', grudge, text: 'partition isolate-one: n1,n2,n3,n5 | n4' });
+    expect(await nemesis.invoke({ f: 'stop-partition' }, ctx)).toEqual({ text: 'heal the partition' });
     await nemesis.heal(ctx);
     expect(calls).toEqual([['partition', grudge], ['partition', {}], ['partition', {}]]);
   });
@@ -94,8 +94,8 @@ describe('partition nemesis', () => {
   it('isolates the primary found at invoke time', async () => {
     const { ctx, calls } = fakeContext('n2');
     const done = await partition.build().invoke({ f: 'start-partition', value: { shape: 'isolate-primary' } }, ctx);
-    expect(done).toMatchObject({ shape: 'isolate-primary', grudge: isolate(five, 'n2') });
-    expect((done as { text: string }).text).toContain('n1,n3,n4,n5 | n2');
+    expect(done).toMatchObject({ shape: 'isolate-primary', grudge: isolate(five, 'n2'), primary: 'n2' });
+    expect((done as { text: string }).text).toBe('isolate the primary n2: n1,n3,n4,n5 | n2');
     expect(calls).toEqual([['partition', isolate(five, 'n2')]]);
   });
 
@@ -124,7 +124,7 @@ describe('partition nemesis', () => {
   it('isolates nobody, and says so, when no primary is known and no stand-in was scheduled', async () => {
     const { ctx, calls } = fakeContext(undefined);
     const done = await partition.build().invoke({ f: 'start-partition', value: { shape: 'isolate-primary' } }, ctx);
-    expect(done).toEqual({ shape: 'isolate-primary', grudge: {}, text: 'no primary known: no partition' });
+    expect(done).toEqual({ shape: 'isolate-primary', grudge: {}, text: 'isolate the primary: none known, so no partition' });
     expect(calls).toEqual([['partition', {}]]);
   });
 

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Checker } from '../../src/api/checker.js';
 import { finishRun } from '../../src/runner/finish-run.js';
-import { silentUi } from '../../src/runner/ui.js';
-import { testSpec } from '../helpers/spec.js';
+import { finishInput } from '../helpers/finish.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-finish-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,19 +22,7 @@ describe('finishing a run', () => {
       { ...op, index: 1, time: 2, type: 'fail', error: 'no-client: connect ECONNREFUSED 127.0.0.1:1' },
     ];
     writeFileSync(history, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const run = await finishRun({
-      dirs: { root: dir, history, results: join(dir, 'results.json'), report: join(dir, 'report.html'), junit: join(dir, 'junit.xml') },
-      spec: testSpec(),
-      command: 'faultline test',
-      checkers: { lenient },
-      startedAt: new Date(0),
-      durationS: 1,
-      net: 'proxy',
-      schedule: [],
-      warnings: [],
-      interrupted: false,
-      ui: silentUi,
-    });
+    const run = await finishRun(finishInput(dir, lenient));
     expect(run.results.valid).toBe('unknown');
     expect(run.exitCode).toBe(2);
     expect(run.results.checkers.lenient?.summary).toBe('No client operation took effect (all 1 failed): nothing was checked.');

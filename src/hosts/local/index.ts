@@ -4,7 +4,7 @@
  * their links are made and broken: `proxy` (./proxy-network.ts) or `netns` (../netns/).
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { HostBackend, HostRequest, Hosts, PlacedNode } from '../../api/host.js';
 import { UserError } from '../../user-error.js';
 import { netnsEnclave, netnsLabCleaner } from '../netns/enclave.js';
@@ -39,6 +39,8 @@ function place(req: HostRequest, network: LocalNetwork): PlacedNode[] {
         clientListen: network.clientListen[id] as string,
         peers,
         clockFile: join(dirs.scratch, `${id}.clock`),
+        // The node's message trace goes straight beside its log in the run directory: nothing to collect.
+        logDir: dirname(dirs.logFile(id)),
         bugs: spec.bugs,
         options: spec.clusterOptions,
       },

@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import type { Cluster, CommandLaunch, SystemDef } from '../../api/cluster.js';
 import type { PlacedNode } from '../../api/host.js';
+import { traceFile } from '../../node/message-trace.js';
 import { faketimeEnv, faketimeOffset } from './faketime.js';
 import { localCommand, localProgram } from './programs.js';
 import { HARNESS_ENV, processIdentity, signalQuietly } from '../../process-identity.js';
@@ -127,7 +128,8 @@ export class LocalCluster implements Cluster {
   }
 
   logFiles(node: string): string[] {
-    return [this.slot(node).placed.logFile];
+    const { logFile, plan } = this.slot(node).placed;
+    return [logFile, ...(plan.logDir !== undefined ? [traceFile(plan.logDir, node)] : [])];
   }
 
   /** Kill every node at once, starting none any more; used at the end of a run and on interrupt. */
