@@ -6,6 +6,8 @@
  *   drive it.
  */
 import type { ClientFactory } from './client.js';
+import type { Lacks } from './host.js';
+import type { TestSpec } from './test-spec.js';
 
 /**
  * All a node is told about itself: the JSON a bundled node parses (src/node/plan.ts), passed
@@ -86,6 +88,18 @@ export interface SystemDef {
    * programs only; Go binaries ignore it).
    */
   readonly clock?: 'module' | 'faketime';
+  /**
+   * What nemeses may not ask of this system, each with why: `{ clock: 'etcd is a Go binary, which
+   * ignores libfaketime' }` refuses `--nemesis clock` before the run. (`primary` is lacking
+   * whenever `primary()` is.)
+   */
+  readonly lacks?: Lacks;
+  /**
+   * Refuse a test this system cannot run (a network mode it cannot work on, a binary that is not
+   * installed) by throwing an Error whose message is one line saying what to do. Called before
+   * anything starts.
+   */
+  check?(spec: TestSpec): void;
   /** Clients by workload name; a workload the system lacks is refused before the run. */
   readonly clients: Readonly<Record<string, ClientFactory>>;
   launch(plan: NodePlan): NodeLaunch;

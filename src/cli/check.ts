@@ -13,6 +13,7 @@ import { ConsoleUi, verdictText } from '../report/console.js';
 import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
 import { exitCodeFor } from '../runner/results.js';
+import { loadSavedPlugins } from '../plugin-loader.js';
 import { upgradeSpec } from '../runner/saved-spec.js';
 import { UserError } from '../user-error.js';
 
@@ -42,17 +43,19 @@ export function readSavedSpec(runDir: string): TestSpec {
 }
 
 /** The plug-ins a saved spec names; a spec edited out of shape is a one-line UserError. */
-export function resolveSaved(runDir: string): ReturnType<typeof resolveTest> {
+export async function resolveSaved(runDir: string): Promise<ReturnType<typeof resolveTest>> {
+  const spec = readSavedSpec(runDir);
+  await loadSavedPlugins(spec.plugins);
   try {
-    return resolveTest(readSavedSpec(runDir));
+    return resolveTest(spec);
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${join(runDir, 'test.json')} does not describe a test faultline can run (${err instanceof Error ? err.message : String(err)}); pass the history file itself with --model`);
   }
 }
 
-function checkerFor(args: CheckArgs, runDir: string | undefined): Checker {
-  if (runDir && !args.model) return resolveSaved(runDir).workload.checker;
+async function checkerFor(args: CheckArgs, runDir: string | undefined): Promise<Checker> {
+  if (runDir && !args.model) return (await resolveSaved(runDir)).workload.checker;
   const model = args.model ?? 'cas-register';
   if (typeof model !== 'string') throw new UserError('--model was given more than once; give it once');
   return linearizable({ model: lookup('model', MODELS, model), partitionKeys: args['partition-keys'] });
@@ -75,7 +78,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const runDir = statSync(args.history).isDirectory() ? args.history : undefined;
     const file = runDir ? join(runDir, 'history.jsonl') : args.history;
     if (!existsSync(file)) throw new UserError(`${runDir} has no history.jsonl`);
-    const checker = checkerFor(args, runDir);
+    const checker = await checkerFor(args, runDir);
     const history = await readHistoryFile(file);
     let result: CheckResult;
     try {

@@ -36,6 +36,7 @@ import { ConsoleUi, verdictText } from '../report/console.js';
 import { describeFault } from '../report/fault-text.js';
 import type { RunResults } from '../runner/results.js';
 import { runTest } from '../runner/run-test.js';
+import { loadSavedPlugins } from '../plugin-loader.js';
 import { upgradeSpec } from '../runner/saved-spec.js';
 import { writeScheduleFile } from '../runner/schedule-file.js';
 import { silentUi } from '../runner/ui.js';
@@ -204,6 +205,7 @@ function startingPlan(spec: TestSpec, recorded: readonly ScheduleEntry[], space:
 export async function shrinkRun(req: ShrinkRequest, deps: ShrinkDeps = {}): Promise<ShrunkRun> {
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { spec, schedule: recorded } = readFailedRun(req.runDir);
+  await loadSavedPlugins(spec.plugins);
   const named = nemesesNamed(recorded);
   const space: FaultSpace = { nodes: spec.nodes, nemeses: Object.values(registered).filter((def) => named.includes(def.name)) };
   const original = startingPlan(spec, recorded, space);
