@@ -20,9 +20,9 @@ export interface LoadedPlugin {
 
 const INDEX_FILES = ['index.js', 'index.mjs', 'index.ts'];
 
-/** Whether a `--cluster` value names a path rather than a registered system. */
+/** Whether a reference names a path rather than a registered system or a (maybe scoped, `@org/name`) npm package. */
 export function isPathLike(ref: string): boolean {
-  return ref.startsWith('.') || ref.includes('/') || ref.includes('\\') || isAbsolute(ref);
+  return ref.startsWith('.') || isAbsolute(ref) || (!ref.startsWith('@') && (ref.includes('/') || ref.includes('\\')));
 }
 
 /** The entry file of a package folder: `exports` (its `.` entry, import or default), `main`, then an index file. */
