@@ -14,6 +14,7 @@ import { raftKv } from '../clusters/raft-kv/index.js';
 import { memoryKv } from '../clusters/memory-kv/index.js';
 import { multiPaxosKv } from '../clusters/multi-paxos-kv/index.js';
 import { primaryBackup } from '../clusters/primary-backup/index.js';
+import { etcd } from '../clusters/etcd/index.js';
 import { register } from '../workloads/register.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
@@ -29,7 +30,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
   return Object.fromEntries(defs.map((def) => [def.name, def]));
 }
 
-const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, memoryKv]);
+const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, memoryKv, etcd]);
 const workloadTable = byName<WorkloadDef>([register]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 

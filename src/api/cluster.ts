@@ -31,6 +31,13 @@ export interface NodePlan {
   clientListen: string;
   /** How this node dials each peer (through the fault proxy on the embedded default). */
   peers: Readonly<Record<string, string>>;
+  /**
+   * host:port every peer dials to reach this node, when that is one address for all of them
+   * (`--net netns`: each node on its own address); absent when each dialer has an address of its
+   * own (the fault proxy gives every ordered pair its own link). Systems that identify members by
+   * their peer URLs, such as etcd, need it.
+   */
+  peerAdvertise?: string;
   /** A file whose content sets this node's clock offset (see src/node/clock.ts). */
   clockFile: string;
   /** Known bugs switched on with `--bug`. */
@@ -73,6 +80,8 @@ export interface SystemOption {
   describe: string;
   choices?: readonly string[];
   default: string;
+  /** An on/off switch: `--name` alone turns it on; the node sees `'true'` or `'false'`. */
+  flag?: boolean;
 }
 
 export interface SystemDef {

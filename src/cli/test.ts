@@ -75,7 +75,8 @@ const builder = (y: Argv) => {
   out = hostOptions(out);
   for (const name of systemOptionNames()) {
     const owners = Object.values(systems).filter((s) => s.options?.[name]);
-    out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
+    const option = owners[0]?.options?.[name];
+    out = out.option(name, { type: option?.flag ? 'boolean' : 'string', describe: `${option?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
   }
   return out;
 };

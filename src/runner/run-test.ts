@@ -155,6 +155,7 @@ async function mainPhase(
     concurrency: spec.concurrency,
     rate: spec.rate,
     opTimeoutMs: spec.opTimeoutMs,
+    clientOptions: spec.clusterOptions,
     stop: workersStop.signal,
     abort: interrupt,
     warn,

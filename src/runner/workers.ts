@@ -27,6 +27,8 @@ export interface WorkerOptions {
   /** Operations per second over all threads. */
   rate: number;
   opTimeoutMs: number;
+  /** System options, passed on to every client (ClientContext.options). */
+  clientOptions: Readonly<Record<string, string>>;
   /** Aborted when threads should stop starting operations. */
   stop: AbortSignal;
   /** Aborted when operations in flight must be given up at once (Ctrl-C). */
@@ -192,6 +194,7 @@ async function openClient(opts: WorkerOptions, node: string, process: number): P
     addresses: opts.cluster.clientAddresses,
     process,
     timeoutMs: opts.opTimeoutMs,
+    options: opts.clientOptions,
   };
   try {
     return { client: await opts.clients.open(ctx) };

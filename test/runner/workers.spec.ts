@@ -57,6 +57,7 @@ describe('workers whose client cannot be opened', () => {
       concurrency: 2,
       rate: 400,
       opTimeoutMs: 500,
+      clientOptions: {},
       stop: AbortSignal.timeout(runMs),
       abort: new AbortController().signal,
       warn: (text) => warnings.push(text),
