@@ -7,6 +7,7 @@
  * operation: the history positions of its invocation and of its completion (+∞ when unknown).
  */
 import type { Op } from '../../src/api/op.js';
+import { UserError } from '../../src/user-error.js';
 import type { ModelHints } from './models.js';
 
 /** Completion position of an operation whose outcome is unknown. */
@@ -37,29 +38,44 @@ export interface CollectedOps {
   failed: number;
   /** Read-only operations of unknown outcome, dropped (they constrain nothing). */
   unknownReads: number;
-  /** Nemesis operations and `f`s the model does not know. */
+  /** Nemesis operations (and, for models without an operation list, `start-`/`stop-` ones). */
   ignored: number;
-  /** Completions with no open invocation of the same process. */
-  orphans: number;
 }
 
-function knownF(hints: ModelHints, f: string): boolean {
-  if (hints.knows) return hints.knows(f);
-  return !f.startsWith('start-') && !f.startsWith('stop-');
+/** "op #12 (process 3)": where in the history, for one-line errors. */
+function where(op: Op): string {
+  return `op #${op.index} (process ${String(op.process)})`;
+}
+
+/**
+ * Why the model cannot interpret this client event, or undefined when it can. A model with an
+ * operation list refuses every other `f`; one without (a custom model) skips `start-`/`stop-`
+ * operations, which are a nemesis's.
+ */
+function refusal(hints: ModelHints, modelName: string, op: Op): string | undefined {
+  const fs = hints.operations;
+  if (fs && !fs.includes(op.f)) {
+    return `the ${modelName} model has no operation ${JSON.stringify(op.f)} (it knows ${fs.join(', ')}); choose the model with --model`;
+  }
+  return op.type === 'invoke' ? hints.malformed?.(op.f, op.value) : undefined;
 }
 
 /**
  * Pair every client invocation with the next completion of the same process and classify it.
  * A process that invokes again while its previous operation is open leaves that operation
  * open for ever (as `info`).
+ *
+ * A history the model cannot interpret is bad input, not a verdict: an operation whose `f` the
+ * model does not know, an invocation whose value has the wrong shape (a cas that is not a
+ * pair), a completion with no open invocation of its process, or one whose `f` differs from its
+ * invocation's. Each throws a `UserError` naming the operation.
  */
-export function collectOps(history: readonly Op[], hints: ModelHints): CollectedOps {
+export function collectOps(history: readonly Op[], hints: ModelHints & { name: string }): CollectedOps {
   const open = new Map<number, { op: Op; pos: number }>();
   const out: LinOp[] = [];
   let failed = 0;
   let unknownReads = 0;
   let ignored = 0;
-  let orphans = 0;
 
   const addUnknown = (inv: Op, pos: number, completion?: Op): void => {
     if (hints.isReadOnly?.(inv.f, inv.value, undefined)) {
@@ -73,10 +89,12 @@ export function collectOps(history: readonly Op[], hints: ModelHints): Collected
 
   for (let pos = 0; pos < history.length; pos++) {
     const op = history[pos]!;
-    if (op.process === 'nemesis' || typeof op.process !== 'number' || !knownF(hints, op.f)) {
+    if (op.process === 'nemesis' || typeof op.process !== 'number' || (!hints.operations && /^(start|stop)-/.test(op.f))) {
       ignored++;
       continue;
     }
+    const why = refusal(hints, hints.name, op);
+    if (why !== undefined) throw new UserError(`${where(op)}: ${why}`);
     if (op.type === 'invoke') {
       const prev = open.get(op.process);
       if (prev) addUnknown(prev.op, prev.pos);
@@ -84,9 +102,9 @@ export function collectOps(history: readonly Op[], hints: ModelHints): Collected
       continue;
     }
     const inv = open.get(op.process);
-    if (!inv) {
-      orphans++;
-      continue;
+    if (!inv) throw new UserError(`${where(op)}: a completion (${op.type} ${op.f}) with no invocation before it; the history is damaged or was cut at the start`);
+    if (inv.op.f !== op.f) {
+      throw new UserError(`${where(op)}: a completion of ${JSON.stringify(op.f)} for an invocation of ${JSON.stringify(inv.op.f)} (op #${inv.op.index})`);
     }
     open.delete(op.process);
     if (op.type === 'fail') failed++;
@@ -106,7 +124,7 @@ export function collectOps(history: readonly Op[], hints: ModelHints): Collected
   }
   for (const { op, pos } of open.values()) addUnknown(op, pos);
   out.sort((a, b) => a.call - b.call);
-  return { ops: out, failed, unknownReads, ignored, orphans };
+  return { ops: out, failed, unknownReads, ignored };
 }
 
 /** Label used for operations without a key. */

@@ -52,6 +52,11 @@ export interface CheckOptions {
   timeoutMs?: number;
   /** Abort signal from the harness (Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * Memory the checker may use, in bytes (`--max-memory`); a check that would need more gives
+   * up with `unknown` and says so. Default: the checker's own (a share of the machine's memory).
+   */
+  maxMemoryBytes?: number;
 }
 
 export interface Checker {

@@ -43,6 +43,8 @@ export interface TestSpec {
   opsPerKey: number;
   /** Give up checking after this many seconds (verdict `unknown`). Default 120. */
   checkerTimeoutS: number;
+  /** Memory the checker may use, in bytes (`--max-memory`); default: the checker's own. */
+  checkerMaxMemoryBytes?: number;
   /** Directory that holds run directories. Default `results`. */
   resultsRoot: string;
   /** A fault schedule to replay instead of one generated from the seed (`--schedule`). */

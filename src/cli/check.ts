@@ -16,6 +16,7 @@ import { exitCodeFor } from '../runner/results.js';
 import { loadSavedPlugins } from '../plugin-loader.js';
 import { upgradeSpec } from '../runner/saved-spec.js';
 import { UserError } from '../user-error.js';
+import { maxMemoryOption, parseMemorySize } from './memory-size.js';
 
 interface CheckArgs {
   history: string;
@@ -23,6 +24,7 @@ interface CheckArgs {
   'partition-keys': boolean;
   json: boolean;
   'checker-timeout': number;
+  'max-memory'?: string;
   verbose?: boolean;
 }
 
@@ -70,10 +72,12 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('model', { type: 'string', describe: 'Sequential model for a history file: cas-register or kv' })
       .option('partition-keys', { type: 'boolean', default: true, describe: 'Check each key on its own (--no-partition-keys: one search over all keys)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout' })
-      .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before giving up (unknown)' }) as never,
+      .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before giving up (unknown)' })
+      .option('max-memory', maxMemoryOption) as never,
   handler: async (args) => {
     const timeoutS = args['checker-timeout'];
     if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UserError(`--checker-timeout must be a positive number of seconds, not '${timeoutS}'`);
+    const maxMemoryBytes = args['max-memory'] !== undefined ? parseMemorySize(args['max-memory']) : undefined;
     if (!existsSync(args.history)) throw new UserError(`no such file or directory: ${args.history}`);
     const runDir = statSync(args.history).isDirectory() ? args.history : undefined;
     const file = runDir ? join(runDir, 'history.jsonl') : args.history;
@@ -84,9 +88,11 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     try {
       // Nothing checked is not "valid": an empty history (or one of nemesis operations only) is unknown.
       result = history.ops.some((op) => op.process !== 'nemesis')
-        ? await checker.check(history.ops, { timeoutMs: timeoutS * 1000 })
+        ? await checker.check(history.ops, { timeoutMs: timeoutS * 1000, ...(maxMemoryBytes !== undefined && { maxMemoryBytes }) })
         : { valid: 'unknown', summary: 'The history holds no client operations: nothing was checked.' };
     } catch (err) {
+      // A history the checker cannot interpret is bad input: one line, with the file.
+      if (err instanceof UserError) throw new UserError(`${file}: ${err.message}`);
       result = { valid: 'unknown', summary: `checker failed: ${err instanceof Error ? err.message : String(err)}` };
     }
     if (args.json) {

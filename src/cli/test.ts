@@ -13,6 +13,7 @@ import { readScheduleFile } from '../runner/schedule-file.js';
 import { UserError } from '../user-error.js';
 import { defaultNet, given, hostOptions, hostsFromArgs } from './host-args.js';
 import { onInterrupt } from './interrupt.js';
+import { maxMemoryOption, parseMemorySize } from './memory-size.js';
 
 /** Every system option (e.g. --read-mode), offered once whichever systems declare it. */
 function systemOptionNames(): string[] {
@@ -69,6 +70,7 @@ const builder = (y: Argv) => {
     .option('key-count', { type: 'number', default: RUN_DEFAULTS['key-count'], describe: 'Keys in use at once' })
     .option('ops-per-key', { type: 'number', default: RUN_DEFAULTS['ops-per-key'], describe: 'Operations per key per thread before fresh keys' })
     .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before a checker gives up (unknown)' })
+    .option('max-memory', maxMemoryOption)
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
     .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
     .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' });
@@ -97,6 +99,7 @@ interface TestArgs {
   'key-count': number;
   'ops-per-key': number;
   'checker-timeout': number;
+  'max-memory'?: string;
   'results-dir': string;
   name?: string;
   schedule?: string;
@@ -146,6 +149,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     keyCount: positive('key-count', argv['key-count'], true),
     opsPerKey: positive('ops-per-key', argv['ops-per-key'], true),
     checkerTimeoutS: positive('checker-timeout', argv['checker-timeout'], false),
+    ...(argv['max-memory'] !== undefined && { checkerMaxMemoryBytes: parseMemorySize(argv['max-memory']) }),
     resultsRoot: argv['results-dir'],
     ...(replay && { schedule: replay.entries }),
     hosts: backend.name,

@@ -4,7 +4,7 @@
  * report.html. A harness error or an interrupt can only make the verdict `unknown` or leave
  * it `false`; it never yields `true`.
  */
-import type { CheckResult, Checker } from '../api/checker.js';
+import type { CheckOptions, CheckResult, Checker } from '../api/checker.js';
 import type { ScheduleEntry } from '../api/nemesis.js';
 import type { Op } from '../api/op.js';
 import type { TestSpec } from '../api/test-spec.js';
@@ -51,7 +51,7 @@ export async function finishRun(input: FinishInput): Promise<FinishedRun> {
   const result: CheckResult =
     ops.ok + ops.info === 0
       ? { valid: 'unknown', summary: ops.invoke === 0 ? 'The history holds no client operations: nothing was checked.' : `No client operation took effect (all ${ops.fail} failed): nothing was checked.` }
-      : await runChecker(input.checker, history.ops, spec.checkerTimeoutS * 1000, input.signal);
+      : await runChecker(input.checker, history.ops, { timeoutMs: spec.checkerTimeoutS * 1000, ...(spec.checkerMaxMemoryBytes !== undefined && { maxMemoryBytes: spec.checkerMaxMemoryBytes }), ...(input.signal && { signal: input.signal }) });
   const interrupted = input.interrupted || input.signal?.aborted === true;
   let valid = result.valid;
   if ((input.error !== undefined || interrupted) && valid === true) valid = 'unknown';
@@ -81,9 +81,9 @@ export async function finishRun(input: FinishInput): Promise<FinishedRun> {
   return { results, exitCode: exitCodeFor(valid), runDir: dirs.root };
 }
 
-async function runChecker(checker: Checker, ops: readonly Op[], timeoutMs: number, signal?: AbortSignal): Promise<CheckResult> {
+async function runChecker(checker: Checker, ops: readonly Op[], opts: CheckOptions): Promise<CheckResult> {
   try {
-    return await checker.check(ops, { timeoutMs, ...(signal && { signal }) });
+    return await checker.check(ops, opts);
   } catch (err) {
     return { valid: 'unknown', summary: `the ${checker.name} checker failed: ${err instanceof Error ? err.message : String(err)}` };
   }
