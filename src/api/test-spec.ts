@@ -65,4 +65,9 @@ export interface TestSpec {
   net: string;
   /** Options of the host backend, e.g. `{ 'hosts-file': 'hosts.json' }` (none for `local`). */
   hostOptions: Record<string, string>;
+  /**
+   * The plug-in modules the run loaded (`--plugin`, `--cluster <path>`), as absolute paths of
+   * their entry files, so `check`, `report` and `shrink` load them again. Absent when none.
+   */
+  plugins?: string[];
 }

@@ -18,6 +18,7 @@ import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
 import { readResultsFile } from '../results/read.js';
 import { exitCodeFor, type RunResults } from '../results/schema.js';
+import { loadSavedPlugins } from '../plugin-loader.js';
 import { upgradeSpec } from '../runner/saved-spec.js';
 import { checkAll, type ComposedResult } from '../verdict.js';
 import { UserError } from '../user-error.js';
@@ -72,9 +73,11 @@ function cutShort(runDir: string): boolean {
 }
 
 /** The plug-ins a saved spec names; a spec edited out of shape is a one-line UserError. */
-export function resolveSaved(runDir: string): ReturnType<typeof resolveTest> {
+export async function resolveSaved(runDir: string): Promise<ReturnType<typeof resolveTest>> {
+  const spec = readSavedSpec(runDir);
+  await loadSavedPlugins(spec.plugins);
   try {
-    return resolveTest(readSavedSpec(runDir));
+    return resolveTest(spec);
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(`${join(runDir, 'test.json')} does not describe a test faultline can run (${err instanceof Error ? err.message : String(err)}); pass the history file itself with --model`);
@@ -121,9 +124,9 @@ function elleChecker(args: CheckArgs, base: ElleOptions, name?: string): Checker
  * What checks the history: `--checker` (with `--model` for linearizable) when given, else a run
  * directory's own checkers (its workload's), else the linearizability checker.
  */
-function checkersFor(args: CheckArgs, runDir: string | undefined): Readonly<Record<string, Checker>> {
+async function checkersFor(args: CheckArgs, runDir: string | undefined): Promise<Readonly<Record<string, Checker>>> {
   const name = once('checker', args.checker);
-  if (runDir && !args.model && !name) return resolveSaved(runDir).workload.checkers;
+  if (runDir && !args.model && !name) return (await resolveSaved(runDir)).workload.checkers;
   const chosen = name ?? 'linearizable';
   if (args.model !== undefined && chosen !== 'linearizable') throw new UserError(`--model chooses the linearizability model; it does not apply to --checker ${chosen}`);
   return { [chosen]: lookup('checker', CHECKERS, chosen)(args) };
@@ -152,6 +155,7 @@ function refusing(checkers: Readonly<Record<string, Checker>>, refused: UserErro
     ]),
   );
 }
+
 /**
  * The composed result as one: the merged verdict, each non-passing checker's summary (or the
  * only checker's), every anomaly; a single checker's figures and details as they were.
@@ -190,7 +194,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const runDir = statSync(args.history).isDirectory() ? args.history : undefined;
     const file = runDir ? join(runDir, 'history.jsonl') : args.history;
     if (!existsSync(file)) throw new UserError(`${runDir} has no history.jsonl`);
-    const checkers = checkersFor(args, runDir);
+    const checkers = await checkersFor(args, runDir);
     const history = await readHistoryFile(file);
     const refused: UserError[] = [];
     const opts = { timeoutMs: timeoutS * 1000, ...(maxMemoryBytes !== undefined && { maxMemoryBytes }) };

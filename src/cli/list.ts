@@ -12,7 +12,8 @@ export const listCommand: CommandModule = {
       out.push(`  ${chalk.cyan(s.name)}  ${s.description}`);
       out.push(`    workloads: ${Object.keys(s.clients).join(', ')}`);
       for (const [name, opt] of Object.entries(s.options ?? {})) {
-        out.push(`    --${name} ${opt.choices ? `<${opt.choices.join('|')}>` : '<value>'}  ${opt.describe} (default ${opt.default})`);
+        const value = opt.flag ? '' : ` ${opt.choices ? `<${opt.choices.join('|')}>` : '<value>'}`;
+        out.push(`    --${name}${value}  ${opt.describe}${opt.flag ? '' : ` (default ${opt.default})`}`);
       }
       for (const [bug, what] of Object.entries(s.bugs)) out.push(`    --bug ${chalk.magenta(bug)}  ${what}`);
     }

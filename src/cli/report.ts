@@ -39,7 +39,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const saved = JSON.parse(readFileSync(join(args.run, 'test.json'), 'utf8')) as { command?: string };
     const resultsFile = join(args.run, 'results.json');
     const previous = readPrevious(resultsFile);
-    const test = resolveSaved(args.run);
+    const test = await resolveSaved(args.run);
     const stat = statSync(join(args.run, 'test.json'));
     const run = await finishRun({
       dirs: {

@@ -36,6 +36,7 @@ import { describeFault, plural } from '../report/fault-text.js';
 import { readResultsFile } from '../results/read.js';
 import type { RunResults } from '../results/schema.js';
 import { runTest } from '../runner/run-test.js';
+import { loadSavedPlugins } from '../plugin-loader.js';
 import { upgradeSpec } from '../runner/saved-spec.js';
 import { writeScheduleFile } from '../runner/schedule-file.js';
 import { silentUi } from '../runner/ui.js';
@@ -209,6 +210,7 @@ const MAX_SHRINK_FAULTS = 10_000;
 export async function shrinkRun(req: ShrinkRequest, deps: ShrinkDeps = {}): Promise<ShrunkRun> {
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { spec, schedule: recorded } = readFailedRun(req.runDir);
+  await loadSavedPlugins(spec.plugins);
   const named = nemesesNamed(recorded);
   const space: FaultSpace = { nodes: spec.nodes, nemeses: Object.values(registered).filter((def) => named.includes(def.name)) };
   const original = startingPlan(spec, recorded, space);

@@ -96,7 +96,7 @@ const builder = (y: Argv) => {
     for (const [name, owners] of options) {
       const first = owners[0]?.options?.[name];
       const describe = `${first?.describe ?? ''} (${owners.map((s) => s.name).join(', ')}; default ${first?.default})`;
-      out = out.option(name, { type: 'string', group, describe });
+      out = out.option(name, { type: first !== undefined && 'flag' in first && first.flag ? 'boolean' : 'string', group, describe });
     }
   }
   return out;
@@ -126,6 +126,8 @@ interface TestArgs {
   hosts: string;
   net?: string;
   verbose?: boolean;
+  /** Entry files of the loaded plug-ins (./plugin-args.ts made them absolute). */
+  plugin?: string[];
   /** System options such as read-mode, host backend options such as hosts-file. */
   [option: string]: unknown;
 }
@@ -134,7 +136,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
   // yargs collects a repeated option into an array; only --bug and --nemesis are lists.
   for (const [name, value] of Object.entries(argv)) {
     // (Each option also appears camelCased and under its one-letter alias; name it once.)
-    if (Array.isArray(value) && name.length > 1 && !/[A-Z]/.test(name) && !['bug', 'nemesis', '_'].includes(name)) {
+    if (Array.isArray(value) && name.length > 1 && !/[A-Z]/.test(name) && !['bug', 'nemesis', 'plugin', '_'].includes(name)) {
       throw new UserError(`--${name} was given ${value.length} times; give it once`);
     }
   }
@@ -176,6 +178,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     hosts: backend.name,
     net,
     hostOptions: hostArgs,
+    ...(argv.plugin?.length && { plugins: [...new Set(argv.plugin)] }),
   };
   const faults = spec.timeLimitS / spec.nemesisIntervalS;
   if (!replay && nemeses.length > 0 && faults > MAX_FAULTS) {
@@ -186,7 +189,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
 
 /** The command line that repeats a run, seed included; a replayed schedule is read from `scheduleFile`. */
 export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = join(runDir, 'schedule.json')): string {
-  const parts = ['faultline test', `--cluster ${spec.cluster}`, `--workload ${spec.workload}`];
+  const parts = ['faultline test', ...(spec.plugins ?? []).map((p) => `--plugin ${p}`), `--cluster ${spec.cluster}`, `--workload ${spec.workload}`];
   if (!spec.schedule) parts.push(`--nemesis ${spec.nemeses.join(',') || 'none'}`);
   for (const bug of spec.bugs) parts.push(`--bug ${bug}`);
   for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);

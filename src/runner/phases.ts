@@ -57,6 +57,7 @@ export async function playPhases(input: PhasesInput): Promise<void> {
     concurrency: spec.concurrency,
     rate: spec.rate,
     opTimeoutMs: spec.opTimeoutMs,
+    clientOptions: spec.clusterOptions,
     abort: interrupt,
     warn,
   });

@@ -60,6 +60,7 @@ export function resolveTest(spec: TestSpec, opts: ResolveOptions = {}): Resolved
     }
   }
   checkOptions(system, spec.clusterOptions);
+  checkSystem(system, spec);
   const workloadOptions = resolveWorkloadOptions(workloadDef, spec.workloadOptions);
   // `random`: a generated schedule over every nemesis that can run here; those it names are in force.
   const random = wantsRandom(spec.nemeses);
@@ -85,8 +86,20 @@ export function resolveTest(spec: TestSpec, opts: ResolveOptions = {}): Resolved
 /** Why `def` cannot run against `system` here, or `undefined` when it can. */
 function unmetNeed(def: NemesisDef, system: SystemDef, opts: ResolveOptions): string | undefined {
   if (def.requires?.includes('primary') && !system.primary) return `nemesis '${def.name}' needs to know the primary, which ${system.name} cannot tell`;
+  const refused = def.requires?.find((need) => system.lacks?.[need] !== undefined);
+  if (refused) return `--nemesis ${def.name} cannot run against ${system.name}: ${system.lacks?.[refused]}`;
   const lacking = def.requires?.find((need) => opts.lacks?.[need] !== undefined);
   return lacking ? `--nemesis ${def.name} needs ${opts.lacks?.[lacking]}` : undefined;
+}
+
+/** The system's own refusal (SystemDef.check), as one line whatever it threw. */
+function checkSystem(system: SystemDef, spec: TestSpec): void {
+  try {
+    system.check?.(spec);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${system.name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function checkHostOptions(hosts: HostBackend, options: Readonly<Record<string, string>>): void {

@@ -34,6 +34,8 @@ export interface WorkersSetup {
   /** Operations per second over all threads. */
   rate: number;
   opTimeoutMs: number;
+  /** System options, passed on to every client (ClientContext.options). */
+  clientOptions: Readonly<Record<string, string>>;
   /** Aborted when operations in flight must be given up at once (Ctrl-C). */
   abort: AbortSignal;
   /** Told, once per node and error, when a client cannot be opened to a node. */
@@ -347,6 +349,7 @@ async function openClient(opts: WorkerOptions, node: string, process: number): P
     addresses: opts.cluster.clientAddresses,
     process,
     timeoutMs: opts.opTimeoutMs,
+    options: opts.clientOptions,
   };
   try {
     return { client: await opts.clients.open(ctx) };

@@ -40,7 +40,7 @@ let runs = 0;
 async function play(threads: number, phases: { phase: 'setup' | 'main' | 'final'; generator: Generator; stopAfterMs?: number; giveUpAfterMs?: number }[], seed = 1): Promise<Op[]> {
   const file = join(dir, `h${runs++}.jsonl`);
   const journal = new Journal(file);
-  const workers = new Workers({ clients, cluster, journal, seed, concurrency: threads, rate: 100_000, opTimeoutMs: 5000, abort: new AbortController().signal });
+  const workers = new Workers({ clients, cluster, journal, seed, concurrency: threads, rate: 100_000, opTimeoutMs: 5000, clientOptions: {}, abort: new AbortController().signal });
   try {
     for (const p of phases) {
       const giveUp = new AbortController();
@@ -143,7 +143,7 @@ describe('workers whose client cannot be opened', () => {
         return this;
       },
     };
-    const workers = new Workers({ clients: refusing, cluster: addressed, journal, seed: 1, concurrency: 2, rate: 400, opTimeoutMs: 500, abort: new AbortController().signal, warn: (text) => warnings.push(text) });
+    const workers = new Workers({ clients: refusing, cluster: addressed, journal, seed: 1, concurrency: 2, rate: 400, opTimeoutMs: 500, clientOptions: {}, abort: new AbortController().signal, warn: (text) => warnings.push(text) });
     await workers.runPhase({ phase: 'main', generator: spy, stop: AbortSignal.timeout(runMs) });
     await workers.close();
     journal.close();

@@ -76,6 +76,7 @@ async function leaderServes(cluster: ClusterView, token: string, signal: AbortSi
     addresses: cluster.clientAddresses,
     process: -1,
     timeoutMs: 2000,
+    options: {},
   });
   try {
     const w = await client.invoke({ f: 'write', key: READY_KEY, value: token }, signal);
