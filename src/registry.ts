@@ -18,6 +18,7 @@ import { pause } from '../nemeses/pause.js';
 import { clock } from '../nemeses/clock.js';
 import { latency, loss } from '../nemeses/latency.js';
 import { localHosts } from './hosts/local/index.js';
+import { dockerHosts } from './hosts/docker/index.js';
 import { closest } from './suggest.js';
 import { UserError } from './user-error.js';
 
@@ -32,7 +33,7 @@ export const nemeses: Readonly<Record<string, NemesisDef>> = Object.fromEntries(
 );
 
 /** Where nodes run (`--hosts`): each backend with its `--net` modes (src/api/host.ts). */
-export const hostBackends: Readonly<Record<string, HostBackend>> = { [localHosts.name]: localHosts };
+export const hostBackends: Readonly<Record<string, HostBackend>> = Object.fromEntries([localHosts, dockerHosts].map((b) => [b.name, b]));
 
 /** The default of `--hosts`. */
 export const DEFAULT_HOSTS = localHosts.name;

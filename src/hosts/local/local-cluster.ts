@@ -11,10 +11,10 @@
  * it also SIGKILLs a process that a graceful stop is waiting on, so a stop cannot hold it up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { Cluster, CommandLaunch, SystemDef } from '../../api/cluster.js';
 import type { PlacedNode } from '../../api/host.js';
-import { faketimeEnv, faketimeOffset } from './faketime.js';
+import { faketimeEnv, writeClockFile } from './faketime.js';
 import { localCommand, localProgram } from './programs.js';
 import { HARNESS_ENV, processIdentity, signalQuietly } from '../../process-identity.js';
 
@@ -114,11 +114,7 @@ export class LocalCluster implements Cluster {
   }
 
   async setClockOffset(node: string, offsetMs: number): Promise<void> {
-    const file = this.slot(node).placed.plan.clockFile;
-    const text = this.opts.system.clock === 'faketime' ? faketimeOffset(offsetMs) : `${Math.round(offsetMs)}\n`;
-    // Write then rename, so a node re-reading the file never sees it empty (no skew) midway.
-    writeFileSync(`${file}.tmp`, text);
-    renameSync(`${file}.tmp`, file);
+    writeClockFile(this.slot(node).placed.plan.clockFile, offsetMs, this.opts.system.clock);
   }
 
   async primary(signal: AbortSignal): Promise<string | undefined> {
