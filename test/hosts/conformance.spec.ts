@@ -18,6 +18,7 @@ import { runProcesses } from '../../src/hosts/local/run-processes.js';
 import { LAB_STATE_ROOT } from '../../src/net/netns/lab.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { namespaces, netnsUnsupported } from '../net/netns/helpers.js';
+import { dockerLabLeftovers, dockerUnsupported, withDockerLab } from './docker-lab.js';
 
 interface Target {
   hosts: string;
@@ -29,6 +30,8 @@ interface Target {
   unsupported?: () => string | undefined;
   /** What only this backend can tell is left once the run is over, given the run's stderr. */
   leftovers?: (stderr: string) => string[];
+  /** Runs the checks inside a lab the target needs (brought up before, taken down after), with the environment it needs. */
+  within?: <T>(run: (env: NodeJS.ProcessEnv) => Promise<T>) => Promise<T>;
 }
 
 /** A netns lab's namespaces and state, by the lab id the run announced. */
@@ -43,6 +46,7 @@ function labLeftovers(stderr: string): string[] {
 const TARGETS: Target[] = [
   { hosts: 'local', net: 'proxy' },
   { hosts: 'local', net: 'netns', unsupported: netnsUnsupported, leftovers: labLeftovers },
+  { hosts: 'docker', net: 'bridge', unsupported: dockerUnsupported, within: withDockerLab, leftovers: dockerLabLeftovers },
 ];
 
 /** How long the targets' runs may take, all together. */
@@ -60,7 +64,8 @@ async function checkHosts(target: Target): Promise<TargetRun> {
   const tmp = mkdtempSync(join(tmpdir(), 'faultline-conformance-tmp-'));
   const results = mkdtempSync(join(tmpdir(), 'faultline-conformance-results-'));
   const args = ['check-hosts', '--hosts', target.hosts, ...(target.net ? ['--net', target.net] : []), ...(target.args ?? []), '--json', '--results-dir', results];
-  const run = await runCli(args, undefined, undefined, { TMPDIR: tmp });
+  const check = (env: NodeJS.ProcessEnv): Promise<CliResult> => runCli(args, undefined, undefined, { ...env, TMPDIR: tmp });
+  const run = target.within ? await target.within(check) : await check({});
   const reported = new Map<string, CheckResult>();
   for (const line of run.stdout.split('\n').filter((l) => l.startsWith('{'))) {
     const result = JSON.parse(line) as CheckResult;
