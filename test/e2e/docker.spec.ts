@@ -9,13 +9,13 @@ import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LABELS, dockerAt } from '../../src/hosts/docker/daemon.js';
+import { LABELS } from '../../src/hosts/docker/daemon.js';
 import { LAB_SOCKET } from '../../src/hosts/docker/lab.js';
 import { runProcesses } from '../../src/hosts/local/run-processes.js';
 import { readHistoryFile } from '../../src/history/formats/index.js';
 import { runCli, startCli, type CliResult } from '../helpers/cli.js';
 import { rootSnapshot } from '../net/netns/helpers.js';
-import { dockerLabLeftovers, dockerUnsupported, holdDockerLab, type HeldLab } from '../hosts/docker-lab.js';
+import { dockerLabLeftovers, dockerUnsupported, holdDockerLab, onLabDaemon, type HeldLab } from '../hosts/docker-lab.js';
 
 const results = mkdtempSync(join(tmpdir(), 'faultline-docker-e2e-'));
 afterAll(() => rmSync(results, { recursive: true, force: true }));
@@ -61,24 +61,15 @@ describe.skipIf(unsupported !== undefined)(`faultline test --hosts docker${unsup
   }, 180_000);
   afterAll(async () => {
     await lab?.release();
-    expect(dockerLabLeftovers()).toEqual([]);
+    if (lab?.owned) expect(dockerLabLeftovers()).toEqual([]);
     expect(rootSnapshot()).toEqual(before);
   }, 120_000);
-
-  /** The run's containers and networks still on the lab's daemon. */
-  async function onDaemon(run: string): Promise<string[]> {
-    const docker = dockerAt(LAB_SOCKET);
-    const filters = { label: [`${LABELS.run}=${run}`] };
-    const containers = await docker.listContainers({ all: true, filters });
-    const networks = await docker.listNetworks({ filters });
-    return [...containers.map((c) => `container ${c.Names.join(',')}`), ...networks.map((n) => `network ${n.Name}`)];
-  }
 
   async function expectNothingLeft(runDir: string): Promise<void> {
     const res = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
     const run = res.netDescription.lab as string;
     expect(run).toMatch(/^[0-9a-f]{6}$/);
-    expect(await onDaemon(run)).toEqual([]);
+    expect(await onLabDaemon(`${LABELS.run}=${run}`)).toEqual([]);
     expect(runProcesses(runDir)).toEqual([]);
     expect(rootSnapshot()).toEqual(before);
   }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findTool } from '../../src/net/netns/exec.js';
 import { identityAlive, processIdentity } from '../../src/process-identity.js';
+import { dockerAt, LABELS } from '../../src/hosts/docker/daemon.js';
 import { LAB_NAMESPACE, LAB_SOCKET, labAlive, readLabState } from '../../src/hosts/docker/lab.js';
 import { runCli } from '../helpers/cli.js';
 import { namespaces } from '../net/netns/helpers.js';
@@ -43,6 +44,8 @@ export const LAB_ENV = { DOCKER_HOST: `unix://${LAB_SOCKET}` };
 /** The lab, held by one test file until `release` (which takes it down unless it was up before). */
 export interface HeldLab {
   env: NodeJS.ProcessEnv;
+  /** Whether this holder brought the lab up (and takes it down), rather than finding it up. */
+  owned: boolean;
   release(): Promise<void>;
 }
 
@@ -67,7 +70,7 @@ export async function holdDockerLab(): Promise<HeldLab> {
         unlock();
       }
     };
-    return { env: LAB_ENV, release: () => (released ??= release()) };
+    return { env: LAB_ENV, owned: !wasUp, release: () => (released ??= release()) };
   } catch (err) {
     unlock();
     throw err;
@@ -84,13 +87,28 @@ export async function withDockerLab<T>(fn: (env: NodeJS.ProcessEnv) => Promise<T
   }
 }
 
+/** Containers and networks on the lab's daemon whose labels match `label` (`faultline.run=<id>`). */
+export async function onLabDaemon(label: string): Promise<string[]> {
+  const docker = dockerAt(LAB_SOCKET);
+  const filters = { label: [label] };
+  const containers = await docker.listContainers({ all: true, filters });
+  const networks = await docker.listNetworks({ filters });
+  return [...containers.map((c) => `container ${c.Names.join(',')}`), ...networks.map((n) => `network ${n.Name}`)];
+}
+
 /**
- * What is left of the lab once it is down (nothing is checked while a developer's lab stays up):
- * its namespace, state directories, cgroups and mounts.
+ * What a run (its results directory `runDir`) left of itself on the lab's daemon while the lab
+ * stays up (a developer's, or the one .ci/run started), else what is left of the lab once it is
+ * down: its namespace, state directories, cgroups and mounts.
  */
-export function dockerLabLeftovers(): string[] {
+export async function dockerLeftovers(runDir: string): Promise<string[]> {
   const state = readLabState();
-  if (state !== undefined && labAlive(state)) return [];
+  if (state !== undefined && labAlive(state)) return onLabDaemon(`${LABELS.runDir}=${runDir}`);
+  return dockerLabLeftovers();
+}
+
+/** What is left of the lab once it is down: its namespace, state directories, cgroups and mounts. */
+export function dockerLabLeftovers(): string[] {
   const left: string[] = namespaces().filter((ns) => ns === LAB_NAMESPACE);
   left.push(...['/run/faultline/docker-lab', '/var/lib/faultline/docker-lab'].filter((dir) => existsSync(dir)));
   const hierarchies = existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup') : [];
