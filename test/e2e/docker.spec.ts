@@ -13,7 +13,8 @@ import { LABELS } from '../../src/hosts/docker/daemon.js';
 import { LAB_SOCKET } from '../../src/hosts/docker/lab.js';
 import { runProcesses } from '../../src/hosts/local/run-processes.js';
 import { readHistoryFile } from '../../src/history/formats/index.js';
-import { runCli, startCli, type CliResult } from '../helpers/cli.js';
+import { interruptMidRun } from '../fixtures/run-watch.js';
+import { runCli } from '../helpers/cli.js';
 import { rootSnapshot } from '../net/netns/helpers.js';
 import { dockerLabLeftovers, dockerUnsupported, holdDockerLab, onLabDaemon, type HeldLab } from '../hosts/docker-lab.js';
 
@@ -21,14 +22,6 @@ const results = mkdtempSync(join(tmpdir(), 'faultline-docker-e2e-'));
 afterAll(() => rmSync(results, { recursive: true, force: true }));
 
 const latestRun = (root: string): string => join(root, readlinkSync(join(root, 'latest')));
-
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('--hosts docker without a daemon', () => {
   it('says so in one line, suggests the embedded default, exits 2', async () => {
@@ -99,21 +92,8 @@ describe.skipIf(unsupported !== undefined)(`faultline test --hosts docker${unsup
   }, 240_000);
 
   it('stops on SIGINT mid-run: stops the nodes, reports unknown, removes containers and network', async () => {
-    const dir = join(results, 'sigint');
     const args = ['test', '--hosts', 'docker', '--nodes', '3', '--concurrency', '4', '--time-limit', '120', '--nemesis', 'partition', '--seed', '8'];
-    const { child, done } = startCli([...args, '--results-dir', dir], undefined, undefined, lab.env);
-    const history = join(dir, 'latest', 'history.jsonl');
-    let ended: CliResult | undefined;
-    void done.then((r) => (ended = r));
-    const busy = (): boolean => existsSync(history) && readFileSync(history, 'utf8').split('\n').length > 40;
-    await waitFor(() => ended !== undefined || busy(), 120_000).catch((err: unknown) => {
-      child.kill('SIGINT');
-      throw err;
-    });
-    if (ended) throw new Error(`the run ended early (exit ${ended.code}):\n${ended.stderr}`);
-    const runDir = latestRun(dir);
-    child.kill('SIGINT');
-    const run = await done;
+    const { run, runDir } = await interruptMidRun(args, join(results, 'sigint'), lab.env);
     expect(run.code, run.stderr).toBe(2);
     const res = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
     expect(res.interrupted).toBe(true);

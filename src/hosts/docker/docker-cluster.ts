@@ -19,6 +19,7 @@ import type { Cluster, SystemDef } from '../../api/cluster.js';
 import type { PlacedNode } from '../../api/host.js';
 import { writeClockFile } from '../local/faketime.js';
 import { idempotent } from './daemon.js';
+import { NodeSlots } from '../node-slots.js';
 
 /** How long a graceful stop waits before SIGKILL, by default. */
 const STOP_GRACE_S = 10;
@@ -58,7 +59,7 @@ export interface DockerClusterOptions {
 export class DockerCluster implements Cluster {
   readonly nodes: readonly string[];
   readonly clientAddresses: Readonly<Record<string, string>>;
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots = new NodeSlots<Slot>();
   private closed = false;
   private verified = false;
 
@@ -66,35 +67,35 @@ export class DockerCluster implements Cluster {
     this.nodes = opts.nodes.map((n) => n.placed.plan.id);
     this.clientAddresses = Object.fromEntries(opts.nodes.map((n) => [n.placed.plan.id, n.placed.clientAddress]));
     for (const { placed, container, clockFile } of opts.nodes) {
-      this.slots.set(placed.plan.id, { placed, container: opts.docker.getContainer(container), clockFile, queue: Promise.resolve() });
+      this.slots.add(placed.plan.id, { placed, container: opts.docker.getContainer(container), clockFile, queue: Promise.resolve() });
     }
   }
 
   isRunning(node: string): boolean {
-    const run = this.slot(node).run;
+    const run = this.slots.get(node).run;
     return run !== undefined && !run.ending;
   }
 
   start(node: string): Promise<void> {
-    return this.enqueue(node, async (slot) => {
+    return this.slots.enqueue(node, async (slot) => {
       if (this.closed) throw new Error(`cannot start ${node}: the cluster is being torn down`);
       if (!slot.run) await this.launch(slot);
     });
   }
 
   stop(node: string): Promise<void> {
-    return this.enqueue(node, (slot) => this.end(slot, false));
+    return this.slots.enqueue(node, (slot) => this.end(slot, false));
   }
 
   kill(node: string): Promise<void> {
-    const slot = this.slot(node);
+    const slot = this.slots.get(node);
     // Cut a graceful stop short: it is waiting for this container to exit.
     if (slot.run?.ending && !slot.run.exited) void idempotent(() => slot.container.kill());
-    return this.enqueue(node, (s) => this.end(s, true));
+    return this.slots.enqueue(node, (s) => this.end(s, true));
   }
 
   pause(node: string): Promise<void> {
-    return this.enqueue(node, async ({ run, container }) => {
+    return this.slots.enqueue(node, async ({ run, container }) => {
       if (!run || run.ending || run.paused) return;
       await container.pause();
       run.paused = true;
@@ -102,7 +103,7 @@ export class DockerCluster implements Cluster {
   }
 
   resume(node: string): Promise<void> {
-    return this.enqueue(node, async ({ run, container }) => {
+    return this.slots.enqueue(node, async ({ run, container }) => {
       if (!run || run.ending || !run.paused) return;
       await container.unpause();
       run.paused = false;
@@ -110,7 +111,7 @@ export class DockerCluster implements Cluster {
   }
 
   async setClockOffset(node: string, offsetMs: number): Promise<void> {
-    writeClockFile(this.slot(node).clockFile, offsetMs, this.opts.system.clock);
+    writeClockFile(this.slots.get(node).clockFile, offsetMs, this.opts.system.clock);
   }
 
   async primary(signal: AbortSignal): Promise<string | undefined> {
@@ -118,7 +119,7 @@ export class DockerCluster implements Cluster {
   }
 
   logFiles(node: string): string[] {
-    return [this.slot(node).placed.logFile];
+    return [this.slots.get(node).placed.logFile];
   }
 
   /** Kill every node, starting none any more, and wait until their output is in the logs. */
@@ -126,26 +127,12 @@ export class DockerCluster implements Cluster {
     this.closed = true;
     await Promise.allSettled(this.nodes.map((node) => this.kill(node)));
     await Promise.all(
-      [...this.slots.values()].map(async (slot) => {
+      this.slots.all().map(async (slot) => {
         const log = slot.log;
         slot.log = undefined;
         if (log) await new Promise<void>((resolve) => log.end(() => resolve()));
       }),
     );
-  }
-
-  private slot(node: string): Slot {
-    const slot = this.slots.get(node);
-    if (!slot) throw new Error(`no node named ${node}`);
-    return slot;
-  }
-
-  /** Run `op` once every operation called before on `node` is done (whether it worked or not). */
-  private enqueue(node: string, op: (slot: Slot) => Promise<void>): Promise<void> {
-    const slot = this.slot(node);
-    const run = slot.queue.then(() => op(slot));
-    slot.queue = run.catch(() => undefined);
-    return run;
   }
 
   /** Attach to the container's output, start it, and watch for its exit. */

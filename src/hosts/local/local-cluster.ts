@@ -17,6 +17,7 @@ import type { PlacedNode } from '../../api/host.js';
 import { faketimeEnv, writeClockFile } from './faketime.js';
 import { localCommand, localProgram } from './programs.js';
 import { HARNESS_ENV, processIdentity, signalQuietly } from '../../process-identity.js';
+import { NodeSlots } from '../node-slots.js';
 
 /** How long a graceful stop waits before SIGKILL, by default. */
 const STOP_GRACE_MS = 10_000;
@@ -60,45 +61,45 @@ export interface LocalClusterOptions {
 export class LocalCluster implements Cluster {
   readonly nodes: readonly string[];
   readonly clientAddresses: Readonly<Record<string, string>>;
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots = new NodeSlots<Slot>();
   private closed = false;
 
   constructor(private readonly opts: LocalClusterOptions) {
     this.nodes = opts.nodes.map((n) => n.plan.id);
     this.clientAddresses = Object.fromEntries(opts.nodes.map((n) => [n.plan.id, n.clientAddress]));
-    for (const placed of opts.nodes) this.slots.set(placed.plan.id, { placed, queue: Promise.resolve() });
+    for (const placed of opts.nodes) this.slots.add(placed.plan.id, { placed, queue: Promise.resolve() });
   }
 
   isRunning(node: string): boolean {
-    const proc = this.slot(node).proc;
+    const proc = this.slots.get(node).proc;
     return proc !== undefined && !proc.ending;
   }
 
   /** The operating-system pid of a running node. */
   pidOf(node: string): number | undefined {
-    return this.slot(node).proc?.pid;
+    return this.slots.get(node).proc?.pid;
   }
 
   start(node: string): Promise<void> {
-    return this.enqueue(node, async (slot) => {
+    return this.slots.enqueue(node, async (slot) => {
       if (this.closed) throw new Error(`cannot start ${node}: the cluster is being torn down`);
       if (!slot.proc) await this.spawn(slot);
     });
   }
 
   kill(node: string): Promise<void> {
-    const current = this.slot(node).proc;
+    const current = this.slots.get(node).proc;
     // Cut a graceful stop short: it is waiting for this process to exit.
     if (current?.ending && !current.exited) signalQuietly(current.pid, 'SIGKILL');
-    return this.enqueue(node, (slot) => this.end(slot, 'SIGKILL', 0));
+    return this.slots.enqueue(node, (slot) => this.end(slot, 'SIGKILL', 0));
   }
 
   stop(node: string): Promise<void> {
-    return this.enqueue(node, (slot) => this.end(slot, 'SIGTERM', this.opts.stopGraceMs ?? STOP_GRACE_MS));
+    return this.slots.enqueue(node, (slot) => this.end(slot, 'SIGTERM', this.opts.stopGraceMs ?? STOP_GRACE_MS));
   }
 
   pause(node: string): Promise<void> {
-    return this.enqueue(node, async ({ proc }) => {
+    return this.slots.enqueue(node, async ({ proc }) => {
       if (!proc || proc.ending || proc.paused) return;
       process.kill(proc.pid, 'SIGSTOP');
       proc.paused = true;
@@ -106,7 +107,7 @@ export class LocalCluster implements Cluster {
   }
 
   resume(node: string): Promise<void> {
-    return this.enqueue(node, async ({ proc }) => {
+    return this.slots.enqueue(node, async ({ proc }) => {
       if (!proc || proc.ending || !proc.paused) return;
       process.kill(proc.pid, 'SIGCONT');
       proc.paused = false;
@@ -114,7 +115,7 @@ export class LocalCluster implements Cluster {
   }
 
   async setClockOffset(node: string, offsetMs: number): Promise<void> {
-    writeClockFile(this.slot(node).placed.plan.clockFile, offsetMs, this.opts.system.clock);
+    writeClockFile(this.slots.get(node).placed.plan.clockFile, offsetMs, this.opts.system.clock);
   }
 
   async primary(signal: AbortSignal): Promise<string | undefined> {
@@ -122,27 +123,13 @@ export class LocalCluster implements Cluster {
   }
 
   logFiles(node: string): string[] {
-    return [this.slot(node).placed.logFile];
+    return [this.slots.get(node).placed.logFile];
   }
 
   /** Kill every node at once, starting none any more; used at the end of a run and on interrupt. */
   async teardown(): Promise<void> {
     this.closed = true;
     await Promise.all(this.nodes.map((node) => this.kill(node)));
-  }
-
-  private slot(node: string): Slot {
-    const slot = this.slots.get(node);
-    if (!slot) throw new Error(`no node named ${node}`);
-    return slot;
-  }
-
-  /** Run `op` once every operation called before on `node` is done (whether it worked or not). */
-  private enqueue(node: string, op: (slot: Slot) => Promise<void>): Promise<void> {
-    const slot = this.slot(node);
-    const run = slot.queue.then(() => op(slot));
-    slot.queue = run.catch(() => undefined);
-    return run;
   }
 
   private async spawn(slot: Slot): Promise<void> {
