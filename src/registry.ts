@@ -24,6 +24,7 @@ import { clock } from '../nemeses/clock.js';
 import { latency, loss } from '../nemeses/latency.js';
 import { localHosts } from './hosts/local/index.js';
 import { sshHosts } from './hosts/ssh/index.js';
+import { dockerHosts } from './hosts/docker/index.js';
 import { closest } from './suggest.js';
 import { UserError } from './user-error.js';
 
@@ -40,7 +41,7 @@ export const workloads: Readonly<Record<string, WorkloadDef>> = workloadTable;
 export const nemeses: Readonly<Record<string, NemesisDef>> = nemesisTable;
 
 /** Where nodes run (`--hosts`): each backend with its `--net` modes (src/api/host.ts). */
-export const hostBackends: Readonly<Record<string, HostBackend>> = Object.fromEntries([localHosts, sshHosts].map((b) => [b.name, b]));
+export const hostBackends: Readonly<Record<string, HostBackend>> = Object.fromEntries([localHosts, dockerHosts, sshHosts].map((b) => [b.name, b]));
 
 /** The default of `--hosts`. */
 export const DEFAULT_HOSTS = localHosts.name;

@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import type { Link, LinkShape } from '../../api/net.js';
 import { localProgram } from '../../hosts/local/programs.js';
 import { launchInNamespace } from './in-namespace.js';
-import type { Lab } from './lab.js';
 
 /** What proxy-daemon.ts is started with (as one JSON argument). */
 export interface ProxyDaemonConfig {
@@ -51,7 +50,8 @@ export interface ProxyReply {
 
 /** Options for {@link NamespaceProxies.start}. */
 export interface NamespaceProxiesOptions {
-  lab: Lab;
+  /** Where each node's namespace is (a netns lab, or containers' `/proc/<pid>/ns/net`); `id` names it in messages. */
+  lab: { id: string; nodes: Readonly<Record<string, { ns: string }>> };
   /** Node ids, in the run's order (which fixes the listen ports). */
   nodes: readonly string[];
   /** Where the control sockets go: the run's scratch directory. */
