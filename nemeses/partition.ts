@@ -151,7 +151,7 @@ async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone
   const standIn = grudge ?? complete([nodes.slice(0, minoritySize(nodes.length)), nodes.slice(minoritySize(nodes.length))]);
   const cut = alone ? isolate(nodes, primary) : primaryMinority(standIn, nodes, primary);
   await ctx.net.partition(cut);
-  return { shape, grudge: cut, primary, text: `${alone ? 'isolate the primary' : 'cut off with a minority the primary'} ${primary}: ${describeGrudge(cut, nodes)}` };
+  return { shape, grudge: cut, primary, text: `${alone ? `isolate the primary ${primary}` : `primary ${primary} cut off with a minority`}: ${describeGrudge(cut, nodes)}` };
 }
 
 /** Partitions only: an empty partition heals cuts and leaves other nemeses' shaping alone. */

@@ -124,7 +124,7 @@ describe('hard keys over the cores', () => {
     try {
       // 128 MiB of strings in one job: more than the worker's 64 MiB heap can take.
       const big = 'x'.repeat(2 ** 20);
-      const reps = Array.from({ length: 128 }, (_, i) => ({ f: 'write', key: undefined, input: `${i}${big}` as unknown, output: undefined, call: i, ret: i + 1 }));
+      const reps = Array.from({ length: 128 }, (_, i) => ({ f: 'write', key: undefined, input: `${i}${big}` as unknown, output: undefined, call: 2 * i, ret: 2 * i + 1 }));
       const job = (id: number, r: typeof reps): JobRequest => {
         const p = compile(r, casRegister);
         return { id, data: { n: p.n, call: p.call, ret: p.ret, cls: p.cls, readOnly: p.readOnly, group: p.group, finite: p.finite, reps: p.reps, keyNames: p.keyNames }, model: { name: 'cas-register', product: false }, opts: { maxBytes: 2 ** 30 } };

@@ -34,13 +34,13 @@ export function remoteLeftovers(file: string): string[] {
   const left: string[] = [];
   for (const host of parsed.hosts) {
     const runs = join(host.dir ?? '', 'runs');
-    if (existsSync(runs)) left.push(...readdirSync(runs).map((run) => `${host.name}: run directory ${run}`));
+    if (existsSync(runs)) for (const item of readdirSync(runs).map((run) => `${host.name}: run directory ${run}`)) left.push(item);
     const ns = lab.nodes[host.name]?.ns as string;
     const tables = execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'tables'], { encoding: 'utf8' });
-    left.push(...tables.split('\n').filter((t) => t.includes('faultline')).map((t) => `${host.name}: ${t}`));
+    for (const item of tables.split('\n').filter((t) => t.includes('faultline')).map((t) => `${host.name}: ${t}`)) left.push(item);
   }
   // Node processes and fault proxies run from the trees under the lab's state directory.
-  left.push(...labProcesses(lab.id).filter((cmd) => cmd.includes('/trees/')));
+  for (const item of labProcesses(lab.id).filter((cmd) => cmd.includes('/trees/'))) left.push(item);
   return left;
 }
 

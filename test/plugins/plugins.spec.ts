@@ -100,7 +100,7 @@ describe('plug-ins from npm packages', () => {
     write('opt/index.mjs', `export default { name: 'opt-sys', description: 'd', bugs: {}, clients: {}, launch: () => ({ command: 'true', args: [] }), options: { 'opt-level': { describe: 'how much opt', default: 'low' } } };\n`);
     const r = await runCli(['test', '--help', '--plugin', './opt'], dir);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/--opt-level\s+how much opt \(opt-sys\)/);
+    expect(r.stdout).toMatch(/--opt-level\s+how much opt \(opt-sys; default low\)/);
   });
 });
 
