@@ -94,7 +94,7 @@ export async function withSshLab<T>(fn: (env: NodeJS.ProcessEnv) => Promise<T>):
     conformanceLeft = remoteLeftovers(CONFORMANCE_HOSTS_FILE);
     return result;
   } finally {
-    conformanceLeft.push(...(await lab.down()));
+    for (const item of await lab.down()) conformanceLeft.push(item);
   }
 }
 
