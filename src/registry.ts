@@ -15,7 +15,9 @@ import { memoryKv } from '../clusters/memory-kv/index.js';
 import { multiPaxosKv } from '../clusters/multi-paxos-kv/index.js';
 import { primaryBackup } from '../clusters/primary-backup/index.js';
 import { etcd } from '../clusters/etcd/index.js';
+import { gossipCounter } from '../clusters/gossip-counter/index.js';
 import { register } from '../workloads/register.js';
+import { counter } from '../workloads/counter.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
@@ -32,8 +34,8 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
   return Object.fromEntries(defs.map((def) => [def.name, def]));
 }
 
-const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, memoryKv, etcd]);
-const workloadTable = byName<WorkloadDef>([register]);
+const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, memoryKv, etcd]);
+const workloadTable = byName<WorkloadDef>([register, counter]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;

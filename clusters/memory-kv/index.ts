@@ -9,12 +9,10 @@
  * With `--nodes 1` it is linearizable; with more nodes every node is its own store, so clients
  * of different nodes see different registers and the history is (correctly) not linearizable.
  */
-import type { ClusterView, NodePlan, SystemDef } from '../../src/api/cluster.js';
+import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
 import { planProgram } from '../../src/node/entry.js';
 import { registerClient } from '../../src/node/kv/client.js';
-import { clusterStatuses, pause } from '../../src/node/kv/probe.js';
-
-const POLL_MS = 50;
+import { everyNodeAnswers } from '../../src/node/kv/probe.js';
 
 /** The memory-kv system definition, registered as `memory-kv`. */
 export const memoryKv: SystemDef = {
@@ -29,9 +27,7 @@ export const memoryKv: SystemDef = {
   launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),
 
   /** Ready once every node answers a status request. */
-  async ready(cluster: ClusterView, signal: AbortSignal): Promise<void> {
-    while (!(await clusterStatuses(cluster, signal)).every((s) => s !== undefined)) await pause(POLL_MS, signal);
-  },
+  ready: everyNodeAnswers,
 };
 
 export default memoryKv;

@@ -15,7 +15,7 @@
  */
 import type { Client, ClientContext, ClientFactory, Invocation } from '../../api/client.js';
 import type { Completion } from '../../api/op.js';
-import { ConnectionError, KvConnection } from './connection.js';
+import { ConnectionError, KvConnection, type WireRequest } from './connection.js';
 import type { KvRequest, KvResponse, Value } from './protocol.js';
 
 export class IndeterminateError extends Error {
@@ -27,20 +27,28 @@ class Unreachable extends Error {
   override name = 'Unreachable';
 }
 
-export const registerClient: ClientFactory = {
-  async open(ctx: ClientContext): Promise<Client> {
-    return new KvClient(ctx);
-  },
-};
+/** The client of a bundled node whose requests `toRequest` makes from operations (reads are `f: 'read'`). */
+export function lineClient(toRequest: (op: Invocation) => WireRequest): ClientFactory {
+  return {
+    async open(ctx: ClientContext): Promise<Client> {
+      return new KvClient(ctx, toRequest);
+    },
+  };
+}
+
+export const registerClient: ClientFactory = lineClient(toRequest);
 
 export class KvClient implements Client {
   private readonly conns = new Map<string, KvConnection>();
   private closed = false;
 
-  constructor(private readonly ctx: ClientContext) {}
+  constructor(
+    private readonly ctx: ClientContext,
+    private readonly toRequest: (op: Invocation) => WireRequest,
+  ) {}
 
   async invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {
-    const req = toRequest(op);
+    const req = this.toRequest(op);
     const deadline = Date.now() + this.ctx.timeoutMs;
     let res: KvResponse;
     try {
@@ -71,7 +79,7 @@ export class KvClient implements Client {
     this.conns.clear();
   }
 
-  private async call(address: string, req: KvRequest, deadline: number, signal: AbortSignal): Promise<KvResponse> {
+  private async call(address: string, req: WireRequest, deadline: number, signal: AbortSignal): Promise<KvResponse> {
     if (this.closed) throw new ConnectionError('client is closed');
     const left = (): number => Math.max(1, deadline - Date.now());
     let conn = this.conns.get(address);

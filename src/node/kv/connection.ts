@@ -12,6 +12,13 @@ export class ConnectionError extends Error {
   override name = 'ConnectionError';
 }
 
+/** Any request line of a bundled node's client protocol: `f` names it (`status`, `add`, ...). */
+export interface WireRequest {
+  f: string;
+  key?: string;
+  value?: unknown;
+}
+
 type Waiter = { resolve: (r: KvResponse) => void; reject: (e: Error) => void };
 
 /** One client connection to a node, with replies matched to requests by id. */
@@ -71,7 +78,7 @@ export class KvConnection {
   }
 
   /** Send one request and wait for its reply; rejects with ConnectionError without one. */
-  call(body: KvRequest | { f: 'status' }, timeoutMs: number, signal?: AbortSignal): Promise<KvResponse> {
+  call(body: KvRequest | WireRequest, timeoutMs: number, signal?: AbortSignal): Promise<KvResponse> {
     if (this.broken) return Promise.reject(this.broken);
     if (signal?.aborted) return Promise.reject(new ConnectionError('aborted'));
     const id = this.nextId++;

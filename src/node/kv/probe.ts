@@ -104,3 +104,8 @@ export const leaderHooks = {
     return agreedLeader(await clusterStatuses(cluster, signal));
   },
 };
+
+/** Resolves once every node answers a status request (polling every `pollMs`). */
+export async function everyNodeAnswers(cluster: ClusterView, signal: AbortSignal, pollMs = 50): Promise<void> {
+  while (!(await clusterStatuses(cluster, signal)).every((s) => s !== undefined)) await pause(pollMs, signal);
+}

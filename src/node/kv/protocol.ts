@@ -50,8 +50,8 @@ export type KvResult =
 export type RequestId = string | number;
 export type KvResponse = KvResult & { id: RequestId };
 
-export type ParsedRequest =
-  | { kind: 'kv'; id: RequestId; req: KvRequest }
+export type ParsedRequest<R = KvRequest> =
+  | { kind: 'kv'; id: RequestId; req: R }
   | { kind: 'status'; id: RequestId }
   | { kind: 'bad'; id: RequestId | null; message: string };
 
@@ -60,8 +60,14 @@ export function isValue(v: unknown): v is Value {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
 }
 
-/** Check one request line from a client. */
-export function parseRequest(line: string): ParsedRequest {
+/** A request's fields, or why it is no request: a request body parser sees `f`, `key`, `value`. */
+export type RequestBody<R> = (r: Readonly<Record<string, unknown>>, id: RequestId) => ParsedRequest<R>;
+
+/**
+ * Check one request line from a client: JSON, an id, `status` answered by the server, the rest
+ * by `body` (the key-value requests by default; other bundled systems pass their own).
+ */
+export function parseRequestWith<R>(line: string, body: RequestBody<R>): ParsedRequest<R> {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
@@ -73,6 +79,15 @@ export function parseRequest(line: string): ParsedRequest {
   const id = typeof r.id === 'string' || typeof r.id === 'number' ? r.id : null;
   if (id === null) return { kind: 'bad', id: null, message: 'missing id' };
   if (r.f === 'status') return { kind: 'status', id };
+  return body(r, id);
+}
+
+/** Check one key-value request line from a client. */
+export function parseRequest(line: string): ParsedRequest {
+  return parseRequestWith(line, kvBody);
+}
+
+const kvBody: RequestBody<KvRequest> = (r, id) => {
   if (typeof r.key !== 'string') return { kind: 'bad', id, message: 'key must be a string' };
   const key = r.key;
   switch (r.f) {
@@ -91,7 +106,7 @@ export function parseRequest(line: string): ParsedRequest {
     default:
       return { kind: 'bad', id, message: `unknown f ${JSON.stringify(r.f)}` };
   }
-}
+};
 
 /** The definite refusal a node that does not lead gives, naming the leader when it knows one. */
 export function notLeader(self: string, leader: string | null): KvResult {

@@ -9,15 +9,16 @@ import net from 'node:net';
 import { listen } from '../../net/listen.js';
 import { parseAddress } from '../plan.js';
 import { serveLines } from '../transport.js';
-import { parseRequest, type KvRequest, type KvResult, type NodeStatus, type RequestId } from './protocol.js';
+import { parseRequest, type KvRequest, type KvResult, type ParsedRequest, type RequestId } from './protocol.js';
 
 /** Longest request line accepted; a longer one closes the connection. */
 const MAX_LINE_BYTES = 1024 * 1024;
 
-export interface KvHandler {
-  status(): NodeStatus;
-  /** A client's read, write or cas; answer it with `KvServer.answer(rid, ...)`. */
-  request(rid: string, req: KvRequest): void;
+export interface KvHandler<R = KvRequest> {
+  /** What the node says about itself (a NodeStatus for the key-value systems). */
+  status(): unknown;
+  /** A client's request (read, write or cas); answer it with `KvServer.answer(rid, ...)`. */
+  request(rid: string, req: R): void;
   /** Called after each batch of requests from one connection. */
   afterBatch?(): void;
 }
@@ -27,7 +28,7 @@ interface Pending {
   id: RequestId;
 }
 
-export class KvServer {
+export class KvServer<R = KvRequest> {
   private readonly pending = new Map<string, Pending>();
   /** Request ids carry this, so ids of an earlier run of the node never come back. */
   private readonly incarnation = Math.random().toString(36).slice(2, 8);
@@ -36,14 +37,18 @@ export class KvServer {
 
   private constructor(
     private readonly server: net.Server,
-    private readonly handler: KvHandler,
+    private readonly handler: KvHandler<R>,
+    private readonly parse: (line: string) => ParsedRequest<R>,
   ) {}
 
   /** Listen on `address` (host:port); rejects when it cannot. */
-  static async listen(address: string, handler: KvHandler): Promise<KvServer> {
+  static listen(address: string, handler: KvHandler): Promise<KvServer>;
+  /** The same for another request language, read from each line by `parse`. */
+  static listen<R>(address: string, handler: KvHandler<R>, parse: (line: string) => ParsedRequest<R>): Promise<KvServer<R>>;
+  static async listen<R>(address: string, handler: KvHandler<R>, parse?: (line: string) => ParsedRequest<R>): Promise<KvServer<R>> {
     const { host, port } = parseAddress(address);
     const server = net.createServer();
-    const kv = new KvServer(server, handler);
+    const kv = new KvServer<R>(server, handler, parse ?? (parseRequest as unknown as (line: string) => ParsedRequest<R>));
     server.on('connection', (socket) => kv.serve(socket));
     await listen(server, port, host);
     return kv;
@@ -67,7 +72,7 @@ export class KvServer {
       const batch = (this.batch = { socket, lines: [] as string[] });
       try {
         for (const line of lines) {
-          const parsed = parseRequest(line);
+          const parsed = this.parse(line);
           if (parsed.kind === 'status') {
             this.write(socket, { id: parsed.id, type: 'ok', value: this.handler.status() });
           } else if (parsed.kind === 'bad') {
