@@ -42,12 +42,18 @@ describe('faultline check refuses what the model cannot interpret', () => {
   });
 
   it.each<[string, [number, string, string, unknown][], RegExp]>([
-    ['every operation failed', [[0, 'invoke', 'write', 1], [0, 'fail', 'write', 1], [1, 'invoke', 'cas', [1, 2]], [1, 'fail', 'cas', [1, 2]]], /linearizable \(nothing to order: 2 failed operations and 0 reads of unknown outcome constrain nothing\)/],
     ['only reads of unknown outcome', [[0, 'invoke', 'read', null], [0, 'info', 'read', null], [1, 'invoke', 'read', null]], /linearizable \(nothing to order: 0 failed operations and 2 reads of unknown outcome constrain nothing\)/],
   ])('%s: valid, and says why nothing was ordered', async (name, rows, summary) => {
     const r = await runCli(['check', history(`${name.replace(/\W+/g, '-')}.jsonl`, rows)]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(summary);
+  });
+
+  it('every operation failed: unknown (exit 2), since nothing took effect to check', async () => {
+    const rows: [number, string, string, unknown][] = [[0, 'invoke', 'write', 1], [0, 'fail', 'write', 1], [1, 'invoke', 'cas', [1, 2]], [1, 'fail', 'cas', [1, 2]]];
+    const r = await runCli(['check', history('every-operation-failed.jsonl', rows)]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/No client operation took effect \(all 2 failed\): nothing was checked/);
   });
 
   it('takes --max-memory as a size, and refuses what is not one', async () => {

@@ -59,7 +59,7 @@ describe('--hosts and --nodes', () => {
     ['a node named twice', ['test', '--nodes', 'a,b,a'], /--nodes names a twice/],
     ['a node named like the clients', ['test', '--nodes', 'n1,clients'], /'clients' cannot name a node/],
     ['a node name netns cannot use', ['test', '--net', 'netns', '--nodes', 'n1,ctl'], /--net netns: node id 'ctl' cannot name a namespace/],
-    ['an option no backend has', ['test', '--hosts-file', 'h.json'], /Unknown argument/],
+    ['an option no backend has', ['test', '--hosts-flie', 'h.json'], /Unknown argument/],
     ['a backend without a lab', ['lab', 'local', 'up'], /--hosts local has no lab/],
     ['too few nodes to check hosts with', ['check-hosts', '--nodes', '2'], /check-hosts needs at least 3 nodes, not 2/],
   ])('refuses %s in one line', async (_, args, message) => {
