@@ -86,7 +86,7 @@ const refusals: Case[] = [
   ['a malformed JSONL line', ['check', file('m1.jsonl', `${op(0)}\nthis is not json\n${op(2)}\n`)], 2, /m1\.jsonl:2: not JSON/],
   ['a JSONL line that is not an op', ['check', file('m2.jsonl', `${op(0)}\n{"index":1}\n${op(2)}\n`)], 2, /m2\.jsonl:2: "time" must be a number/],
   ['a torn JSONL line in the middle', ['check', file('m3.jsonl', `${op(0)}\n${op(1).slice(0, 25)}\n${op(2)}\n`)], 2, /m3\.jsonl:2: not JSON/],
-  ['a malformed EDN line', ['check', file('m4.edn', `${edn[0]}\n{:process 0, :type\n${edn[1]}\n`)], 2, /m4\.edn:2: not an EDN map/],
+  ['a malformed EDN line', ['check', file('m4.edn', `${edn[0]}\n{:process 0, :type\n${edn[1]}\n`)], 2, /m4\.edn:2: the text ends inside the map opened on line 2/],
   ['an EDN map that is not an op', ['check', file('m5.edn', `${edn[0]}\n{:process 0, :f :write}\n${edn[1]}\n`)], 2, /m5\.edn:2: :type must be/],
   ['a Jepsen log value that cannot be read', ['check', file('m6.log', `${jepsen[0]}\nINFO  jepsen.util - 0\t:ok\t:write\t[1 2\n${jepsen[1]}\n`)], 2, /m6\.log:2: cannot read the value/],
   ['a file of no known format', ['check', file('m7.txt', 'hello world\n')], 2, /m7\.txt:1: cannot tell the format/],
@@ -105,7 +105,7 @@ const refusals: Case[] = [
 /** Torn last lines in every format: reported in one line, the rest checked (valid here). */
 const torn: Case[] = [
   ['a torn last JSONL line', ['check', file('t1.jsonl', `${jsonl.join('\n')}\n${op(4).slice(0, 30)}`)], 0, /t1\.jsonl:5: ignored the torn last line/],
-  ['a torn last EDN line', ['check', file('t2.edn', `${edn.join('\n')}\n{:process 1, :type :inv`)], 0, /t2\.edn:3: ignored the torn last line/],
+  ['a torn last EDN line', ['check', file('t2.edn', `${edn.join('\n')}\n{:process 1, :type :inv`)], 0, /t2\.edn:3: ignored the torn last op/],
   ['a torn last Jepsen log line', ['check', file('t3.log', `${jepsen.join('\n')}\nINFO  jepsen.util - 1\t:invoke\t:cas\t[1`)], 0, /t3\.log:3: ignored the torn last line/],
   ['a last line torn inside a UTF-8 character', ['check', file('t4.jsonl', Buffer.concat([Buffer.from(`${jsonl.join('\n')}\n{"index":4,"value":"`), Buffer.from([0xe2, 0x82])]))], 0, /t4\.jsonl:5: ignored the torn last line/],
 ];
