@@ -7,7 +7,7 @@ import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOption
 import type { Grudge } from '../src/api/net.js';
 import type { Rng } from '../src/gen/rng.js';
 import { bridge, describeGrudge, isolate, majoritiesRing, oneWay, randomHalves } from '../src/net/grudge.js';
-import { startStopNemesis } from './start-stop.js';
+import { startStopNemesis, validateStart } from './start-stop.js';
 
 /** Shapes the schedule picks from. */
 export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'one-way';
@@ -26,11 +26,13 @@ export interface PartitionDone {
   text: string;
 }
 
+const SHAPES: readonly PartitionShape[] = ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary', 'one-way'];
+
 /** The shapes that make sense for a cluster of `n` nodes (rings and bridges need 3). */
 export function shapesFor(n: number): PartitionShape[] {
   if (n < 2) return [];
   if (n < 3) return ['random-halves', 'isolate-one', 'one-way'];
-  return ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary', 'one-way'];
+  return [...SHAPES];
 }
 
 /** Make a shape concrete for `nodes`, drawing every random choice from `rng`. */
@@ -84,17 +86,27 @@ export function partitionSchedule({ nodes, durationMs, intervalMs, rng }: Schedu
   }
 }
 
-function parseStart(value: unknown): StartPartition {
+/** Check a `start-partition` value against the cluster's `nodes` (schedules may be written by hand). */
+function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
   const v = (value ?? {}) as Partial<StartPartition>;
-  if (typeof v.shape !== 'string') throw new Error(`start-partition needs a shape, got ${JSON.stringify(value)}`);
-  if (v.shape !== 'isolate-primary' && (typeof v.grudge !== 'object' || v.grudge === null)) {
-    throw new Error(`start-partition ${v.shape} needs a grudge`);
+  if (!SHAPES.includes(v.shape as PartitionShape)) {
+    throw new Error(`start-partition needs {shape: ${SHAPES.join('|')}, grudge: {node: [nodes it drops]}}, got ${JSON.stringify(value)}`);
   }
-  return v as StartPartition;
+  const { grudge } = v;
+  if (grudge === undefined && v.shape === 'isolate-primary') return { shape: v.shape };
+  if (typeof grudge !== 'object' || grudge === null || Array.isArray(grudge)) {
+    throw new Error(`start-partition ${v.shape} needs a grudge {node: [nodes whose messages it drops]}, got ${JSON.stringify(grudge)}`);
+  }
+  for (const [node, drops] of Object.entries(grudge as Record<string, unknown>)) {
+    if (!Array.isArray(drops)) throw new Error(`start-partition: the grudge of ${node} must be a list of nodes, got ${JSON.stringify(drops)}`);
+    const unknown = [node, ...drops].filter((n) => typeof n !== 'string' || !nodes.includes(n));
+    if (unknown.length > 0) throw new Error(`start-partition: no node named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in this cluster (${nodes.join(', ')})`);
+  }
+  return { shape: v.shape as PartitionShape, grudge: grudge as Grudge };
 }
 
 async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone> {
-  const { shape, grudge } = parseStart(value);
+  const { shape, grudge } = parseStart(value, ctx.cluster.nodes);
   const nodes = ctx.cluster.nodes;
   if (shape !== 'isolate-primary') {
     await ctx.net.partition(grudge as Grudge);
@@ -125,5 +137,6 @@ export const partition: NemesisDef = {
     return startStopNemesis('partition', { start, stop });
   },
   schedule: partitionSchedule,
+  validate: validateStart('partition', parseStart),
   drawStart: drawPartition,
 };

@@ -14,6 +14,7 @@ import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
 import { exitCodeFor } from '../runner/results.js';
 import { UserError } from '../user-error.js';
+import { numberOption } from './number-options.js';
 
 interface CheckArgs {
   history: string;
@@ -68,8 +69,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout' })
       .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before giving up (unknown)' }) as never,
   handler: async (args) => {
-    const timeoutS = args['checker-timeout'];
-    if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UserError(`--checker-timeout must be a positive number of seconds, not '${timeoutS}'`);
+    const timeoutS = numberOption('checker-timeout', args['checker-timeout']);
     if (!existsSync(args.history)) throw new UserError(`no such file or directory: ${args.history}`);
     const runDir = statSync(args.history).isDirectory() ? args.history : undefined;
     const file = runDir ? join(runDir, 'history.jsonl') : args.history;

@@ -41,6 +41,7 @@ import { writeScheduleFile } from '../runner/schedule-file.js';
 import { silentUi } from '../runner/ui.js';
 import { UserError } from '../user-error.js';
 import { onInterrupt } from './interrupt.js';
+import { numberOption } from './number-options.js';
 import { repeatCommand } from './test.js';
 
 /** One candidate to run. */
@@ -268,10 +269,8 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .option('max-runs', { type: 'number', default: 20, describe: 'Most test runs to spend' })
       .option('time-limit', { type: 'number', describe: 'Seconds of main phase per attempt (default: the run\'s own)' }) as never,
   handler: async (args) => {
-    const maxRuns = args['max-runs'];
-    if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new UserError(`--max-runs must be a whole number ≥ 1, not '${maxRuns}'`);
-    const timeLimitS = args['time-limit'];
-    if (timeLimitS !== undefined && !(timeLimitS > 0)) throw new UserError(`--time-limit must be a positive number, not '${timeLimitS}'`);
+    const maxRuns = numberOption('max-runs', args['max-runs']);
+    const timeLimitS = args['time-limit'] === undefined ? undefined : numberOption('time-limit', args['time-limit']);
     const interrupt = onInterrupt(() => process.stderr.write(chalk.yellow('\n! interrupted: finishing this attempt\'s teardown, then writing the smallest schedule so far\n')));
     try {
       const shrunk = await shrinkRun(

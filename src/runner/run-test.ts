@@ -15,6 +15,8 @@ import { startCluster, type StartedCluster } from './start-cluster.js';
 import { rateShortfall, runWorkers, type WorkerStats } from './workers.js';
 import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
 import { abortableSleep } from '../abortable-sleep.js';
+import { sharedSignal } from '../shared-signal.js';
+import { processIdentity } from '../hosts/local/process-identity.js';
 import { writeJsonAtomic } from './results.js';
 import { writeScheduleFile } from './schedule-file.js';
 import { finishRun, type FinishedRun } from './finish-run.js';
@@ -43,7 +45,8 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   const removeOnExit = (): void => removeScratch(dirs);
   process.once('exit', removeOnExit);
   const command = req.command(dirs.root);
-  writeJsonAtomic(`${dirs.root}/test.json`, { spec, command });
+  // `harness` lets `faultline report` refuse a run that is still going.
+  writeJsonAtomic(`${dirs.root}/test.json`, { spec, command, harness: processIdentity() });
   writeScheduleFile(`${dirs.root}/schedule.json`, { nemeses: test.nemeses.map((def) => def.name), entries: test.schedule });
   const journal = new Journal(dirs.history);
   const schedule: ScheduleEntry[] = test.schedule;
@@ -129,7 +132,7 @@ async function mainPhase(
   setMaxListeners(0, workersStop.signal);
   const stopWorkers = (): void => workersStop.abort();
   interrupt.addEventListener('abort', stopWorkers, { once: true });
-  const ctx: NemesisContext = { cluster: started.cluster, net: started.net, signal: AbortSignal.any([mainOver.signal, interrupt]) };
+  const ctx: NemesisContext = { cluster: started.cluster, net: started.net, signal: sharedSignal(mainOver.signal, interrupt) };
   const nemeses: ActiveNemesis[] = test.nemeses.map((def) => ({ name: def.name, nemesis: def.build() }));
 
   ui.phase('running');
@@ -154,7 +157,7 @@ async function mainPhase(
     mainOver.abort();
     await faults;
     // Heal even after an interrupt: nothing may stay partitioned, paused or skewed.
-    await healAll(nemeses, { ...ctx, signal: AbortSignal.timeout(HEAL_TIMEOUT_MS) }, journal);
+    await healAll(nemeses, { ...ctx, signal: sharedSignal(AbortSignal.timeout(HEAL_TIMEOUT_MS)) }, journal);
     if (!interrupt.aborted) ui.phase('recovering');
     await abortableSleep(spec.recoveryS * 1000, interrupt);
   } finally {

@@ -10,12 +10,16 @@ import type { NodePlan, SystemDef } from '../api/cluster.js';
 import type { Net } from '../api/net.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { LocalCluster } from '../hosts/local/local-cluster.js';
+import { sharedSignal } from '../shared-signal.js';
 import { UserError } from '../user-error.js';
 import { netMode, type NetMode, type NodeNetwork } from './net-setup.js';
 import type { RunDirs } from './run-dir.js';
 import { nodeNames } from './node-names.js';
 
+/** From the first node start until the system says it is ready. */
 const READY_TIMEOUT_MS = 30_000;
+/** Node starts in progress at once: a burst of process spawns would stall the harness (and its Ctrl-C) and gains nothing. */
+const STARTS_AT_ONCE = 8;
 
 export interface StartedCluster {
   cluster: LocalCluster;
@@ -72,21 +76,37 @@ export async function startCluster(
   track(() => cluster.teardown());
 
   const t0 = performance.now();
-  // Wait for every start to settle, so teardown sees every node that did start.
-  const starts = await Promise.allSettled(nodes.map((n) => cluster.start(n)));
-  const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  if (system.ready) {
-    const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
-    const either = AbortSignal.any([signal, timeout]);
-    try {
-      await system.ready(cluster, either);
-    } catch (err) {
-      if (signal.aborted) throw err;
-      const down = nodes.filter((n) => !cluster.isRunning(n));
-      const why = down.length > 0 ? `nodes ${down.join(', ')} exited` : `it was not ready within ${READY_TIMEOUT_MS / 1000} s`;
-      throw new UserError(`${system.name} did not start: ${why}; see the node logs in ${join(dirs.root, 'nodes')}`);
-    }
+  // One deadline for the whole start, processes and readiness; an interrupt ends the wait at once
+  // (the teardown then ends the nodes still starting too).
+  const startSignal = sharedSignal(signal, AbortSignal.timeout(READY_TIMEOUT_MS));
+  let started = false;
+  try {
+    await startNodes(cluster, nodes, startSignal);
+    started = true;
+    await system.ready?.(cluster, startSignal);
+  } catch (err) {
+    if (signal.aborted || (!started && !startSignal.aborted)) throw err;
+    const down = nodes.filter((n) => !cluster.isRunning(n));
+    const why = !started
+      ? `${down.length} of ${nodes.length} nodes had not started after ${READY_TIMEOUT_MS / 1000} s (too many --nodes for this machine?)`
+      : down.length > 0
+        ? `nodes ${down.join(', ')} exited`
+        : `it was not ready within ${READY_TIMEOUT_MS / 1000} s`;
+    throw new UserError(`${system.name} did not start: ${why}; see the node logs in ${join(dirs.root, 'nodes')}`);
   }
   return { cluster, net: network.net, network, startS: (performance.now() - t0) / 1000 };
+}
+
+/** Start `nodes`, a few at a time; fails at the first node that cannot start, or when `signal` aborts. */
+async function startNodes(cluster: LocalCluster, nodes: readonly string[], signal: AbortSignal): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < nodes.length && !signal.aborted) await cluster.start(nodes[next++]!);
+  };
+  const aborted = new Promise<never>((_, reject) => {
+    const fail = (): void => reject(signal.reason);
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+  await Promise.race([Promise.all(Array.from({ length: Math.min(STARTS_AT_ONCE, nodes.length) }, worker)), aborted]);
 }

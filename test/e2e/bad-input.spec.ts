@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURE_MAIN, runCli } from '../helpers/cli.js';
+import { FIXTURE_MAIN, runCli, startCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-bad-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,6 +65,18 @@ const refusals: Case[] = [
   ['a huge concurrency', ['test', '--concurrency', '1e9'], 2, /--concurrency must be at most 10000/],
   ['a huge time limit', ['test', '--time-limit', '1e10'], 2, /--time-limit must be at most/],
   ['a huge op timeout', ['test', '--op-timeout', '1e12'], 2, /--op-timeout must be at most/],
+  ['a negative recovery time', ['test', '--recovery-time', '-1'], 2, /--recovery-time must be zero or more, not '-1'/],
+  ['a rate too low for a single operation', ['test', '--rate', '1e-9'], 2, /--rate 1e-9 would not issue a single operation in a 35 s run: give at least 0\.029 operations per second/],
+  ['a checker timeout past a week', ['test', '--checker-timeout', '1e12'], 2, /--checker-timeout must be at most 604800/],
+  // lists and names
+  ['none with another nemesis', ['test', '--nemesis', 'none,partition'], 2, /--nemesis none means no faults; it cannot go with partition/],
+  ['a nemesis named twice', ['test', '--nemesis', 'partition,kill,partition'], 2, /--nemesis names partition twice; give each once/],
+  ['a nemesis list with an empty name', ['test', '--nemesis', 'partition,,kill'], 2, /--nemesis has an empty name/],
+  ['an empty --nemesis', ['test', '--nemesis', ''], 2, /--nemesis has an empty name/],
+  ['an empty --bug', ['test', '--bug', ''], 2, /--bug has an empty name/],
+  ['a bug named twice', ['test', '--bug', 'stale-read', '--bug', 'stale-read'], 2, /--bug names stale-read twice/],
+  ['a 300-character --name', ['test', '--name', 'x'.repeat(300)], 2, /--name is 300 characters long; give at most 200/],
+  ['an empty --name', ['test', '--name', ''], 2, /--name is empty/],
   // contradictions
   ['an option given twice', ['test', '--nodes', '3', '--nodes', '5'], 2, /--nodes was given 2 times; give it once/],
   ['--schedule with --nemesis', ['test', '--schedule', file('ok-schedule.json', schedule([])), '--nemesis', 'kill'], 2, /--schedule names its own nemeses/],
@@ -77,7 +89,12 @@ const refusals: Case[] = [
   ['a schedule file that is a list', ['test', '--schedule', file('s3.json', '[]')], 2, /expected a JSON object/],
   ['a schedule entry without a time', ['test', '--schedule', file('s4.json', schedule([{ f: 'start-partition' }]))], 2, /entry 0 needs "atMs"/],
   ['schedule entries out of order', ['test', '--schedule', file('s5.json', schedule([{ atMs: 900, f: 'stop-partition' }, { atMs: 100, f: 'stop-partition' }]))], 2, /entry 1 is earlier/],
-  ['a schedule fault no nemesis performs', ['test', '--schedule', file('s6.json', schedule([{ atMs: 100, f: 'start-meteor' }]))], 2, /'start-meteor', which none of the nemeses/],
+  ['a schedule fault no nemesis performs', ['test', '--schedule', file('s6.json', schedule([{ atMs: 100, f: 'start-meteor' }]))], 2, /entry 0 \('start-meteor' at 0\.1 s\) is not a fault any of the nemeses partition performs/],
+  ['a schedule entry naming a node that does not exist', ['test', '--schedule', file('s8.json', schedule([{ atMs: 100, f: 'stop-kill' }, { atMs: 200, f: 'start-kill', value: { target: 'one', nodes: ['n42'] } }], ['kill']))], 2, /entry 1 \('start-kill' at 0\.2 s\) cannot be played on 5 nodes: start-kill: no node named n42/],
+  ['a partition of a node that does not exist', ['test', '--nodes', '3', '--schedule', file('s9.json', schedule([{ atMs: 100, f: 'start-partition', value: { shape: 'isolate-one', grudge: { n1: ['n2', 'n4'] } } }]))], 2, /entry 0 .*cannot be played on 3 nodes: start-partition: no node named "n4"/],
+  ['a schedule entry of the wrong shape', ['test', '--schedule', file('s10.json', schedule([{ atMs: 100, f: 'start-partition', value: 'majority' }]))], 2, /entry 0 .*start-partition needs \{shape/],
+  ['a clock skew of a node that does not exist', ['test', '--schedule', file('s11.json', schedule([{ atMs: 100, f: 'start-clock', value: { kind: 'skew', offsets: { n42: 500 } } }], ['clock']))], 2, /entry 0 .*start-clock needs/],
+  ['a latency of a year', ['test', '--schedule', file('s12.json', schedule([{ atMs: 100, f: 'start-latency', value: { latencyMs: 3.15e10, jitterMs: 0 } }], ['latency']))], 2, /entry 0 .*start-latency needs/],
   ['a schedule past the time limit', ['test', '--time-limit', '5', '--schedule', file('s7.json', schedule([{ atMs: 9000, f: 'stop-partition' }]))], 2, /after the main phase ends/],
   // where results go
   ['a results directory under a regular file', ['test', '--results-dir', join(notADir, 'results')], 2, /cannot write results to .*plain-file\/results/],
@@ -157,6 +174,20 @@ describe.concurrent('bad input', () => {
     const saved = JSON.parse(readFileSync(join(results, runName!, 'results.json'), 'utf8'));
     expect(saved.valid).toBe('unknown');
     expect(saved.checkers.linearizable.valid).toBe('unknown');
+  });
+});
+
+describe.concurrent('results directories that cannot be made', () => {
+  // Node's recursive mkdir loops for ever on these (the parent exists, the child never can).
+  it.each(['/proc/x', '/proc/self/x/y', '/sys/faultline-x', '/proc/1/fd/x'])('--results-dir %s is refused at once', async (path) => {
+    const { child, done } = startCli(['test', '--cluster', 'memory-kv', '--nemesis', 'none', '--results-dir', path]);
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    const run = await done;
+    clearTimeout(stuck);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`cannot write results to ${path}`));
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expectNoStack(run.stderr);
   });
 });
 

@@ -25,9 +25,12 @@ async function generate(name: string, count: number, piece: (i: number) => strin
   const path = join(dir, name);
   const out = createWriteStream(path);
   out.write(head);
-  for (let i = 0; i < count; i++) if (!out.write(piece(i))) await new Promise((resolve) => out.once('drain', resolve));
+  for (let i = 0; i < count; i++) if (!out.write(piece(i))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   out.write(tail);
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
+  });
   return path;
 }
 

@@ -43,10 +43,18 @@ export class LocalCluster implements Cluster {
   readonly nodes: readonly string[];
   readonly clientAddresses: Readonly<Record<string, string>>;
   private readonly running = new Map<string, NodeProcess>();
+  /** Tethers spawned whose node has not reported its pid yet. */
+  private readonly starting = new Map<string, ChildProcess>();
+  /** Set by teardown: no node starts after it, whoever asks (a nemesis still restarting one). */
+  private closed = false;
+  /** Kills every node and tether at once when the process exits without a teardown (a forced exit). */
+  private readonly onExit = (): void => this.killAllNow();
 
   constructor(private readonly opts: LocalClusterOptions) {
     this.nodes = Object.keys(opts.plans);
     this.clientAddresses = opts.clientAddresses;
+    // First among the exit handlers: the nodes must be dead before the scratch directory is removed.
+    process.prependListener('exit', this.onExit);
   }
 
   isRunning(node: string): boolean {
@@ -59,7 +67,8 @@ export class LocalCluster implements Cluster {
   }
 
   async start(node: string): Promise<void> {
-    if (this.running.has(node)) return;
+    if (this.closed) throw new Error(`node ${node} not started: the cluster is being torn down`);
+    if (this.running.has(node) || this.starting.has(node)) return;
     const plan = this.plan(node);
     const own = this.opts.system.launch(plan);
     const launch = this.opts.wrapLaunch ? this.opts.wrapLaunch(node, own) : own;
@@ -79,14 +88,26 @@ export class LocalCluster implements Cluster {
       closeSync(log);
     }
     const gone = new Promise<void>((resolve) => tether.once('exit', () => resolve()));
-    const pid = await new Promise<number>((resolve, reject) => {
-      tether.once('message', (msg: { pid?: number; error?: string }) => {
-        if (msg.pid !== undefined) resolve(msg.pid);
-        else reject(new Error(`node ${node} could not start ${launch.command}: ${msg.error ?? 'unknown error'}`));
+    this.starting.set(node, tether);
+    let pid: number;
+    try {
+      pid = await new Promise<number>((resolve, reject) => {
+        tether.once('message', (msg: { pid?: number; error?: string }) => {
+          if (msg.pid !== undefined) resolve(msg.pid);
+          else reject(new Error(`node ${node} could not start ${launch.command}: ${msg.error ?? 'unknown error'}`));
+        });
+        tether.once('exit', () => reject(new Error(`node ${node} exited at once; see ${this.opts.logFile(node)}`)));
+        tether.once('error', reject);
       });
-      tether.once('exit', () => reject(new Error(`node ${node} exited at once; see ${this.opts.logFile(node)}`)));
-      tether.once('error', reject);
-    });
+    } finally {
+      this.starting.delete(node);
+    }
+    if (this.closed) {
+      // Torn down while this node was starting: it must not outlive the teardown.
+      signalQuietly(pid, 'SIGKILL');
+      await gone;
+      throw new Error(`node ${node} not started: the cluster is being torn down`);
+    }
     const proc: NodeProcess = { tether, pid, paused: false, gone, expected: false };
     this.running.set(node, proc);
     tether.on('message', (msg: { exit?: { code: number | null; signal: string | null } }) => {
@@ -136,9 +157,30 @@ export class LocalCluster implements Cluster {
     return [this.opts.logFile(node)];
   }
 
-  /** Kill every node at once; used at the end of a run and on interrupt. */
+  /**
+   * Kill every node at once, and every node still starting; used at the end of a run and on
+   * interrupt. No node starts afterwards.
+   */
   async teardown(): Promise<void> {
-    await Promise.all([...this.running.keys()].map((node) => this.kill(node)));
+    this.closed = true;
+    // A tether that is still starting has no node pid to kill yet; asked to end, it ends its node.
+    const starting = [...this.starting.values()].map((tether) => {
+      const exited = new Promise<void>((resolve) => (tether.exitCode !== null || tether.signalCode !== null ? resolve() : tether.once('exit', () => resolve())));
+      tether.kill('SIGTERM');
+      return exited;
+    });
+    await Promise.all([...[...this.running.keys()].map((node) => this.kill(node)), ...starting]);
+    process.off('exit', this.onExit);
+  }
+
+  /** The forced-exit path: signal every node and tether now, synchronously (an exit handler cannot wait). */
+  killAllNow(): void {
+    this.closed = true;
+    for (const proc of this.running.values()) {
+      signalQuietly(proc.pid, 'SIGKILL');
+      if (proc.tether.pid !== undefined) signalQuietly(proc.tether.pid, 'SIGTERM');
+    }
+    for (const tether of this.starting.values()) if (tether.pid !== undefined) signalQuietly(tether.pid, 'SIGTERM');
   }
 
   private plan(node: string): NodePlan {
