@@ -2,12 +2,14 @@
  * `faultline report <run-dir>`: check a saved run again and rebuild its results.json,
  * junit.xml and report.html, e.g. after the harness was killed before it could write them.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConsoleUi } from '../report/console.js';
 import { finishRun } from '../runner/finish-run.js';
 import type { RunResults } from '../runner/results.js';
+import { identityAlive } from '../hosts/local/process-identity.js';
+import { runProcesses } from '../hosts/local/run-processes.js';
 import { UserError } from '../user-error.js';
 import { readSavedSpec, resolveSaved } from './check.js';
 
@@ -23,7 +25,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   handler: async (args) => {
     if (!existsSync(args.run) || !statSync(args.run).isDirectory()) throw new UserError(`${args.run} is not a run directory`);
     const spec = readSavedSpec(args.run);
-    const saved = JSON.parse(readFileSync(join(args.run, 'test.json'), 'utf8')) as { command?: string };
+    const saved = JSON.parse(readFileSync(join(args.run, 'test.json'), 'utf8')) as { command?: string; harness?: unknown };
+    refuseWhileRunning(args.run, saved.harness);
     const resultsFile = join(args.run, 'results.json');
     const previous = readPrevious(resultsFile);
     const test = resolveSaved(args.run);
@@ -52,6 +55,19 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     process.exitCode = run.exitCode;
   },
 };
+
+/**
+ * A run whose harness still runs is still going: its history is still being written and its
+ * results are not yet due, so rebuilding them now would overwrite the run with a partial verdict.
+ * The harness is named in test.json (`<pid>@<start>`); older runs are judged by their nodes.
+ */
+function refuseWhileRunning(runDir: string, harness: unknown): void {
+  const named = typeof harness === 'string' && /^\d+@\d+$/.test(harness) && identityAlive(harness) ? harness : undefined;
+  const owner = named ?? runProcesses(realpathSync(runDir)).find((p) => p.harness !== undefined && identityAlive(p.harness))?.harness;
+  if (owner === undefined) return;
+  const pid = owner.split('@')[0];
+  throw new UserError(`${runDir} is a run still going (faultline pid ${pid}): let it finish, or stop it (Ctrl-C, or kill ${pid}), then run faultline report`);
+}
 
 /** The results a run wrote before, if any; a damaged file counts as none (it is rebuilt). */
 function readPrevious(file: string): Partial<RunResults> {

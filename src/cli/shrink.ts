@@ -85,7 +85,11 @@ export interface ShrinkOutcome {
   schedule: ScheduleEntry[];
   runs: number;
   stopped: ShrinkStop;
-  /** Whether `smallest` was seen to fail; false only when an unproven start was not (yet) seen to. */
+  /**
+   * Whether an attempt of this shrink failed, so `smallest` is a schedule seen to fail here. The
+   * recorded run's failure alone does not count: a failure that no attempt repeats may need a
+   * timing the schedule does not capture, and reporting it as shrunk would be a guess.
+   */
   proven: boolean;
 }
 
@@ -94,8 +98,9 @@ export async function shrinkPlan(o: ShrinkLoopOptions): Promise<ShrinkOutcome> {
   const tried = new Map<string, boolean>();
   const keyOf = (plan: Plan): string => JSON.stringify([plan.phaseMs, layOut(plan, o.space)]);
   let runs = 0;
+  let failures = 0;
   let current = o.start;
-  const outcome = (stopped: ShrinkStop, proven = true): ShrinkOutcome => ({ smallest: current, schedule: layOut(current, o.space), runs, stopped, proven });
+  const outcome = (stopped: ShrinkStop): ShrinkOutcome => ({ smallest: current, schedule: layOut(current, o.space), runs, stopped, proven: failures > 0 });
 
   /** Whether `plan` fails: remembered by its schedule, else run; `undefined` when no run is left. */
   async function fails(plan: Plan, pass: Attempt['pass']): Promise<boolean | undefined> {
@@ -106,13 +111,14 @@ export async function shrinkPlan(o: ShrinkLoopOptions): Promise<ShrinkOutcome> {
     runs++;
     const { valid } = await o.run({ n: runs, pass, schedule: layOut(plan, o.space), phaseMs: plan.phaseMs });
     tried.set(key, valid === false);
+    if (valid === false) failures++;
     return valid === false;
   }
 
   if (o.startFails) tried.set(keyOf(current), true);
   else {
     const failed = await fails(current, 'start');
-    if (failed !== true) return outcome(failed === false ? 'start-passed' : o.signal?.aborted ? 'interrupted' : 'budget', false);
+    if (failed !== true) return outcome(failed === false ? 'start-passed' : o.signal?.aborted ? 'interrupted' : 'budget');
   }
   for (let progress = true; progress; ) {
     progress = false;
@@ -227,8 +233,14 @@ export async function shrinkRun(req: ShrinkRequest, deps: ShrinkDeps = {}): Prom
     },
   });
   if (!outcome.proven) {
-    if (outcome.stopped !== 'start-passed') throw new UserError('shrink was interrupted before the starting schedule was run; nothing written');
-    throw new UserError(`the recorded schedule did not fail again with a ${phaseMs / 1000} s main phase; shrink needs a failure it can repeat (try without --time-limit)`);
+    if (outcome.stopped === 'start-passed') {
+      throw new UserError(`the recorded schedule did not fail again with a ${phaseMs / 1000} s main phase; shrink needs a failure it can repeat (try without --time-limit)`);
+    }
+    if (outcome.runs === 0) throw new UserError('shrink was interrupted before any attempt ran; nothing written');
+    const tried = outcome.stopped === 'interrupted' ? `none of the ${plural(outcome.runs, 'attempt')} before the interrupt failed` : `none of its ${plural(outcome.runs, 'attempt')} failed`;
+    throw new UserError(
+      `could not reproduce the failure: ${tried}, so there is no failing schedule to report and nothing was written; the failure may depend on timing: try again with more runs (--max-runs ${2 * req.maxRuns})`,
+    );
   }
   const file = join(req.runDir, 'shrunk-schedule.json');
   const names = nemesesNamed(outcome.schedule);

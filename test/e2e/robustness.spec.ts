@@ -120,6 +120,28 @@ describe.concurrent('teardown leaves nothing behind', () => {
   });
 });
 
+describe('faultline report on a run that is still going', () => {
+  it('refuses in one line and leaves the run alone, which then writes its own results', async () => {
+    const run = start(['--nodes', '1', '--time-limit', '60']);
+    const dir = await running(run, 40);
+    for (const path of [dir, join(run.results, 'latest')]) {
+      const report = await runCli(['report', path]);
+      expect(report.code, report.stderr).toBe(2);
+      expect(report.stderr).toMatch(new RegExp(`is a run still going \\(faultline pid ${run.pid}\\)`));
+      expect(report.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(existsSync(join(dir, 'results.json'))).toBe(false);
+    expect(existsSync(join(dir, 'report.html'))).toBe(false);
+    run.kill('SIGINT');
+    const out = await run.done;
+    expect(out.code, out.stderr).toBe(2);
+    const res = results(dir);
+    expect(res.interrupted).toBe(true);
+    expect(res.warnings.join('\n')).not.toMatch(/rebuilt from the history alone/);
+    await expectNothingLeft(dir, run.pid);
+  });
+});
+
 describe('after kill -9 of the harness', () => {
   it('check reads every complete line, reports a torn last one, and report rebuilds the results', async () => {
     const run = start(['--nodes', '1', '--time-limit', '60']);

@@ -14,13 +14,13 @@ export interface CliResult {
 /** The CLI with the fixture systems of test/fixtures/fixture-cli.ts registered too. */
 export const FIXTURE_MAIN = fileURLToPath(new URL('../fixtures/fixture-cli.ts', import.meta.url));
 
-/** Start `faultline <args>` (from `entry`, the CLI by default); `done` resolves with its exit code and output. */
-export function startCli(args: string[], cwd = ROOT, entry = MAIN): { child: ChildProcess; done: Promise<CliResult> } {
+/** Start `faultline <args>` (from `entry`, the CLI by default, with `env` added); `done` resolves with its exit code and output. */
+export function startCli(args: string[], cwd = ROOT, entry = MAIN, env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...loader, entry, ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, FORCE_COLOR: '0', ...env },
   });
   let stdout = '';
   let stderr = '';
