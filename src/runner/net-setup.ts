@@ -69,8 +69,9 @@ export interface NetMode {
   /**
    * Addresses and the Net for `nodes`; `seed` drives any randomness of the Net. `dirs` is where
    * helper processes leave their sockets and how they are marked as the run's (netns needs it).
+   * `signal` ends a setup still under way (the proxy's).
    */
-  start(nodes: readonly string[], seed: number, dirs?: NetDirs): Promise<NodeNetwork>;
+  start(nodes: readonly string[], seed: number, dirs?: NetDirs, signal?: AbortSignal): Promise<NodeNetwork>;
 }
 
 /** Fixed ports in netns mode: every node has its own namespace, so they never collide. */
@@ -91,14 +92,14 @@ export function netMode(name: NetModeName): NetMode {
 const proxyMode: NetMode = {
   name: 'proxy',
   lacks: async () => ({}),
-  async start(nodes, seed) {
+  async start(nodes, seed, _dirs, signal) {
     const peerListen: Record<string, string> = {};
     const clientListen: Record<string, string> = {};
     for (const node of nodes) {
       peerListen[node] = `${LOOPBACK}:${await allocatePort()}`;
       clientListen[node] = `${LOOPBACK}:${await allocatePort()}`;
     }
-    const net = await ProxyNet.start({ nodes: [...nodes], peerTargets: peerListen, clientTargets: clientListen, seed });
+    const net = await ProxyNet.start({ nodes: [...nodes], peerTargets: peerListen, clientTargets: clientListen, seed }, signal);
     return {
       net,
       peerListen,

@@ -16,7 +16,7 @@ import { netMode, type NetMode, type NodeNetwork } from './net-setup.js';
 import type { RunDirs } from './run-dir.js';
 import { nodeNames } from './node-names.js';
 
-/** From the first node start until the system says it is ready. */
+/** From the start of the network until the system says it is ready. */
 const READY_TIMEOUT_MS = 30_000;
 /** Node starts in progress at once: a burst of process spawns would stall the harness (and its Ctrl-C) and gains nothing. */
 const STARTS_AT_ONCE = 8;
@@ -44,8 +44,16 @@ export async function startCluster(
   mode: NetMode = netMode(spec.net),
 ): Promise<StartedCluster> {
   const nodes = nodeNames(spec.nodes);
-  const network = await mode.start(nodes, spec.seed, { root: dirs.root, scratch: dirs.scratch });
-  track(() => network.close());
+  // One deadline for the whole start (network, processes, readiness); an interrupt ends the wait
+  // at once, and the teardown then undoes whatever was made, even if it is made only later.
+  const startSignal = sharedSignal(signal, AbortSignal.timeout(READY_TIMEOUT_MS));
+  const late = (what: () => string) => (err: unknown): never => {
+    if (signal.aborted || !startSignal.aborted) throw err;
+    throw new UserError(`${system.name} did not start: ${what()} after ${READY_TIMEOUT_MS / 1000} s (too many --nodes for this machine?)`);
+  };
+  const making = mode.start(nodes, spec.seed, { root: dirs.root, scratch: dirs.scratch }, startSignal);
+  track(async () => (await making.catch(() => undefined))?.close());
+  const network = await untilAborted(making, startSignal).catch(late(() => `its network of ${nodes.length} nodes was not set up`));
 
   const plans: Record<string, NodePlan> = {};
   nodes.forEach((id, index) => {
@@ -76,22 +84,13 @@ export async function startCluster(
   track(() => cluster.teardown());
 
   const t0 = performance.now();
-  // One deadline for the whole start, processes and readiness; an interrupt ends the wait at once
-  // (the teardown then ends the nodes still starting too).
-  const startSignal = sharedSignal(signal, AbortSignal.timeout(READY_TIMEOUT_MS));
-  let started = false;
+  await startNodes(cluster, nodes, startSignal).catch(late(() => `${nodes.filter((n) => !cluster.isRunning(n)).length} of ${nodes.length} nodes had not started`));
   try {
-    await startNodes(cluster, nodes, startSignal);
-    started = true;
     await system.ready?.(cluster, startSignal);
   } catch (err) {
-    if (signal.aborted || (!started && !startSignal.aborted)) throw err;
+    if (signal.aborted) throw err;
     const down = nodes.filter((n) => !cluster.isRunning(n));
-    const why = !started
-      ? `${down.length} of ${nodes.length} nodes had not started after ${READY_TIMEOUT_MS / 1000} s (too many --nodes for this machine?)`
-      : down.length > 0
-        ? `nodes ${down.join(', ')} exited`
-        : `it was not ready within ${READY_TIMEOUT_MS / 1000} s`;
+    const why = down.length > 0 ? `nodes ${down.join(', ')} exited` : `it was not ready within ${READY_TIMEOUT_MS / 1000} s`;
     throw new UserError(`${system.name} did not start: ${why}; see the node logs in ${join(dirs.root, 'nodes')}`);
   }
   return { cluster, net: network.net, network, startS: (performance.now() - t0) / 1000 };
@@ -103,10 +102,17 @@ async function startNodes(cluster: LocalCluster, nodes: readonly string[], signa
   const worker = async (): Promise<void> => {
     while (next < nodes.length && !signal.aborted) await cluster.start(nodes[next++]!);
   };
-  const aborted = new Promise<never>((_, reject) => {
-    const fail = (): void => reject(signal.reason);
-    if (signal.aborted) fail();
-    else signal.addEventListener('abort', fail, { once: true });
-  });
-  await Promise.race([Promise.all(Array.from({ length: Math.min(STARTS_AT_ONCE, nodes.length) }, worker)), aborted]);
+  await untilAborted(Promise.all(Array.from({ length: Math.min(STARTS_AT_ONCE, nodes.length) }, worker)), signal);
+}
+
+/** `work`, or its abort reason as soon as `signal` aborts (the work goes on; its owner cleans up after it). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      const fail = (): void => reject(signal.reason);
+      if (signal.aborted) fail();
+      else signal.addEventListener('abort', fail, { once: true });
+    }),
+  ]);
 }

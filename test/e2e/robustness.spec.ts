@@ -5,7 +5,7 @@
  * holds every operation recorded before the end; and a checker that runs out of time says
  * unknown, never valid. Runs use memory-kv, the cheapest bundled system.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,23 @@ describe.concurrent('teardown leaves nothing behind', () => {
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(out.code).toBe(130);
     expect(out.stderr).toMatch(/forced exit on second SIGINT/);
+    await expectNothingLeft(dir!, run.pid);
+  });
+
+  it('after SIGTERM while a 100-node cluster is starting: it stops within the start deadline, starting no more nodes', async () => {
+    // With 100 nodes the fault proxy alone has 9,900 links to set up, then 100 nodes start.
+    const run = start(['--nodes', '100', '--time-limit', '30']);
+    let dir: string | undefined;
+    await waitFor(() => (dir = latestRun(run.results)) !== undefined && run.stderr().includes('starting 100'), 45_000, 'the start');
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    const startedBefore = readdirSync(join(dir!, 'nodes')).length;
+    run.kill('SIGTERM');
+    const out = await run.done;
+    expect(out.code, out.stderr).toBe(2);
+    expect(Date.now() - t0).toBeLessThan(30_000); // the start's own deadline; it used to finish all 100 first
+    // A node's log file is made when its start begins: at most the few already under way were added.
+    expect(readdirSync(join(dir!, 'nodes')).length).toBeLessThanOrEqual(startedBefore + 8);
     await expectNothingLeft(dir!, run.pid);
   });
 
