@@ -6,17 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HistoryFormatError, parseEdnHistory, parseHistory } from '../../src/history/formats/index.js';
+import { parseEdnHistory, parseHistory } from '../../src/history/formats/index.js';
+import { formatError } from '../helpers/format-error.js';
 
-function thrown(fn: () => unknown): HistoryFormatError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HistoryFormatError) return e;
-    throw e;
-  }
-  throw new Error('expected a HistoryFormatError');
-}
 
 /** The fields a test compares (index and time are the reader's own unless recorded). */
 const core = (ops: { type: string; process: unknown; f: string; value: unknown }[]): unknown[] => ops.map(({ type, process, f, value }) => ({ type, process, f, value }));
@@ -133,7 +125,7 @@ describe('edn: torn and broken files', () => {
     ['nesting past the limit', `{:process 0, :type :ok, :f :read, :value ${'['.repeat(70)}${']'.repeat(70)}}`, 1, /nested deeper than 64/],
   ];
   it.each(broken)('%s is an error naming its line', (_, text, line, why) => {
-    const e = thrown(() => parseEdnHistory(text, 'b.edn'));
+    const e = formatError(() => parseEdnHistory(text, 'b.edn'));
     expect(e.line).toBe(line);
     expect(e.message).toMatch(why);
     expect(e.message).not.toContain('\n');
@@ -141,7 +133,7 @@ describe('edn: torn and broken files', () => {
 
   it('a map left open over several lines is an error naming where it opened, not a torn last op', () => {
     const text = '{:process 0, :type :invoke, :f :write, :value 1}\n{:process 0, :type\n{:process 0, :type :ok, :f :write, :value 1}\n';
-    const e = thrown(() => parseHistory(text, 'm.edn'));
+    const e = formatError(() => parseHistory(text, 'm.edn'));
     expect(e.line).toBe(2);
     expect(e.message).toMatch(/the text ends inside the map opened on line 2.*a bracket may be missing/);
   });

@@ -5,17 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HistoryFormatError, parseHistory, parseJepsenLog } from '../../src/history/formats/index.js';
+import { parseHistory, parseJepsenLog } from '../../src/history/formats/index.js';
+import { formatError } from '../helpers/format-error.js';
 
-function thrown(fn: () => unknown): HistoryFormatError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof HistoryFormatError) return e;
-    throw e;
-  }
-  throw new Error('expected a HistoryFormatError');
-}
 
 /** One or more blanks of the kinds published logs use. */
 const gap = fc.array(fc.constantFrom(' ', '\t'), { minLength: 1, maxLength: 4 }).map((xs) => xs.join(''));
@@ -84,7 +76,7 @@ describe('jepsen-log: a line that looks like an operation is read or refused', (
   ];
 
   it.each(broken)('%s in the middle is an error naming its line', (line, why) => {
-    const e = thrown(() => parseJepsenLog([good, line, good].join('\n'), 'x.log'));
+    const e = formatError(() => parseJepsenLog([good, line, good].join('\n'), 'x.log'));
     expect(e.line).toBe(2);
     expect(e.message).toMatch(/^x\.log:2: /);
     expect(e.message).toMatch(why);

@@ -39,6 +39,20 @@ export interface LocalClusterOptions {
   onCrash: (node: string, how: string) => void;
 }
 
+/** Clusters of this process not torn down yet: a forced exit (no teardown) kills their nodes. */
+const live = new Set<LocalCluster>();
+let exitWatched = false;
+
+function watchExit(cluster: LocalCluster): void {
+  live.add(cluster);
+  if (exitWatched) return;
+  exitWatched = true;
+  // First among the exit handlers: the nodes must be dead before the scratch directory is removed.
+  process.prependListener('exit', () => {
+    for (const c of live) c.killAllNow();
+  });
+}
+
 export class LocalCluster implements Cluster {
   readonly nodes: readonly string[];
   readonly clientAddresses: Readonly<Record<string, string>>;
@@ -47,14 +61,11 @@ export class LocalCluster implements Cluster {
   private readonly starting = new Map<string, ChildProcess>();
   /** Set by teardown: no node starts after it, whoever asks (a nemesis still restarting one). */
   private closed = false;
-  /** Kills every node and tether at once when the process exits without a teardown (a forced exit). */
-  private readonly onExit = (): void => this.killAllNow();
 
   constructor(private readonly opts: LocalClusterOptions) {
     this.nodes = Object.keys(opts.plans);
     this.clientAddresses = opts.clientAddresses;
-    // First among the exit handlers: the nodes must be dead before the scratch directory is removed.
-    process.prependListener('exit', this.onExit);
+    watchExit(this);
   }
 
   isRunning(node: string): boolean {
@@ -170,7 +181,7 @@ export class LocalCluster implements Cluster {
       return exited;
     });
     await Promise.all([...[...this.running.keys()].map((node) => this.kill(node)), ...starting]);
-    process.off('exit', this.onExit);
+    live.delete(this);
   }
 
   /** The forced-exit path: signal every node and tether now, synchronously (an exit handler cannot wait). */
