@@ -31,7 +31,7 @@ function specFor(input: ReportInput): TestSpec {
     nemeses: [],
     bugs: [],
     clusterOptions: {},
-    nodes: 1,
+    nodes: ['n1'],
     concurrency: input.processes,
     timeLimitS: 10,
     recoveryS: 0,
@@ -43,7 +43,9 @@ function specFor(input: ReportInput): TestSpec {
     opsPerKey: 200,
     checkerTimeoutS: 120,
     resultsRoot: 'results',
+    hosts: 'local',
     net: 'proxy',
+    hostOptions: {},
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * memory-kv: the trivial system under test. Each node is an unreplicated in-memory key-value
- * store that answers read / write / cas at once, over raft-kv's client protocol and with
- * raft-kv's client, so the two systems are tested by exactly the same code path.
+ * store that answers read / write / cas at once, over the shared key-value client protocol and
+ * with the shared client (src/node/kv/), so it is tested by exactly the same code path as the
+ * replicated systems.
  *
  * Why: a baseline for faultline's own overhead and for load tests of the harness (hundreds of
  * clients, thousands of operations a second), where the system must never be the bottleneck.
@@ -9,26 +10,11 @@
  * of different nodes see different registers and the history is (correctly) not linearizable.
  */
 import type { ClusterView, NodePlan, SystemDef } from '../../src/api/cluster.js';
-import { nodeProgram } from '../../src/node/entry.js';
-import { registerClient } from '../raft-kv/client.js';
-import { nodeStatus } from '../raft-kv/index.js';
+import { planProgram } from '../../src/node/entry.js';
+import { registerClient } from '../../src/node/kv/client.js';
+import { clusterStatuses, pause } from '../../src/node/kv/probe.js';
 
 const POLL_MS = 50;
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason ?? new Error('aborted'));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** The memory-kv system definition, registered as `memory-kv`. */
 export const memoryKv: SystemDef = {
@@ -40,17 +26,11 @@ export const memoryKv: SystemDef = {
   bugs: {},
   clients: { register: registerClient },
 
-  launch(plan: NodePlan) {
-    return nodeProgram(new URL('./node.js', import.meta.url), ['--plan', JSON.stringify(plan)]);
-  },
+  launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),
 
   /** Ready once every node answers a status request. */
   async ready(cluster: ClusterView, signal: AbortSignal): Promise<void> {
-    for (;;) {
-      const answers = await Promise.all(cluster.nodes.map((n) => nodeStatus(cluster.clientAddresses[n]!, signal)));
-      if (answers.every((s) => s !== undefined)) return;
-      await pause(POLL_MS, signal);
-    }
+    while (!(await clusterStatuses(cluster, signal)).every((s) => s !== undefined)) await pause(POLL_MS, signal);
   },
 };
 

@@ -3,6 +3,7 @@
  * a Raft implementation ships with, and each one can lose linearizability under a matching fault
  * (README.md says how often in practice).
  */
+import { BugSet } from '../../src/node/bugs.js';
 
 export const BUGS = {
   'stale-read':
@@ -26,25 +27,7 @@ export const BUGS = {
 } as const satisfies Record<string, string>;
 
 export type BugName = keyof typeof BUGS;
+export type Bugs = BugSet<BugName>;
 
-/** The set of bugs switched on; unknown names are an error. */
-export class Bugs {
-  private readonly on: ReadonlySet<BugName>;
-
-  constructor(names: readonly string[] = []) {
-    for (const name of names) {
-      if (!(name in BUGS)) {
-        throw new Error(`unknown raft-kv bug "${name}" (known: ${Object.keys(BUGS).join(', ')})`);
-      }
-    }
-    this.on = new Set(names as BugName[]);
-  }
-
-  has(name: BugName): boolean {
-    return this.on.has(name);
-  }
-
-  list(): BugName[] {
-    return [...this.on];
-  }
-}
+/** The bugs switched on; unknown names are an error. */
+export const bugSet = (names: readonly string[] = []): Bugs => new BugSet('raft-kv', BUGS, names);

@@ -2,7 +2,7 @@
  * Timings and knobs of the raft-kv core. The defaults elect a 5-node loopback cluster well
  * under 2 s and bring a healed cluster back within about one election timeout.
  */
-import { Bugs } from './bugs.js';
+import { bugSet, type Bugs } from './bugs.js';
 
 export const READ_MODES = ['read-index', 'log', 'lease'] as const;
 export type ReadMode = (typeof READ_MODES)[number];
@@ -55,5 +55,5 @@ export function makeConfig(
     throw new Error(`unknown read-mode "${opts.readMode}" (one of ${READ_MODES.join(', ')})`);
   }
   const { readMode: _r, bugs, ...timings } = opts;
-  return { id, nodes, ...DEFAULT_TIMINGS, ...timings, readMode, bugs: new Bugs(bugs ?? []) };
+  return { id, nodes, ...DEFAULT_TIMINGS, ...timings, readMode, bugs: bugSet(bugs ?? []) };
 }

@@ -2,16 +2,7 @@
  * The in-memory Raft log: entries with 1-based indexes (index 0 is the empty prefix, term 0),
  * plus tracking of which suffix changed since it was last handed to storage.
  */
-
-/** A register value: JSON numbers and strings (null stands for an absent key). */
-export type Value = string | number | null;
-
-/** A state machine command. `rid` ties an entry to the client request that proposed it. */
-export type Command =
-  | { op: 'noop' }
-  | { op: 'write'; key: string; value: Value; rid?: string }
-  | { op: 'cas'; key: string; expected: Value; value: Value; rid?: string }
-  | { op: 'read'; key: string; rid?: string };
+import type { Command } from '../../src/node/kv/state-machine.js';
 
 export interface Entry {
   term: number;

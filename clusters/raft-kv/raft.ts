@@ -15,12 +15,12 @@
 import { ClockGuard } from './clock-guard.js';
 import type { RaftConfig } from './config.js';
 import { Leadership } from './leader.js';
-import type { Command, RaftLog } from './log.js';
+import { notLeader, type KvFunction, type KvRequest, type KvResult, type NodeStatus, type Role } from '../../src/node/kv/protocol.js';
+import { proposalOutcome, ProposalTable, ReadQueue } from '../../src/node/kv/requests.js';
+import { KvStateMachine, type Command } from '../../src/node/kv/state-machine.js';
+import type { RaftLog } from './log.js';
 import type { AppendRequest, RaftMessage, VoteReply, VoteRequest } from './messages.js';
-import type { KvFunction, KvRequest, KvResult, NodeStatus, Role } from './protocol.js';
 import { recover } from './recovery.js';
-import { proposalOutcome, ProposalTable, ReadQueue } from './requests.js';
-import { KvStateMachine } from './state-machine.js';
 import type { HardState, MessageBody, Outbound, Persisted, RaftEnv, Ready, Reply } from './types.js';
 
 export type { HardState, Persisted, RaftEnv, Ready } from './types.js';
@@ -341,7 +341,7 @@ export class Raft {
       const entry = this.log.get(i)!;
       const result = this.sm.apply(entry.cmd);
       const p = this.lead && this.proposals.take(i);
-      if (p) this.reply(p.rid, proposalOutcome(p, entry, result));
+      if (p) this.reply(p.rid, proposalOutcome(p, entry.cmd, result, entry.term === p.term));
     }
     this.serveReads();
   }
@@ -380,8 +380,7 @@ export class Raft {
   // ---- helpers ----
 
   private notLeader(): KvResult {
-    const hint = this.leader !== null && this.leader !== this.cfg.id ? this.leader : undefined;
-    return hint ? { type: 'fail', error: 'not-leader', leader: hint } : { type: 'fail', error: 'not-leader' };
+    return notLeader(this.cfg.id, this.leader);
   }
 
   private resetElectionTimer(now: number): void {

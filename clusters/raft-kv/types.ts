@@ -1,17 +1,11 @@
 /** The inputs and outputs of the Raft core (raft.ts), shared with its driver and tests. */
+import type { KvResult } from '../../src/node/kv/protocol.js';
+import type { CoreEnv } from '../../src/node/kv/run-node.js';
 import type { Entry, LogWrite } from './log.js';
 import type { RaftMessage } from './messages.js';
-import type { KvResult } from './protocol.js';
 
-export interface RaftEnv {
-  /** Monotonic milliseconds, for timers. */
-  mono(): number;
-  /** This node's wall clock (Clock.now(), skewable): message stamps, and leases (read-mode lease). */
-  wall(): number;
-  /** Uniform in [0, 1). */
-  random(): number;
-  log(level: 'debug' | 'info' | 'warn', message: string, fields?: Record<string, unknown>): void;
-}
+/** The core's world; its wall clock (skewable) stamps messages and times leases (read-mode lease). */
+export type RaftEnv = CoreEnv;
 
 export interface HardState {
   term: number;

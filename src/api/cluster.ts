@@ -2,18 +2,26 @@
  * A system under test, in two halves (Jepsen's DB + OS, split by who owns what):
  * - `SystemDef` is what a system's folder under `clusters/` exports: how to launch one node
  *   and which clients it has. It knows nothing about where nodes run.
- * - `Cluster` is the running cluster a host backend builds from it; nemeses drive it.
+ * - `Cluster` is the running cluster a host backend (src/api/host.ts) builds from it; nemeses
+ *   drive it.
  */
 import type { ClientFactory } from './client.js';
 
-/** What the harness tells a system about one node it is about to launch. */
+/**
+ * All a node is told about itself: the JSON a bundled node parses (src/node/plan.ts), passed
+ * with `--plan`. Every address and path is as the NODE sees it, which is the host backend's
+ * business: on the embedded default the data directory is a local directory, in a container it
+ * is a path inside the container, on a remote host a path on that host. What only the harness
+ * needs (where clients dial the node, where its log is collected) is not here: see
+ * `PlacedNode` in src/api/host.ts.
+ */
 export interface NodePlan {
   id: string;
   /** Position of the node in the cluster, from 0. */
   index: number;
   /** Every node id, in order. */
   nodes: readonly string[];
-  /** A directory kept across restarts of this node (its disk). */
+  /** A directory the node keeps across restarts, kill -9 included (its disk). */
   dataDir: string;
   /** host:port this node listens on for its peers. */
   peerListen: string;
@@ -29,8 +37,30 @@ export interface NodePlan {
   options: Readonly<Record<string, unknown>>;
 }
 
-/** How to run one node process. */
-export interface NodeLaunch {
+/**
+ * How to run one node, independent of where it runs: a host backend maps it to a process on its
+ * host (see HostBackend in src/api/host.ts for how each kind is mapped).
+ */
+export type NodeLaunch = BundledLaunch | CommandLaunch;
+
+/**
+ * A node program that ships with faultline (a bundled system's `node.ts`): `script` is its path
+ * in faultline's compiled tree, relative to that tree's root, e.g. `clusters/raft-kv/node.js`.
+ * The backend runs it with its own Node.js from its own copy of the tree (the local sources or
+ * `dist/` here, `dist/` copied into an image or uploaded to a remote host elsewhere). Made by
+ * `nodeProgram()` (src/node/entry.ts).
+ */
+export interface BundledLaunch {
+  script: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+/**
+ * Any other program (a third-party server such as etcd): `command` is looked up on the host the
+ * node runs on (the PATH of this machine, of the image, of the remote host).
+ */
+export interface CommandLaunch {
   command: string;
   args: string[];
   env?: Record<string, string>;
@@ -74,18 +104,25 @@ export interface ClusterView {
 
 /** A running cluster: what nemeses and the runner act on. */
 export interface Cluster extends ClusterView {
-  /** Start a stopped or killed node with its data directory intact. */
+  /**
+   * Start a stopped or killed node with its data directory intact; a no-op when it runs. Every
+   * operation on one node takes effect in the order it was called: a start during a stop's
+   * grace period starts the node again once the stop is done, and two overlapping starts start
+   * one process.
+   */
   start(node: string): Promise<void>;
   /** Graceful stop (SIGTERM, then SIGKILL after a grace period). */
   stop(node: string): Promise<void>;
-  /** kill -9. */
+  /** kill -9; also cuts short a graceful stop in progress. */
   kill(node: string): Promise<void>;
-  /** SIGSTOP / SIGCONT. */
+  /** SIGSTOP / SIGCONT (or the backend's equivalent: a frozen container). */
   pause(node: string): Promise<void>;
   resume(node: string): Promise<void>;
+  /** Whether the node is up: started and not stopped, killed, being stopped or crashed. */
   isRunning(node: string): boolean;
-  /** Shift a node's clock by `offsetMs` from true time (0 resets it). */
+  /** Shift a node's clock by `offsetMs` from true time (0 resets it), as the node's clock module or libfaketime reads it. */
   setClockOffset(node: string, offsetMs: number): Promise<void>;
   primary(signal: AbortSignal): Promise<string | undefined>;
+  /** Where the node's log is collected on the harness's machine (`results/<run>/nodes/<node>.log`). */
   logFiles(node: string): string[];
 }

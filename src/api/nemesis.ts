@@ -40,6 +40,13 @@ export interface ScheduleOptions {
   rng: Rng;
 }
 
+/**
+ * What a nemesis may need from its surroundings: `primary` (the system can name its primary),
+ * `clock` (node clocks can be skewed), `latency` (links can be delayed). A host backend says which
+ * it cannot provide on this machine (HostBackend.lacks), so such a run is refused before it starts.
+ */
+export type Requirement = 'primary' | 'clock' | 'latency';
+
 export interface NemesisDef {
   readonly name: string;
   readonly description: string;
@@ -47,7 +54,7 @@ export interface NemesisDef {
    * Capabilities this nemesis needs (checked before the run starts): `primary` and `clock` from
    * the cluster, `latency` (delaying links) from the network mode.
    */
-  readonly requires?: readonly ('primary' | 'clock' | 'latency')[];
+  readonly requires?: readonly Requirement[];
   build(): Nemesis;
   schedule(opts: ScheduleOptions): ScheduleEntry[];
   /**

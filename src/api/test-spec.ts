@@ -18,8 +18,11 @@ export interface TestSpec {
   bugs: string[];
   /** System options, e.g. `{ 'read-mode': 'lease' }`. */
   clusterOptions: Record<string, string>;
-  /** Number of nodes. Default 5. */
-  nodes: number;
+  /**
+   * Node names, in order (`--nodes 5` gives n1..n5, the default; `--nodes a,b,c` names them; a
+   * host backend with an inventory may supply them).
+   */
+  nodes: string[];
   /** Concurrent client threads. Default 10. */
   concurrency: number;
   /** Length of the main phase (workload + faults) in seconds. Default 30. */
@@ -44,9 +47,14 @@ export interface TestSpec {
   resultsRoot: string;
   /** A fault schedule to replay instead of one generated from the seed (`--schedule`). */
   schedule?: ScheduleEntry[];
+  /** Where nodes run: a host backend's name (src/registry.ts); `local` by default. */
+  hosts: string;
   /**
-   * Network control mechanism: `proxy` (the fault proxy on 127.0.0.1, no privileges) or `netns`
-   * (a network namespace and address per node, partitions as nft rules at a bridge; root only).
+   * Network control mechanism, one of the host backend's modes; for `local`: `proxy` (the fault
+   * proxy on 127.0.0.1, no privileges; the default) or `netns` (a network namespace and address
+   * per node, partitions as nft rules at a bridge; root only).
    */
-  net: 'proxy' | 'netns';
+  net: string;
+  /** Options of the host backend, e.g. `{ 'hosts-file': 'hosts.json' }` (none for `local`). */
+  hostOptions: Record<string, string>;
 }

@@ -13,6 +13,7 @@ import { ConsoleUi, verdictText } from '../report/console.js';
 import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
 import { exitCodeFor } from '../runner/results.js';
+import { upgradeSpec } from '../runner/saved-spec.js';
 import { UserError } from '../user-error.js';
 import { numberOption } from './number-options.js';
 
@@ -38,7 +39,7 @@ export function readSavedSpec(runDir: string): TestSpec {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new UserError(`${file} has no "spec" object; pass the history file itself with --model`);
   }
-  return spec as TestSpec;
+  return upgradeSpec(spec);
 }
 
 /** The plug-ins a saved spec names; a spec edited out of shape is a one-line UserError. */

@@ -1,47 +1,36 @@
 /**
  * `faultline clean`: remove what runs killed with -9 (or by the OOM killer, or a crash of the
- * machine's session) left on this machine. A run's tethers normally take its nodes down with the
- * harness, and a normal end, Ctrl-C or SIGTERM removes everything; this is for the rest:
+ * machine's session) left on this machine. A normal end, Ctrl-C or SIGTERM removes everything;
+ * this is for the rest. Each host backend contributes its cleaners (HostBackend.cleaners: for
+ * `local`, node processes whose harness is gone and the labs of dead `--net netns` runs); the
+ * runner's own leftovers are scratch directories (`<tmpdir>/faultline-*`) whose owner.pid names a
+ * harness that is gone. Nothing of a run still going is ever touched.
  *
- * - processes carrying FAULTLINE_RUN whose FAULTLINE_HARNESS names a harness that is gone;
- * - scratch directories (`<tmpdir>/faultline-*`) whose owner.pid names a harness that is gone;
- * - netns labs whose owner is gone (root only).
- *
- * Why the harness identity decides: a run in progress is never touched, however old it is, and
- * a pid reused by an unrelated process does not keep a dead run's leftovers alive (the identity
- * includes the process start time, see src/hosts/local/process-identity.ts).
+ * Order: the backends' run cleaners (processes) first, so directories are no longer in use, then
+ * scratch directories, then machine-wide lab state (namespaces, daemons).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { identityAlive } from '../hosts/local/process-identity.js';
-import { orphanedRunProcesses, type RunProcess } from '../hosts/local/run-processes.js';
-import { findTool } from '../net/netns/exec.js';
-import { cleanupLeftoverLabs } from '../net/netns/lab.js';
+import type { CleanReport, HostCleaner } from '../api/host.js';
+import { harnessPid } from '../process-identity.js';
+import { hostBackends } from '../registry.js';
 import { leftoverScratchDirs } from '../runner/run-dir.js';
-import { abortableSleep } from '../abortable-sleep.js';
-
-/** How long to wait for killed processes to disappear before removing their directories. */
-const KILL_WAIT_MS = 3000;
-
-/** What `faultline clean` did: one line per thing removed, and what it could not do. */
-export interface CleanReport {
-  removed: string[];
-  problems: string[];
-}
 
 /** Options of {@link cleanLeftovers}. */
 export interface CleanOptions {
   /** Where scratch directories live; the system temp directory by default. */
   tmp?: string;
-  /** Remove netns labs too; by default when running as root with `ip` installed. */
+  /** Run lab cleaners: `true` even where they say they cannot, `false` never; by default where they can. */
   labs?: boolean;
+  /** Host backend options given to `faultline clean` (e.g. a hosts file). */
+  options?: Readonly<Record<string, string>>;
 }
 
-/** Remove the leftovers of dead runs: processes first, then their directories, then labs. */
+/** Remove the leftovers of dead runs: backend run leftovers, scratch directories, then labs. */
 export async function cleanLeftovers(opts: CleanOptions = {}): Promise<CleanReport> {
   const report: CleanReport = { removed: [], problems: [] };
-  const killed = killOrphans(orphanedRunProcesses(), report);
-  await waitGone(killed);
+  const cleaners = [...new Set(Object.values(hostBackends).flatMap((b) => b.cleaners))];
+  for (const cleaner of cleaners.filter((c) => !c.lab)) await runCleaner(cleaner, report, opts, false);
   for (const { dir, owner } of leftoverScratchDirs(opts.tmp)) {
     try {
       rmSync(dir, { recursive: true, force: true });
@@ -50,75 +39,51 @@ export async function cleanLeftovers(opts: CleanOptions = {}): Promise<CleanRepo
       report.problems.push(`cannot remove ${dir}: ${(err as Error).message}`);
     }
   }
-  const labs = opts.labs ?? (process.getuid?.() === 0 && findTool('ip') !== undefined);
-  if (labs) {
-    try {
-      for (const id of await cleanupLeftoverLabs()) report.removed.push(`removed netns lab ${id}`);
-    } catch (err) {
-      report.problems.push(`cannot remove netns labs: ${(err as Error).message.split('\n')[0]}`);
-    }
+  if (opts.labs !== false) {
+    for (const cleaner of cleaners.filter((c) => c.lab)) await runCleaner(cleaner, report, opts, opts.labs === true);
   }
   return report;
 }
 
-/** SIGKILL each process (a stopped one dies too); returns the pids that were signalled. */
-function killOrphans(procs: readonly RunProcess[], report: CleanReport): number[] {
-  const killed: number[] = [];
-  for (const proc of procs) {
-    // Re-check just before the kill: the harness identity was read a moment ago.
-    if (proc.harness === undefined || identityAlive(proc.harness)) continue;
-    const what = describe(proc.pid);
-    try {
-      process.kill(proc.pid, 'SIGKILL');
-    } catch {
-      continue; // Gone meanwhile (its tether took it down).
-    }
-    killed.push(proc.pid);
-    report.removed.push(`killed process ${proc.pid} (${what}) of run ${proc.run} (harness ${harnessPid(proc.harness)} is gone)`);
+/** Run one cleaner into `report`; one that cannot run here is skipped, or a problem when `insist`. */
+async function runCleaner(cleaner: HostCleaner, report: CleanReport, opts: CleanOptions, insist: boolean): Promise<void> {
+  const why = cleaner.unavailable();
+  if (why !== undefined) {
+    if (insist) report.problems.push(`cannot remove ${cleaner.name}: ${why}`);
+    return;
   }
-  return killed;
-}
-
-async function waitGone(pids: readonly number[]): Promise<void> {
-  const until = Date.now() + KILL_WAIT_MS;
-  const never = new AbortController().signal;
-  while (pids.some(exists) && Date.now() < until) await abortableSleep(20, never);
-}
-
-function exists(pid: number): boolean {
   try {
-    // A zombie still answers kill(0); its /proc stat says Z.
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
+    const done = await cleaner.clean(opts.options ?? {});
+    report.removed.push(...done.removed);
+    report.problems.push(...done.problems);
+  } catch (err) {
+    report.problems.push(`cannot remove ${cleaner.name}: ${((err as Error).message ?? String(err)).split('\n')[0]}`);
   }
 }
 
-/** `tether` or `node`, from the command line, for the line printed. */
-function describe(pid: number): string {
-  try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.some((a) => /tether\.[jt]s$/.test(a)) ? 'tether' : 'node';
-  } catch {
-    return 'node';
-  }
-}
-
-function harnessPid(identity: string): string {
-  return identity.split(/[@ ]/)[0] ?? identity;
+/** Host backend options `faultline clean` takes (those marked `clean`), by name. */
+function cleanOptionNames(): string[] {
+  return [...new Set(Object.values(hostBackends).flatMap((b) => Object.entries(b.options ?? {}).filter(([, o]) => o.clean).map(([name]) => name)))];
 }
 
 interface CleanArgs {
   labs?: boolean;
+  [option: string]: unknown;
 }
 
 /** The `faultline clean` command. */
 export const cleanCommand: CommandModule<object, CleanArgs> = {
   command: 'clean',
   describe: 'Remove what runs killed with -9 left behind: node processes, scratch directories, netns labs',
-  builder: (y) => y.option('labs', { type: 'boolean', describe: 'Remove dead netns labs too (default: when root; --no-labs to skip)' }) as never,
+  builder: (y) => {
+    let out = y.option('labs', { type: 'boolean', describe: 'Remove dead labs (netns namespaces) too (default: where possible, e.g. as root; --no-labs to skip)' });
+    for (const name of cleanOptionNames()) out = out.option(name, { type: 'string', describe: `For host backends that need it (faultline list)` });
+    return out as never;
+  },
   handler: async (args) => {
-    const report = await cleanLeftovers(args.labs === undefined ? {} : { labs: args.labs });
+    const options: Record<string, string> = {};
+    for (const name of cleanOptionNames()) if (args[name] !== undefined) options[name] = String(args[name]);
+    const report = await cleanLeftovers({ ...(args.labs !== undefined && { labs: args.labs }), options });
     const lines = report.removed.length > 0 ? report.removed : ['nothing to clean'];
     process.stdout.write(`${lines.join('\n')}\n`);
     for (const problem of report.problems) process.stderr.write(`faultline: ${problem}\n`);

@@ -9,7 +9,9 @@ import { HistoryFormatError } from '../history/formats/index.js';
 import { UserError } from '../user-error.js';
 import { VERSION } from '../version.js';
 import { checkCommand } from './check.js';
+import { checkHostsCommand } from './check-hosts.js';
 import { cleanCommand } from './clean.js';
+import { labCommand } from './lab.js';
 import { listCommand } from './list.js';
 import { reportCommand } from './report.js';
 import { shrinkCommand } from './shrink.js';
@@ -39,6 +41,8 @@ try {
     .command(shrinkCommand)
     .command(listCommand)
     .command(cleanCommand)
+    .command(labCommand)
+    .command(checkHostsCommand)
     .demandCommand(1, 'Say what to do: faultline test, check, report or list (faultline --help).')
     .strict()
     .recommendCommands()

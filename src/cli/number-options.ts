@@ -9,7 +9,6 @@ const DAY_S = 86_400;
 
 /** Each number option's rule; an option not listed takes any positive number. */
 export const NUMBERS: Record<string, { integer?: boolean; zero?: boolean; max?: number }> = {
-  nodes: { integer: true, max: 100 },
   concurrency: { integer: true, max: 10_000 },
   'time-limit': { max: 7 * DAY_S },
   'recovery-time': { zero: true, max: 7 * DAY_S },

@@ -8,7 +8,7 @@ import type { CommandModule } from 'yargs';
 import { ConsoleUi } from '../report/console.js';
 import { finishRun } from '../runner/finish-run.js';
 import type { RunResults } from '../runner/results.js';
-import { identityAlive } from '../hosts/local/process-identity.js';
+import { identityAlive } from '../process-identity.js';
 import { runProcesses } from '../hosts/local/run-processes.js';
 import { UserError } from '../user-error.js';
 import { readSavedSpec, resolveSaved } from './check.js';

@@ -31,12 +31,12 @@ import type { Validity } from '../api/checker.js';
 import type { ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { layOut, nemesesNamed, planOf, randomPlan, RANDOM, SHRINK_DIMENSIONS, shrinkArbitrary, type FaultSpace, type Plan, type ShrinkDimension } from '../gen/schedule-arbitrary.js';
-import { nemeses as registered } from '../registry.js';
+import { hostBackends, lookup, nemeses as registered } from '../registry.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
 import { describeFault } from '../report/fault-text.js';
-import { nodeNames } from '../runner/node-names.js';
 import type { RunResults } from '../runner/results.js';
 import { runTest } from '../runner/run-test.js';
+import { upgradeSpec } from '../runner/saved-spec.js';
 import { writeScheduleFile } from '../runner/schedule-file.js';
 import { silentUi } from '../runner/ui.js';
 import { UserError } from '../user-error.js';
@@ -189,8 +189,11 @@ function readFailedRun(runDir: string): RunResults {
   if (results.valid !== false) {
     throw new UserError(`${runDir} did not fail (verdict ${String(results.valid)}): shrink needs a run whose verdict is INVALID`);
   }
-  if (results.spec.net !== 'proxy') throw new UserError(`shrink re-runs tests on the fault proxy only; this run used --net ${results.spec.net}`);
-  return results;
+  const spec = upgradeSpec(results.spec);
+  if (lookup('hosts', hostBackends, spec.hosts).enclave?.needed(spec)) {
+    throw new UserError(`shrink cannot yet re-run tests whose harness side must run in an enclave (this run: --hosts ${spec.hosts} --net ${spec.net}); shrink a failing run of the same test with --net proxy`);
+  }
+  return { ...results, spec };
 }
 
 /**
@@ -209,7 +212,7 @@ export async function shrinkRun(req: ShrinkRequest, deps: ShrinkDeps = {}): Prom
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { spec, schedule: recorded } = readFailedRun(req.runDir);
   const named = nemesesNamed(recorded);
-  const space: FaultSpace = { nodes: nodeNames(spec.nodes), nemeses: Object.values(registered).filter((def) => named.includes(def.name)) };
+  const space: FaultSpace = { nodes: spec.nodes, nemeses: Object.values(registered).filter((def) => named.includes(def.name)) };
   const original = startingPlan(spec, recorded, space);
   const phaseMs = Math.round((req.timeLimitS ?? spec.timeLimitS) * 1000);
   const start: Plan = { ...original, phaseMs };

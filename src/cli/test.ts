@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestSpec } from '../api/test-spec.js';
-import { systems } from '../registry.js';
+import { DEFAULT_HOSTS, hostBackends, lookup, systems } from '../registry.js';
 import { ConsoleUi } from '../report/console.js';
-import { controlFromEnv } from '../net/netns/in-namespace.js';
-import { parentGone, removeLabIfOrphaned, runInLab } from '../runner/netns-run.js';
+import { joinEnclave, needsEnclave, parentGone, releaseIfOrphaned, runInEnclave } from '../runner/enclave-run.js';
+import { nodesArgument } from '../runner/node-names.js';
+import { resolveTest } from '../runner/resolve.js';
 import { runTest } from '../runner/run-test.js';
 import { readScheduleFile } from '../runner/schedule-file.js';
 import { UserError } from '../user-error.js';
+import { defaultNet, given, hostOptions, hostsFromArgs } from './host-args.js';
 import { onInterrupt } from './interrupt.js';
 import { numberOption } from './number-options.js';
 
@@ -78,7 +80,6 @@ const builder = (y: Argv) => {
     .option('workload', { alias: 'w', type: 'string', default: 'register', describe: 'Workload' })
     .option('nemesis', { alias: 'n', type: 'string', default: 'partition', describe: 'Faults, comma-separated, or none, or random (a generated schedule over every nemesis)' })
     .option('bug', { type: 'string', array: true, default: [] as string[], describe: 'Switch on a known bug of the system (repeatable)' })
-    .option('nodes', { type: 'number', default: 5, describe: 'Number of nodes' })
     .option('concurrency', { type: 'number', default: 10, describe: 'Concurrent client threads' })
     .option('time-limit', { type: 'number', default: 30, describe: 'Seconds of workload with faults' })
     .option('recovery-time', { type: 'number', default: RUN_DEFAULTS['recovery-time'], describe: 'Seconds of fault-free workload after the final heal' })
@@ -91,13 +92,8 @@ const builder = (y: Argv) => {
     .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before a checker gives up (unknown)' })
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
     .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
-    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' })
-    .option('net', {
-      type: 'string',
-      choices: ['proxy', 'netns'] as const,
-      default: 'proxy' as const,
-      describe: 'Network control: proxy (fault proxy on 127.0.0.1) or netns (a network namespace per node, nft partitions; root only)',
-    });
+    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' });
+  out = hostOptions(out);
   for (const name of systemOptionNames()) {
     const owners = Object.values(systems).filter((s) => s.options?.[name]);
     out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
@@ -110,7 +106,7 @@ interface TestArgs {
   workload: string;
   nemesis: string;
   bug: string[];
-  nodes: number;
+  nodes?: string;
   concurrency: number;
   'time-limit': number;
   'recovery-time': number;
@@ -124,9 +120,10 @@ interface TestArgs {
   'results-dir': string;
   name?: string;
   schedule?: string;
-  net: TestSpec['net'];
+  hosts: string;
+  net?: string;
   verbose?: boolean;
-  /** System options such as read-mode. */
+  /** System options such as read-mode, host backend options such as hosts-file. */
   [option: string]: unknown;
 }
 
@@ -145,12 +142,9 @@ export function specFromArgs(argv: TestArgs): TestSpec {
   }
   const nemeses = replay ? replay.nemeses : nameList('nemesis', argv.nemesis);
   const bugs = nameList('bug', argv.bug);
-  const clusterOptions: Record<string, string> = {};
   // Every system's options, not only this one's: resolveTest refuses one the system lacks.
-  for (const name of systemOptionNames()) {
-    const value = (argv as Record<string, unknown>)[name];
-    if (value !== undefined) clusterOptions[name] = String(value);
-  }
+  const clusterOptions = given(argv, systemOptionNames());
+  const { backend, nodes, net, hostOptions: hostArgs } = hostsFromArgs(argv);
   const seed = argv.seed ?? Math.floor(Math.random() * 1_000_000);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number from 0 to 2^53, not '${argv.seed}'`);
   const spec: TestSpec = {
@@ -160,7 +154,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     nemeses,
     bugs,
     clusterOptions,
-    nodes: numberOption('nodes', argv.nodes),
+    nodes,
     concurrency: numberOption('concurrency', argv.concurrency),
     timeLimitS: numberOption('time-limit', argv['time-limit']),
     recoveryS: numberOption('recovery-time', argv['recovery-time']),
@@ -173,7 +167,9 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     checkerTimeoutS: numberOption('checker-timeout', argv['checker-timeout']),
     resultsRoot: argv['results-dir'],
     ...(replay && { schedule: replay.entries }),
-    net: argv.net,
+    hosts: backend.name,
+    net,
+    hostOptions: hostArgs,
   };
   checkFeasible(spec, !replay);
   return spec;
@@ -185,7 +181,7 @@ export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = joi
   if (!spec.schedule) parts.push(`--nemesis ${spec.nemeses.join(',') || 'none'}`);
   for (const bug of spec.bugs) parts.push(`--bug ${bug}`);
   for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);
-  parts.push(`--nodes ${spec.nodes}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
+  parts.push(`--nodes ${nodesArgument(spec.nodes)}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
   const shaping: Record<keyof typeof RUN_DEFAULTS, number> = {
     'recovery-time': spec.recoveryS,
     rate: spec.rate,
@@ -197,7 +193,9 @@ export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = joi
   for (const [option, value] of Object.entries(shaping)) {
     if (value !== RUN_DEFAULTS[option as keyof typeof RUN_DEFAULTS]) parts.push(`--${option} ${value}`);
   }
-  if (spec.net !== 'proxy') parts.push(`--net ${spec.net}`);
+  if (spec.hosts !== DEFAULT_HOSTS) parts.push(`--hosts ${spec.hosts}`);
+  if (spec.net !== defaultNet(spec.hosts)) parts.push(`--net ${spec.net}`);
+  for (const [k, v] of Object.entries(spec.hostOptions)) parts.push(`--${k} ${v}`);
   if (spec.schedule) parts.push(`--schedule ${scheduleFile}`);
   return parts.join(' ');
 }
@@ -208,21 +206,24 @@ export const testCommand: CommandModule<object, TestArgs> = {
   builder: builder as never,
   handler: async (argv) => {
     const spec = specFromArgs(argv);
-    if (spec.net === 'netns' && !controlFromEnv()) {
-      // The root namespace only manages the lab; the test runs in a child inside it.
-      process.exitCode = await runInLab(spec);
+    const backend = lookup('hosts', hostBackends, spec.hosts);
+    if (needsEnclave(spec, backend)) {
+      resolveTest(spec); // Bad names, bugs or schedules fail here, before anything exists.
+      // This process only manages the enclave; the test runs in a child inside it.
+      process.exitCode = await runInEnclave(backend, spec);
       return;
     }
+    const enclave = joinEnclave(backend);
     const ui = new ConsoleUi(argv.verbose === true);
     const interrupt = onInterrupt(() => process.stderr.write(chalk.yellow('\n! interrupted: healing faults and stopping nodes (Ctrl-C again to force)\n')));
     const orphaned = parentGone();
     const stop = orphaned ? AbortSignal.any([interrupt.signal, orphaned]) : interrupt.signal;
     try {
-      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: stop });
+      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: stop, ...(enclave && { enclave }) });
       process.exitCode = run.exitCode;
     } finally {
       interrupt.dispose();
-      await removeLabIfOrphaned(orphaned);
+      await releaseIfOrphaned(enclave, orphaned);
     }
   },
 };

@@ -18,7 +18,6 @@
 import fc from 'fast-check';
 import type { NemesisDef, ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
-import { nodeNames } from '../runner/node-names.js';
 import { UserError } from '../user-error.js';
 import { Rng } from './rng.js';
 
@@ -126,7 +125,7 @@ export function wantsRandom(nemeses: readonly string[]): boolean {
  * network cannot do them) are left out.
  */
 export function randomSchedule(spec: RandomSpec, all: readonly NemesisDef[], usable: readonly NemesisDef[]): ScheduleEntry[] {
-  return layOut(randomPlan(spec, all), { nodes: nodeNames(spec.nodes), nemeses: usable });
+  return layOut(randomPlan(spec, all), { nodes: spec.nodes, nemeses: usable });
 }
 
 /** The value of a fault's `start-` entry; `undefined` when its nemesis is absent or draws nothing. */

@@ -1,15 +1,37 @@
 /**
- * How to start a node program written in TypeScript that ships beside its cluster definition.
- * Built installs run the compiled `.js`; a source checkout (tests) runs the `.ts` through tsx.
+ * Bundled node programs (TypeScript that ships beside its cluster definition), described
+ * independently of where they will run: a script path in faultline's compiled tree, relative to
+ * its root (`clusters/raft-kv/node.js`). A host backend maps that to a process on its host (see
+ * src/api/host.ts); this module also says where the trees are on this machine.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { NodeLaunch } from '../api/cluster.js';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BundledLaunch, NodePlan } from '../api/cluster.js';
 
-/** Launch `program` (a URL from `new URL('./node.js', import.meta.url)`) with `args`. */
-export function nodeProgram(program: URL, args: string[]): NodeLaunch {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const path = fileURLToPath(program).replace(/\.js$/, fromSource ? '.ts' : '.js');
-  const loader = fromSource ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
-  return { command: process.execPath, args: [...loader, path, ...args] };
+/** Whether this process runs the TypeScript sources (through tsx) rather than the compiled `dist/`. */
+export const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** The root bundled scripts are relative to, here: the package root from sources, `dist/` when built. */
+export const TREE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The package root (where package.json is). */
+export const PACKAGE_ROOT = FROM_SOURCE ? TREE_ROOT : join(TREE_ROOT, '..');
+
+/** The compiled tree (`dist/`): what a backend copies into an image or onto a remote host. */
+export const COMPILED_ROOT = join(PACKAGE_ROOT, 'dist');
+
+/**
+ * Launch the bundled program at `program` (a URL from `new URL('./node.js', import.meta.url)`)
+ * with `args`, wherever the node runs.
+ * @throws when `program` is not inside faultline's tree.
+ */
+export function nodeProgram(program: URL, args: string[]): BundledLaunch {
+  const path = relative(TREE_ROOT, fileURLToPath(program));
+  if (path.startsWith('..')) throw new Error(`${fileURLToPath(program)} is not part of faultline's tree (${TREE_ROOT})`);
+  return { script: path.split(sep).join('/').replace(/\.ts$/, '.js'), args };
+}
+
+/** Launch a bundled node program that reads its plan with src/node/plan.ts (`--plan <json>`). */
+export function planProgram(program: URL, plan: NodePlan): BundledLaunch {
+  return nodeProgram(program, ['--plan', JSON.stringify(plan)]);
 }

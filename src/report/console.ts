@@ -30,7 +30,7 @@ export class ConsoleUi implements RunUi {
     const faults = spec.nemeses.length > 0 ? spec.nemeses.join(', ') : 'none';
     const bugs = spec.bugs.length > 0 ? chalk.magenta(` bugs: ${spec.bugs.join(', ')}`) : '';
     this.line(
-      `${chalk.bold('faultline')} ${spec.cluster} × ${spec.workload}, nemesis: ${faults}, ${spec.nodes} nodes, ` +
+      `${chalk.bold('faultline')} ${spec.cluster} × ${spec.workload}, nemesis: ${faults}, ${spec.nodes.length} nodes, ` +
         `${spec.concurrency} clients, ${spec.timeLimitS}+${spec.recoveryS} s, seed ${spec.seed}${bugs}`,
     );
     this.line(chalk.dim(`results: ${runDir}`));

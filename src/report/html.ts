@@ -27,7 +27,7 @@ export function renderReport(results: RunResults, ops: readonly Op[]): string {
 <style>${REPORT_CSS}</style></head><body>
 <header>
   <h1>${badge} ${esc(results.name)}</h1>
-  <p class="meta">${esc(spec.cluster)} × ${esc(spec.workload)} · nemesis: ${esc(spec.nemeses.join(', ') || 'none')}${spec.bugs.length ? ` · <span class="bug">bugs: ${esc(spec.bugs.join(', '))}</span>` : ''} · ${spec.nodes} nodes · ${spec.concurrency} clients · seed ${spec.seed} · ${results.durationS} s · faultline ${esc(results.faultline)} · ${esc(results.startedAt)}</p>
+  <p class="meta">${esc(spec.cluster)} × ${esc(spec.workload)} · nemesis: ${esc(spec.nemeses.join(', ') || 'none')}${spec.bugs.length ? ` · <span class="bug">bugs: ${esc(spec.bugs.join(', '))}</span>` : ''} · ${spec.nodes.length} nodes · ${spec.concurrency} clients · seed ${spec.seed} · ${results.durationS} s · faultline ${esc(results.faultline)} · ${esc(results.startedAt)}</p>
   <p class="meta">repeat: <code>${esc(results.command)}</code></p>
 </header>
 <section id="summary"><h2>Summary</h2>

@@ -47,9 +47,10 @@ export async function finishRun(input: FinishInput): Promise<FinishedRun> {
   const history = await readHistoryFile(dirs.history);
   const warnings = [...input.warnings, ...history.warnings];
   const ops = countOps(history.ops);
+  // A history in which no client operation took effect (none, or all failed) proves nothing.
   const result: CheckResult =
-    ops.invoke === 0
-      ? { valid: 'unknown', summary: 'The history holds no client operations: nothing was checked.' }
+    ops.ok + ops.info === 0
+      ? { valid: 'unknown', summary: ops.invoke === 0 ? 'The history holds no client operations: nothing was checked.' : `No client operation took effect (all ${ops.fail} failed): nothing was checked.` }
       : await runChecker(input.checker, history.ops, spec.checkerTimeoutS * 1000, input.signal);
   const interrupted = input.interrupted || input.signal?.aborted === true;
   let valid = result.valid;

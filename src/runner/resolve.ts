@@ -1,21 +1,23 @@
 /**
  * Turn a TestSpec (names and numbers) into the plug-ins it names, refusing before anything
  * starts when a name is unknown, a bug or option does not exist, the system has no client for
- * the workload, or a nemesis needs a capability the system lacks.
+ * the workload, the host backend cannot run the spec, or a nemesis needs a capability the
+ * system or the host backend lacks.
  */
 import type { ClientFactory } from '../api/client.js';
 import type { SystemDef } from '../api/cluster.js';
+import type { HostBackend, Lacks } from '../api/host.js';
 import type { NemesisDef, ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import type { Workload } from '../api/workload.js';
 import { Rng } from '../gen/rng.js';
 import { nemesesNamed, randomSchedule, wantsRandom } from '../gen/schedule-arbitrary.js';
-import { lookup, nemeses, systems, workloads } from '../registry.js';
+import { hostBackends, lookup, nemeses, systems, workloads } from '../registry.js';
 import { closest } from '../suggest.js';
 import { UserError } from '../user-error.js';
-import { nodeNames } from './node-names.js';
 
 export interface ResolvedTest {
+  hosts: HostBackend;
   system: SystemDef;
   workload: Workload;
   clients: ClientFactory;
@@ -26,13 +28,22 @@ export interface ResolvedTest {
 /** What the run's surroundings cannot provide, checked against the nemeses' `requires`. */
 export interface ResolveOptions {
   /**
-   * Requirements the network mode cannot meet here, each with what to use instead and why,
-   * e.g. `{ latency: '--net proxy on this machine: no tc netem' }` (see net-setup.ts).
+   * Requirements the host backend cannot meet here, each with what to use instead and why,
+   * e.g. `{ latency: 'tc netem, which this kernel lacks; use --net proxy' }` (HostBackend.lacks).
    */
-  netLacks?: Readonly<Partial<Record<NonNullable<NemesisDef['requires']>[number], string>>>;
+  lacks?: Lacks;
+}
+
+/** {@link resolveTest} with what the spec's host backend lacks on this machine. */
+export async function resolveRun(spec: TestSpec): Promise<ResolvedTest> {
+  const hosts = lookup('hosts', hostBackends, spec.hosts);
+  return resolveTest(spec, { lacks: await hosts.lacks(spec, lookup('cluster', systems, spec.cluster)) });
 }
 
 export function resolveTest(spec: TestSpec, opts: ResolveOptions = {}): ResolvedTest {
+  const hosts = lookup('hosts', hostBackends, spec.hosts);
+  checkHostOptions(hosts, spec.hostOptions);
+  hosts.check(spec);
   const system = lookup('cluster', systems, spec.cluster);
   const workloadDef = lookup('workload', workloads, spec.workload);
   const clients = system.clients[spec.workload];
@@ -57,14 +68,25 @@ export function resolveTest(spec: TestSpec, opts: ResolveOptions = {}): Resolved
   }
   const workload = workloadDef.build({ keyCount: spec.keyCount, opsPerKey: spec.opsPerKey });
   const schedule = generated ?? (spec.schedule ? checkSchedule(spec, spec.schedule, nemesisDefs) : scheduleFor(spec, nemesisDefs));
-  return { system, workload, clients, nemeses: nemesisDefs, schedule };
+  return { hosts, system, workload, clients, nemeses: nemesisDefs, schedule };
 }
 
 /** Why `def` cannot run against `system` here, or `undefined` when it can. */
 function unmetNeed(def: NemesisDef, system: SystemDef, opts: ResolveOptions): string | undefined {
   if (def.requires?.includes('primary') && !system.primary) return `nemesis '${def.name}' needs to know the primary, which ${system.name} cannot tell`;
-  const lacking = def.requires?.find((need) => opts.netLacks?.[need] !== undefined);
-  return lacking ? `--nemesis ${def.name} needs ${opts.netLacks?.[lacking]}` : undefined;
+  const lacking = def.requires?.find((need) => opts.lacks?.[need] !== undefined);
+  return lacking ? `--nemesis ${def.name} needs ${opts.lacks?.[lacking]}` : undefined;
+}
+
+function checkHostOptions(hosts: HostBackend, options: Readonly<Record<string, string>>): void {
+  const known = hosts.options ?? {};
+  for (const [name, value] of Object.entries(options)) {
+    const option = known[name];
+    if (!option) throw new UserError(`--${name} is not an option of --hosts ${hosts.name}: its options are ${Object.keys(known).map((o) => `--${o}`).join(', ') || 'none'}`);
+    if (option.choices && !option.choices.includes(value)) {
+      throw new UserError(`--hosts ${hosts.name} option --${name} must be one of ${option.choices.join(', ')}, not '${value}'`);
+    }
+  }
 }
 
 function checkOptions(system: SystemDef, options: Readonly<Record<string, string>>): void {
@@ -84,7 +106,7 @@ function checkOptions(system: SystemDef, options: Readonly<Record<string, string
  */
 function checkSchedule(spec: TestSpec, entries: ScheduleEntry[], defs: readonly NemesisDef[]): ScheduleEntry[] {
   const owner = new Map(defs.flatMap((def) => def.build().fs.map((f) => [f, def] as const)));
-  const nodes = nodeNames(spec.nodes);
+  const nodes = spec.nodes;
   entries.forEach((entry, i) => {
     const at = `the schedule's entry ${i} ('${entry.f}' at ${entry.atMs / 1000} s)`;
     const def = owner.get(entry.f);
@@ -102,10 +124,9 @@ function checkSchedule(spec: TestSpec, entries: ScheduleEntry[], defs: readonly 
 
 /** The fault schedule of a run: each nemesis's own entries, from the seed alone, merged by time. */
 export function scheduleFor(spec: TestSpec, defs: readonly NemesisDef[]): ScheduleEntry[] {
-  const nodes = nodeNames(spec.nodes);
   const entries = defs.flatMap((def) =>
     def.schedule({
-      nodes,
+      nodes: spec.nodes,
       durationMs: spec.timeLimitS * 1000,
       intervalMs: spec.nemesisIntervalS * 1000,
       rng: Rng.derive(spec.seed, `nemesis-${def.name}`),

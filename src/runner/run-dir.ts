@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, lstatSync, accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { identityAlive, processIdentity } from '../hosts/local/process-identity.js';
+import { identityAlive, processIdentity } from '../process-identity.js';
 import { UserError } from '../user-error.js';
 
 /** Scratch directories are `<tmpdir>/faultline-XXXXXX`. */

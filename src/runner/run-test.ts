@@ -5,18 +5,18 @@
  */
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import type { Enclave } from '../api/host.js';
 import type { NemesisContext, ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { Journal } from '../history/journal.js';
-import { resolveTest } from './resolve.js';
+import { resolveRun, type ResolvedTest } from './resolve.js';
 import { createRunDirs, lastLogLine, removeScratch, type RunDirs } from './run-dir.js';
-import { netMode } from './net-setup.js';
 import { startCluster, type StartedCluster } from './start-cluster.js';
 import { rateShortfall, runWorkers, type WorkerStats } from './workers.js';
 import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
 import { abortableSleep } from '../abortable-sleep.js';
 import { sharedSignal } from '../shared-signal.js';
-import { processIdentity } from '../hosts/local/process-identity.js';
+import { processIdentity } from '../process-identity.js';
 import { writeJsonAtomic } from './results.js';
 import { writeScheduleFile } from './schedule-file.js';
 import { finishRun, type FinishedRun } from './finish-run.js';
@@ -32,12 +32,13 @@ export interface RunRequest {
   ui: RunUi;
   /** Fires on the first Ctrl-C / SIGTERM: stop early, clean up, still check and report. */
   interrupt: AbortSignal;
+  /** The enclave this process runs in, when the host backend needs one for the spec (src/runner/enclave-run.ts). */
+  enclave?: Enclave;
 }
 
 export async function runTest(req: RunRequest): Promise<FinishedRun> {
   const { spec, ui, interrupt } = req;
-  const mode = netMode(spec.net);
-  const test = resolveTest(spec, { netLacks: await mode.lacks() });
+  const test = await resolveRun(spec);
   const startedAt = new Date();
   const dirs = createRunDirs(spec.resultsRoot, spec.name, startedAt);
   // A forced exit (second Ctrl-C, or an error before the teardown below runs) skips the
@@ -57,30 +58,38 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   let started: StartedCluster | undefined;
   let netDescription: unknown;
 
+  const warn = (text: string): void => {
+    warnings.push(text);
+    ui.warn(text);
+  };
   ui.header(spec, dirs.root, schedule);
   // A node that dies before the cluster is ready fails the start at once, with its last words,
   // instead of leaving the system's readiness check to time out.
   const startFailed = new AbortController();
   try {
-    ui.phase(`starting ${spec.nodes} ${spec.cluster} nodes`);
+    ui.phase(`starting ${spec.nodes.length} ${spec.cluster} nodes`);
     const onCrash = (node: string, how: string): void => {
-      const text = `node ${node} crashed (${how}); see ${dirs.logFile(node)}`;
-      warnings.push(text);
-      ui.warn(text);
+      warn(`node ${node} crashed (${how}); see ${dirs.logFile(node)}`);
       if (started === undefined && !startFailed.signal.aborted) {
         const said = lastLogLine(dirs.logFile(node));
         startFailed.abort(new Error(`${spec.cluster} did not start: node ${node} exited (${how})${said ? `: ${said}` : ''}; see ${dirs.logFile(node)}`));
       }
     };
     const startSignal = AbortSignal.any([interrupt, startFailed.signal]);
-    started = await startCluster(spec, test.system, dirs, startSignal, (c) => cleanups.push(c), onCrash, mode);
+    started = await startCluster({
+      backend: test.hosts,
+      spec,
+      system: test.system,
+      dirs,
+      ...(req.enclave && { enclave: req.enclave }),
+      signal: startSignal,
+      track: (c) => cleanups.push(c),
+      onCrash,
+    });
     clusterStartS = started.startS;
     if (!interrupt.aborted) {
-      const shortfall = await mainPhase(req, test, started, journal, schedule);
-      if (shortfall) {
-        warnings.push(shortfall);
-        ui.warn(shortfall);
-      }
+      const shortfall = await mainPhase(req, test, started, journal, schedule, warn);
+      if (shortfall) warn(shortfall);
     }
   } catch (err) {
     const cause: unknown = startFailed.signal.aborted ? startFailed.signal.reason : err;
@@ -94,7 +103,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     journal.close();
     removeScratch(dirs);
     process.off('exit', removeOnExit);
-    netDescription = started?.network.describe(); // After teardown: final counters, faults healed.
+    netDescription = started?.hosts.describe(); // After teardown: final counters, faults healed.
   }
   return finishRun({
     dirs,
@@ -104,7 +113,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     startedAt,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     ...(clusterStartS !== undefined && { clusterStartS }),
-    net: started?.net.kind ?? mode.name,
+    net: started?.hosts.net.kind ?? spec.net,
     ...(netDescription !== undefined && { netDescription }),
     schedule,
     warnings,
@@ -119,10 +128,11 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
 
 async function mainPhase(
   req: RunRequest,
-  test: ReturnType<typeof resolveTest>,
-  started: Awaited<ReturnType<typeof startCluster>>,
+  test: ResolvedTest,
+  started: StartedCluster,
   journal: Journal,
   schedule: readonly ScheduleEntry[],
+  warn: (text: string) => void,
 ): Promise<string | undefined> {
   const { spec, ui, interrupt } = req;
   // Every in-flight operation listens to these; their fan-out is intended, not a leak.
@@ -132,7 +142,8 @@ async function mainPhase(
   setMaxListeners(0, workersStop.signal);
   const stopWorkers = (): void => workersStop.abort();
   interrupt.addEventListener('abort', stopWorkers, { once: true });
-  const ctx: NemesisContext = { cluster: started.cluster, net: started.net, signal: sharedSignal(mainOver.signal, interrupt) };
+  const { cluster, net } = started.hosts;
+  const ctx: NemesisContext = { cluster, net, signal: sharedSignal(mainOver.signal, interrupt) };
   const nemeses: ActiveNemesis[] = test.nemeses.map((def) => ({ name: def.name, nemesis: def.build() }));
 
   ui.phase('running');
@@ -140,7 +151,7 @@ async function mainPhase(
   ui.startProgress(journal, spec.timeLimitS + spec.recoveryS);
   const workers = runWorkers({
     clients: test.clients,
-    cluster: started.cluster,
+    cluster,
     generator: test.workload.generator,
     journal,
     seed: spec.seed,
@@ -149,6 +160,7 @@ async function mainPhase(
     opTimeoutMs: spec.opTimeoutMs,
     stop: workersStop.signal,
     abort: interrupt,
+    warn,
   });
   const faults = playSchedule(nemeses, schedule, ctx, journal, startMs, () => performance.now());
   let stats: WorkerStats;

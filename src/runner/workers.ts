@@ -31,6 +31,8 @@ export interface WorkerOptions {
   stop: AbortSignal;
   /** Aborted when operations in flight must be given up at once (Ctrl-C). */
   abort: AbortSignal;
+  /** Told, once per node and error, when a client cannot be opened to a node. */
+  warn?: (text: string) => void;
 }
 
 class OpTimeout extends Error {}
@@ -39,6 +41,10 @@ class OpTimeout extends Error {}
 const MIN_SLEEP_MS = 1;
 /** The reason a finished operation's controller is aborted with: a constant, as a DOMException per operation is costly. */
 const SETTLED = new Error('operation settled');
+
+/** Waits after a failed client open, doubling from the first to the last while opens keep failing. */
+const OPEN_BACKOFF_FIRST_MS = 100;
+const OPEN_BACKOFF_MAX_MS = 5000;
 
 /** Sampling interval of the event-loop delay monitor; its readings include this interval. */
 const LOOP_RESOLUTION_MS = 10;
@@ -67,8 +73,9 @@ export async function runWorkers(opts: WorkerOptions): Promise<WorkerStats> {
   };
   opts.stop.addEventListener('abort', stopped, { once: true });
   const tally = { invoked: 0, waitingMs: 0 };
+  const openFailures = new OpenFailures(opts.warn);
   try {
-    await Promise.all(Array.from({ length: opts.concurrency }, (_, thread) => runThread(opts, thread, tally)));
+    await Promise.all(Array.from({ length: opts.concurrency }, (_, thread) => runThread(opts, thread, tally, openFailures)));
   } finally {
     opts.stop.removeEventListener('abort', stopped);
     loop.disable();
@@ -110,7 +117,7 @@ function fmt(n: number): string {
   return n >= 100 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
 }
 
-async function runThread(opts: WorkerOptions, thread: number, tally: { invoked: number; waitingMs: number }): Promise<void> {
+async function runThread(opts: WorkerOptions, thread: number, tally: { invoked: number; waitingMs: number }, openFailures: OpenFailures): Promise<void> {
   const { journal, cluster } = opts;
   const rng = Rng.derive(opts.seed, `thread-${thread}`);
   const stagger = Rng.derive(opts.seed, `stagger-${thread}`);
@@ -120,6 +127,7 @@ async function runThread(opts: WorkerOptions, thread: number, tally: { invoked: 
   let process = thread;
   let client: Client | undefined;
   let due = performance.now();
+  let openBackoffMs = 0;
   // One listener per thread on the shared abort signal, not one per operation: EventTarget's
   // add and remove walk all its listeners, which made each operation cost O(concurrency).
   const threadAbort = new AbortController();
@@ -139,8 +147,21 @@ async function runThread(opts: WorkerOptions, thread: number, tally: { invoked: 
       if (opts.stop.aborted) break;
       const inv = next();
       if (!inv) break;
-      client ??= await openClient(opts, node, process);
-      if (!client) break;
+      if (!client) {
+        const opened = await openClient(opts, node, process);
+        if ('error' in opened) {
+          // As in Jepsen: an operation whose client could not be opened surely did not happen.
+          const base = { process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), node };
+          journal.record({ ...base, type: 'invoke', value: inv.value });
+          journal.record({ ...base, type: 'fail', value: inv.value, error: `no-client: ${opened.error}` });
+          openFailures.note(node, opts.cluster.clientAddresses[node], opened.error);
+          openBackoffMs = Math.min(OPEN_BACKOFF_MAX_MS, Math.max(OPEN_BACKOFF_FIRST_MS, openBackoffMs * 2));
+          await abortableSleep(openBackoffMs, opts.stop);
+          continue;
+        }
+        client = opened.client;
+        openBackoffMs = 0;
+      }
       journal.record({ type: 'invoke', process, f: inv.f, ...(inv.key !== undefined && { key: inv.key }), value: inv.value, node });
       tally.invoked++;
       const sent = performance.now();
@@ -163,7 +184,8 @@ async function runThread(opts: WorkerOptions, thread: number, tally: { invoked: 
   }
 }
 
-async function openClient(opts: WorkerOptions, node: string, process: number): Promise<Client | undefined> {
+/** Open a client to `node` for `process`, or say why it could not be opened. */
+async function openClient(opts: WorkerOptions, node: string, process: number): Promise<{ client: Client } | { error: string }> {
   const ctx = {
     node,
     address: opts.cluster.clientAddresses[node] as string,
@@ -171,14 +193,28 @@ async function openClient(opts: WorkerOptions, node: string, process: number): P
     process,
     timeoutMs: opts.opTimeoutMs,
   };
-  while (!opts.stop.aborted) {
-    try {
-      return await opts.clients.open(ctx);
-    } catch {
-      await abortableSleep(100, opts.stop);
-    }
+  try {
+    return { client: await opts.clients.open(ctx) };
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
   }
-  return undefined;
+}
+
+/**
+ * Why clients could not be opened: each node and error is told once (a node that never accepts a
+ * client would otherwise leave a run with no operations on it and no word why).
+ */
+class OpenFailures {
+  private readonly told = new Set<string>();
+
+  constructor(private readonly warn: ((text: string) => void) | undefined) {}
+
+  note(node: string, address: string | undefined, error: string): void {
+    const key = `${node}\u0000${error}`;
+    if (this.told.has(key)) return;
+    this.told.add(key);
+    this.warn?.(`cannot open a client to ${node}${address ? ` at ${address}` : ''}: ${error}; its operations fail (no-client) while clients retry with backoff`);
+  }
 }
 
 async function invokeWithTimeout(

@@ -64,7 +64,7 @@ describe('shrinkPlan', () => {
   });
 
   it('simplifies a generated schedule\'s values in the nemesis\'s own terms', async () => {
-    const spec = { seed: 4, nodes: 5, timeLimitS: 60, nemesisIntervalS: 3 };
+    const spec = { seed: 4, nodes: nodeNames(5), timeLimitS: 60, nemesisIntervalS: 3 };
     const start = randomPlan(spec, all);
     expect(layOut(start, space).some((e) => e.f === 'start-partition')).toBe(true);
     const { run } = fakeRunner((e) => e.f === 'start-partition');

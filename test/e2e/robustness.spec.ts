@@ -247,9 +247,9 @@ describe.concurrent('a checker out of time says unknown, never valid', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'history.jsonl'), readFileSync(hard));
     const spec: Partial<TestSpec> = {
-      name: 'hard', cluster: 'memory-kv', workload: 'register', nemeses: [], bugs: [], clusterOptions: {}, nodes: 1, concurrency: 3,
+      name: 'hard', cluster: 'memory-kv', workload: 'register', nemeses: [], bugs: [], clusterOptions: {}, nodes: ['n1'], concurrency: 3,
       timeLimitS: 1, recoveryS: 0, seed: 1, rate: 1, nemesisIntervalS: 1, opTimeoutMs: 1000, keyCount: 1, opsPerKey: 1, checkerTimeoutS: 0.01,
-      resultsRoot: root, net: 'proxy',
+      resultsRoot: root, hosts: 'local', net: 'proxy', hostOptions: {},
     };
     writeFileSync(join(dir, 'test.json'), JSON.stringify({ spec, command: 'faultline test' }));
     writeFileSync(join(dir, 'results.json'), JSON.stringify({ startedAt: new Date().toISOString(), durationS: 1, interrupted: false, warnings: [] }));

@@ -52,13 +52,17 @@ const pair: fc.Arbitrary<readonly string[]> = fc.oneof(
   fc.tuple(fc.constantFrom('--name', '--results-dir'), fc.constantFrom('x', '', 'a b/c')),
   fc.tuple(fc.constant('--schedule'), fc.constantFrom(goodSchedule, badSchedule, join(dir, 'missing.json'))),
   fc.tuple(fc.constant('--net'), fc.constantFrom('proxy', 'carrier-pigeon')),
+  fc.tuple(fc.constant('--nodes'), fc.constantFrom('a,b,c', 'n1', 'db-1.x,db-2.x', 'a,a', 'clients', 'a,,b', 'a b', '-a', ',')),
+  fc.tuple(fc.constant('--hosts'), fc.constantFrom('local', 'lcoal', '')),
   fc.constant(['--unknown-option', '1']),
 );
 
 /** Every promise an accepted spec makes to the runner. */
 function expectWithinBounds(spec: TestSpec): void {
   const int = (v: number, lo: number, hi: number): boolean => Number.isSafeInteger(v) && v >= lo && v <= hi;
-  expect(int(spec.nodes, 1, 100)).toBe(true);
+  expect(int(spec.nodes.length, 1, 100)).toBe(true);
+  expect(new Set(spec.nodes).size).toBe(spec.nodes.length);
+  for (const node of spec.nodes) expect(node).toMatch(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/);
   expect(int(spec.concurrency, 1, 10_000)).toBe(true);
   expect(spec.timeLimitS > 0 && spec.timeLimitS <= 7 * 86_400).toBe(true);
   expect(spec.recoveryS >= 0 && spec.recoveryS <= 7 * 86_400).toBe(true);

@@ -29,7 +29,7 @@ const spaceOf = (n: number): FaultSpace => ({ nodes: nodeNames(n), nemeses: all 
 
 const randomSpecs = fc.record({
   seed: fc.nat(),
-  nodes: fc.integer({ min: 1, max: 7 }),
+  nodes: fc.integer({ min: 1, max: 7 }).map(nodeNames),
   timeLimitS: fc.integer({ min: 1, max: 120 }),
   nemesisIntervalS: fc.integer({ min: 1, max: 30 }),
 });
@@ -93,7 +93,7 @@ describe('random schedules', () => {
         const schedule = randomSchedule(spec, all, all);
         expectLaws(schedule, spec.timeLimitS * 1000);
         expect(JSON.parse(JSON.stringify(schedule))).toEqual(schedule);
-        await play(schedule, nodeNames(spec.nodes));
+        await play(schedule, spec.nodes);
       }),
       { numRuns: 60 },
     );
@@ -106,13 +106,13 @@ describe('random schedules', () => {
       }),
       { numRuns: 30 },
     );
-    const spec = { seed: 1, nodes: 5, timeLimitS: 60, nemesisIntervalS: 5 };
+    const spec = { seed: 1, nodes: nodeNames(5), timeLimitS: 60, nemesisIntervalS: 5 };
     expect(randomSchedule(spec, all, all).length).toBeGreaterThan(0);
     expect(randomSchedule(spec, all, all)).not.toEqual(randomSchedule({ ...spec, seed: 2 }, all, all));
   });
 
   it('draw from every drawable nemesis, and leave out the ones that cannot run', () => {
-    const spec = { seed: 7, nodes: 5, timeLimitS: 600, nemesisIntervalS: 3 };
+    const spec = { seed: 7, nodes: nodeNames(5), timeLimitS: 600, nemesisIntervalS: 3 };
     const drawn = nemesesNamed(randomSchedule(spec, all, all)).sort();
     expect(drawn).toEqual(all.filter((d) => d.drawStart).map((d) => d.name).sort());
     expect(drawn).not.toContain('rolling-restart');
@@ -163,7 +163,7 @@ describe('shrink spaces', () => {
   it('every pass shrinks a plan it did not generate, and its candidates keep the laws (property)', () => {
     fc.assert(
       fc.property(randomSpecs, fc.boolean(), (spec, given) => {
-        const space = spaceOf(spec.nodes);
+        const space = spaceOf(spec.nodes.length);
         const generated = randomPlan(spec, all);
         const plan = given ? planOf(layOut(generated, space), generated.phaseMs) : generated;
         for (const pass of SHRINK_DIMENSIONS) {
@@ -182,7 +182,7 @@ describe('shrink spaces', () => {
   });
 
   it('faults drops faults, phase shortens the phase but keeps every fault, times only moves earlier and shortens', () => {
-    const plan = randomPlan({ seed: 5, nodes: 5, timeLimitS: 30, nemesisIntervalS: 3 }, all);
+    const plan = randomPlan({ seed: 5, nodes: nodeNames(5), timeLimitS: 30, nemesisIntervalS: 3 }, all);
     const space = spaceOf(5);
     const candidates = (pass: (typeof SHRINK_DIMENSIONS)[number]): Plan[] => [...shrinkArbitrary(plan, pass, space).shrink(plan, undefined).take(50)].map((v) => v.value_);
     for (const c of candidates('faults')) for (const f of c.faults) expect(plan.faults).toContain(f);

@@ -15,7 +15,7 @@ export interface CliResult {
 export const FIXTURE_MAIN = fileURLToPath(new URL('../fixtures/fixture-cli.ts', import.meta.url));
 
 /** Start `faultline <args>` (from `entry`, the CLI by default, with `env` added); `done` resolves with its exit code and output. */
-export function startCli(args: string[], cwd = ROOT, entry = MAIN, env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult> } {
+export function startCli(args: string[], cwd = ROOT, entry = MAIN, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...loader, entry, ...args], {
     cwd,
@@ -30,6 +30,6 @@ export function startCli(args: string[], cwd = ROOT, entry = MAIN, env: Record<s
   return { child, done };
 }
 
-export function runCli(args: string[], cwd = ROOT, entry = MAIN): Promise<CliResult> {
-  return startCli(args, cwd, entry).done;
+export function runCli(args: string[], cwd = ROOT, entry = MAIN, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return startCli(args, cwd, entry, env).done;
 }

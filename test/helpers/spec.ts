@@ -1,5 +1,6 @@
 /** A complete TestSpec for tests that resolve or run tests without the CLI; override what matters. */
 import type { TestSpec } from '../../src/api/test-spec.js';
+import { nodeNames } from '../../src/runner/node-names.js';
 
 export function testSpec(overrides: Partial<TestSpec> = {}): TestSpec {
   return {
@@ -9,7 +10,7 @@ export function testSpec(overrides: Partial<TestSpec> = {}): TestSpec {
     nemeses: [],
     bugs: [],
     clusterOptions: {},
-    nodes: 5,
+    nodes: nodeNames(5),
     concurrency: 4,
     timeLimitS: 15,
     recoveryS: 2,
@@ -21,7 +22,9 @@ export function testSpec(overrides: Partial<TestSpec> = {}): TestSpec {
     opsPerKey: 30,
     checkerTimeoutS: 30,
     resultsRoot: 'results',
+    hosts: 'local',
     net: 'proxy',
+    hostOptions: {},
     ...overrides,
   };
 }

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { idleCluster } from '../fixtures/idle-system.js';
+import type { SystemDef } from '../../src/api/cluster.js';
+import { LocalCluster } from '../../src/hosts/local/local-cluster.js';
+import { runProcesses } from '../../src/hosts/local/run-processes.js';
+import { idleCluster, placeNodes } from '../fixtures/idle-system.js';
 import { alive, until } from '../fixtures/nemesis-cluster.js';
 import { readClockFile } from '../../src/node/clock.js';
 
@@ -14,6 +17,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function procState(pid: number): string {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+}
+
+/** Nodes that record their pid in `<dataDir>/boots` and ignore SIGTERM (a stop waits out its grace period). */
+const stubborn: SystemDef = {
+  name: 'stubborn',
+  description: 'nodes that ignore SIGTERM',
+  bugs: {},
+  clients: {},
+  launch: (plan) => ({
+    command: process.execPath,
+    args: ['-e', "require('fs').appendFileSync(process.argv[1] + '/boots', process.pid + '\\n'); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)", plan.dataDir],
+  }),
+};
+
+function stubbornCluster(name: string, graceMs: number): LocalCluster {
+  const runDir = join(dir, name);
+  mkdirSync(runDir);
+  return new LocalCluster({ runDir, system: stubborn, nodes: placeNodes(runDir, ['n1']), onCrash: () => undefined, stopGraceMs: graceMs });
 }
 
 describe('LocalCluster', () => {
@@ -65,5 +86,49 @@ describe('LocalCluster', () => {
     expect(pids.every(alive)).toBe(true);
     harness.kill('SIGKILL');
     await until(() => !pids.some(alive));
+  });
+
+  it('starts one process when two starts overlap', async () => {
+    const cluster = stubbornCluster('overlap', 10_000);
+    try {
+      await Promise.all([cluster.start('n1'), cluster.start('n1')]);
+      // One tether and one node: a second spawn would run a second node on the same data directory.
+      expect(runProcesses(join(dir, 'overlap')).length).toBe(2);
+      expect(cluster.isRunning('n1')).toBe(true);
+    } finally {
+      await cluster.teardown();
+    }
+    await until(() => runProcesses(join(dir, 'overlap')).length === 0);
+  });
+
+  it('starts the node again when a start comes during a stop\'s grace period, and keeps track of it', async () => {
+    const cluster = stubbornCluster('restart', 500);
+    await cluster.start('n1');
+    const first = cluster.pidOf('n1') as number;
+    const stopping = cluster.stop('n1');
+    await cluster.start('n1');
+    await stopping;
+    expect(alive(first)).toBe(false);
+    expect(cluster.isRunning('n1')).toBe(true);
+    const second = cluster.pidOf('n1') as number;
+    expect(second).not.toBe(first);
+    expect(alive(second)).toBe(true);
+    await cluster.teardown();
+    expect(alive(second)).toBe(false);
+    await until(() => runProcesses(join(dir, 'restart')).length === 0);
+  });
+
+  it('kills at once a node whose graceful stop is waiting out its grace period', async () => {
+    const cluster = stubbornCluster('cut-short', 60_000);
+    await cluster.start('n1');
+    const pid = cluster.pidOf('n1') as number;
+    const stopping = cluster.stop('n1');
+    await until(() => !cluster.isRunning('n1'));
+    const t0 = Date.now();
+    await cluster.kill('n1');
+    await stopping;
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(alive(pid)).toBe(false);
+    await cluster.teardown();
   });
 });

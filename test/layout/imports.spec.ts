@@ -1,8 +1,11 @@
 /**
- * The module map, enforced: plug-in folders never reach into the runner or the CLI; src/api
- * declares types and constants only; nothing below the CLI imports it; and nothing but the
- * registry (and the CLI commands that take a model or workload by name) imports the plug-in
- * folders from src/. Read from the import lines, no dependency needed.
+ * The module map, enforced: plug-in folders never reach into the runner or the CLI; a system
+ * under clusters/ imports only its own folder, the interfaces (src/api) and the node runtime
+ * (src/node), never another system; src/api declares types and constants only; nothing below
+ * the CLI imports it; nothing but the registry (and the CLI commands that take a model or
+ * workload by name) imports the plug-in folders from src/; and the runner and the CLI reach host
+ * backends (src/hosts/) only through the registry. Read from the import lines, no dependency
+ * needed.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -38,6 +41,20 @@ describe('module layout', () => {
     expect(bad).toEqual([]);
   });
 
+  it('a system under clusters/ imports only its own folder, src/api and src/node', () => {
+    const bad = sources('clusters').flatMap((f) => {
+      const own = f.split('/').slice(0, 2).join('/') + '/';
+      const allowed = [own, 'src/api/', 'src/node/'];
+      return imports(f).filter((i) => !allowed.some((p) => i.target.startsWith(p))).map((i) => `${f} → ${i.target}`);
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it('src/node, the runtime of bundled nodes, imports no system', () => {
+    const bad = sources('src/node').flatMap((f) => imports(f).filter((i) => i.target.startsWith('clusters/')).map((i) => `${f} → ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+
   it('src/api imports only types', () => {
     const bad = sources('src/api').flatMap((f) => imports(f).filter((i) => !i.typeOnly).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);
@@ -57,6 +74,13 @@ describe('module layout', () => {
     const bad = sources('src')
       .filter((f) => !allowed.has(f))
       .flatMap((f) => imports(f).filter((i) => PLUGIN_DIRS.some((d) => i.target.startsWith(`${d}/`)) && !i.typeOnly).map((i) => `${f} → ${i.target}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('src/runner and src/cli name no host backend: only the registry maps names to src/hosts/', () => {
+    const bad = [...sources('src/runner'), ...sources('src/cli')].flatMap((f) =>
+      imports(f).filter((i) => i.target.startsWith('src/hosts/') && !i.typeOnly).map((i) => `${f} → ${i.target}`),
+    );
     expect(bad).toEqual([]);
   });
 });

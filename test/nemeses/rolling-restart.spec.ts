@@ -38,7 +38,8 @@ describe('rolling-restart on real nodes', () => {
     const started = await nemesis.invoke({ f: 'start-rolling-restart', value: { nodes: ['n3', 'n1', 'n2'], gapMs: 50 } }, fx.ctx());
     expect(Date.now() - t0).toBeLessThan(50); // the schedule is not held up
     expect(started).toEqual({ nodes: ['n3', 'n1', 'n2'], gapMs: 50, text: 'restart n3, n1, n2 in turn, 50 ms apart' });
-    await until(() => fx.nodes.every((n, i) => fx.cluster.pidOf(n) !== undefined && fx.cluster.pidOf(n) !== before[i]));
+    // Each restart starts a tether through tsx (about a second, more under load).
+    await until(() => fx.nodes.every((n, i) => fx.cluster.pidOf(n) !== undefined && fx.cluster.pidOf(n) !== before[i]), 30_000);
     const stopped = await nemesis.invoke({ f: 'stop-rolling-restart' }, fx.ctx());
     clearInterval(sampler);
     expect(stopped).toEqual({ nodes: ['n3', 'n1', 'n2'], text: 'restarted n3, n1, n2 in turn' });

@@ -52,8 +52,8 @@ describe.skipIf(!CHROMIUM)('report.html in Chromium', () => {
       faultline: '0.1.0', name: 'raft-kv-register-partition-bug-stale-read', valid: false,
       spec: {
         name: 'x', cluster: 'raft-kv', workload: 'register', nemeses: ['partition'], bugs: ['stale-read'], clusterOptions: {},
-        nodes: 3, concurrency: 4, timeLimitS: 2, recoveryS: 0, seed: 7, rate: 100, nemesisIntervalS: 1, opTimeoutMs: 1000,
-        keyCount: 1, opsPerKey: 10, checkerTimeoutS: 10, resultsRoot: 'results', net: 'proxy',
+        nodes: ['n1', 'n2', 'n3'], concurrency: 4, timeLimitS: 2, recoveryS: 0, seed: 7, rate: 100, nemesisIntervalS: 1, opTimeoutMs: 1000,
+        keyCount: 1, opsPerKey: 10, checkerTimeoutS: 10, resultsRoot: 'results', hosts: 'local', net: 'proxy', hostOptions: {},
       },
       command: 'faultline test --seed 7 --bug stale-read', startedAt: new Date(0).toISOString(), durationS: 2.2, net: 'proxy', schedule: [],
       checkers: { linearizable: { valid: false, summary: 'key 1 is not linearizable', anomalies: [{ kind: 'nonlinearizable', summary: 'a stale read on key 1', key: '1', ops: stale, explanation: 'read by process 9 returned 0; the register held 4' }] } },

@@ -24,8 +24,8 @@ function results(valid: RunResults['valid']): RunResults {
     valid,
     spec: {
       name: 'x', cluster: 'raft-kv', workload: 'register', nemeses: ['partition'], bugs: ['stale-read'], clusterOptions: {},
-      nodes: 3, concurrency: 3, timeLimitS: 1, recoveryS: 0, seed: 1, rate: 10, nemesisIntervalS: 1, opTimeoutMs: 100,
-      keyCount: 1, opsPerKey: 10, checkerTimeoutS: 1, resultsRoot: 'results', net: 'proxy',
+      nodes: ['n1', 'n2', 'n3'], concurrency: 3, timeLimitS: 1, recoveryS: 0, seed: 1, rate: 10, nemesisIntervalS: 1, opTimeoutMs: 100,
+      keyCount: 1, opsPerKey: 10, checkerTimeoutS: 1, resultsRoot: 'results', hosts: 'local', net: 'proxy', hostOptions: {},
     },
     command: 'faultline test --seed 1',
     startedAt: '2026-11-23T00:00:00.000Z',

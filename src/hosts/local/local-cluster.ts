@@ -1,16 +1,24 @@
 /**
- * The embedded default: node processes on this machine, each behind a tether, its output
- * appended to a per-node log file, its disk a directory that survives restarts. Kill, pause and
- * stop act on the node's own pid; clock skew writes the node's clock file.
+ * The embedded default's cluster: node processes on this machine, each behind a tether, its output
+ * appended to its log file in the run directory as it runs, its disk a directory that survives
+ * restarts. Kill, pause and stop act on the node's own pid; clock skew writes the node's clock
+ * file (the node runs here, so the paths in its plan are this machine's).
+ *
+ * Why operations on one node are queued: each waits for the ones called before it, so they take
+ * effect in the order they were called. Without that, two overlapping starts spawned two
+ * processes on one data directory, and a start during a stop's grace period was dropped (the node
+ * still counted as running) and the node stayed down. Only a kill does not wait its turn in full:
+ * it also SIGKILLs a process that a graceful stop is waiting on, so a stop cannot hold it up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
-import type { Cluster, NodeLaunch, NodePlan, SystemDef } from '../../api/cluster.js';
-import { nodeProgram } from '../../node/entry.js';
+import type { Cluster, CommandLaunch, SystemDef } from '../../api/cluster.js';
+import type { PlacedNode } from '../../api/host.js';
 import { faketimeEnv, faketimeOffset } from './faketime.js';
-import { HARNESS_ENV, processIdentity, signalQuietly } from './process-identity.js';
+import { localCommand, localProgram } from './programs.js';
+import { HARNESS_ENV, processIdentity, signalQuietly } from '../../process-identity.js';
 
-/** How long a graceful stop waits before SIGKILL. */
+/** How long a graceful stop waits before SIGKILL, by default. */
 const STOP_GRACE_MS = 10_000;
 
 interface NodeProcess {
@@ -19,8 +27,19 @@ interface NodeProcess {
   paused: boolean;
   /** Resolves when the tether (and so the node) is gone. */
   gone: Promise<void>;
-  /** Set when the harness itself ended the node, so its exit is not a crash. */
-  expected: boolean;
+  exited: boolean;
+  /** Set when the harness itself ends the node, so its exit is not a crash. */
+  ending: boolean;
+}
+
+interface Slot {
+  readonly placed: PlacedNode;
+  /** The node's process from its spawn until it is gone (while being stopped too). */
+  proc?: NodeProcess;
+  /** A tether spawned whose node has not reported its pid yet. */
+  spawning?: ChildProcess;
+  /** Settles when every operation called so far on this node is done. */
+  queue: Promise<void>;
 }
 
 /** Set in every node's environment to the run's directory, so leftovers can be traced to a run. */
@@ -30,13 +49,14 @@ export interface LocalClusterOptions {
   /** The run's results directory, exported to nodes as FAULTLINE_RUN. */
   runDir: string;
   system: SystemDef;
-  plans: Readonly<Record<string, NodePlan>>;
-  clientAddresses: Readonly<Record<string, string>>;
-  /** Turns a node's launch into the one to run, e.g. inside the node's network namespace. */
-  wrapLaunch?: (node: string, launch: NodeLaunch) => NodeLaunch;
-  logFile: (node: string) => string;
+  /** Every node, in order; `plan`'s paths are this machine's. */
+  nodes: readonly PlacedNode[];
+  /** Turns a node's command into the one to run, e.g. inside the node's network namespace. */
+  wrapLaunch?: (node: string, launch: CommandLaunch) => CommandLaunch;
   /** Told when a node exits that nobody asked to stop. */
   onCrash: (node: string, how: string) => void;
+  /** How long a graceful stop waits before SIGKILL; 10 s by default. */
+  stopGraceMs?: number;
 }
 
 /** Clusters of this process not torn down yet: a forced exit (no teardown) kills their nodes. */
@@ -56,37 +76,118 @@ function watchExit(cluster: LocalCluster): void {
 export class LocalCluster implements Cluster {
   readonly nodes: readonly string[];
   readonly clientAddresses: Readonly<Record<string, string>>;
-  private readonly running = new Map<string, NodeProcess>();
-  /** Tethers spawned whose node has not reported its pid yet. */
-  private readonly starting = new Map<string, ChildProcess>();
-  /** Set by teardown: no node starts after it, whoever asks (a nemesis still restarting one). */
+  private readonly slots = new Map<string, Slot>();
   private closed = false;
 
   constructor(private readonly opts: LocalClusterOptions) {
-    this.nodes = Object.keys(opts.plans);
-    this.clientAddresses = opts.clientAddresses;
+    this.nodes = opts.nodes.map((n) => n.plan.id);
+    this.clientAddresses = Object.fromEntries(opts.nodes.map((n) => [n.plan.id, n.clientAddress]));
+    for (const placed of opts.nodes) this.slots.set(placed.plan.id, { placed, queue: Promise.resolve() });
     watchExit(this);
   }
 
   isRunning(node: string): boolean {
-    return this.running.has(node);
+    const proc = this.slot(node).proc;
+    return proc !== undefined && !proc.ending;
   }
 
   /** The operating-system pid of a running node. */
   pidOf(node: string): number | undefined {
-    return this.running.get(node)?.pid;
+    return this.slot(node).proc?.pid;
   }
 
-  async start(node: string): Promise<void> {
-    if (this.closed) throw new Error(`node ${node} not started: the cluster is being torn down`);
-    if (this.running.has(node) || this.starting.has(node)) return;
-    const plan = this.plan(node);
-    const own = this.opts.system.launch(plan);
+  start(node: string): Promise<void> {
+    return this.enqueue(node, async (slot) => {
+      if (this.closed) throw new Error(`cannot start ${node}: the cluster is being torn down`);
+      if (!slot.proc) await this.spawn(slot);
+    });
+  }
+
+  kill(node: string): Promise<void> {
+    const current = this.slot(node).proc;
+    // Cut a graceful stop short: it is waiting for this process to exit.
+    if (current?.ending && !current.exited) signalQuietly(current.pid, 'SIGKILL');
+    return this.enqueue(node, (slot) => this.end(slot, 'SIGKILL', 0));
+  }
+
+  stop(node: string): Promise<void> {
+    return this.enqueue(node, (slot) => this.end(slot, 'SIGTERM', this.opts.stopGraceMs ?? STOP_GRACE_MS));
+  }
+
+  pause(node: string): Promise<void> {
+    return this.enqueue(node, async ({ proc }) => {
+      if (!proc || proc.ending || proc.paused) return;
+      process.kill(proc.pid, 'SIGSTOP');
+      proc.paused = true;
+    });
+  }
+
+  resume(node: string): Promise<void> {
+    return this.enqueue(node, async ({ proc }) => {
+      if (!proc || proc.ending || !proc.paused) return;
+      process.kill(proc.pid, 'SIGCONT');
+      proc.paused = false;
+    });
+  }
+
+  async setClockOffset(node: string, offsetMs: number): Promise<void> {
+    const file = this.slot(node).placed.plan.clockFile;
+    const text = this.opts.system.clock === 'faketime' ? faketimeOffset(offsetMs) : `${Math.round(offsetMs)}\n`;
+    // Write then rename, so a node re-reading the file never sees it empty (no skew) midway.
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  }
+
+  async primary(signal: AbortSignal): Promise<string | undefined> {
+    return this.opts.system.primary?.(this, signal);
+  }
+
+  logFiles(node: string): string[] {
+    return [this.slot(node).placed.logFile];
+  }
+
+  /** Kill every node at once, starting none any more; used at the end of a run and on interrupt. */
+  async teardown(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.nodes.map((node) => this.kill(node)));
+    live.delete(this);
+  }
+
+  /**
+   * The forced-exit path (a second Ctrl-C): signal every node now, synchronously, as an exit
+   * handler must; a tether still starting its node is asked to end, and ends the node with it.
+   */
+  killAllNow(): void {
+    this.closed = true;
+    for (const { proc, spawning } of this.slots.values()) {
+      if (proc) signalQuietly(proc.pid, 'SIGKILL');
+      for (const tether of [proc?.tether, spawning]) if (tether?.pid !== undefined) signalQuietly(tether.pid, 'SIGTERM');
+    }
+  }
+
+  private slot(node: string): Slot {
+    const slot = this.slots.get(node);
+    if (!slot) throw new Error(`no node named ${node}`);
+    return slot;
+  }
+
+  /** Run `op` once every operation called before on `node` is done (whether it worked or not). */
+  private enqueue(node: string, op: (slot: Slot) => Promise<void>): Promise<void> {
+    const slot = this.slot(node);
+    const run = slot.queue.then(() => op(slot));
+    slot.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async spawn(slot: Slot): Promise<void> {
+    const { plan, logFile } = slot.placed;
+    const node = plan.id;
+    const own = localCommand(this.opts.system.launch(plan));
     const launch = this.opts.wrapLaunch ? this.opts.wrapLaunch(node, own) : own;
     // libfaketime reads the same clock file, in its own format (see setClockOffset).
     const clockEnv = this.opts.system.clock === 'faketime' ? faketimeEnv(plan.clockFile, launch.env?.LD_PRELOAD ?? process.env.LD_PRELOAD) : {};
-    const tetherProgram = nodeProgram(new URL('./tether.js', import.meta.url), [launch.command, ...launch.args]);
-    const log = openSync(this.opts.logFile(node), 'a');
+    const tetherProgram = localProgram(new URL('./tether.js', import.meta.url), [launch.command, ...launch.args]);
+    const log = openSync(logFile, 'a');
     let tether: ChildProcess;
     try {
       tether = spawn(tetherProgram.command, tetherProgram.args, {
@@ -99,7 +200,7 @@ export class LocalCluster implements Cluster {
       closeSync(log);
     }
     const gone = new Promise<void>((resolve) => tether.once('exit', () => resolve()));
-    this.starting.set(node, tether);
+    slot.spawning = tether;
     let pid: number;
     try {
       pid = await new Promise<number>((resolve, reject) => {
@@ -107,103 +208,28 @@ export class LocalCluster implements Cluster {
           if (msg.pid !== undefined) resolve(msg.pid);
           else reject(new Error(`node ${node} could not start ${launch.command}: ${msg.error ?? 'unknown error'}`));
         });
-        tether.once('exit', () => reject(new Error(`node ${node} exited at once; see ${this.opts.logFile(node)}`)));
+        tether.once('exit', () => reject(new Error(`node ${node} exited at once; see ${logFile}`)));
         tether.once('error', reject);
       });
     } finally {
-      this.starting.delete(node);
+      slot.spawning = undefined;
     }
-    if (this.closed) {
-      // Torn down while this node was starting: it must not outlive the teardown.
-      signalQuietly(pid, 'SIGKILL');
-      await gone;
-      throw new Error(`node ${node} not started: the cluster is being torn down`);
-    }
-    const proc: NodeProcess = { tether, pid, paused: false, gone, expected: false };
-    this.running.set(node, proc);
+    const proc: NodeProcess = { tether, pid, paused: false, gone, exited: false, ending: false };
+    slot.proc = proc;
     tether.on('message', (msg: { exit?: { code: number | null; signal: string | null } }) => {
-      if (!msg.exit || proc.expected) return;
+      if (!msg.exit || proc.ending) return;
       this.opts.onCrash(node, msg.exit.signal ? `killed by ${msg.exit.signal}` : `exit code ${msg.exit.code}`);
     });
     void gone.then(() => {
-      if (this.running.get(node) === proc) this.running.delete(node);
+      proc.exited = true;
+      if (slot.proc === proc) slot.proc = undefined;
     });
   }
 
-  async kill(node: string): Promise<void> {
-    await this.end(node, 'SIGKILL', 0);
-  }
-
-  async stop(node: string): Promise<void> {
-    await this.end(node, 'SIGTERM', STOP_GRACE_MS);
-  }
-
-  async pause(node: string): Promise<void> {
-    const proc = this.running.get(node);
-    if (!proc || proc.paused) return;
-    process.kill(proc.pid, 'SIGSTOP');
-    proc.paused = true;
-  }
-
-  async resume(node: string): Promise<void> {
-    const proc = this.running.get(node);
-    if (!proc || !proc.paused) return;
-    process.kill(proc.pid, 'SIGCONT');
-    proc.paused = false;
-  }
-
-  async setClockOffset(node: string, offsetMs: number): Promise<void> {
-    const file = this.plan(node).clockFile;
-    const text = this.opts.system.clock === 'faketime' ? faketimeOffset(offsetMs) : `${Math.round(offsetMs)}\n`;
-    // Write then rename, so a node re-reading the file never sees it empty (no skew) midway.
-    writeFileSync(`${file}.tmp`, text);
-    renameSync(`${file}.tmp`, file);
-  }
-
-  async primary(signal: AbortSignal): Promise<string | undefined> {
-    return this.opts.system.primary?.(this, signal);
-  }
-
-  logFiles(node: string): string[] {
-    return [this.opts.logFile(node)];
-  }
-
-  /**
-   * Kill every node at once, and every node still starting; used at the end of a run and on
-   * interrupt. No node starts afterwards.
-   */
-  async teardown(): Promise<void> {
-    this.closed = true;
-    // A tether that is still starting has no node pid to kill yet; asked to end, it ends its node.
-    const starting = [...this.starting.values()].map((tether) => {
-      const exited = new Promise<void>((resolve) => (tether.exitCode !== null || tether.signalCode !== null ? resolve() : tether.once('exit', () => resolve())));
-      tether.kill('SIGTERM');
-      return exited;
-    });
-    await Promise.all([...[...this.running.keys()].map((node) => this.kill(node)), ...starting]);
-    live.delete(this);
-  }
-
-  /** The forced-exit path: signal every node and tether now, synchronously (an exit handler cannot wait). */
-  killAllNow(): void {
-    this.closed = true;
-    for (const proc of this.running.values()) {
-      signalQuietly(proc.pid, 'SIGKILL');
-      if (proc.tether.pid !== undefined) signalQuietly(proc.tether.pid, 'SIGTERM');
-    }
-    for (const tether of this.starting.values()) if (tether.pid !== undefined) signalQuietly(tether.pid, 'SIGTERM');
-  }
-
-  private plan(node: string): NodePlan {
-    const plan = this.opts.plans[node];
-    if (!plan) throw new Error(`no node named ${node}`);
-    return plan;
-  }
-
-  private async end(node: string, signal: 'SIGTERM' | 'SIGKILL', graceMs: number): Promise<void> {
-    const proc = this.running.get(node);
+  private async end(slot: Slot, signal: 'SIGTERM' | 'SIGKILL', graceMs: number): Promise<void> {
+    const proc = slot.proc;
     if (!proc) return;
-    proc.expected = true;
+    proc.ending = true;
     signalQuietly(proc.pid, signal);
     if (proc.paused) signalQuietly(proc.pid, 'SIGCONT');
     if (graceMs > 0) {
@@ -211,9 +237,10 @@ export class LocalCluster implements Cluster {
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([proc.gone, late]);
       clearTimeout(timer);
-      signalQuietly(proc.pid, 'SIGKILL');
+      if (!proc.exited) signalQuietly(proc.pid, 'SIGKILL');
     }
     await proc.gone;
-    this.running.delete(node);
+    // Forget this process only: a start may have replaced it meanwhile.
+    if (slot.proc === proc) slot.proc = undefined;
   }
 }

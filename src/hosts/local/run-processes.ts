@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { RUN_ENV } from './local-cluster.js';
-import { HARNESS_ENV, identityAlive } from './process-identity.js';
+import { HARNESS_ENV, identityAlive } from '../../process-identity.js';
 
 /** A process started for a run. */
 export interface RunProcess {

@@ -1,23 +1,17 @@
 /**
  * Why: in `--net netns` mode a process's network namespace decides where its packets go. Nodes
  * must start inside their own namespace, and the harness side (clients, readiness probes) must
- * run inside the lab's control namespace: from the root namespace a connection to a lab address
+ * run inside a control namespace of the lab: from the root namespace a connection to a lab address
  * is not refused but routed off the machine, which is a network-safety violation. This module
  * says how to start a process in a namespace (`nsenter --net`, which execs, so the pid is the
  * real process's and /sys is left alone, unlike `ip netns exec`), how faultline re-executes
- * itself there, and checks, before the first connection, that a process really is there.
+ * itself there (src/runner/enclave-run.ts), and checks, before the first connection, that a
+ * process really is there.
  */
 import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import type { NodeLaunch } from '../../api/cluster.js';
+import type { CommandLaunch } from '../../api/cluster.js';
 import { findTool, netnsPath } from './exec.js';
-
-/**
- * Set for a faultline process re-executed in a lab's control namespace: `<lab id>:<control
- * address>`. The child reads the lab from /run/faultline/<id>/lab.json and must call
- * {@link assertInNamespace} with the address before dialing anything.
- */
-export const CONTROL_ENV = 'FAULTLINE_NETNS_CONTROL';
 
 /** Thrown when a process that is about to dial lab addresses is not in the lab. */
 export class NotInNamespaceError extends Error {
@@ -29,7 +23,7 @@ export class NotInNamespaceError extends Error {
  * <args>`. nsenter execs the command, so the pid a tether reports is the node's own.
  * @throws when `nsenter` is not installed.
  */
-export function launchInNamespace(launch: NodeLaunch, ns: string): NodeLaunch {
+export function launchInNamespace(launch: CommandLaunch, ns: string): CommandLaunch {
   const nsenter = findTool('nsenter');
   if (!nsenter) throw new Error('`nsenter` not found; install util-linux (apt-get install util-linux)');
   return {
@@ -41,24 +35,10 @@ export function launchInNamespace(launch: NodeLaunch, ns: string): NodeLaunch {
 
 /**
  * How to run this very program again inside namespace `ns` (same Node, same flags such as
- * tsx's `--import`, same script and arguments unless `argv` is given), with {@link CONTROL_ENV}
- * set so the child knows it is the control side of lab `labId`.
+ * tsx's `--import`, same script and arguments unless `argv` is given), with `env` added.
  */
-export function selfInNamespace(
-  ns: string,
-  labId: string,
-  controlAddress: string,
-  argv: readonly string[] = process.argv.slice(1),
-): NodeLaunch {
-  const env = { [CONTROL_ENV]: `${labId}:${controlAddress}` };
+export function selfInNamespace(ns: string, env: Record<string, string>, argv: readonly string[] = process.argv.slice(1)): CommandLaunch {
   return launchInNamespace({ command: process.execPath, args: [...process.execArgv, ...argv], env }, ns);
-}
-
-/** `{ labId, address }` from {@link CONTROL_ENV}, when this process was started as a control side. */
-export function controlFromEnv(env: NodeJS.ProcessEnv = process.env): { labId: string; address: string } | undefined {
-  const value = env[CONTROL_ENV];
-  const match = value ? /^([0-9a-f]{6}):(\d+\.\d+\.\d+\.\d+)$/.exec(value) : null;
-  return match ? { labId: match[1] as string, address: match[2] as string } : undefined;
 }
 
 /**
@@ -95,7 +75,7 @@ export function assertInNamespace(address: string): void {
   if (!here) {
     throw new NotInNamespaceError(
       `refusing to dial lab addresses: no interface of this process has ${address}, so it is not in the ` +
-        `lab's control namespace (start it with nsenter --net=/var/run/netns/fl-<id>-ctl)`,
+        `namespace the harness side must run in (faultline re-executes itself there; start it with nsenter --net=/var/run/netns/<namespace>)`,
     );
   }
   if (hasDefaultRoute()) {

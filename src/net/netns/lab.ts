@@ -13,7 +13,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, stat
 import { join } from 'node:path';
 import { UserError } from '../../user-error.js';
 import { CommandError, findTool, ipBatchIn, ipNetns } from './exec.js';
-import { processStartTime, signalQuietly } from '../../hosts/local/process-identity.js';
+import { processStartTime, signalQuietly } from '../../process-identity.js';
 
 /** Where labs record their owner and layout; on tmpfs, so a reboot (which ends all labs) clears it. */
 export const LAB_STATE_ROOT = '/run/faultline';
@@ -92,6 +92,14 @@ export function ensureRoot(): void {
   }
 }
 
+/** Why a lab cannot hold these nodes (too many, duplicates, a name no namespace can have), or `undefined`. */
+export function labNodesProblem(nodes: readonly string[]): string | undefined {
+  if (nodes.length === 0 || nodes.length > MAX_NODES) return `a lab needs 1 to ${MAX_NODES} nodes, got ${nodes.length}`;
+  if (new Set(nodes).size !== nodes.length) return `node ids must be distinct: ${nodes.join(', ')}`;
+  const bad = nodes.find((node) => !NODE_ID.test(node) || node === 'sw' || node === 'ctl' || node === 'clients');
+  return bad === undefined ? undefined : `node id '${bad}' cannot name a namespace (up to 31 letters, digits, _ . -; not sw, ctl or clients)`;
+}
+
 /** A fresh lab id: 6 random hex digits. */
 export function newLabId(): string {
   return randomBytes(3).toString('hex');
@@ -107,13 +115,8 @@ export function newLabId(): string {
 export async function createLab(opts: LabOptions): Promise<Lab> {
   ensureRoot();
   const nodes = [...opts.nodes];
-  if (nodes.length === 0 || nodes.length > MAX_NODES) throw new Error(`a lab needs 1 to ${MAX_NODES} nodes, got ${nodes.length}`);
-  if (new Set(nodes).size !== nodes.length) throw new Error(`node ids must be distinct: ${nodes.join(', ')}`);
-  for (const node of nodes) {
-    if (!NODE_ID.test(node) || node === 'sw' || node === 'ctl' || node === 'clients') {
-      throw new Error(`node id '${node}' cannot name a namespace (letters, digits, _ . -; not sw, ctl or clients)`);
-    }
-  }
+  const problem = labNodesProblem(nodes);
+  if (problem) throw new Error(problem);
   const id = opts.id ?? newLabId();
   if (!ID.test(id)) throw new Error(`lab id must be 6 hex digits, got '${id}'`);
   const stateDir = join(LAB_STATE_ROOT, id);
@@ -199,7 +202,7 @@ function claimSubnet(id: string): number {
     closeSync(fd);
     return octet;
   }
-  throw new Error(`no free /24 left in ${RANGE_PREFIX}.0.0/16 (run \`faultline cleanup\` to remove dead labs)`);
+  throw new Error(`no free /24 left in ${RANGE_PREFIX}.0.0/16 (run \`faultline clean\` to remove dead labs)`);
 }
 
 /** The lab recorded under /run/faultline/<id>, if any. */

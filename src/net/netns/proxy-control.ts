@@ -13,7 +13,7 @@ import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import type { Link, LinkShape } from '../../api/net.js';
-import { nodeProgram } from '../../node/entry.js';
+import { localProgram } from '../../hosts/local/programs.js';
 import { launchInNamespace } from './in-namespace.js';
 import type { Lab } from './lab.js';
 
@@ -182,7 +182,7 @@ async function startDaemon(opts: NamespaceProxiesOptions, node: string): Promise
     if (peer !== node && target) peers[peer] = { port: PROXY_BASE_PORT + index, target };
   });
   const config: ProxyDaemonConfig = { node, seed: opts.seed, socket, peers };
-  const program = nodeProgram(new URL('./proxy-daemon.js', import.meta.url), [JSON.stringify(config)]);
+  const program = localProgram(new URL('./proxy-daemon.js', import.meta.url), [JSON.stringify(config)]);
   const launch = launchInNamespace(program, host.ns);
   const child = spawn(launch.command, launch.args, {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

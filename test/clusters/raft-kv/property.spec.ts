@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chaos } from './chaos.js';
+import { chaos } from '../chaos.js';
 import { Sim } from './sim.js';
 
 const seeds = fc.integer({ min: 1, max: 2 ** 31 - 1 });

@@ -112,4 +112,4 @@ export function namespaces(): string[] {
 }
 
 /** Whether process `pid` exists. */
-export { pidExists as alive } from '../../../src/hosts/local/process-identity.js';
+export { pidExists as alive } from '../../../src/process-identity.js';

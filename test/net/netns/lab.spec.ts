@@ -2,10 +2,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeProgram } from '../../../src/node/entry.js';
+import { localProgram } from '../../../src/hosts/local/programs.js';
+import { netnsEnclave } from '../../../src/hosts/netns/enclave.js';
+import { enclaveEnv } from '../../../src/runner/enclave-run.js';
 import { findTool, netnsPath } from '../../../src/net/netns/exec.js';
 import {
-  CONTROL_ENV,
   NotInNamespaceError,
   assertInNamespace,
   launchInNamespace,
@@ -69,13 +70,14 @@ describe.skipIf(unsupported !== undefined)(`netns lab${unsupported ? ` (skipped:
     made.push(lab.id);
     const server = await serveIn(lab.nodes.n1!.ns, lab.nodes.n1!.address, PORT);
     try {
-      const inner = nodeProgram(new URL('./fixtures/control-side.js', import.meta.url), [`${lab.nodes.n1!.address}:${PORT}`]);
-      const launch = launchInNamespace({ ...inner, env: { [CONTROL_ENV]: `${lab.id}:${lab.control.address}` } }, lab.control.ns);
+      const inner = localProgram(new URL('./fixtures/control-side.js', import.meta.url), [`${lab.nodes.n1!.address}:${PORT}`]);
+      const env = enclaveEnv('local', netnsEnclave.rejoin(lab.id)!);
+      const launch = launchInNamespace({ ...inner, env }, lab.control.ns);
       expect(launch.args.slice(0, 3)).toEqual([`--net=/var/run/netns/${lab.control.ns}`, '--', inner.command]);
       const out = execFileSync(launch.command, launch.args, { env: { ...process.env, ...launch.env }, encoding: 'utf8' });
       expect(out).toBe(`connected from ${lab.control.address}\n`);
       // The same program in a node namespace is refused: wrong address.
-      const wrong = launchInNamespace({ ...inner, env: { [CONTROL_ENV]: `${lab.id}:${lab.control.address}` } }, lab.nodes.n1!.ns);
+      const wrong = launchInNamespace({ ...inner, env }, lab.nodes.n1!.ns);
       expect(() => execFileSync(wrong.command, wrong.args, { env: { ...process.env, ...wrong.env }, stdio: 'pipe' })).toThrow(
         /refusing to dial/,
       );
@@ -84,9 +86,9 @@ describe.skipIf(unsupported !== undefined)(`netns lab${unsupported ? ` (skipped:
     }
     // This test process is in the root namespace: it must refuse.
     expect(() => assertInNamespace(lab.control.address)).toThrow(NotInNamespaceError);
-    const self = selfInNamespace(lab.control.ns, lab.id, lab.control.address, ['cli.js', 'test']);
+    const self = selfInNamespace(lab.control.ns, { MARK: 'x' }, ['cli.js', 'test']);
     expect(self.args).toEqual([`--net=/var/run/netns/${lab.control.ns}`, '--', process.execPath, ...process.execArgv, 'cli.js', 'test']);
-    expect(self.env).toEqual({ [CONTROL_ENV]: `${lab.id}:${lab.control.address}` });
+    expect(self.env).toEqual({ MARK: 'x' });
   });
 
   it('destroyLab removes every namespace and the state, and is idempotent', async () => {
@@ -117,7 +119,7 @@ describe.skipIf(unsupported !== undefined)(`netns lab${unsupported ? ` (skipped:
   });
 
   it('finds and removes the lab of a harness killed with kill -9', async () => {
-    const fixture = nodeProgram(new URL('./fixtures/make-lab.js', import.meta.url), []);
+    const fixture = localProgram(new URL('./fixtures/make-lab.js', import.meta.url), []);
     const child = spawn(fixture.command, fixture.args, { stdio: ['ignore', 'pipe', 'inherit'] });
     const lab = await new Promise<Lab>((resolve, reject) => {
       child.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as Lab));

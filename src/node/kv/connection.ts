@@ -1,90 +1,11 @@
 /**
- * The raft-kv client protocol: newline-delimited JSON over TCP on a node's `clientListen`.
- *
- *   → {"id":1,"f":"read","key":"k"}
- *   → {"id":2,"f":"write","key":"k","value":3}
- *   → {"id":3,"f":"cas","key":"k","value":[3,4]}            (expected, new)
- *   → {"id":4,"f":"status"}
- *   ← {"id":1,"type":"ok","value":3}                         (read: null when absent)
- *   ← {"id":2,"type":"fail","error":"not-leader","leader":"n2"}   definite: not executed
- *   ← {"id":3,"type":"fail","error":"precondition-failed"}        definite: cas refused
- *   ← {"id":2,"type":"info","error":"timeout"}                    outcome unknown
- *   ← {"id":4,"type":"ok","value":{"id":"n1","role":"leader","term":3,"leader":"n1","commitIndex":9}}
- *
- * Replies may come out of order; match them by id. This file also holds the client side of a
- * connection (used by the faultline client and the SystemDef hooks).
+ * The client side of one connection to a bundled key-value node (protocol in ./protocol.ts):
+ * requests numbered per connection, replies matched to them by id.
  */
 import net from 'node:net';
-import { LineSplitter } from '../../src/node/transport.js';
-import { parseAddress } from '../../src/node/plan.js';
-import type { Value } from './log.js';
-import { isValue } from './state-machine.js';
-
-export type KvFunction = 'read' | 'write' | 'cas';
-
-export type KvRequest =
-  | { f: 'read'; key: string }
-  | { f: 'write'; key: string; value: Value }
-  | { f: 'cas'; key: string; value: [Value, Value] };
-
-export type Role = 'follower' | 'candidate' | 'leader';
-
-export interface NodeStatus {
-  id: string;
-  role: Role;
-  term: number;
-  leader: string | null;
-  commitIndex: number;
-}
-
-/** The body of a reply, without its id. */
-export type KvResult =
-  | { type: 'ok'; value: unknown }
-  | { type: 'fail'; error: 'not-leader'; leader?: string }
-  | { type: 'fail'; error: 'precondition-failed' }
-  | { type: 'fail'; error: 'bad-request'; message: string }
-  | { type: 'info'; error: string };
-
-export type RequestId = string | number;
-export type KvResponse = KvResult & { id: RequestId };
-
-export type ParsedRequest =
-  | { kind: 'kv'; id: RequestId; req: KvRequest }
-  | { kind: 'status'; id: RequestId }
-  | { kind: 'bad'; id: RequestId | null; message: string };
-
-/** Check one request line from a client. */
-export function parseRequest(line: string): ParsedRequest {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(line);
-  } catch {
-    return { kind: 'bad', id: null, message: 'not JSON' };
-  }
-  if (typeof raw !== 'object' || raw === null) return { kind: 'bad', id: null, message: 'not an object' };
-  const r = raw as Record<string, unknown>;
-  const id = typeof r.id === 'string' || typeof r.id === 'number' ? r.id : null;
-  if (id === null) return { kind: 'bad', id: null, message: 'missing id' };
-  if (r.f === 'status') return { kind: 'status', id };
-  if (typeof r.key !== 'string') return { kind: 'bad', id, message: 'key must be a string' };
-  const key = r.key;
-  switch (r.f) {
-    case 'read':
-      return { kind: 'kv', id, req: { f: 'read', key } };
-    case 'write':
-      if (!isValue(r.value)) return { kind: 'bad', id, message: 'value must be a number or string' };
-      return { kind: 'kv', id, req: { f: 'write', key, value: r.value } };
-    case 'cas': {
-      const v = r.value;
-      if (!Array.isArray(v) || v.length !== 2 || !(v[0] === null || isValue(v[0])) || !isValue(v[1])) {
-        return { kind: 'bad', id, message: 'cas value must be [expected, new]' };
-      }
-      return { kind: 'kv', id, req: { f: 'cas', key, value: [v[0] as Value, v[1] as Value] } };
-    }
-    default:
-      return { kind: 'bad', id, message: `unknown f ${JSON.stringify(r.f)}` };
-  }
-}
+import { parseAddress } from '../plan.js';
+import { LineSplitter } from '../transport.js';
+import type { KvRequest, KvResponse, RequestId } from './protocol.js';
 
 /** Thrown when a call ends without a reply (timeout, connection lost, aborted). */
 export class ConnectionError extends Error {

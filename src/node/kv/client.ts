@@ -1,5 +1,6 @@
 /**
- * The faultline client for raft-kv's `register` workload: read / write / cas on string keys.
+ * The faultline client for the `register` workload on every bundled key-value node (protocol in
+ * ./protocol.ts): read / write / cas on string keys.
  *
  * Outcomes follow src/api/client.ts: `ok` when the node says so; `fail` when the node says the
  * operation surely did not happen (`not-leader`, `precondition-failed`, a refused request);
@@ -12,10 +13,10 @@
  * would end as `info`; with it, the request is never sent and the outcome is a definite `fail`
  * (`unreachable`). Only requests actually in flight when a connection breaks end as `info`.
  */
-import type { Client, ClientContext, ClientFactory, Invocation } from '../../src/api/client.js';
-import type { Completion } from '../../src/api/op.js';
-import type { Value } from './log.js';
-import { ConnectionError, KvConnection, type KvRequest, type KvResponse } from './protocol.js';
+import type { Client, ClientContext, ClientFactory, Invocation } from '../../api/client.js';
+import type { Completion } from '../../api/op.js';
+import { ConnectionError, KvConnection } from './connection.js';
+import type { KvRequest, KvResponse, Value } from './protocol.js';
 
 export class IndeterminateError extends Error {
   override name = 'IndeterminateError';
@@ -28,11 +29,11 @@ class Unreachable extends Error {
 
 export const registerClient: ClientFactory = {
   async open(ctx: ClientContext): Promise<Client> {
-    return new RaftKvClient(ctx);
+    return new KvClient(ctx);
   },
 };
 
-export class RaftKvClient implements Client {
+export class KvClient implements Client {
   private readonly conns = new Map<string, KvConnection>();
   private closed = false;
 
@@ -118,6 +119,6 @@ function toRequest(op: Invocation): KvRequest {
       return { f: 'cas', key, value: [v[0] as Value, v[1] as Value] };
     }
     default:
-      throw new Error(`raft-kv register client cannot do "${op.f}"`);
+      throw new Error(`the register client cannot do "${op.f}"`);
   }
 }

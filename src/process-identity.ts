@@ -61,3 +61,8 @@ export function signalQuietly(pid: number, signal: NodeJS.Signals): void {
     // Already gone.
   }
 }
+
+/** The pid part of an identity (`<pid>@<start>`), for messages. */
+export function harnessPid(identity: string): string {
+  return identity.split(/[@ ]/)[0] ?? identity;
+}

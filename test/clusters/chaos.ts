@@ -5,8 +5,9 @@
  * returns a value whose committed index is below that of a write acknowledged before the read
  * was even sent.
  */
-import type { Entry } from '../../../clusters/raft-kv/log.js';
-import { mulberry32, type Sim } from './sim.js';
+import { mulberry32, type CoreSim } from './sim.js';
+
+type Sim = CoreSim<any, any, any, any>;
 
 export interface ChaosOptions {
   seed: number;
@@ -96,7 +97,7 @@ function fault(sim: Sim, opts: ChaosOptions, rng: () => number, down: Map<string
 export function staleReads(sim: Sim, writes: Map<string, number>, reads: readonly string[]): string[] {
   const indexOf = new Map<number | null, number>([[null, 0]]);
   for (const [index, json] of sim.committed) {
-    const e = JSON.parse(json) as Entry;
+    const e = JSON.parse(json) as { cmd: { op: string; value?: unknown } };
     if ((e.cmd.op === 'write' || e.cmd.op === 'cas') && typeof e.cmd.value === 'number' && !indexOf.has(e.cmd.value)) {
       indexOf.set(e.cmd.value, index);
     }

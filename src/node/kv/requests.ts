@@ -1,26 +1,27 @@
 /**
- * Client requests a leader is holding: proposals waiting for their log entry to apply, and
+ * Client requests a leader is holding: proposals waiting for their log slot to apply, and
  * read-index reads waiting for a confirmed heartbeat round and for the state machine to catch up.
  * Both tables are filled in deadline order, so expiry only looks at the front.
  */
-import type { Entry } from './log.js';
 import type { KvFunction, KvResult } from './protocol.js';
-import type { ApplyResult } from './state-machine.js';
+import { resultReply, type ApplyResult, type Command } from './state-machine.js';
 
 export interface PendingProposal {
   rid: string;
   f: KvFunction;
-  /** The term the entry was appended in; an entry of another term at the index is not ours. */
+  /** The leadership (term, ballot, epoch) the command was proposed in. */
   term: number;
   deadline: number;
 }
 
-/** The reply to a proposal whose index was applied with `entry` and `result`. */
-export function proposalOutcome(p: PendingProposal, entry: Entry, result: ApplyResult): KvResult {
-  const mine = entry.term === p.term && 'rid' in entry.cmd && entry.cmd.rid === p.rid;
-  if (!mine) return { type: 'info', error: 'entry replaced' };
-  if (result.ok) return { type: 'ok', value: result.value };
-  return { type: 'fail', error: 'precondition-failed' };
+/**
+ * The reply to a proposal whose slot was applied with `cmd` and `result`. The slot holds this
+ * proposal only when `cmd` carries its request id and `sameTerm` (the slot's command was
+ * proposed in the proposal's leadership); anything else replaced it, with an unknown outcome.
+ */
+export function proposalOutcome(p: PendingProposal, cmd: Command, result: ApplyResult, sameTerm = true): KvResult {
+  const mine = sameTerm && 'rid' in cmd && cmd.rid === p.rid;
+  return mine ? resultReply(result) : { type: 'info', error: 'entry replaced' };
 }
 
 export class ProposalTable {
@@ -124,5 +125,50 @@ export class ReadQueue {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
+  }
+}
+
+/**
+ * The client requests a leader holds, as every bundled core handles them: proposals answered
+ * when their slot applies, read-index reads answered once a heartbeat round sent after them is
+ * confirmed and the state machine has caught up, everything answered `info: timeout` at its
+ * deadline, and, when leadership is lost, writes answered `info` (they may still commit) and
+ * reads `not-leader` (they have no effect, so that is definite).
+ */
+export class LeaderRequests {
+  readonly proposals = new ProposalTable();
+  readonly reads = new ReadQueue();
+
+  constructor(private readonly reply: (rid: string, result: KvResult) => void) {}
+
+  /** Answer every request whose deadline has passed. */
+  expire(now: number): void {
+    for (const p of this.proposals.expire(now)) this.reply(p.rid, { type: 'info', error: 'timeout' });
+    for (const r of this.reads.expire(now)) this.reply(r.rid, { type: 'info', error: 'timeout' });
+  }
+
+  /** Leadership is gone: answer everything held. */
+  drain(notLeader: KvResult): void {
+    for (const p of this.proposals.drain()) {
+      this.reply(p.rid, p.f === 'read' ? notLeader : { type: 'info', error: 'leadership lost' });
+    }
+    for (const r of this.reads.drain()) this.reply(r.rid, notLeader);
+  }
+
+  /** Slot `index` applied `cmd` with `result`: answer the proposal waiting on it, if any. */
+  applied(index: number, cmd: Command, result: ApplyResult, sameTerm = true): void {
+    const p = this.proposals.take(index);
+    if (p) this.reply(p.rid, proposalOutcome(p, cmd, result, sameTerm));
+  }
+
+  /**
+   * Serve the reads that are ready: `readIndex` is what reads still without one must observe
+   * (null while the leader cannot tell yet), `confirmed` the latest round a majority
+   * acknowledged, `applied` how far the state machine is.
+   */
+  serveReads(readIndex: number | null, confirmed: number, applied: number, get: (key: string) => unknown): void {
+    if (this.reads.size === 0) return;
+    if (readIndex !== null) this.reads.assignIndex(readIndex);
+    for (const r of this.reads.takeReady(confirmed, applied)) this.reply(r.rid, { type: 'ok', value: get(r.key) });
   }
 }
