@@ -7,6 +7,7 @@
  * operation: the history positions of its invocation and of its completion (+∞ when unknown).
  */
 import type { Op } from '../../src/api/op.js';
+import { UserError } from '../../src/user-error.js';
 import type { ModelHints } from './models.js';
 
 /** Completion position of an operation whose outcome is unknown. */
@@ -37,10 +38,8 @@ export interface CollectedOps {
   failed: number;
   /** Read-only operations of unknown outcome, dropped (they constrain nothing). */
   unknownReads: number;
-  /** Nemesis operations and `f`s the model does not know. */
+  /** Nemesis operations (and, for a model that names no `f`s, `start-`/`stop-` ones). */
   ignored: number;
-  /** Completions with no open invocation of the same process. */
-  orphans: number;
 }
 
 function knownF(hints: ModelHints, f: string): boolean {
@@ -48,18 +47,25 @@ function knownF(hints: ModelHints, f: string): boolean {
   return !f.startsWith('start-') && !f.startsWith('stop-');
 }
 
+/** "op #12 (process 3 :ok cas)": where a history is bad. */
+function where(op: Op): string {
+  return `op #${op.index} (process ${String(op.process)} ${op.type} ${op.f})`;
+}
+
 /**
  * Pair every client invocation with the next completion of the same process and classify it.
  * A process that invokes again while its previous operation is open leaves that operation
  * open for ever (as `info`).
+ * @throws UserError when the history is not one the model can judge, as Knossos refuses it: a
+ * client operation whose `f` or value the model cannot interpret, or a completion with no
+ * invocation. Judging the rest would report a verdict on operations nobody looked at.
  */
-export function collectOps(history: readonly Op[], hints: ModelHints): CollectedOps {
+export function collectOps(history: readonly Op[], hints: ModelHints & { name: string }): CollectedOps {
   const open = new Map<number, { op: Op; pos: number }>();
   const out: LinOp[] = [];
   let failed = 0;
   let unknownReads = 0;
   let ignored = 0;
-  let orphans = 0;
 
   const addUnknown = (inv: Op, pos: number, completion?: Op): void => {
     if (hints.isReadOnly?.(inv.f, inv.value, undefined)) {
@@ -73,21 +79,23 @@ export function collectOps(history: readonly Op[], hints: ModelHints): Collected
 
   for (let pos = 0; pos < history.length; pos++) {
     const op = history[pos]!;
-    if (op.process === 'nemesis' || typeof op.process !== 'number' || !knownF(hints, op.f)) {
+    if (op.process === 'nemesis' || typeof op.process !== 'number' || (!hints.knows && !knownF(hints, op.f))) {
       ignored++;
       continue;
     }
+    if (!knownF(hints, op.f)) {
+      throw new UserError(`${where(op)}: the ${hints.name} model has no operation '${op.f}'; is this history for another model (--model)?`);
+    }
     if (op.type === 'invoke') {
+      const why = hints.misread?.(op.f, op.value);
+      if (why !== undefined) throw new UserError(`${where(op)}: ${why}; the ${hints.name} model cannot interpret it`);
       const prev = open.get(op.process);
       if (prev) addUnknown(prev.op, prev.pos);
       open.set(op.process, { op, pos });
       continue;
     }
     const inv = open.get(op.process);
-    if (!inv) {
-      orphans++;
-      continue;
-    }
+    if (!inv) throw new UserError(`${where(op)} completes an operation that was never invoked: the history is damaged or incomplete at its start`);
     open.delete(op.process);
     if (op.type === 'fail') failed++;
     else if (op.type === 'info') addUnknown(inv.op, inv.pos, op);
@@ -106,7 +114,7 @@ export function collectOps(history: readonly Op[], hints: ModelHints): Collected
   }
   for (const { op, pos } of open.values()) addUnknown(op, pos);
   out.sort((a, b) => a.call - b.call);
-  return { ops: out, failed, unknownReads, ignored, orphans };
+  return { ops: out, failed, unknownReads, ignored };
 }
 
 /** Label used for operations without a key. */

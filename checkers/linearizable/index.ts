@@ -195,15 +195,10 @@ async function checkHistory(
       failedDropped: collected.failed,
       unknownReadsDropped: collected.unknownReads,
       ignored: collected.ignored,
-      // Completions without an invocation: a damaged history, said in the summary too.
-      orphanCompletions: collected.orphans,
       refutedLocally: refuted,
     },
     details,
   };
-  if (collected.orphans > 0) {
-    result.summary += ` ${collected.orphans} completion(s) had no invocation and were ignored: the history may be damaged.`;
-  }
   if (anomaly) result.anomalies = [anomaly];
   return result;
 }

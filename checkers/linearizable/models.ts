@@ -14,8 +14,18 @@ import type { Model } from '../../src/api/model.js';
  * relies on for soundness, so a model states only what holds for every state.
  */
 export interface ModelHints {
-  /** The `f`s this model understands; operations with any other `f` are ignored. */
+  /**
+   * The `f`s this model understands. A client operation with any other `f` is bad input (the
+   * history is not one this model can judge); without this hint, nemesis-like `start-`/`stop-`
+   * operations are set aside and everything else goes to `step`.
+   */
   knows?(f: string): boolean;
+  /**
+   * Why this model cannot interpret an invocation of a known `f` with value `input` (e.g. a cas
+   * whose value is not a pair), or `undefined` when it can. Such an operation is bad input, not
+   * a violation: no system could have answered it.
+   */
+  misread?(f: string, input: unknown): string | undefined;
   /**
    * True when the operation never changes any state: `step` returns the same state or
    * `undefined`. Such operations are linearized as soon as they are legal, without branching.
@@ -102,6 +112,7 @@ export const casRegister: CheckerModel<RegisterState> = {
   describe: (state) => (state === ANY_VALUE ? 'any value' : state === null || state === undefined ? 'nil' : canonicalJson(state)),
   anyState: () => ANY_VALUE,
   knows: (f) => REGISTER_FS.has(f),
+  misread: (f, input) => (f === 'cas' && (!Array.isArray(input) || input.length !== 2) ? `a cas takes [expected new], not ${canonicalJson(input)}` : undefined),
   isReadOnly: (f) => f === 'read',
   signature(f, input, output) {
     // A write's or cas's effect does not depend on its echoed output.
@@ -208,6 +219,7 @@ export function perKeyProduct<S>(model: CheckerModel<S>): CheckerModel<ReadonlyM
     describeKey: (state: ReadonlyMap<string, S>, key: string) => model.describe(get(state, key)),
   };
   if (model.knows) product.knows = model.knows.bind(model);
+  if (model.misread) product.misread = model.misread.bind(model);
   if (model.isReadOnly) product.isReadOnly = model.isReadOnly.bind(model);
   if (model.signature) product.signature = model.signature.bind(model);
   return product;

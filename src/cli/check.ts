@@ -84,6 +84,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         ? await checker.check(history.ops, { timeoutMs: timeoutS * 1000 })
         : { valid: 'unknown', summary: 'The history holds no client operations: nothing was checked.' };
     } catch (err) {
+      // A history the checker cannot judge (an op its model cannot interpret, a completion never invoked) is bad input.
+      if (err instanceof UserError) throw new UserError(`${file}: ${err.message}`);
       result = { valid: 'unknown', summary: `checker failed: ${err instanceof Error ? err.message : String(err)}` };
     }
     if (args.json) {
