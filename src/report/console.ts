@@ -2,6 +2,7 @@
  * The terminal side of a run: a header with the schedule, a progress line while it runs (a
  * rewritten line on a terminal, a line every few seconds otherwise), and a coloured summary.
  */
+import { join } from 'node:path';
 import chalk from 'chalk';
 import type { Validity } from '../api/checker.js';
 import type { ScheduleEntry } from '../api/nemesis.js';
@@ -13,6 +14,8 @@ import type { RunUi } from '../runner/ui.js';
 import { describeFault } from './fault-text.js';
 
 const PLAIN_PROGRESS_EVERY_S = 5;
+/** The header lists a schedule of at most this many entries in full. */
+export const MAX_SCHEDULE_LINES = 30;
 
 export function verdictText(valid: Validity): string {
   if (valid === true) return chalk.green.bold('VALID');
@@ -36,7 +39,10 @@ export class ConsoleUi implements RunUi {
     this.line(chalk.dim(`results: ${runDir}`));
     if (schedule.length > 0) {
       this.line(chalk.dim(`schedule (${schedule.length} fault operations):`));
-      for (const entry of schedule) this.line(chalk.dim(`  ${(entry.atMs / 1000).toFixed(1).padStart(6)} s  ${describeFault(entry.f, entry.value)}`));
+      // A long schedule is summarised: its head, then where the rest is.
+      const shown = schedule.length > MAX_SCHEDULE_LINES ? MAX_SCHEDULE_LINES - 1 : schedule.length;
+      for (const entry of schedule.slice(0, shown)) this.line(chalk.dim(`  ${(entry.atMs / 1000).toFixed(1).padStart(6)} s  ${describeFault(entry.f, entry.value)}`));
+      if (shown < schedule.length) this.line(chalk.dim(`  … ${schedule.length - shown} more, until ${(schedule[schedule.length - 1]!.atMs / 1000).toFixed(1)} s: see ${join(runDir, 'schedule.json')}`));
     }
   }
 

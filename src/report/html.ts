@@ -11,7 +11,7 @@ import { describeFault } from './fault-text.js';
 import { faultBands, timelineSvg } from './timeline-svg.js';
 import { REPORT_CSS } from './report-css.js';
 
-/** The operations table stops here; the full history is history.jsonl beside the report. */
+/** The operations and fault tables stop here; the full history is history.jsonl beside the report. */
 const MAX_TABLE_ROWS = 5000;
 
 export function renderReport(results: RunResults, ops: readonly Op[]): string {
@@ -20,6 +20,7 @@ export function renderReport(results: RunResults, ops: readonly Op[]): string {
   for (const r of Object.values(results.checkers)) for (const a of r.anomalies ?? []) for (const op of a.ops) anomalyIndices.add(op.index);
   const endNs = ops.length > 0 ? (ops[ops.length - 1] as Op).time : 0;
   const bands = faultBands(ops, endNs);
+  const faults = ops.filter((op) => op.process === 'nemesis' && op.type !== 'invoke');
   const badge = verdictBadge(results.valid);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -59,9 +60,10 @@ ${timelineSvg(pairOps(a.ops), { highlight: anomalyIndices, bands: [], width: 900
 ${timelineSvg(pairOps(ops.filter((op) => op.process !== 'nemesis')), { highlight: anomalyIndices, bands, width: 1200, endNs })}
 </section>
 <section id="faults"><h2>Faults</h2>
+${faults.length > MAX_TABLE_ROWS ? `<p class="meta">First ${MAX_TABLE_ROWS} of ${faults.length} fault operations; the whole history is history.jsonl beside this report.</p>` : ''}
 <table class="ops"><thead><tr><th>time (s)</th><th>operation</th><th>error</th></tr></thead><tbody>
-${ops
-  .filter((op) => op.process === 'nemesis' && op.type !== 'invoke')
+${faults
+  .slice(0, MAX_TABLE_ROWS)
   .map((op) => `<tr><td>${(op.time / 1e9).toFixed(3)}</td><td>${esc(describeFault(op.f, op.value))}</td><td>${esc(op.error ?? '')}</td></tr>`)
   .join('\n')}
 </tbody></table></section>

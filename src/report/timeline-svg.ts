@@ -9,6 +9,8 @@ import { describeFault } from './fault-text.js';
 
 /** Beyond this many operations the whole-run timeline is left out (history.jsonl has them). */
 const MAX_BARS = 20_000;
+/** Beyond this many fault bands none is drawn (the fault log lists them). */
+const MAX_BANDS = 5_000;
 const LANE_PX = 12;
 const LABEL_PX = 60;
 const COLOURS = { ok: '#1f9d55', fail: '#d6332a', info: '#c98a00', open: '#8a8fa0' } as const;
@@ -54,14 +56,22 @@ export function timelineSvg(pairs: readonly OpPair[], opts: TimelineOptions): st
   if (pairs.length > MAX_BARS) return `<p class="meta">${pairs.length} operations: too many to draw here; see history.jsonl.</p>`;
   const lanes = [...new Set(pairs.map((p) => p.invoke.process))].sort((a, b) => Number(a) - Number(b));
   const laneOf = new Map(lanes.map((p, i) => [p, i]));
-  const t0 = Math.min(...pairs.map((p) => p.invoke.time), ...opts.bands.map((b) => b.startNs));
-  const t1 = opts.endNs ?? Math.max(...pairs.map((p) => p.completion?.time ?? p.invoke.time));
+  const bands = opts.bands.length > MAX_BANDS ? [] : opts.bands;
+  // Loops, not Math.min(...xs): a spread of a long array overflows the stack.
+  let t0 = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const p of pairs) {
+    t0 = Math.min(t0, p.invoke.time);
+    last = Math.max(last, p.completion?.time ?? p.invoke.time);
+  }
+  for (const b of bands) t0 = Math.min(t0, b.startNs);
+  const t1 = opts.endNs ?? last;
   const span = Math.max(t1 - t0, 1);
   const plotWidth = opts.width - LABEL_PX - 10;
   const x = (t: number): number => LABEL_PX + ((t - t0) / span) * plotWidth;
   const height = lanes.length * LANE_PX + 24;
   const parts: string[] = [];
-  for (const band of opts.bands) {
+  for (const band of bands) {
     const bx = x(band.startNs);
     parts.push(`<rect x="${bx.toFixed(1)}" y="0" width="${Math.max(x(band.endNs) - bx, 1).toFixed(1)}" height="${height - 14}" fill="#b48ce0" fill-opacity="0.18"><title>${esc(band.label)}</title></rect>`);
   }
@@ -79,5 +89,6 @@ export function timelineSvg(pairs: readonly OpPair[], opts: TimelineOptions): st
   const seconds = span / 1e9;
   parts.push(`<text x="${LABEL_PX}" y="${height - 3}">${(t0 / 1e9).toFixed(3)} s</text>`);
   parts.push(`<text x="${opts.width - 10}" y="${height - 3}" text-anchor="end">+${seconds.toFixed(3)} s</text>`);
-  return `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${opts.width}" height="${height}" viewBox="0 0 ${opts.width} ${height}">${parts.join('')}</svg>`;
+  const untold = bands === opts.bands ? '' : `<p class="meta">${opts.bands.length} fault intervals: too many to shade here; see the fault log.</p>`;
+  return `${untold}<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${opts.width}" height="${height}" viewBox="0 0 ${opts.width} ${height}">${parts.join('')}</svg>`;
 }

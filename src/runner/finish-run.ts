@@ -4,6 +4,7 @@
  * report.html. A harness error or an interrupt can only make the verdict `unknown` or leave
  * it `false`; it never yields `true`.
  */
+import { rmSync } from 'node:fs';
 import type { CheckResult, Checker } from '../api/checker.js';
 import type { ScheduleEntry } from '../api/nemesis.js';
 import type { Op } from '../api/op.js';
@@ -11,6 +12,7 @@ import type { TestSpec } from '../api/test-spec.js';
 import { readHistoryFile } from '../history/formats/index.js';
 import { renderJunit } from '../report/junit.js';
 import { renderReport } from '../report/html.js';
+import { escapeXml } from '../report/escape.js';
 import { VERSION } from '../version.js';
 import { exitCodeFor, writeJsonAtomic, writeTextAtomic, type OpCounts, type RunResults } from './results.js';
 import type { RunDirs } from './run-dir.js';
@@ -73,9 +75,22 @@ export async function finishRun(input: FinishInput): Promise<FinishedRun> {
     interrupted,
     ...(input.error !== undefined && { error: input.error }),
   };
+  // Everything is rendered before anything is written, and the JUnit file of an earlier finish
+  // goes first: whatever fails here, no junit.xml is left that disagrees with the run.
+  rmSync(dirs.junit, { force: true });
+  let report: string;
+  try {
+    report = renderReport(results, history.ops);
+  } catch (err) {
+    // The verdict stands without its drawing; the page and the warnings say what went wrong.
+    const why = `report.html could not be drawn (${err instanceof Error ? err.message : String(err)}); results.json and history.jsonl hold the run`;
+    warnings.push(why);
+    report = `<!doctype html><meta charset="utf-8"><title>faultline ${escapeXml(spec.name)}</title><p>${escapeXml(why)}</p>\n`;
+  }
+  const junit = renderJunit(results);
   // results.json last: once it exists, the run's report and JUnit file are complete too.
-  writeTextAtomic(dirs.junit, renderJunit(results));
-  writeTextAtomic(dirs.report, renderReport(results, history.ops));
+  writeTextAtomic(dirs.report, report);
+  writeTextAtomic(dirs.junit, junit);
   writeJsonAtomic(dirs.results, results);
   ui.summary(results, dirs.root);
   return { results, exitCode: exitCodeFor(valid), runDir: dirs.root };

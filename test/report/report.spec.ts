@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { ScheduleEntry } from '../../src/api/nemesis.js';
 import type { Op } from '../../src/api/op.js';
+import { ConsoleUi, MAX_SCHEDULE_LINES } from '../../src/report/console.js';
 import type { RunResults } from '../../src/runner/results.js';
 import { renderReport } from '../../src/report/html.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { faultBands } from '../../src/report/timeline-svg.js';
+import { testSpec } from '../helpers/spec.js';
 
 const ops: Op[] = [
   { index: 0, time: 1e6, type: 'invoke', process: 0, f: 'write', key: '1', value: 3 },
@@ -85,5 +88,24 @@ describe('junit.xml', () => {
   it('reports unknown as an error and valid as a pass', () => {
     expect(renderJunit(results('unknown'))).toContain('errors="1"');
     expect(renderJunit(results(true))).toContain('failures="0" errors="0"');
+  });
+});
+
+describe('the console header', () => {
+  it('lists a short schedule in full and summarises a long one in a few lines', () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      const entries = (n: number): ScheduleEntry[] => Array.from({ length: n }, (_, i) => ({ atMs: i * 10, f: i % 2 ? 'stop-kill' : 'start-kill', value: { target: 'one', nodes: ['n1'] } }));
+      const ui = new ConsoleUi(false);
+      ui.header(testSpec(), '/tmp/run', entries(MAX_SCHEDULE_LINES));
+      expect(written.filter((l) => l.includes('kill'))).toHaveLength(MAX_SCHEDULE_LINES);
+      written.length = 0;
+      ui.header(testSpec(), '/tmp/run', entries(1_000_000));
+      expect(written.length).toBeLessThanOrEqual(MAX_SCHEDULE_LINES + 3);
+      expect(written.at(-1)).toContain(`… ${1_000_000 - MAX_SCHEDULE_LINES + 1} more, until 10000.0 s: see /tmp/run/schedule.json`);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
