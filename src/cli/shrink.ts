@@ -153,6 +153,12 @@ const STOP_TEXT: Readonly<Record<ShrinkStop, string>> = {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/**
+ * Most faults a schedule to shrink may have: the shrinker's arbitraries take one argument per
+ * fault, and a run budget of tens of runs cannot thin out more in any case.
+ */
+export const MAX_SHRINK_FAULTS = 10_000;
+
 /** What to shrink and how hard. */
 export interface ShrinkRequest {
   runDir: string;
@@ -214,6 +220,11 @@ export async function shrinkRun(req: ShrinkRequest, deps: ShrinkDeps = {}): Prom
   const named = nemesesNamed(recorded);
   const space: FaultSpace = { nodes: spec.nodes, nemeses: Object.values(registered).filter((def) => named.includes(def.name)) };
   const original = startingPlan(spec, recorded, space);
+  if (original.faults.length > MAX_SHRINK_FAULTS) {
+    throw new UserError(
+      `the run's schedule has ${original.faults.length} faults; shrink takes at most ${MAX_SHRINK_FAULTS} (a budget of --max-runs ${req.maxRuns} runs could not drop them usefully): cut the schedule file to the part before the failure and replay that with faultline test --schedule first`,
+    );
+  }
   const phaseMs = Math.round((req.timeLimitS ?? spec.timeLimitS) * 1000);
   const start: Plan = { ...original, phaseMs };
   const inForce = nemesesNamed(layOut(start, space));

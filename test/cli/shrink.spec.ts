@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScheduleEntry } from '../../src/api/nemesis.js';
 import type { TestSpec } from '../../src/api/test-spec.js';
-import { shrinkPlan, shrinkRun, type Attempt, type AttemptRunner } from '../../src/cli/shrink.js';
+import { MAX_SHRINK_FAULTS, shrinkPlan, shrinkRun, type Attempt, type AttemptRunner } from '../../src/cli/shrink.js';
 import { layOut, planOf, randomPlan, randomSchedule, type FaultSpace } from '../../src/gen/schedule-arbitrary.js';
 import { Rng } from '../../src/gen/rng.js';
 import { nemeses } from '../../src/registry.js';
@@ -167,6 +167,17 @@ describe('shrinkRun', () => {
       expect(lines.join('\n')).not.toMatch(/smallest failing schedule/);
       expect(existsSync(join(dir, 'shrunk-schedule.json'))).toBe(false);
     }
+  });
+
+  it('refuses, in one line, a schedule with more faults than it can shrink', async () => {
+    const spec = testSpec({ nemeses: ['kill'], timeLimitS: 60 });
+    const entries: ScheduleEntry[] = [];
+    for (let i = 0; i <= MAX_SHRINK_FAULTS; i++) entries.push({ atMs: 2 * i, f: 'start-kill', value: CULPRIT }, { atMs: 2 * i + 1, f: 'stop-kill' });
+    const { run, attempts } = fakeRunner(isCulprit);
+    const err = await shrinkRun({ runDir: runDir(false, spec, entries), maxRuns: 5 }, { run, log: () => undefined }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(new RegExp(`^the run's schedule has ${MAX_SHRINK_FAULTS + 1} faults; shrink takes at most ${MAX_SHRINK_FAULTS}`));
+    expect(attempts).toHaveLength(0);
   });
 
   it('checks the start first when --time-limit changes the main phase', async () => {
