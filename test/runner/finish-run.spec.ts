@@ -21,26 +21,12 @@ const lenient: Checker = { name: 'lenient', check: async () => ({ valid: true, s
 
 describe('finishing a run', () => {
   it('says unknown when every client operation failed, as when no client could be opened', async () => {
-    const history = join(dir, 'history.jsonl');
     const op = { process: 0, f: 'write', key: '1', value: 1, node: 'n1' };
     const lines = [
       { ...op, index: 0, time: 1, type: 'invoke' },
       { ...op, index: 1, time: 2, type: 'fail', error: 'no-client: connect ECONNREFUSED 127.0.0.1:1' },
     ];
-    writeFileSync(history, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    const run = await finishRun({
-      dirs: { root: dir, history, results: join(dir, 'results.json'), report: join(dir, 'report.html'), junit: join(dir, 'junit.xml') },
-      spec: testSpec(),
-      command: 'faultline test',
-      checker: lenient,
-      startedAt: new Date(0),
-      durationS: 1,
-      net: 'proxy',
-      schedule: [],
-      warnings: [],
-      interrupted: false,
-      ui: silentUi,
-    });
+    const run = await finishRun(finishing(join(dir, 'no-client'), lines));
     expect(run.results.valid).toBe('unknown');
     expect(run.exitCode).toBe(2);
     expect(run.results.checkers.lenient?.summary).toBe('No client operation took effect (all 1 failed): nothing was checked.');
