@@ -2,14 +2,13 @@
  * `faultline report <run-dir>`: check a saved run again and rebuild its results.json,
  * junit.xml and report.html, e.g. after the harness was killed before it could write them.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConsoleUi } from '../report/console.js';
 import { finishRun } from '../runner/finish-run.js';
 import type { RunResults } from '../runner/results.js';
 import { identityAlive } from '../process-identity.js';
-import { runProcesses } from '../hosts/local/run-processes.js';
 import { UserError } from '../user-error.js';
 import { readSavedSpec, resolveSaved } from './check.js';
 
@@ -59,11 +58,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
 /**
  * A run whose harness still runs is still going: its history is still being written and its
  * results are not yet due, so rebuilding them now would overwrite the run with a partial verdict.
- * The harness is named in test.json (`<pid>@<start>`); older runs are judged by their nodes.
+ * The harness is named in test.json (`<pid>@<start>`), written before the run starts anything.
  */
 function refuseWhileRunning(runDir: string, harness: unknown): void {
-  const named = typeof harness === 'string' && /^\d+@\d+$/.test(harness) && identityAlive(harness) ? harness : undefined;
-  const owner = named ?? runProcesses(realpathSync(runDir)).find((p) => p.harness !== undefined && identityAlive(p.harness))?.harness;
+  const owner = typeof harness === 'string' && /^\d+@\d+$/.test(harness) && identityAlive(harness) ? harness : undefined;
   if (owner === undefined) return;
   const pid = owner.split('@')[0];
   throw new UserError(`${runDir} is a run still going (faultline pid ${pid}): let it finish, or stop it (Ctrl-C, or kill ${pid}), then run faultline report`);
