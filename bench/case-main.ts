@@ -13,6 +13,7 @@ type CaseFn = (input: never) => Promise<Record<string, FigureValue>>;
 const CASES: Record<CaseName, () => Promise<CaseFn>> = {
   scale: async () => (await import('./scale.js')).scaleCase,
   report: async () => (await import('./report-bench.js')).reportCase,
+  elle: async () => (await import('./elle.js')).elleCase,
 };
 
 const [name, input] = process.argv.slice(2);

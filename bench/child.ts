@@ -114,7 +114,7 @@ export async function runChild(args: readonly string[], opts: ChildOptions): Pro
 }
 
 /** The cases bench/case-main.ts can run in a child, by name. */
-export type CaseName = 'scale' | 'report';
+export type CaseName = 'scale' | 'report' | 'elle';
 
 /** A case's figures as it printed them, plus its peak memory. */
 export type CaseResult = Record<string, FigureValue> & { peakRssMib: number | null };

@@ -32,7 +32,7 @@ export async function cliEntry(): Promise<CliEntry> {
   const override = process.env['FAULTLINE_BENCH_CLI'];
   if (override) return { path: override, kind: 'env', dispose: none };
   const dist = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
-  const newest = Math.max(...SOURCE_DIRS.map((d) => newestMtime(join(REPO_ROOT, d))));
+  const newest = SOURCE_DIRS.reduce((max, d) => Math.max(max, newestMtime(join(REPO_ROOT, d))), 0);
   if (existsSync(dist) && statSync(dist).mtimeMs >= newest) return { path: dist, kind: 'dist', dispose: none };
   const why = existsSync(dist) ? 'dist/ is older than the sources' : 'dist/ is absent';
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-cli-'));

@@ -60,7 +60,7 @@ export function renderTable(rows: readonly Figure[]): string {
   const columns = ['name'];
   for (const r of rows) for (const k of Object.keys(r)) if (k !== 'suite' && !columns.includes(k)) columns.push(k);
   const cells = rows.map((r) => columns.map((c) => cellText(r[c])));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => (row[i] as string).length)));
+  const widths = columns.map((c, i) => cells.reduce((w, row) => Math.max(w, (row[i] as string).length), c.length));
   const line = (values: readonly string[]): string =>
     values.map((v, i) => (i === 0 ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number))).join('  ');
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');

@@ -36,11 +36,11 @@ export interface RegisterHistoryOptions {
   infoRate?: number;
 }
 
-/** Latency of one operation, uniform in [MIN, MAX] nanoseconds. */
-const LATENCY_MIN_NS = 100_000;
-const LATENCY_MAX_NS = 2_000_000;
+/** Latency of one operation, uniform in [MIN, MAX] nanoseconds (bench/txn-sim.ts uses them too). */
+export const LATENCY_MIN_NS = 100_000;
+export const LATENCY_MAX_NS = 2_000_000;
 /** Think time between a completion and the thread's next invocation. */
-const THINK_MAX_NS = 100_000;
+export const THINK_MAX_NS = 100_000;
 
 /** One planned operation: its interval, its linearization point and, once run, its result. */
 interface Planned {

@@ -3,6 +3,9 @@
  * trivial echo system (memory-kv, one node: faultline's overhead alone) and against raft-kv on
  * five nodes without faults, with the cluster's start-to-ready time, the harness's peak memory,
  * and the CPU spent per operation by the harness and by the cluster while the workload runs.
+ * raft-kv is also measured on every other host backend this machine offers (`--net netns` as
+ * root, `--hosts docker` when DOCKER_HOST's daemon answers), for start-to-ready and ops/s per
+ * backend.
  *
  * Why the real CLI in a child process: the figure that matters is what a user gets from
  * `faultline test`, fault proxy, journal, checking and report included, and a child keeps the
@@ -11,9 +14,10 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunResults } from '../src/runner/results.js';
+import type { RunResults } from '../src/results/schema.js';
 import { readHistoryFile } from '../src/history/formats/index.js';
 import { pairOps } from '../src/history/pairs.js';
+import { answers, daemonAddress, dockerAt } from '../src/hosts/docker/daemon.js';
 import { runChild } from './child.js';
 import { cliEntry, type CliEntry } from './cli-entry.js';
 import { sampleTree } from './proc-sampler.js';
@@ -29,7 +33,22 @@ export interface HarnessCase {
   seconds: number;
   /** The issue's target for this system, in recorded operations per second (a figure, not a test). */
   target: number;
+  /** Where the nodes run, as `--hosts` and `--net` (the embedded default when absent). */
+  hosts?: { hosts: string; net?: string };
 }
+
+/** The host backends besides the default that raft-kv is measured on, when this machine offers them. */
+const BACKENDS: readonly { hosts: string; net?: string; unavailable(): Promise<string | undefined> }[] = [
+  { hosts: 'local', net: 'netns', unavailable: async () => (process.getuid?.() === 0 ? undefined : 'needs root') },
+  {
+    hosts: 'docker',
+    unavailable: async () => {
+      if (process.getuid?.() !== 0) return 'needs root';
+      const { socket } = daemonAddress();
+      return socket !== undefined && (await answers(dockerAt(socket))) ? undefined : 'no Docker daemon answers at DOCKER_HOST (faultline lab docker up)';
+    },
+  },
+];
 
 /** Targets from the issue: the echo system, and raft-kv without faults. */
 const TARGET = { 'memory-kv': 20_000, 'raft-kv': 2_000 } as const;
@@ -44,8 +63,9 @@ export function harnessCases(mode: 'quick' | 'default' | 'full'): HarnessCase[] 
     seconds,
     target: TARGET[cluster],
   });
-  if (mode === 'quick') return [mk('memory-kv', 10), mk('memory-kv', 200), mk('raft-kv', 10)];
-  const out = [mk('memory-kv', 10), mk('memory-kv', 50), mk('memory-kv', 200), mk('raft-kv', 10), mk('raft-kv', 50)];
+  const elsewhere = BACKENDS.map(({ hosts, net }) => ({ ...mk('raft-kv', 10), hosts: { hosts, net } }));
+  if (mode === 'quick') return [mk('memory-kv', 10), mk('memory-kv', 200), mk('raft-kv', 10), ...elsewhere];
+  const out = [mk('memory-kv', 10), mk('memory-kv', 50), mk('memory-kv', 200), mk('raft-kv', 10), mk('raft-kv', 50), ...elsewhere];
   if (mode === 'full') out.push(mk('raft-kv', 200));
   return out;
 }
@@ -62,13 +82,15 @@ async function latencies(historyFile: string): Promise<{ meanMs: number; p99Ms: 
 
 /** Run one case through the CLI and report it as a `harness` figure. */
 async function runCase(c: HarnessCase, cli: CliEntry, reporter: Reporter): Promise<void> {
-  const name = `${c.cluster} × ${c.nodes} node${c.nodes > 1 ? 's' : ''}, ${c.clients} clients`;
+  const where = c.hosts ? `, --hosts ${c.hosts.hosts}${c.hosts.net ? ` --net ${c.hosts.net}` : ''}` : '';
+  const name = `${c.cluster} × ${c.nodes} node${c.nodes > 1 ? 's' : ''}, ${c.clients} clients${where}`;
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-run-'));
   try {
     const args = [
       ...['test', '--cluster', c.cluster, '--nodes', String(c.nodes), '--nemesis', 'none', '--rate', '1000000'],
       ...['--concurrency', String(c.clients), '--time-limit', String(c.seconds), '--recovery-time', '0'],
       ...['--seed', '1', '--results-dir', dir, '--name', 'bench'],
+      ...(c.hosts ? ['--hosts', c.hosts.hosts, ...(c.hosts.net ? ['--net', c.hosts.net] : [])] : []),
     ];
     const load1 = round(loadavg()[0] ?? 0, 1);
     const historyFile = (): string | undefined => {
@@ -124,7 +146,12 @@ export async function benchHarness(cases: readonly HarnessCase[], reporter: Repo
   const cli = await cliEntry();
   if (cli.note) reporter.note(`harness: ${cli.note}`);
   try {
-    for (const c of cases) await runCase(c, cli, reporter);
+    for (const c of cases) {
+      const backend = c.hosts && BACKENDS.find((b) => b.hosts === c.hosts?.hosts && b.net === c.hosts?.net);
+      const why = await backend?.unavailable();
+      if (why !== undefined) reporter.note(`harness: raft-kv on --hosts ${c.hosts?.hosts}${c.hosts?.net ? ` --net ${c.hosts.net}` : ''} skipped: ${why}`);
+      else await runCase(c, cli, reporter);
+    }
   } finally {
     cli.dispose();
   }

@@ -55,7 +55,7 @@ function descendants(root: number): number[] {
   while (queue.length > 0) {
     const pid = queue.pop() as number;
     out.push(pid);
-    queue.push(...(children.get(pid) ?? []));
+    for (const child of children.get(pid) ?? []) queue.push(child);
   }
   return out;
 }

@@ -6,7 +6,10 @@
  * - `checker`: every published history in ../shared/bench (verdict, time, Porcupine's time);
  * - `scale`: generated cas-register histories of growing size and concurrency (child per case);
  * - `harness`: recorded operations per second through the real CLI (memory-kv, raft-kv);
- * - `report`: report.html for a 100 000-operation history;
+ * - `report`: report.html for a 100 000-operation history: time to write it, its size, and the
+ *   time Chromium takes to open and draw it;
+ * - `elle`: the transactional checker on 10k / 100k (/ 1M with --full) generated transactions,
+ *   clean, with injected anomalies, and one enormous strongly connected component;
  * - `external`: Porcupine / Knossos on the published histories, when PORCUPINE_BIN / KNOSSOS_CMD
  *   are set (see bench/external.ts for the interface).
  *
@@ -20,6 +23,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchElle, elleInputs } from './elle.js';
 import { benchExternal } from './external.js';
 import { Reporter, round, type FigureValue } from './format.js';
 import { benchHarness, harnessCases } from './harness.js';
@@ -27,7 +31,7 @@ import { benchPublished } from './published.js';
 import { benchReport } from './report-bench.js';
 import { benchScale, scaleInputs } from './scale.js';
 
-const SUITES = ['checker', 'scale', 'harness', 'report', 'external'] as const;
+const SUITES = ['checker', 'scale', 'harness', 'report', 'elle', 'external'] as const;
 
 /** Where the figures come from: cores, memory, Node, OS, and how busy the machine already was. */
 function machine(mode: string): Record<string, FigureValue> {
@@ -54,7 +58,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stderr.write(
-    'npm run bench [-- --quick | --full] [--only checker,scale,harness,report,external] [--checker-timeout s]\n' +
+    'npm run bench [-- --quick | --full] [--only checker,scale,harness,report,elle,external] [--checker-timeout s]\n' +
       'JSON lines on stdout, tables on stderr. PORCUPINE_BIN / KNOSSOS_CMD add other checkers; FAULTLINE_BENCH_CLI picks the CLI entry.\n',
   );
   process.exit(0);
@@ -77,6 +81,7 @@ const published = wants('checker') || wants('external') ? await benchPublished(r
 if (wants('scale')) await benchScale(scaleInputs(mode, timeoutMs), reporter);
 if (wants('harness')) await benchHarness(harnessCases(mode), reporter);
 if (wants('report')) await benchReport({ ops: 100_000, processes: 20, seed: 1 }, reporter);
+if (wants('elle')) await benchElle(elleInputs(mode, timeoutMs), reporter);
 if (wants('external')) await benchExternal(published, reporter, timeoutMs);
 reporter.printTables();
 reporter.note(`\ndone in ${Math.round((performance.now() - t0) / 1000)} s`);

@@ -41,7 +41,7 @@ export function faultWindows(
     const startMs = t + around(intervalMs, rng);
     const endMs = startMs + Math.max(minWindowMs, around(intervalMs, rng));
     if (endMs >= durationMs) return entries;
-    entries.push(...fill({ startMs, endMs }, rng));
+    for (const entry of fill({ startMs, endMs }, rng)) entries.push(entry);
     t = endMs;
   }
 }

@@ -121,10 +121,10 @@ function parseStart(value: unknown, nodes: readonly string[]): StartClock {
 /** The offsets a skew sets now, and how to say so: a primary skew moves its one offset to the primary. */
 async function resolveSkew(op: SkewClocks, ctx: NemesisContext): Promise<{ offsets: Record<string, number>; text: string }> {
   const entries = Object.entries(op.offsets);
-  if (op.target !== 'primary') return { offsets: op.offsets, text: entries.map(([node, ms]) => `${node} ${formatOffset(ms)}`).join(', ') };
+  if (op.target !== 'primary') return { offsets: op.offsets, text: `skew clocks: ${entries.map(([node, ms]) => `${node} ${formatOffset(ms)}`).join(', ')}` };
   const [standIn, ms] = entries[0]!;
   const { nodes, label } = await resolveTargets({ target: 'primary', nodes: [standIn] }, ctx.cluster, ctx.signal);
-  return { offsets: { [nodes[0]!]: ms }, text: `${label} ${formatOffset(ms)}` };
+  return { offsets: { [nodes[0]!]: ms }, text: `skew the clock of ${label} by ${formatOffset(ms)}` };
 }
 
 /** Flip `node` between +delta and -delta until `forMs` is over or `signal` aborts. */
@@ -161,7 +161,7 @@ function build(): Nemesis {
     const abort = new AbortController();
     const done = runStrobe(ctx.cluster, op, abort.signal).then(() => undefined, (err: unknown) => err);
     strobe = { abort, done };
-    return { ...op, text: `strobe ${op.node} ±${formatOffset(op.deltaMs).slice(1)} every ${op.periodMs} ms for ${op.forMs / 1000} s` };
+    return { ...op, text: `strobe ${op.node}'s clock ±${formatOffset(op.deltaMs).slice(1)} every ${op.periodMs} ms for ${op.forMs / 1000} s` };
   }
 
   /** Stop any strobe and reset every clock; a failed strobe write is reported here. */
@@ -169,7 +169,7 @@ function build(): Nemesis {
     const strobeError = await endStrobe();
     await Promise.all(ctx.cluster.nodes.map((node) => ctx.cluster.setClockOffset(node, 0)));
     if (strobeError !== undefined) throw strobeError;
-    return { text: 'clocks reset' };
+    return { text: 'reset clocks' };
   }
 
   return startStopNemesis('clock', { start, stop: reset });

@@ -1,21 +1,32 @@
 /**
  * The `partition` nemesis: alternately cuts the network into a random shape and heals it. Each
  * shape is chosen and made concrete when the schedule is built, so a seed replays the same cuts;
- * only `isolate-primary` is resolved when it runs, because the primary is only known then.
+ * only the primary-targeted shapes are resolved when they run, because the primary is only known
+ * then. Half the partitions aim at the primary (cut off alone, or with a minority that it can
+ * still lead), as Jepsen's targeted partitions do: that is where a leader-based system keeps
+ * serving when it should not (stale reads, writes acknowledged by a minority). The other half
+ * are the untargeted shapes.
  */
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
 import type { Grudge } from '../src/api/net.js';
 import type { Rng } from '../src/gen/rng.js';
-import { bridge, describeGrudge, isolate, majoritiesRing, oneWay, randomHalves } from '../src/net/grudge.js';
+import { bridge, complete, componentsOf, describeGrudge, isolate, majoritiesRing, oneWay, randomHalves } from '../src/net/grudge.js';
+import { minoritySize } from './targets.js';
 import { startStopNemesis, validateStart } from './start-stop.js';
 
 /** Shapes the schedule picks from. */
-export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'one-way';
+export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'primary-minority' | 'one-way';
+
+/** Shapes resolved against the primary when they run. */
+const PRIMARY_SHAPES: readonly PartitionShape[] = ['isolate-primary', 'primary-minority'];
 
 /** The value of a `start-partition` operation. */
 export interface StartPartition {
   shape: PartitionShape;
-  /** The concrete cut; for `isolate-primary`, the stand-in used when no primary is known. */
+  /**
+   * The concrete cut; for the primary-targeted shapes, the stand-in used when no primary is
+   * known (for `primary-minority`, its smaller side also names who joins the primary).
+   */
   grudge?: Grudge;
 }
 
@@ -23,16 +34,22 @@ export interface StartPartition {
 export interface PartitionDone {
   shape: string;
   grudge: Grudge;
+  /** For `isolate-primary`: the node that was the primary and was cut off. */
+  primary?: string;
   text: string;
 }
 
-const SHAPES: readonly PartitionShape[] = ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary', 'one-way'];
+/** Every shape a `start-partition` may name. */
+const SHAPES: readonly PartitionShape[] = ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary', 'one-way', 'primary-minority'];
 
-/** The shapes that make sense for a cluster of `n` nodes (rings and bridges need 3). */
+/**
+ * The shapes that make sense for a cluster of `n` nodes (rings and bridges need 3; a primary
+ * with a minority is a shape of its own once a minority holds two nodes).
+ */
 export function shapesFor(n: number): PartitionShape[] {
   if (n < 2) return [];
   if (n < 3) return ['random-halves', 'isolate-one', 'one-way'];
-  return [...SHAPES];
+  return SHAPES.filter((s) => s !== 'primary-minority' || minoritySize(n) >= 2);
 }
 
 /** Make a shape concrete for `nodes`, drawing every random choice from `rng`. */
@@ -43,6 +60,11 @@ export function makeGrudge(shape: PartitionShape, nodes: readonly string[], rng:
     case 'isolate-one':
     case 'isolate-primary': // the primary is only known when the fault runs; a stand-in until then
       return isolate(nodes, rng.pick(nodes));
+    case 'primary-minority': {
+      const order = rng.shuffle(nodes);
+      const cut = minoritySize(nodes.length);
+      return complete([order.slice(0, cut), order.slice(cut)]);
+    }
     case 'majorities-ring':
       return majoritiesRing(nodes, rng);
     case 'bridge':
@@ -55,12 +77,30 @@ export function makeGrudge(shape: PartitionShape, nodes: readonly string[], rng:
   }
 }
 
-/** A random shape made concrete for `nodes`; `undefined` when no shape fits (fewer than 2 nodes). */
+/**
+ * A random shape made concrete for `nodes`: half the time one aimed at the primary, otherwise
+ * one of the others; `undefined` when no shape fits (fewer than 2 nodes).
+ */
 export function drawPartition(nodes: readonly string[], rng: Rng): StartPartition | undefined {
   const shapes = shapesFor(nodes.length);
   if (shapes.length === 0) return undefined;
-  const shape = rng.pick(shapes);
+  const targeted = shapes.filter((s) => PRIMARY_SHAPES.includes(s));
+  const others = shapes.filter((s) => !PRIMARY_SHAPES.includes(s));
+  // A draw of 0 (what a shrunk tape gives) is the simplest shape: random halves.
+  const shape = targeted.length > 0 && rng.float() >= 0.5 ? rng.pick(targeted) : rng.pick(others);
   return { shape, grudge: makeGrudge(shape, nodes, rng) };
+}
+
+/**
+ * The cut that puts `primary` on the minority side: the stand-in's smaller side, with the
+ * primary in place of its first member unless it is already there.
+ */
+export function primaryMinority(standIn: Grudge, nodes: readonly string[], primary: string): Grudge {
+  const sides = componentsOf(standIn, nodes);
+  const small = sides?.length === 2 ? [...sides].sort((a, b) => a.length - b.length)[0] : undefined;
+  if (!small) throw new Error(`primary-minority needs a stand-in cut into two sides, got ${describeGrudge(standIn, nodes)}`);
+  const minority = small.includes(primary) ? small : [primary, ...small.slice(1)];
+  return complete([minority, nodes.filter((n) => !minority.includes(n))]);
 }
 
 /** A delay of about `mean` ms: uniform in [mean/2, 3·mean/2), at least 1 ms. */
@@ -108,31 +148,34 @@ function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
 async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone> {
   const { shape, grudge } = parseStart(value, ctx.cluster.nodes);
   const nodes = ctx.cluster.nodes;
-  if (shape !== 'isolate-primary') {
+  if (!PRIMARY_SHAPES.includes(shape)) {
     await ctx.net.partition(grudge as Grudge);
-    return { shape, grudge: grudge as Grudge, text: describeGrudge(grudge as Grudge, nodes) };
+    return { shape, grudge: grudge as Grudge, text: `partition ${shape}: ${describeGrudge(grudge as Grudge, nodes)}` };
   }
   const primary = await ctx.cluster.primary(ctx.signal);
   if (primary === undefined) {
     const fallback = grudge ?? {};
     await ctx.net.partition(fallback);
-    return { shape, grudge: fallback, text: `no primary known: ${describeGrudge(fallback, nodes)}` };
+    return { shape, grudge: fallback, text: `isolate the primary: none known, so ${describeGrudge(fallback, nodes)}` };
   }
-  const cut = isolate(nodes, primary);
+  const alone = shape === 'isolate-primary';
+  // A hand-written entry may leave out the stand-in: then the primary's companions follow it in cluster order.
+  const standIn = grudge ?? complete([nodes.slice(0, minoritySize(nodes.length)), nodes.slice(minoritySize(nodes.length))]);
+  const cut = alone ? isolate(nodes, primary) : primaryMinority(standIn, nodes, primary);
   await ctx.net.partition(cut);
-  return { shape, grudge: cut, text: `primary ${primary} isolated: ${describeGrudge(cut, nodes)}` };
+  return { shape, grudge: cut, primary, text: `${alone ? 'isolate the primary' : 'cut off with a minority the primary'} ${primary}: ${describeGrudge(cut, nodes)}` };
 }
 
 /** Partitions only: an empty partition heals cuts and leaves other nemeses' shaping alone. */
 async function stop(ctx: NemesisContext): Promise<{ text: string }> {
   await ctx.net.partition({});
-  return { text: 'healed' };
+  return { text: 'heal the partition' };
 }
 
 /** The `partition` nemesis (Jepsen's partition-random-halves and friends). */
 export const partition: NemesisDef = {
   name: 'partition',
-  description: 'Cut the network (random halves, one node alone, the primary alone, majorities ring, bridge, one-way), then heal',
+  description: 'Cut the network (half the time around the primary: alone, or with a minority it still leads; otherwise random halves, one node alone, majorities ring, bridge, one-way), then heal',
   build(): Nemesis {
     return startStopNemesis('partition', { start, stop });
   },

@@ -1,15 +1,20 @@
 /**
- * The one map from names to plug-ins: systems, workloads, nemeses, host backends and checker models.
- * `faultline list` and the CLI's validation read it; nothing else imports the plug-in folders.
+ * The registry: names to plug-ins (systems, workloads, nemeses, host backends). The bundled ones
+ * are here from the start; plug-ins from outside join through {@link joinPlugin} (the CLI loads
+ * them with src/plugin-loader.ts before it parses options). `faultline list` and the CLI's
+ * validation read it; nothing else imports the plug-in folders.
  */
 import type { SystemDef } from './api/cluster.js';
 import type { HostBackend } from './api/host.js';
+import { API_VERSION } from './api/index.js';
 import type { NemesisDef } from './api/nemesis.js';
+import type { Plugin } from './api/plugin.js';
 import type { WorkloadDef } from './api/workload.js';
 import { raftKv } from '../clusters/raft-kv/index.js';
 import { memoryKv } from '../clusters/memory-kv/index.js';
 import { multiPaxosKv } from '../clusters/multi-paxos-kv/index.js';
 import { primaryBackup } from '../clusters/primary-backup/index.js';
+import { etcd } from '../clusters/etcd/index.js';
 import { register } from '../workloads/register.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
@@ -18,24 +23,81 @@ import { pause } from '../nemeses/pause.js';
 import { clock } from '../nemeses/clock.js';
 import { latency, loss } from '../nemeses/latency.js';
 import { localHosts } from './hosts/local/index.js';
+import { sshHosts } from './hosts/ssh/index.js';
+import { dockerHosts } from './hosts/docker/index.js';
 import { closest } from './suggest.js';
 import { UserError } from './user-error.js';
 
-export const systems: Readonly<Record<string, SystemDef>> = Object.fromEntries(
-  [raftKv, multiPaxosKv, primaryBackup, memoryKv].map((def) => [def.name, def]),
-);
+function byName<T extends { name: string }>(defs: readonly T[]): Record<string, T> {
+  return Object.fromEntries(defs.map((def) => [def.name, def]));
+}
 
-export const workloads: Readonly<Record<string, WorkloadDef>> = { [register.name]: register };
+const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, memoryKv, etcd]);
+const workloadTable = byName<WorkloadDef>([register]);
+const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
-export const nemeses: Readonly<Record<string, NemesisDef>> = Object.fromEntries(
-  [partition, kill, restart, rollingRestart, pause, clock, latency, loss].map((def) => [def.name, def]),
-);
+export const systems: Readonly<Record<string, SystemDef>> = systemTable;
+export const workloads: Readonly<Record<string, WorkloadDef>> = workloadTable;
+export const nemeses: Readonly<Record<string, NemesisDef>> = nemesisTable;
 
 /** Where nodes run (`--hosts`): each backend with its `--net` modes (src/api/host.ts). */
-export const hostBackends: Readonly<Record<string, HostBackend>> = { [localHosts.name]: localHosts };
+export const hostBackends: Readonly<Record<string, HostBackend>> = Object.fromEntries([localHosts, dockerHosts, sshHosts].map((b) => [b.name, b]));
 
 /** The default of `--hosts`. */
 export const DEFAULT_HOSTS = localHosts.name;
+
+/** The methods and fields each kind of definition must have: name → `function` or `object` or `string`. */
+const SHAPES = {
+  system: { name: 'string', description: 'string', bugs: 'object', clients: 'object', launch: 'function' },
+  workload: { name: 'string', description: 'string', build: 'function' },
+  nemesis: { name: 'string', description: 'string', build: 'function', schedule: 'function' },
+} as const;
+
+/** The first thing `def` lacks to be a `kind`, said as `'<name>' lacks launch()`, or undefined. */
+function missingPart(kind: keyof typeof SHAPES, def: unknown): string | undefined {
+  if (typeof def !== 'object' || def === null) return `a ${kind} that is not an object`;
+  const record = def as Record<string, unknown>;
+  const label = typeof record.name === 'string' && record.name !== '' ? `${kind} '${record.name}'` : `a ${kind}`;
+  for (const [field, type] of Object.entries(SHAPES[kind])) {
+    const value = record[field];
+    if (typeof value !== type || value === null || (type === 'string' && value === '')) {
+      return `${label} lacks ${type === 'function' ? `${field}()` : `a ${type} '${field}'`}`;
+    }
+  }
+  if (kind === 'system') {
+    for (const [workload, factory] of Object.entries(record.clients as object)) {
+      if (typeof (factory as { open?: unknown } | null)?.open !== 'function') return `${label} has a '${workload}' client that lacks open()`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Add a plug-in's definitions to the registry. `from` names the plug-in in errors. A definition
+ * already registered under the same name (the same module loaded twice) is taken once; another
+ * definition under a taken name is refused, as is anything lacking a required method.
+ * @throws UserError saying what is wrong in one line
+ */
+export function joinPlugin(plugin: Plugin, from: string): void {
+  if (plugin.apiVersion !== undefined && (!Number.isInteger(plugin.apiVersion) || plugin.apiVersion > API_VERSION)) {
+    throw new UserError(`plug-in ${from} is written for faultline/api version ${String(plugin.apiVersion)}, but this faultline has version ${API_VERSION}: upgrade faultline`);
+  }
+  const kinds = [
+    ['system', plugin.systems, systemTable],
+    ['workload', plugin.workloads, workloadTable],
+    ['nemesis', plugin.nemeses, nemesisTable],
+  ] as const;
+  for (const [kind, defs, table] of kinds) {
+    if (defs !== undefined && !Array.isArray(defs)) throw new UserError(`plug-in ${from}: its ${kind === 'nemesis' ? 'nemeses' : `${kind}s`} must be an array`);
+    for (const def of (defs ?? []) as readonly { name: string }[]) {
+      const missing = missingPart(kind, def);
+      if (missing) throw new UserError(`plug-in ${from}: ${missing} (see docs/plugins.md)`);
+      const taken = (table as Record<string, unknown>)[def.name];
+      if (taken !== undefined && taken !== def) throw new UserError(`plug-in ${from}: a ${kind} named '${def.name}' exists already; rename it`);
+    }
+  }
+  for (const [, defs, table] of kinds) for (const def of defs ?? []) (table as Record<string, unknown>)[def.name] = def;
+}
 
 /** Look `name` up in `table`, or fail with one line naming the choices and the likely typo. */
 export function lookup<T>(kind: string, table: Readonly<Record<string, T>>, name: string): T {

@@ -22,7 +22,7 @@ function newestMtime(dir: string): number {
 }
 
 export default function setup(): void {
-  const sources = Math.max(...SOURCES.map((d) => newestMtime(join(ROOT, d))));
+  const sources = SOURCES.reduce((max, d) => Math.max(max, newestMtime(join(ROOT, d))), 0);
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= sources) return;
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
 }

@@ -38,27 +38,37 @@ export interface CollectedOps {
   failed: number;
   /** Read-only operations of unknown outcome, dropped (they constrain nothing). */
   unknownReads: number;
-  /** Nemesis operations (and, for a model that names no `f`s, `start-`/`stop-` ones). */
+  /** Nemesis operations (and, for models without an operation list, `start-`/`stop-` ones). */
   ignored: number;
 }
 
-function knownF(hints: ModelHints, f: string): boolean {
-  if (hints.knows) return hints.knows(f);
-  return !f.startsWith('start-') && !f.startsWith('stop-');
+/** "op #12 (process 3)": where in the history, for one-line errors. */
+function where(op: Op): string {
+  return `op #${op.index} (process ${String(op.process)})`;
 }
 
-/** "op #12 (process 3 :ok cas)": where a history is bad. */
-function where(op: Op): string {
-  return `op #${op.index} (process ${String(op.process)} ${op.type} ${op.f})`;
+/**
+ * Why the model cannot interpret this client event, or undefined when it can. A model with an
+ * operation list refuses every other `f`; one without (a custom model) skips `start-`/`stop-`
+ * operations, which are a nemesis's.
+ */
+function refusal(hints: ModelHints, modelName: string, op: Op): string | undefined {
+  const fs = hints.operations;
+  if (fs && !fs.includes(op.f)) {
+    return `the ${modelName} model has no operation ${JSON.stringify(op.f)} (it knows ${fs.join(', ')}); choose the model with --model`;
+  }
+  return op.type === 'invoke' ? hints.malformed?.(op.f, op.value) : undefined;
 }
 
 /**
  * Pair every client invocation with the next completion of the same process and classify it.
  * A process that invokes again while its previous operation is open leaves that operation
  * open for ever (as `info`).
- * @throws UserError when the history is not one the model can judge, as Knossos refuses it: a
- * client operation whose `f` or value the model cannot interpret, or a completion with no
- * invocation. Judging the rest would report a verdict on operations nobody looked at.
+ *
+ * A history the model cannot interpret is bad input, not a verdict: an operation whose `f` the
+ * model does not know, an invocation whose value has the wrong shape (a cas that is not a
+ * pair), a completion with no open invocation of its process, or one whose `f` differs from its
+ * invocation's. Each throws a `UserError` naming the operation.
  */
 export function collectOps(history: readonly Op[], hints: ModelHints & { name: string }): CollectedOps {
   const open = new Map<number, { op: Op; pos: number }>();
@@ -79,23 +89,23 @@ export function collectOps(history: readonly Op[], hints: ModelHints & { name: s
 
   for (let pos = 0; pos < history.length; pos++) {
     const op = history[pos]!;
-    if (op.process === 'nemesis' || typeof op.process !== 'number' || (!hints.knows && !knownF(hints, op.f))) {
+    if (op.process === 'nemesis' || typeof op.process !== 'number' || (!hints.operations && /^(start|stop)-/.test(op.f))) {
       ignored++;
       continue;
     }
-    if (!knownF(hints, op.f)) {
-      throw new UserError(`${where(op)}: the ${hints.name} model has no operation '${op.f}'; is this history for another model (--model)?`);
-    }
+    const why = refusal(hints, hints.name, op);
+    if (why !== undefined) throw new UserError(`${where(op)}: ${why}`);
     if (op.type === 'invoke') {
-      const why = hints.misread?.(op.f, op.value);
-      if (why !== undefined) throw new UserError(`${where(op)}: ${why}; the ${hints.name} model cannot interpret it`);
       const prev = open.get(op.process);
       if (prev) addUnknown(prev.op, prev.pos);
       open.set(op.process, { op, pos });
       continue;
     }
     const inv = open.get(op.process);
-    if (!inv) throw new UserError(`${where(op)} completes an operation that was never invoked: the history is damaged or incomplete at its start`);
+    if (!inv) throw new UserError(`${where(op)}: a completion (${op.type} ${op.f}) with no invocation before it; the history is damaged or was cut at the start`);
+    if (inv.op.f !== op.f) {
+      throw new UserError(`${where(op)}: a completion of ${JSON.stringify(op.f)} for an invocation of ${JSON.stringify(inv.op.f)} (op #${inv.op.index})`);
+    }
     open.delete(op.process);
     if (op.type === 'fail') failed++;
     else if (op.type === 'info') addUnknown(inv.op, inv.pos, op);
@@ -146,8 +156,8 @@ export function describeOp(op: LinOp, fmt: (v: unknown) => string = defaultFmt):
 }
 
 function defaultFmt(v: unknown): string {
-  if (v === null || v === undefined) return 'nil';
-  if (Array.isArray(v)) return `[${v.map(defaultFmt).join(' ')}]`;
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return `[${v.map(defaultFmt).join(', ')}]`;
   return typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
 }
 

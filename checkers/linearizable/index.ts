@@ -3,25 +3,31 @@
  * real time, satisfy the sequential model?
  *
  * Why this shape: keys are independent (P-compositionality), so by default each key is its own
- * small search (entries.ts pairs the history, compile.ts turns a key into typed arrays,
- * search.ts decides it). The search is synchronous, so it runs in slices between which the
- * checker watches the deadline and the abort signal and lets the event loop breathe; when it
- * runs long, refute.ts tries to prove the operation it is stuck on impossible from a short
- * window, and explain.ts turns either kind of failure into evidence.
+ * small problem. entries.ts pairs the history (and refuses what the model cannot interpret),
+ * values.ts refutes by reasoning about values, compile.ts turns a key into typed arrays,
+ * search.ts and key-search.ts decide it, schedule.ts and parallel.ts share the time, the
+ * memory and the cores among keys, and explain.ts turns a refutation into evidence.
  */
+import { availableParallelism } from 'node:os';
 import type { Anomaly, CheckOptions, CheckResult, Checker, Validity } from '../../src/api/checker.js';
-import { mergeValidity } from '../merge-validity.js';
+import { mergeValidity } from '../../src/verdict.js';
 import type { Model } from '../../src/api/model.js';
 import type { Op } from '../../src/api/op.js';
-import { compile, type CompileOptions } from './compile.js';
-import { collectOps, NO_KEY, partitionByKey, type LinOp } from './entries.js';
-import { explainFailure, explainRefutation } from './explain.js';
-import { modelByName, perKeyProduct, type CheckerModel } from './models.js';
-import { impossibleOp, refuteLocally, sweepRefute, type Refutation } from './refute.js';
-import { WglSearch, type SearchOptions } from './search.js';
+import { defaultMemoryBudget, formatBytes } from './budget.js';
+import { INF, type CompileOptions } from './compile.js';
+import { collectOps, NEVER, NO_KEY, partitionByKey } from './entries.js';
+import { explain, type Explained } from './explain.js';
+import { wallMs, type ModelSpec } from './job.js';
+import type { CheckerSwitches } from './key-search.js';
+import { MODELS, modelByName } from './kv-model.js';
+import { perKeyProduct, type CheckerModel } from './models.js';
+import type { SearchOptions } from './options.js';
+import { decideAll, MAIN_THREAD_MS, type KeyTask, type ScheduleContext } from './schedule.js';
 
-export { MODELS, casRegister, kvModel, modelByName, perKeyProduct } from './models.js';
+export { MODELS, kvModel, modelByName } from './kv-model.js';
+export { casRegister, perKeyProduct } from './models.js';
 export type { CheckerModel, ModelHints } from './models.js';
+export type { CheckerSwitches } from './key-search.js';
 
 /** Options of `linearizable`. */
 export interface LinearizableOptions {
@@ -29,28 +35,13 @@ export interface LinearizableOptions {
   model: Model<any> | string;
   /** Check each key on its own (default true); false checks all keys in one search. */
   partitionKeys?: boolean;
-  /** Switch reductions off, or bound the memo table (default 1.5 GiB per key). */
+  /** Switch reductions off, or bound the search tables of each key. */
   search?: SearchOptions & CompileOptions & CheckerSwitches;
+  /** Most threads for hard keys, this one included (default: one per core; 1: this one only). */
+  threads?: number;
+  /** Time on this thread before two or more hard keys spread over the cores (default 200 ms). */
+  mainThreadMs?: number;
 }
-
-/** Checker-level switches (all on by default). */
-export interface CheckerSwitches {
-  /** Try to prove a stuck search's blocking op impossible from a short window. */
-  localRefutation?: boolean;
-  /** Run a second search with the urgency order beside the first. */
-  portfolio?: boolean;
-}
-
-/** Default bound of the memo tables of one key. */
-const MEMO_BYTES = 1.5 * 2 ** 30;
-/** Steps between looks at the clock and the signal. */
-const SLICE = 4096;
-/** Global search steps before the first local refutation attempt (then 4x, 16x, ...). */
-const REFUTE_AFTER = 1 << 15;
-/** Least steps a local refutation attempt may spend (otherwise a quarter of the search's). */
-const REFUTE_MIN_BUDGET = 8_192;
-/** Milliseconds of work between yields to the event loop. */
-const YIELD_MS = 50;
 
 /** The outcome for one key (or for the whole history without decomposition). */
 export interface KeyResult {
@@ -65,165 +56,130 @@ export interface KeyResult {
 /** A linearizability checker for `opts.model`. */
 export function linearizable(opts: LinearizableOptions): Checker {
   const base = (typeof opts.model === 'string' ? modelByName(opts.model) : opts.model) as CheckerModel<unknown>;
+  // A worker rebuilds the model from its name, so only named models go to workers.
+  const name = typeof opts.model === 'string' ? opts.model : Object.keys(MODELS).find((k) => MODELS[k] === opts.model);
   const partition = opts.partitionKeys ?? true;
+  const threads = opts.threads ?? availableParallelism();
   return {
     name: 'linearizable',
-    check: (history, checkOpts) => checkHistory(history, base, partition, opts.search ?? {}, checkOpts),
+    check: (history, checkOpts) => checkHistory(history, base, name, partition, { threads, mainThreadMs: opts.mainThreadMs ?? MAIN_THREAD_MS }, opts.search ?? {}, checkOpts),
   };
 }
 
 async function checkHistory(
   history: readonly Op[],
   base: CheckerModel<unknown>,
+  name: string | undefined,
   partition: boolean,
-  searchOpts: SearchOptions & CompileOptions & CheckerSwitches,
+  cores: Pick<ScheduleContext, 'threads' | 'mainThreadMs'>,
+  search: SearchOptions & CompileOptions & CheckerSwitches,
   opts: CheckOptions,
 ): Promise<CheckResult> {
-  const t0 = performance.now();
-  const deadline = opts.timeoutMs !== undefined ? t0 + opts.timeoutMs : Number.POSITIVE_INFINITY;
+  const started = wallMs();
   const collected = collectOps(history, base);
-  let groups: Map<string, LinOp[]>;
   let model = base;
+  let spec: ModelSpec | undefined = name !== undefined ? { name, product: false } : undefined;
+  let groups: Map<string, typeof collected.ops>;
+  const keys = new Set(collected.ops.map((o) => o.key));
   if (partition) groups = partitionByKey(collected.ops);
   else {
     groups = new Map([[NO_KEY, collected.ops]]);
-    const keys = new Set(collected.ops.map((o) => o.key));
-    if (!base.keyed && (keys.size > 1 || !keys.has(undefined))) model = perKeyProduct(base) as CheckerModel<unknown>;
+    if (!base.keyed && (keys.size > 1 || !keys.has(undefined))) {
+      model = perKeyProduct(base) as CheckerModel<unknown>;
+      if (spec) spec = { ...spec, product: true };
+    }
   }
+  const tasks: KeyTask[] = [...groups].map(([key, ops]) => ({ key, ops, explored: 0, ms: 0, refutedLocally: 0, refutedByValues: false }));
+  const budget = opts.maxMemoryBytes ?? defaultMemoryBudget();
+  const { stopped, threads } = await decideAll(tasks, {
+    model,
+    spec,
+    search,
+    deadline: opts.timeoutMs !== undefined ? started + opts.timeoutMs : Number.POSITIVE_INFINITY,
+    started,
+    ...(opts.signal && { signal: opts.signal }),
+    budget,
+    ...cores,
+  });
 
   const details: Record<string, KeyResult> = {};
-  let anomaly: Anomaly | undefined;
-  let firstBad: string | undefined;
-  let stopReason: string | undefined;
-  let explored = 0;
-  let refuted = 0;
-  let lastYield = performance.now();
-  for (const [key, ops] of groups) {
-    const k0 = performance.now();
-    // Between keys too: many small keys, each done in one slice, must not outlast the deadline.
-    if (!stopReason && k0 >= deadline) stopReason = `timed out after ${Math.round(k0 - t0)} ms`;
-    if (!stopReason && opts.signal?.aborted) stopReason = 'aborted';
-    if (stopReason) {
-      details[key] = { valid: 'unknown', ops: ops.length, explored: 0, ms: 0, reason: stopReason };
-      continue;
-    }
-    const problem = compile(ops, model, searchOpts);
-    // Two complete searches that differ only in the order they try candidates run side by
-    // side once the first takes more than one slice: either one's verdict is the answer.
-    const portfolio = searchOpts.portfolio !== false && searchOpts.frontierFirst !== false;
-    const memoBound = (searchOpts.maxMemoBytes ?? MEMO_BYTES) / (portfolio ? 2 : 1);
-    const searches = [new WglSearch(problem, { ...searchOpts, maxMemoBytes: memoBound })];
-    let search = searches[0]!;
-    let nextRefute = REFUTE_AFTER;
-    let sweepFrom = 0;
-    let refutation: Refutation | undefined;
-    let status = search.run(SLICE);
-    while (status === 'running') {
-      if (portfolio && searches.length === 1) searches.push(new WglSearch(problem, { ...searchOpts, maxMemoBytes: memoBound, urgency: true }));
-      for (const s of searches) {
-        status = s.run(SLICE);
-        search = s;
-        if (status !== 'running') break;
-      }
-      if (status !== 'running') break;
-      const steps = searches.reduce((n, s) => n + s.steps, 0);
-      if (steps >= nextRefute && searchOpts.localRefutation !== false) {
-        // The global search is taking long: try to prove the op it is stuck on impossible.
-        nextRefute *= 4;
-        const impossible = impossibleOp(problem);
-        const budget = Math.max(REFUTE_MIN_BUDGET, steps >>> 2);
-        refutation = refuteLocally(problem, model, impossible >= 0 ? impossible : searches[0]!.deepest.blocked, budget);
-        if (!refutation && sweepFrom >= 0 && steps >= 4 * REFUTE_AFTER) {
-          // Still stuck: look for a short refutable window anywhere past the deepest point.
-          if (sweepFrom === 0) sweepFrom = searches[0]!.deepest.blocked;
-          const sweep = sweepRefute(problem, model, sweepFrom, budget);
-          refutation = sweep.refutation;
-          sweepFrom = sweep.resume;
-        }
-        if (refutation) {
-          status = 'illegal';
-          refuted++;
-          break;
-        }
-      }
-      const now = performance.now();
-      if (now >= deadline) {
-        stopReason = `timed out after ${Math.round(now - t0)} ms`;
-        break;
-      }
-      if (opts.signal?.aborted) {
-        stopReason = 'aborted';
-        break;
-      }
-      if (now - lastYield > YIELD_MS) {
-        await new Promise<void>((r) => setImmediate(r));
-        lastYield = performance.now();
-        if (opts.signal?.aborted) {
-          stopReason = 'aborted';
-          break;
-        }
-      }
-    }
-    if (status === 'memory') stopReason = `the memo table passed ${Math.round((searchOpts.maxMemoBytes ?? MEMO_BYTES) / 2 ** 20)} MiB`;
-    const keyExplored = searches.reduce((n, s) => n + s.explored, 0);
-    explored += keyExplored;
-    const valid: Validity = status === 'linearizable' ? true : status === 'illegal' ? false : 'unknown';
-    const r: KeyResult = { valid, ops: ops.length, explored: keyExplored, ms: round(performance.now() - k0) };
-    if (valid === 'unknown' && stopReason) r.reason = stopReason;
-    details[key] = r;
-    if (valid === false && firstBad === undefined) {
-      firstBad = key;
-      anomaly = refutation ? explainRefutation(problem, key, refutation) : explainFailure(problem, model, key, search.deepest);
-    }
-    if (performance.now() - lastYield > YIELD_MS) {
-      await new Promise<void>((res) => setImmediate(res));
-      lastYield = performance.now();
-    }
+  for (const t of tasks) {
+    const r: KeyResult = { valid: t.valid ?? 'unknown', ops: t.ops.length, explored: t.explored, ms: round(t.ms) };
+    if (r.valid === 'unknown') r.reason = t.reason ?? stopped ?? 'search stopped';
+    details[t.key] = r;
   }
-
+  const bad = tasks.find((t) => t.valid === false);
+  const anomalies: Anomaly[] = [];
+  if (bad?.evidence) {
+    anomalies.push(explain(explained(bad, model), model, bad.key, bad.evidence));
+  }
   const valid = mergeValidity(Object.values(details).map((d) => d.valid));
-  const nKeys = partition ? groups.size : new Set(collected.ops.map((o) => o.key)).size;
-  const ms = round(performance.now() - t0);
+  const nKeys = partition ? groups.size : keys.size;
   const result: CheckResult = {
     valid,
-    summary: summarize(valid, collected.ops.length, nKeys, partition, model.name, firstBad, stopReason, details),
+    summary: summarize(valid, collected, nKeys, partition, model.name, bad, tasks, budget),
     stats: {
       ops: collected.ops.length,
       keys: nKeys,
-      explored,
-      ms,
+      explored: tasks.reduce((n, t) => n + t.explored, 0),
+      ms: round(wallMs() - started),
       failedDropped: collected.failed,
       unknownReadsDropped: collected.unknownReads,
       ignored: collected.ignored,
-      refutedLocally: refuted,
+      refutedLocally: tasks.reduce((n, t) => n + t.refutedLocally, 0),
+      refutedByValues: tasks.filter((t) => t.refutedByValues).length,
+      threads,
     },
     details,
   };
-  if (anomaly) result.anomalies = [anomaly];
+  if (anomalies.length > 0) result.anomalies = anomalies;
   return result;
+}
+
+/** What an explanation needs of a task (refuted by values, it may never have been compiled). */
+function explained(t: KeyTask, model: CheckerModel<unknown>): Explained {
+  const ids = new Map<string, number>();
+  const group = Int32Array.from(t.ops, (o) => {
+    if (!model.keyed) return 0;
+    const k = o.key ?? '';
+    if (!ids.has(k)) ids.set(k, ids.size);
+    return ids.get(k)!;
+  });
+  const call = Int32Array.from(t.ops, (o) => o.call);
+  const ret = Int32Array.from(t.ops, (o) => (o.ret === NEVER ? INF : o.ret));
+  return { n: t.ops.length, call, ret, group, ops: t.ops };
 }
 
 function summarize(
   valid: Validity,
-  ops: number,
+  collected: { ops: readonly unknown[]; failed: number; unknownReads: number },
   keys: number,
   partition: boolean,
   modelName: string,
-  firstBad: string | undefined,
-  stopReason: string | undefined,
-  details: Record<string, KeyResult>,
+  bad: KeyTask | undefined,
+  tasks: readonly KeyTask[],
+  budget: number,
 ): string {
+  const ops = collected.ops.length;
   const on = keys > 1 ? ` on ${keys} keys` : '';
   const scope = partition ? `${ops} operations${on}${keys > 1 ? ', each key on its own,' : ''}` : `${ops} operations${on} in one search`;
   const what = `Checked ${scope} against the ${modelName} model`;
-  if (valid === true) return `${what}: linearizable.`;
+  if (valid === true) {
+    // Nothing left to order is still an answer, as in Knossos: say why.
+    const idle = ops === 0 ? ` (nothing to order: ${collected.failed} failed operation${collected.failed === 1 ? '' : 's'} and ${collected.unknownReads} read${collected.unknownReads === 1 ? '' : 's'} of unknown outcome constrain nothing)` : '';
+    return `${what}: linearizable${idle}.`;
+  }
+  const open = tasks.filter((t) => t.valid === 'unknown');
   if (valid === false) {
-    const bad = Object.values(details).filter((d) => d.valid === false).length;
-    const where = firstBad === NO_KEY ? '' : ` (${bad} of ${keys} key${keys === 1 ? '' : 's'} fail; first: key ${firstBad})`;
+    const where = bad && bad.key !== NO_KEY ? ` (key ${bad.key}${open.length > 0 ? `; ${open.length} other key${open.length === 1 ? '' : 's'} left unchecked once it was found` : ''})` : '';
     return `${what}: not linearizable${where}.`;
   }
-  const unknown = Object.values(details).filter((d) => d.valid === 'unknown').length;
-  return `${what}: unknown, ${stopReason ?? 'search stopped'}; ${unknown} key${unknown === 1 ? '' : 's'} left undecided.`;
+  const reasons = [...new Set(open.map((t) => t.reason ?? 'search stopped'))];
+  const which = partition ? `${open.length} of ${tasks.length} key${tasks.length === 1 ? '' : 's'} undecided: ` : '';
+  const shown = open.slice(0, 3).map((t) => (partition && tasks.length > 1 ? `key ${t.key}: ${t.reason ?? 'search stopped'}` : (t.reason ?? 'search stopped')));
+  const more = open.length > 3 ? ` and ${open.length - 3} more` : '';
+  const hint = reasons.some((r) => /memory|heap|tables/.test(r)) ? ` (memory budget ${formatBytes(budget)}; --max-memory raises it)` : '';
+  return `${what}: unknown, ${which}${shown.join('; ')}${more}${hint}.`;
 }
 
 function round(ms: number): number {

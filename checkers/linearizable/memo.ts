@@ -1,6 +1,7 @@
 /**
  * The set of configurations the search has visited: exact keys of variable length in one
- * typed-array arena, found through an open-addressing hash table.
+ * typed-array arena, found through an open-addressing hash table. Each record also holds a
+ * tag, which the search sets when it leaves a configuration behind (the key it failed on).
  *
  * Why not `Set<string>` or full bitsets: a configuration is (linearized set, state), and the
  * linearized set of a long history has thousands of bits. Only the bits of operations still
@@ -33,13 +34,26 @@ export class Memo {
     return this.cap * 12 + this.arena.length * 4;
   }
 
-  /** True when `key[0..len)` (with hashes `h1`, `h2`) is present. */
-  has(h1: number, h2: number, key: Int32Array, len: number): boolean {
-    return this.find(h1, h2, key, len) >= 0;
+  /**
+   * The record holding `key[0..len)` (with hashes `h1`, `h2`), or -1. A record is a handle for
+   * its tag.
+   */
+  find(h1: number, h2: number, key: Int32Array, len: number): number {
+    const i = this.slot(h1, h2, key, len);
+    return i >= 0 ? this.slots[3 * i]! - 1 : -1;
+  }
+
+  /** The tag of a record (-1 until set). */
+  tag(record: number): number {
+    return this.arena[record + 1]!;
+  }
+
+  setTag(record: number, tag: number): void {
+    this.arena[record + 1] = tag;
   }
 
   /** The slot holding the key, or -1 - (the empty slot where it would go). */
-  private find(h1: number, h2: number, key: Int32Array, len: number): number {
+  private slot(h1: number, h2: number, key: Int32Array, len: number): number {
     let i = h1 & this.mask;
     const slots = this.slots;
     const arena = this.arena;
@@ -51,7 +65,7 @@ export class Memo {
         const base = o - 1;
         if (arena[base] === len) {
           let j = 0;
-          while (j < len && arena[base + 1 + j] === key[j]) j++;
+          while (j < len && arena[base + 2 + j] === key[j]) j++;
           if (j === len) return i;
         }
       }
@@ -60,25 +74,27 @@ export class Memo {
   }
 
   /**
-   * Insert `key[0..len)` with hashes `h1`, `h2`; returns false when it was already present.
+   * Insert `key[0..len)` with hashes `h1`, `h2`: returns its new record, or, when it was
+   * already present, `~record` (a negative number).
    */
-  add(h1: number, h2: number, key: Int32Array, len: number): boolean {
-    const found = this.find(h1, h2, key, len);
-    if (found >= 0) return false;
+  add(h1: number, h2: number, key: Int32Array, len: number): number {
+    const found = this.slot(h1, h2, key, len);
+    if (found >= 0) return ~(this.slots[3 * found]! - 1);
     const i = -1 - found;
-    if (this.top + len + 1 > this.arena.length) this.growArena(len + 1);
+    if (this.top + len + 2 > this.arena.length) this.growArena(len + 2);
     const base = this.top;
     const a = this.arena;
     a[base] = len;
-    for (let j = 0; j < len; j++) a[base + 1 + j] = key[j]!;
-    this.top += len + 1;
+    a[base + 1] = -1;
+    for (let j = 0; j < len; j++) a[base + 2 + j] = key[j]!;
+    this.top += len + 2;
     const slots = this.slots;
     slots[3 * i] = base + 1;
     slots[3 * i + 1] = h1;
     slots[3 * i + 2] = h2;
     this.size++;
     if (this.size * 2 > this.cap) this.rehash();
-    return true;
+    return base;
   }
 
   private growArena(need: number): void {

@@ -8,6 +8,8 @@
  * operations on different keys are independent.
  */
 import type { Model } from '../../src/api/model.js';
+import type { ComponentSpace, OpLike } from './compile.js';
+import type { ValueAlgebra } from './value-algebra.js';
 
 /**
  * Optional facts a model may state about its operations. Every hint is a promise the search
@@ -15,17 +17,12 @@ import type { Model } from '../../src/api/model.js';
  */
 export interface ModelHints {
   /**
-   * The `f`s this model understands. A client operation with any other `f` is bad input (the
-   * history is not one this model can judge); without this hint, nemesis-like `start-`/`stop-`
-   * operations are set aside and everything else goes to `step`.
+   * The `f`s this model understands. A client operation with any other `f` is bad input. A
+   * model without the list skips `start-`/`stop-` operations and passes the rest to `step`.
    */
-  knows?(f: string): boolean;
-  /**
-   * Why this model cannot interpret an invocation of a known `f` with value `input` (e.g. a cas
-   * whose value is not a pair), or `undefined` when it can. Such an operation is bad input, not
-   * a violation: no system could have answered it.
-   */
-  misread?(f: string, input: unknown): string | undefined;
+  readonly operations?: readonly string[];
+  /** Why an invocation of `f` with this value cannot be interpreted (e.g. a cas that is not a pair), or undefined. */
+  malformed?(f: string, input: unknown): string | undefined;
   /**
    * True when the operation never changes any state: `step` returns the same state or
    * `undefined`. Such operations are linearized as soon as they are legal, without branching.
@@ -50,6 +47,13 @@ export interface ModelHints {
   anyState?(): any;
   /** For keyed models: the part of a state that concerns one key, in words. */
   describeKey?(state: any, key: string): string;
+  /** What operations say about values, for refutations before the search (values.ts). */
+  readonly values?: ValueAlgebra;
+  /**
+   * A faster state space for one key's operation classes than interning whole states; it must
+   * agree with `step` (and start from `init`, with `anyState` as its `any`).
+   */
+  space?(reps: readonly OpLike[]): ComponentSpace;
 }
 
 /** A model as the checker uses it: a `Model` with optional hints and an optional key. */
@@ -78,10 +82,21 @@ export function canonicalJson(v: unknown): string {
 /** Register value: anything JSON; absent is `null`. */
 export type RegisterState = unknown;
 
-const REGISTER_FS = new Set(['read', 'write', 'cas']);
-
 /** The register's `anyState`: not a value any history can hold. */
 const ANY_VALUE: unique symbol = Symbol('any value');
+
+/** A register value as the value refutations compare it. */
+const registerValue = (v: unknown): string => canonicalJson(v ?? null);
+
+/** The register's values: a read observes and leaves its value; write and cas set one. */
+const registerValues: ValueAlgebra = {
+  initial: registerValue(null),
+  observes: (op) => (op.f === 'read' ? (op.output === undefined ? undefined : registerValue(op.output)) : op.f === 'cas' ? registerValue((op.input as unknown[])[0]) : undefined),
+  leaves: (op) =>
+    op.f === 'read' ? (op.output === undefined ? undefined : registerValue(op.output)) : op.f === 'write' ? registerValue(op.input) : registerValue((op.input as unknown[])[1]),
+  effect: (op) => (op.f === 'write' ? { set: registerValue(op.input) } : op.f === 'cas' ? { set: registerValue((op.input as unknown[])[1]) } : undefined),
+  describe: (v) => (v === 'null' ? 'nil' : v),
+};
 
 /**
  * A compare-and-set register (Knossos `cas-register`). Starts as `null`. `read` must return the
@@ -109,11 +124,13 @@ export const casRegister: CheckerModel<RegisterState> = {
     }
   },
   hash: (state) => (state === ANY_VALUE ? '*' : canonicalJson(state ?? null)),
-  describe: (state) => (state === ANY_VALUE ? 'any value' : state === null || state === undefined ? 'nil' : canonicalJson(state)),
+  describe: (state) => (state === ANY_VALUE ? 'any value' : state === null || state === undefined ? 'null' : canonicalJson(state)),
   anyState: () => ANY_VALUE,
-  knows: (f) => REGISTER_FS.has(f),
-  misread: (f, input) => (f === 'cas' && (!Array.isArray(input) || input.length !== 2) ? `a cas takes [expected new], not ${canonicalJson(input)}` : undefined),
+  operations: ['read', 'write', 'cas'],
+  malformed: (f, input) =>
+    f === 'cas' && !(Array.isArray(input) && input.length === 2) ? `a cas takes [expected, new], not ${canonicalJson(input)}` : undefined,
   isReadOnly: (f) => f === 'read',
+  values: registerValues,
   signature(f, input, output) {
     // A write's or cas's effect does not depend on its echoed output.
     if (f === 'read') return `read:${canonicalJson(output)}`;
@@ -121,70 +138,8 @@ export const casRegister: CheckerModel<RegisterState> = {
   },
 };
 
-/** Key-value state: key → string; missing keys read as "". */
-export type KvState = Readonly<Record<string, string>>;
-
-const KV_FS = new Set(['get', 'put', 'append']);
-
-function kvString(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  return typeof v === 'string' ? v : canonicalJson(v);
-}
-
-/**
- * Porcupine's key-value store: per-key strings starting as "". `get` returns the value
- * (`null` reads as ""), `put` sets it, `append` concatenates. The state is the whole map, so the
- * same model serves one key (per-key decomposition) or all keys at once.
- */
-export const kvModel: CheckerModel<KvState> = {
-  name: 'kv',
-  init: () => ({}),
-  step(state: KvState, f: string, input: unknown, output: unknown, key: string = ''): KvState | undefined {
-    const cur = state[key] ?? '';
-    switch (f) {
-      case 'get':
-        if (output === undefined) return state;
-        return kvString(output) === cur ? state : undefined;
-      case 'put':
-        return { ...state, [key]: kvString(input) };
-      case 'append':
-        return { ...state, [key]: cur + kvString(input) };
-      default:
-        return undefined;
-    }
-  },
-  hash(state) {
-    const keys = Object.keys(state).filter((k) => state[k] !== '').sort();
-    return JSON.stringify(keys.map((k) => [k, state[k]]));
-  },
-  describe(state) {
-    const keys = Object.keys(state).filter((k) => state[k] !== '').sort();
-    if (keys.length === 0) return '{}';
-    return `{${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(state[k])}`).join(', ')}}`;
-  },
-  describeKey: (state: KvState, key: string) => JSON.stringify(state[key] ?? ''),
-  knows: (f) => KV_FS.has(f),
-  isReadOnly: (f) => f === 'get',
-  signature(f, input, output) {
-    if (f === 'get') return `get:${kvString(output)}`;
-    return `${f}:${kvString(input)}`;
-  },
-  keyed: true,
-};
-
-/** Models by name; `register` is an alias of `cas-register`. */
-export const MODELS: Readonly<Record<string, CheckerModel<any>>> = {
-  'cas-register': casRegister,
-  register: casRegister,
-  kv: kvModel,
-};
-
-/** Look a model up by name; throws an Error listing the known names otherwise. */
-export function modelByName(name: string): CheckerModel<any> {
-  const m = MODELS[name];
-  if (!m) throw new Error(`unknown model "${name}": known models are ${Object.keys(MODELS).join(', ')}`);
-  return m;
-}
+/** In a product state, marks every key not in the map as holding the base model's `anyState`. */
+const ANY_KEYS: unique symbol = Symbol('every key any');
 
 /**
  * The product of one copy of `model` per key: a keyed model whose state maps key → state, for
@@ -192,8 +147,11 @@ export function modelByName(name: string): CheckerModel<any> {
  */
 export function perKeyProduct<S>(model: CheckerModel<S>): CheckerModel<ReadonlyMap<string, S>> {
   const init = model.init();
-  const get = (st: ReadonlyMap<string, S>, key: string): S => (st.has(key) ? (st.get(key) as S) : init);
-  const product: CheckerModel<ReadonlyMap<string, S>> = {
+  const anyKeys = (st: ReadonlyMap<string, S>): boolean => (st as Map<unknown, unknown>).has(ANY_KEYS);
+  const get = (st: ReadonlyMap<string, S>, key: string): S => (st.has(key) ? (st.get(key) as S) : anyKeys(st) ? model.anyState!() : init);
+  const entries = (st: ReadonlyMap<string, S>): [string, S][] => [...st.entries()].filter(([k]) => typeof k === 'string');
+  const initHash = model.hash(init);
+  return {
     name: `${model.name} per key`,
     init: () => new Map(),
     step(state: ReadonlyMap<string, S>, f: string, input: unknown, output: unknown, key: string = ''): ReadonlyMap<string, S> | undefined {
@@ -204,23 +162,23 @@ export function perKeyProduct<S>(model: CheckerModel<S>): CheckerModel<ReadonlyM
       return m;
     },
     hash(state) {
-      const initHash = model.hash(init);
-      const parts = [...state.entries()]
+      const parts = entries(state)
         .map(([k, s]) => [k, model.hash(s)] as const)
-        .filter(([, h]) => h !== initHash)
+        .filter(([, h]) => anyKeys(state) || h !== initHash)
         .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      return JSON.stringify(parts);
+      return `${anyKeys(state) ? '*' : ''}${JSON.stringify(parts)}`;
     },
     describe(state) {
-      const parts = [...state.entries()].map(([k, s]) => `${JSON.stringify(k)}: ${model.describe(s)}`);
-      return `{${parts.join(', ')}}`;
+      const parts = entries(state).map(([k, s]) => `${JSON.stringify(k)}: ${model.describe(s)}`);
+      return `{${parts.join(', ')}${anyKeys(state) ? `${parts.length > 0 ? ', ' : ''}any other key: ${model.describe(model.anyState!())}` : ''}}`;
     },
     keyed: true,
     describeKey: (state: ReadonlyMap<string, S>, key: string) => model.describe(get(state, key)),
+    ...(model.anyState && { anyState: () => new Map<unknown, unknown>([[ANY_KEYS, true]]) as unknown as ReadonlyMap<string, S> }),
+    ...(model.operations && { operations: model.operations }),
+    ...(model.malformed && { malformed: model.malformed.bind(model) }),
+    ...(model.isReadOnly && { isReadOnly: model.isReadOnly.bind(model) }),
+    ...(model.signature && { signature: model.signature.bind(model) }),
+    ...(model.values && { values: model.values }),
   };
-  if (model.knows) product.knows = model.knows.bind(model);
-  if (model.misread) product.misread = model.misread.bind(model);
-  if (model.isReadOnly) product.isReadOnly = model.isReadOnly.bind(model);
-  if (model.signature) product.signature = model.signature.bind(model);
-  return product;
 }

@@ -3,6 +3,7 @@
  * switches for each reduction (so tests and benchmarks can turn them off one by one), the
  * variants local refutation needs, and the deepest point a failed search reached.
  */
+import type { ResetConstraints } from './reset-constraints.js';
 
 /** Where a search stands: still running, done either way, or out of memory. */
 export type SearchStatus = 'running' | 'linearizable' | 'illegal' | 'memory';
@@ -20,6 +21,18 @@ export interface SearchOptions {
   urgency?: boolean;
   /** Skip unknown-outcome ops whose resulting configuration is dominated (default true). */
   infoDominance?: boolean;
+  /**
+   * Keyed models, several keys in one search: when a subtree fails because of one key, skip
+   * the other keys' alternatives in between (conflict-directed backjumping; default true).
+   */
+  backjump?: boolean;
+  /**
+   * Drop candidates after which the frontier read can no longer see its value, when nothing
+   * pending could reset the state toward it (default true; needs `Space.resets`).
+   */
+  lookahead?: boolean;
+  /** Drop orders that used up every possible reset of an operation before it (reset-constraints.ts). */
+  constraints?: ResetConstraints;
   /** Succeed as soon as this op is linearized, instead of when every op is (local refutation). */
   target?: number;
   /** Start in this state instead of the model's initial state. */
@@ -29,8 +42,8 @@ export interface SearchOptions {
    * before the history began (local refutation windows).
    */
   skippable?: Uint8Array;
-  /** Give up with status `memory` when the memo table holds more bytes than this. */
-  maxMemoBytes?: number;
+  /** Give up with status `memory` when the search's tables and state space hold more bytes than this. */
+  maxBytes?: number;
 }
 
 /** The deepest point a failed search reached, for the explanation. */
@@ -43,4 +56,6 @@ export interface Deepest {
   states: number[];
   /** For each state, the last state-changing operation linearized before it (-1: none). */
   lastWriters: number[];
+  /** A pending read the lookahead kept alive there: linearizing the blocked op would rule it out. */
+  watched?: number;
 }

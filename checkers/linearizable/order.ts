@@ -43,8 +43,9 @@ export function keepFirstOfEachClass(
 /**
  * Frontier order, `cands[cs..top)` in place: earliest completion first (unknown outcomes last); then,
  * when frontier op `f` is not allowed in state `s`, the candidates that would allow it move to
- * the front: those that completed first, and those of unknown outcome at the head of their part
- * (they stay available later, so spending them early is the worse bet).
+ * the front, and after them those that lead toward a state that allows it (`Space.toward`: an
+ * append that continues the value a pending get returned); within each part, unknown outcomes
+ * stay at its end (they stay available later, so spending them early is the worse bet).
  */
 export function orderByFrontier<S>(cands: Int32Array, cs: number, top: number, p: Compiled<S>, f: number, s: number): void {
   const { ret, cls, space } = p;
@@ -60,19 +61,30 @@ export function orderByFrontier<S>(cands: Int32Array, cs: number, top: number, p
   }
   const cf = cls[f]!;
   if (space.next(cf, s) >= 0) return;
-  const enablerFirst = (i: number, w: number): number => {
+  let finite = cs;
+  while (finite < top && ret[cands[finite]!] !== INF) finite++;
+  let w = promote(cands, cs, finite, p, s, cf, false);
+  if (space.toward) promote(cands, w, finite, p, s, cf, true);
+  w = promote(cands, finite, top, p, s, cf, false);
+  if (space.toward) promote(cands, w, top, p, s, cf, true);
+}
+
+/**
+ * Move the candidates in `cands[from..end)` whose next state allows class `cf` (or, with
+ * `toward`, leads toward a state that does) to `from`, keeping their order; returns the end of
+ * the moved ones.
+ */
+function promote<S>(cands: Int32Array, from: number, end: number, p: Compiled<S>, s: number, cf: number, toward: boolean): number {
+  const { cls, space } = p;
+  let w = from;
+  for (let i = from; i < end; i++) {
     const y = cands[i]!;
     const t = space.next(cls[y]!, s);
-    if (t < 0 || space.next(cf, t) < 0) return w;
+    if (t < 0 || !(toward ? space.toward!(t, cf) : space.next(cf, t) >= 0)) continue;
     for (let j = i; j > w; j--) cands[j] = cands[j - 1]!;
-    cands[w] = y;
-    return w + 1;
-  };
-  let w = cs;
-  let i = cs;
-  for (; i < top && ret[cands[i]!] !== INF; i++) w = enablerFirst(i, w);
-  w = i;
-  for (; i < top; i++) w = enablerFirst(i, w);
+    cands[w++] = y;
+  }
+  return w;
 }
 
 /**

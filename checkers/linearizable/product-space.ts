@@ -8,29 +8,21 @@
  * is a vector of small integers, interned through an incremental Zobrist hash. Same states, same
  * transitions, same verdicts; only the bookkeeping is cheaper.
  */
-import type { Space } from './compile.js';
-import { StateSpace } from './compile.js';
-import type { LinOp } from './entries.js';
+import { componentSpace, type ComponentSpace, type OpLike, type Space } from './compile.js';
+import { fmix } from './hash.js';
 import type { CheckerModel } from './models.js';
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 function zob(k: number, c: number): number {
   return fmix(Math.imul(k + 1, 0x9e3779b1) ^ Math.imul(c + 1, 0x7feb352d));
 }
 
-/** The product of one `StateSpace` per key, over interned vectors. */
+/** The product of one component space per key, over interned vectors. */
 export class ProductSpace<S> implements Space {
   readonly classes: number;
   /** The initial state's id (always 0). */
   readonly init = 0;
-  private readonly comps: StateSpace<S>[] = [];
+  private readonly comps: ComponentSpace[] = [];
   private readonly compInit: number[] = [];
   private readonly keyOf: Int32Array;
   private readonly local: Int32Array;
@@ -46,22 +38,22 @@ export class ProductSpace<S> implements Space {
    * `reps[c]` is class c's representative operation and `groupOfClass[c]` its key group;
    * `keyNames[g]` the key of group g.
    */
-  constructor(model: CheckerModel<S>, reps: readonly LinOp[], groupOfClass: readonly number[], keyNames: readonly string[]) {
+  constructor(model: CheckerModel<S>, reps: readonly OpLike[], groupOfClass: readonly number[], keyNames: readonly string[]) {
     this.classes = reps.length;
     this.K = keyNames.length;
     this.keyNames = [...keyNames];
     this.keyOf = Int32Array.from(groupOfClass);
     this.local = new Int32Array(reps.length);
-    const perKey: LinOp[][] = keyNames.map(() => []);
+    const perKey: OpLike[][] = keyNames.map(() => []);
     reps.forEach((op, c) => {
       const g = groupOfClass[c]!;
       this.local[c] = perKey[g]!.length;
       perKey[g]!.push(op);
     });
     for (let g = 0; g < this.K; g++) {
-      const space = new StateSpace(model, perKey[g]!, true);
+      const space = componentSpace(model, perKey[g]!);
       this.comps.push(space);
-      this.compInit.push(space.intern(model.init()));
+      this.compInit.push(space.init);
     }
     this.vecs = new Int32Array(this.K * 64);
     this.hashes = new Int32Array(64);
@@ -74,6 +66,10 @@ export class ProductSpace<S> implements Space {
     }
     this.insert(0, h);
     this.count = 1;
+  }
+
+  get bytes(): number {
+    return (this.vecs.length + this.hashes.length + this.table.length) * 4 + this.comps.reduce((b, c) => b + c.bytes, 0);
   }
 
   /** Number of distinct whole states met so far. */
@@ -124,6 +120,19 @@ export class ProductSpace<S> implements Space {
     this.hashes[id] = h;
     if (this.count * 2 > this.table.length) this.rehash();
     return id;
+  }
+
+  toward(t: number, cls: number): boolean {
+    const g = this.keyOf[cls]!;
+    const comp = this.comps[g]!;
+    const c = this.vecs[t * this.K + g]!;
+    return comp.toward ? comp.toward(c, this.local[cls]!) : comp.next(this.local[cls]!, c) >= 0;
+  }
+
+  resets(c: number, obs: number): boolean {
+    const g = this.keyOf[obs]!;
+    if (this.keyOf[c] !== g) return false;
+    return this.comps[g]!.resets?.(this.local[c]!, this.local[obs]!) ?? true;
   }
 
   describe(s: number, key?: string): string {

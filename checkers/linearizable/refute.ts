@@ -1,6 +1,8 @@
 /**
  * Local refutation: prove that one operation can never be linearized by looking only at a
  * short window of the history before it, from every state the register could be in.
+ * For a keyed model the window holds the operation's key only: the model promises that other
+ * keys never affect it.
  *
  * Why: to show a long history is not linearizable, the global search must exhaust every
  * configuration before the failing operation, which grows with the concurrency of the whole
@@ -13,8 +15,7 @@
  * no linearization at all. The window is a relaxation: it can only fail to refute, never refute
  * wrongly, and the global search stays the judge whenever it does not refute.
  */
-import { compile, StateSpace, type Compiled } from './compile.js';
-import type { LinOp } from './entries.js';
+import { compile, INF, keyOf, opView, StateSpace, type Compiled, type ComponentSpace, type OpLike } from './compile.js';
 import type { CheckerModel } from './models.js';
 import { WglSearch } from './search.js';
 
@@ -28,6 +29,7 @@ const MAX_STATES = 256;
 
 /** A successful local refutation. */
 export interface Refutation {
+  kind: 'window';
   /** The operation that cannot be linearized (id in the full problem). */
   target: number;
   /** The first operation (id) of the window; everything invoked from it on was considered. */
@@ -90,7 +92,7 @@ export function impossibleOp<S>(p: Compiled<S>): number {
   if (!starts) return -1;
   let best = -1;
   for (let i = 0; i < p.n; i++) {
-    if (p.ret[i] === 0x7fffffff || (best >= 0 && p.ret[i]! > p.ret[best]!)) continue;
+    if (p.ret[i] === INF || (best >= 0 && p.ret[i]! > p.ret[best]!)) continue;
     if (starts.every((s) => p.space.next(p.cls[i]!, s) < 0)) best = i;
   }
   return best;
@@ -118,7 +120,7 @@ export function sweepRefute<S>(
   let order = byCompletion.get(p);
   if (!order) {
     order = Array.from({ length: p.n }, (_, i) => i)
-      .filter((i) => p.ret[i] !== 0x7fffffff)
+      .filter((i) => p.ret[i] !== INF)
       .sort((a, b) => p.ret[a]! - p.ret[b]!);
     byCompletion.set(p, order);
   }
@@ -142,19 +144,21 @@ function tryWindows<S>(
   windows: readonly number[],
 ): { refutation?: Refutation; steps: number } {
   const none = { steps: 0 };
-  if (p.ret[target] === 0x7fffffff || !(p.space instanceof StateSpace)) return none;
+  if (p.ret[target] === INF) return none;
+  const keyed = model.keyed === true;
+  const reachable = keyed ? undefined : reachableStates(p);
   const fullSpace = p.space as StateSpace<S>;
-  const reachable = reachableStates(p);
   // Allowed in no reachable state at all (a value nothing could have written): no window needed.
   if (reachable?.every((s) => fullSpace.next(p.cls[target]!, s) < 0)) {
-    return { refutation: { target, from: target, size: 1, states: reachable.map((s) => fullSpace.describe(s)), steps: 0 }, steps: 0 };
+    const states = reachable.map((s) => fullSpace.describe(s));
+    return { refutation: { kind: 'window', target, from: target, size: 1, states, steps: 0 }, steps: 0 };
   }
-  // Start from every reachable state, or from the model's stand-in for all of them.
-  const any = model.anyState?.() as S | undefined;
-  const startValues = any !== undefined ? [any] : reachable?.map((s) => fullSpace.states[s]!);
+  // Start from the model's stand-in for every state, or from every reachable state.
+  const hasAny = model.anyState !== undefined;
+  const startValues = hasAny ? [] : reachable?.map((s) => fullSpace.states[s]!);
   if (!startValues) return none;
-  const describeStarts = (): string[] =>
-    any !== undefined ? [model.describe(any)] : (reachable ?? []).map((s) => fullSpace.describe(s));
+  const key = keyOf(p, target);
+  const g = p.group[target]!;
   let steps = 0;
   for (const m of windows) {
     if (steps >= budget) break;
@@ -162,24 +166,24 @@ function tryWindows<S>(
     if (from <= 0) break;
     const t0 = p.call[from]!;
     const end = p.ret[target]!;
-    const ops: LinOp[] = [];
+    const ops: OpLike[] = [];
     const skip: number[] = [];
     let local = -1;
-    for (let i = 0; i < p.n; i++) {
-      if (p.call[i]! >= end || (p.ret[i]! <= t0 && p.ret[i] !== 0x7fffffff)) continue;
+    for (let i = 0; i < p.n && p.call[i]! < end; i++) {
+      if ((p.ret[i]! <= t0 && p.ret[i] !== INF) || p.group[i] !== g) continue;
       if (i === target) local = ops.length;
       // Running at t0: it may have taken effect before the window, so it may be skipped here.
       skip.push(p.call[i]! < t0 ? 1 : 0);
-      ops.push(p.ops[i]!);
+      ops.push(opView(p, i));
     }
     // Building the window costs about as much as this many search steps.
     steps += (target + ops.length) >>> 2;
     const skippable = Uint8Array.from(skip);
     const w = compile(ops, model, { apart: skippable });
-    const space = w.space as StateSpace<S>;
+    const space = w.space as ComponentSpace;
+    const starts = hasAny ? [space.any!()] : startValues.map((v) => (space as StateSpace<S>).intern(v));
     let refuted = true;
-    for (const v of startValues) {
-      const init = space.intern(v);
+    for (const init of starts) {
       const search = new WglSearch(w, { target: local, init, skippable });
       const status = search.run(Math.max(1, budget - steps));
       steps += search.steps;
@@ -188,7 +192,7 @@ function tryWindows<S>(
         break;
       }
     }
-    if (refuted) return { refutation: { target, from, size: ops.length, states: describeStarts(), steps }, steps };
+    if (refuted) return { refutation: { kind: 'window', target, from, size: ops.length, states: starts.map((s) => space.describe(s, key)), steps }, steps };
   }
   return { steps };
 }

@@ -16,18 +16,24 @@
  * 4. Unknown-outcome dominance: such an op is optional, so spending it is pointless when it
  *    leaves the state unchanged, or when the state it leads to was already reached, and failed,
  *    with the same linearized set without it (having more ops in hand can only help).
+ * 5. Backjumping (several keys in one search): a subtree that failed on one key fails at every
+ *    node of other keys between, whose alternatives cannot help; the memo remembers the key.
+ * 6. Lookahead and reset constraints (prune.ts): orders after which a pending read can no
+ *    longer see its value, or an operation can no longer be followed by a reset it needs.
  *
- * The memo holds exact keys (memo.ts, layout.ts), so a hash collision never prunes a branch.
- * Candidate order (order.ts) decides only how soon a valid order is found.
+ * The memo holds exact keys (memo.ts, linearized.ts), so a hash collision never prunes a
+ * branch. Candidate order (order.ts) decides only how soon a valid order is found.
  *
  * Why a class with `run(maxSteps)`: the search is synchronous and CPU-bound; the caller runs it
  * in slices to watch the clock and abort signals, and reads the deepest point reached for the
  * explanation when it fails. All hot data lives in typed arrays, nothing is allocated per step.
  */
 import { INF, type Compiled } from './compile.js';
-import { buildLayout, fmix } from './layout.js';
+import { buildLayout } from './layout.js';
+import { LinearizedSet } from './linearized.js';
 import { Memo } from './memo.js';
 import type { Deepest, SearchOptions, SearchStatus } from './options.js';
+import { Pruner, type SearchView } from './prune.js';
 import { keepFirstOfEachClass, orderByFrontier, orderByUrgency } from './order.js';
 
 export type { Deepest, SearchOptions, SearchStatus } from './options.js';
@@ -46,7 +52,9 @@ export class WglSearch<S> {
   private readonly infoDominance: boolean;
   private readonly target: number;
   private readonly skippable: Uint8Array | undefined;
-  private readonly maxMemoBytes: number;
+  private readonly maxBytes: number;
+  /** Bytes of the fixed arrays (layout, stack, scratch), counted once. */
+  private readonly fixedBytes: number;
   // Event list: entry 2i is op i's invocation, 2i+1 its completion; HEAD is the sentinel.
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
@@ -56,21 +64,9 @@ export class WglSearch<S> {
   private readonly rprev: Int32Array;
   private readonly RHEAD: number;
   private readonly rank: Int32Array;
-  // Linearized set: bits by op id, bits by ordinal among unknown-outcome ops, Zobrist hash.
+  /** The linearized set and its memo keys. */
+  private readonly set: LinearizedSet;
   private readonly lin: Int32Array;
-  private readonly infoOrd: Int32Array;
-  private readonly infoBits: Int32Array;
-  private readonly zLo: Int32Array;
-  private readonly zHi: Int32Array;
-  private hLo = 0;
-  private hHi = 0;
-  private h1 = 0;
-  private h2 = 0;
-  // Per frontier op: first and last word of the uncertain window, info words, key length.
-  private readonly loW: Int32Array;
-  private readonly hiW: Int32Array;
-  private readonly infoW: Int32Array;
-  private key: Int32Array;
   private remaining: number;
   // The DFS stack: op lifted to make each node, the state before it, candidate cursor.
   private d = 0;
@@ -80,6 +76,16 @@ export class WglSearch<S> {
   private readonly lvCs: Int32Array;
   private readonly lvCe: Int32Array;
   private readonly lvCur: Int32Array;
+  // Per node, for backjumping: its memo record, the key group it branches on, 1 when its only
+  // candidate is a forced read (it does not branch).
+  private readonly lvMemo: Int32Array;
+  private readonly lvGroup: Int32Array;
+  private readonly lvForced: Uint8Array;
+  private readonly backjump: boolean;
+  /** Reset constraints and the lookahead (prune.ts); undefined when neither applies. */
+  private readonly pruner: Pruner | undefined;
+  /** The event lists and linearized set, as the pruner reads them. */
+  private readonly view: SearchView;
   private cands: Int32Array;
   private ctop = 0;
   private readonly best: Int32Array;
@@ -100,7 +106,7 @@ export class WglSearch<S> {
     this.infoDominance = opts.infoDominance ?? true;
     this.target = opts.target ?? -1;
     this.skippable = opts.skippable;
-    this.maxMemoBytes = opts.maxMemoBytes ?? 1.5 * 2 ** 30;
+    this.maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
     const n = p.n;
     this.memo = new Memo(Math.min(1 << 12, 4 * n));
     const l = buildLayout(p);
@@ -112,25 +118,37 @@ export class WglSearch<S> {
     this.rprev = l.rprev;
     this.rank = l.rank;
     this.remaining = l.finite;
-    this.infoOrd = l.infoOrd;
-    this.infoBits = new Int32Array(l.infoWords);
-    this.lin = new Int32Array(l.linWords);
-    this.loW = l.loW;
-    this.hiW = l.hiW;
-    this.infoW = l.infoW;
-    this.key = new Int32Array(l.maxKey);
-    this.zLo = l.zLo;
-    this.zHi = l.zHi;
+    this.set = new LinearizedSet(l, p.space.classes, p.cls);
+    this.lin = this.set.bits;
     this.lvOp = new Int32Array(n + 1);
     this.lvPrev = new Int32Array(n + 1);
     this.lvCs = new Int32Array(n + 1);
     this.lvCe = new Int32Array(n + 1);
     this.lvCur = new Int32Array(n + 1);
+    this.lvMemo = new Int32Array(n + 1);
+    this.lvGroup = new Int32Array(n + 1);
+    this.lvForced = new Uint8Array(n + 1);
+    let groups = 0;
+    for (let i = 0; i < n; i++) groups = Math.max(groups, p.group[i]! + 1);
+    // Backjumping needs key focus (each node branches on one key) and more than one key.
+    this.backjump = (opts.backjump ?? true) && this.keyFocus && groups > 1 && this.target < 0 && !opts.skippable;
+    // A local refutation's window ends at its target and may skip ops running when it opens:
+    // it must satisfy only the reads that come before the target and cannot be skipped.
+    const whole = this.target < 0 && !opts.skippable;
+    const target = this.target;
+    const skip = opts.skippable;
+    const mustSee = whole ? undefined : (g: number): boolean => (target < 0 || g === target || p.ret[g]! < p.call[target]!) && skip?.[g] !== 1;
+    const lookahead = (opts.lookahead ?? true) && p.space.resets !== undefined;
+    const rc = whole ? opts.constraints : undefined;
+    this.pruner = lookahead || rc ? new Pruner(p as Compiled<unknown>, rc, lookahead, mustSee) : undefined;
+    this.view = { next: this.next, HEAD: this.HEAD, rnext: this.rnext, RHEAD: this.RHEAD, lin: this.lin };
     this.cands = new Int32Array(Math.max(64, 4 * n));
     this.best = new Int32Array(p.space.classes);
     this.urg = new Int32Array(n);
     this.stamp = new Int32Array(p.space.classes);
     this.s = opts.init ?? p.init;
+    // Each op costs about 30 words in the layout, the stack and the scratch arrays.
+    this.fixedBytes = 120 * n + 8 * p.space.classes;
     this.lvOp[0] = -1;
     if (this.remaining === 0) this.status = 'linearizable';
     else this.enterNode();
@@ -151,6 +169,11 @@ export class WglSearch<S> {
     return this.deep;
   }
 
+  /** Bytes held: the memo table, the candidate stack and the fixed arrays (not the state space). */
+  get bytes(): number {
+    return this.memo.bytes + this.cands.length * 4 + this.fixedBytes;
+  }
+
   /** After `linearizable`: one valid order, as op ids (unknown-outcome ops left out or in). */
   witness(): number[] {
     return Array.from(this.lvOp.subarray(1, this.d + 1));
@@ -167,7 +190,7 @@ export class WglSearch<S> {
     let steps = this.steps;
     while (steps < end) {
       steps++;
-      if ((steps & 0xfff) === 0 && this.memo.bytes > this.maxMemoBytes) {
+      if ((steps & 0xfff) === 0 && this.bytes + this.p.space.bytes > this.maxBytes) {
         this.steps = steps;
         return (this.status = 'memory');
       }
@@ -184,109 +207,122 @@ export class WglSearch<S> {
           // Spending an unknown-outcome op is pointless when it leaves the state as it is, or
           // when its state was already reached, and failed, without spending it.
           if (t === this.s) continue;
-          const k = this.buildKey(t);
-          if (this.memo.has(this.h1, this.h2, this.key, k)) continue;
+          const set = this.set;
+          const k = set.keyFor(t, this.rnext[this.RHEAD]!);
+          const seen = this.memo.find(set.h1, set.h2, set.key, k);
+          if (seen >= 0) {
+            if (this.backjump && !this.absorbs(d, this.memo.tag(seen)) && this.fail(this.memo.tag(seen))) return this.stop(steps, 'illegal');
+            continue;
+          }
         }
         this.lift(y);
         if (this.remaining === 0 || (y === this.target && raw >= 0)) {
-          this.push(y, t);
-          this.steps = steps;
-          return (this.status = 'linearizable');
+          this.push(y, t, -1);
+          return this.stop(steps, 'linearizable');
         }
-        if (!this.remember(t)) {
+        if (this.pruner?.doomed(y, this.lin)) {
+          // Dead: remember it as failed (on this key), so that other ways to it stop at once.
+          const dead = this.remember(t);
+          if (dead >= 0) this.memo.setTag(dead, this.p.group[y]!);
           this.unlift(y);
           continue;
         }
-        this.push(y, t);
-        this.enterNode();
-      } else {
-        if (d === 0) {
-          this.steps = steps;
-          return (this.status = 'illegal');
+        const rec = this.remember(t);
+        if (rec < 0) {
+          this.unlift(y);
+          if (this.backjump && !this.absorbs(d, this.memo.tag(~rec)) && this.fail(this.memo.tag(~rec))) return this.stop(steps, 'illegal');
+          continue;
         }
-        this.ctop = this.lvCs[d]!;
-        const y = this.lvOp[d]!;
-        this.s = this.lvPrev[d]!;
-        this.unlift(y);
-        this.d = d - 1;
-      }
+        this.push(y, t, rec);
+        this.enterNode();
+      } else if (this.fail(this.lvGroup[d]!)) return this.stop(steps, 'illegal');
     }
     this.steps = steps;
     return this.status;
   }
 
-  private push(y: number, t: number): void {
+  private stop(steps: number, status: SearchStatus): SearchStatus {
+    this.steps = steps;
+    return (this.status = status);
+  }
+
+  private push(y: number, t: number, record: number): void {
     const d = ++this.d;
     this.lvOp[d] = y;
     this.lvPrev[d] = this.s;
+    this.lvMemo[d] = record;
     this.s = t;
+  }
+
+  /**
+   * Whether node `d` takes a child's failure on key `culprit` as one of its own alternatives
+   * failing (and goes on with the next), rather than failing itself at once.
+   */
+  private absorbs(d: number, culprit: number): boolean {
+    return this.lvForced[d] === 0 && culprit === this.lvGroup[d];
+  }
+
+  /**
+   * The node on top has failed, on key `culprit`: backtrack, and with backjumping keep
+   * backtracking while the nodes below branch on other keys (their other alternatives cannot
+   * help: keys are independent). Returns true when the root itself failed.
+   */
+  private fail(culprit: number): boolean {
+    for (;;) {
+      const d = this.d;
+      if (d === 0) return true;
+      if (this.backjump) this.memo.setTag(this.lvMemo[d]!, culprit);
+      this.ctop = this.lvCs[d]!;
+      this.s = this.lvPrev[d]!;
+      this.unlift(this.lvOp[d]!);
+      this.d = d - 1;
+      if (!this.backjump || this.absorbs(d - 1, culprit)) return false;
+    }
   }
 
   private lift(y: number): void {
     const next = this.next;
     const prev = this.prev;
+    this.pruner?.lifted(y, this.lin);
     let e = 2 * y;
     next[prev[e]!] = next[e]!;
     prev[next[e]!] = prev[e]!;
-    this.lin[y >>> 5]! |= 1 << (y & 31);
-    this.hLo ^= this.zLo[y]!;
-    this.hHi ^= this.zHi[y]!;
-    if (this.p.ret[y] !== INF) {
+    const unknown = this.p.ret[y] === INF;
+    this.set.add(y, unknown);
+    if (!unknown) {
       e++;
       next[prev[e]!] = next[e]!;
       prev[next[e]!] = prev[e]!;
       this.rnext[this.rprev[y]!] = this.rnext[y]!;
       this.rprev[this.rnext[y]!] = this.rprev[y]!;
       this.remaining--;
-    } else {
-      const o = this.infoOrd[y]!;
-      this.infoBits[o >>> 5]! |= 1 << (o & 31);
     }
   }
 
   private unlift(y: number): void {
     const next = this.next;
     const prev = this.prev;
-    if (this.p.ret[y] !== INF) {
+    this.pruner?.unlifted(y);
+    const unknown = this.p.ret[y] === INF;
+    if (!unknown) {
       this.rnext[this.rprev[y]!] = y;
       this.rprev[this.rnext[y]!] = y;
       const e = 2 * y + 1;
       next[prev[e]!] = e;
       prev[next[e]!] = e;
       this.remaining++;
-    } else {
-      const o = this.infoOrd[y]!;
-      this.infoBits[o >>> 5]! &= ~(1 << (o & 31));
     }
     const e = 2 * y;
     next[prev[e]!] = e;
     prev[next[e]!] = e;
-    this.lin[y >>> 5]! &= ~(1 << (y & 31));
-    this.hLo ^= this.zLo[y]!;
-    this.hHi ^= this.zHi[y]!;
+    this.set.remove(y, unknown);
   }
 
-  /** Record the current linearized set with state `t`; false when seen before. */
-  private remember(t: number): boolean {
-    const k = this.buildKey(t);
-    return this.memo.add(this.h1, this.h2, this.key, k);
-  }
-
-  /** Fill `key`, `h1`, `h2` for the current linearized set with state `t`; returns the key length. */
-  private buildKey(t: number): number {
-    const f = this.rnext[this.RHEAD]!;
-    const key = this.key;
-    key[0] = t;
-    key[1] = f;
-    let k = 2;
-    const hi = this.hiW[f]!;
-    for (let w = this.loW[f]!; w <= hi; w++) key[k++] = this.lin[w]!;
-    const iw = this.infoW[f]!;
-    for (let w = 0; w < iw; w++) key[k++] = this.infoBits[w]!;
-    const mix = Math.imul(t + 1, 0x9e3779b1);
-    this.h1 = fmix(this.hLo ^ mix);
-    this.h2 = fmix(this.hHi + mix);
-    return k;
+  /** Record the current linearized set with state `t`: its memo record, or `~record` when seen before. */
+  private remember(t: number): number {
+    const set = this.set;
+    const k = set.keyFor(t, this.rnext[this.RHEAD]!);
+    return this.memo.add(set.h1, set.h2, set.key, k);
   }
 
   /** Build the candidate list of the node on top of the stack. */
@@ -304,16 +340,21 @@ export class WglSearch<S> {
     const cands = this.cands;
     let top = cs;
     let npend = 0;
+    let forced = false;
     const g = group[f]!;
     const next = this.next;
+    this.pruner?.beginNode();
     for (let e = next[this.HEAD]!; e !== this.HEAD && (e & 1) === 0; e = next[e]!) {
       const y = e >> 1;
       if (readOnly[cls[y]!] === 1 && ret[y] === INF) continue; // optional and without effect: never needed
+      // (Same key only: a dead end must be this node's key's, for backjumping's culprits.)
+      if (readOnly[cls[y]!] === 1 && group[y] === g) this.pruner?.pendingRead(y);
       if (readOnly[cls[y]!] === 1 && this.readForcing) {
         const t = this.p.space.next(cls[y]!, this.s);
         if (t === this.s) {
           top = cs;
           cands[top++] = y;
+          forced = true;
           break;
         }
         // Illegal here (and so until the state changes); or, from a stand-in for any state,
@@ -325,6 +366,11 @@ export class WglSearch<S> {
       }
       if (this.keyFocus && group[y] !== g) continue;
       cands[top++] = y;
+    }
+    if (this.pruner?.lookahead && !forced) {
+      top = this.pruner.dropDeadEnds(this.view, cands, cs, top, f, this.s);
+      // At the deepest point, say which read the dropped candidates would have ruled out.
+      if (this.pruner.blamed >= 0 && r === this.deepRank && this.deep.watched === undefined) this.deep.watched = this.pruner.blamed;
     }
     if (top - cs > 1) {
       top = keepFirstOfEachClass(cands, cs, top, cls, ret, this.best, this.stamp, ++this.gen);
@@ -339,6 +385,8 @@ export class WglSearch<S> {
     this.lvCs[d] = cs;
     this.lvCur[d] = cs;
     this.lvCe[d] = top;
+    this.lvGroup[d] = g;
+    this.lvForced[d] = forced ? 1 : 0;
   }
 
   private noteDeep(f: number, r: number): void {

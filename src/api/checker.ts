@@ -52,9 +52,22 @@ export interface CheckOptions {
   timeoutMs?: number;
   /** Abort signal from the harness (Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * Memory the checker may use, in bytes (`--max-memory`); a check that would need more gives
+   * up with `unknown` and says so. Default: the checker's own (a share of the machine's memory).
+   */
+  maxMemoryBytes?: number;
 }
 
 export interface Checker {
   readonly name: string;
+  /**
+   * `safety` (the default): a violation found in part of a history is a violation, so `false`
+   * stands even for an interrupted run. `coverage`: a check of what the run exercised rather
+   * than of what the system did (stats: some function never succeeded); its `false` needs the
+   * whole run, so on a partial history (an interrupted run, a harness that died) it counts as
+   * `unknown`.
+   */
+  readonly kind?: 'safety' | 'coverage';
   check(history: readonly Op[], opts: CheckOptions): Promise<CheckResult>;
 }

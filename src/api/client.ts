@@ -18,6 +18,8 @@ export interface ClientContext {
   process: number;
   /** Per-operation timeout the runner enforces; clients may use it for their own deadlines. */
   timeoutMs: number;
+  /** The system options given on the command line (`--etcd-serializable-reads` → `{ 'etcd-serializable-reads': 'true' }`). */
+  options: Readonly<Record<string, string>>;
 }
 
 export interface Invocation {

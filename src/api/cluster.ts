@@ -6,6 +6,8 @@
  *   drive it.
  */
 import type { ClientFactory } from './client.js';
+import type { Lacks } from './host.js';
+import type { TestSpec } from './test-spec.js';
 
 /**
  * All a node is told about itself: the JSON a bundled node parses (src/node/plan.ts), passed
@@ -23,12 +25,26 @@ export interface NodePlan {
   nodes: readonly string[];
   /** A directory the node keeps across restarts, kill -9 included (its disk). */
   dataDir: string;
+  /**
+   * A directory for files the node writes for the harness to read after the run, such as its
+   * message trace (src/node/message-trace.ts). The host backend chooses it and brings what is
+   * there into the run directory (on the embedded default it is the run's `nodes/` directory
+   * itself). Absent: the node records nothing of the kind.
+   */
+  logDir?: string;
   /** host:port this node listens on for its peers. */
   peerListen: string;
   /** host:port this node listens on for clients. */
   clientListen: string;
   /** How this node dials each peer (through the fault proxy on the embedded default). */
   peers: Readonly<Record<string, string>>;
+  /**
+   * host:port every peer dials to reach this node, when that is one address for all of them
+   * (`--net netns`: each node on its own address); absent when each dialer has an address of its
+   * own (the fault proxy gives every ordered pair its own link). Systems that identify members by
+   * their peer URLs, such as etcd, need it.
+   */
+  peerAdvertise?: string;
   /** A file whose content sets this node's clock offset (see src/node/clock.ts). */
   clockFile: string;
   /** Known bugs switched on with `--bug`. */
@@ -71,6 +87,8 @@ export interface SystemOption {
   describe: string;
   choices?: readonly string[];
   default: string;
+  /** An on/off switch: `--name` alone turns it on; the node sees `'true'` or `'false'`. */
+  flag?: boolean;
 }
 
 export interface SystemDef {
@@ -86,6 +104,18 @@ export interface SystemDef {
    * programs only; Go binaries ignore it).
    */
   readonly clock?: 'module' | 'faketime';
+  /**
+   * What nemeses may not ask of this system, each with why: `{ clock: 'etcd is a Go binary, which
+   * ignores libfaketime' }` refuses `--nemesis clock` before the run. (`primary` is lacking
+   * whenever `primary()` is.)
+   */
+  readonly lacks?: Lacks;
+  /**
+   * Refuse a test this system cannot run (a network mode it cannot work on, a binary that is not
+   * installed) by throwing an Error whose message is one line saying what to do. Called before
+   * anything starts.
+   */
+  check?(spec: TestSpec): void;
   /** Clients by workload name; a workload the system lacks is refused before the run. */
   readonly clients: Readonly<Record<string, ClientFactory>>;
   launch(plan: NodePlan): NodeLaunch;

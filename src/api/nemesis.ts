@@ -12,7 +12,7 @@ export interface FaultOp {
 }
 
 export interface ScheduleEntry extends FaultOp {
-  /** Milliseconds after the start of the main phase. */
+  /** Milliseconds after the start of the main phase (the workload's start, history time 0). */
   atMs: number;
 }
 
@@ -25,7 +25,11 @@ export interface NemesisContext {
 export interface Nemesis {
   /** The `f`s this nemesis handles, so composed nemeses can route operations. */
   readonly fs: readonly string[];
-  /** Perform one fault operation; the result is recorded as the completion's value. */
+  /**
+   * Perform one fault operation; the result is recorded as the completion's value. It says what
+   * was done in `text` (the one line the terminal, the report and JUnit show) and names the
+   * nodes actually hit, e.g. the node that was the primary when the fault ran.
+   */
   invoke(op: FaultOp, ctx: NemesisContext): Promise<unknown>;
   /** Undo every fault this nemesis has in force. Safe to call at any time, repeatedly. */
   heal(ctx: NemesisContext): Promise<void>;

@@ -13,7 +13,7 @@ export type ProcessId = number | 'nemesis';
 export interface Op {
   /** Position in the history, from 0, in the order events were recorded. */
   index: number;
-  /** Nanoseconds since the start of the run, from a monotonic clock. */
+  /** Nanoseconds since the start of the workload (faultline runs) or of the history, from a monotonic clock. */
   time: number;
   type: OpType;
   process: ProcessId;

@@ -12,6 +12,12 @@ export interface TestSpec {
   /** System under test (a folder under clusters/). */
   cluster: string;
   workload: string;
+  /**
+   * The workload's own options (`--readers 0.3`, see `WorkloadDef.options`). A run stores every
+   * option the workload declares, defaults filled in, so `check`, `report` and `shrink` rebuild
+   * the same workload. Absent: all defaults.
+   */
+  workloadOptions?: Record<string, number | string>;
   /** Nemeses in force together; empty for a fault-free run; `['random']` for a generated schedule (src/gen/schedule-arbitrary.ts). */
   nemeses: string[];
   /** Known bugs of the system to switch on. */
@@ -39,10 +45,12 @@ export interface TestSpec {
   opTimeoutMs: number;
   /** Keys in use at once (keyed workloads). Default 3. */
   keyCount: number;
-  /** Operations per key per thread before moving to fresh keys. Default 30. */
+  /** Operations per key per thread, at the requested rate, before keys are replaced. Default 30. */
   opsPerKey: number;
   /** Give up checking after this many seconds (verdict `unknown`). Default 120. */
   checkerTimeoutS: number;
+  /** Memory the checker may use, in bytes (`--max-memory`); default: the checker's own. */
+  checkerMaxMemoryBytes?: number;
   /** Directory that holds run directories. Default `results`. */
   resultsRoot: string;
   /** A fault schedule to replay instead of one generated from the seed (`--schedule`). */
@@ -57,4 +65,9 @@ export interface TestSpec {
   net: string;
   /** Options of the host backend, e.g. `{ 'hosts-file': 'hosts.json' }` (none for `local`). */
   hostOptions: Record<string, string>;
+  /**
+   * The plug-in modules the run loaded (`--plugin`, `--cluster <path>`), as absolute paths of
+   * their entry files, so `check`, `report` and `shrink` load them again. Absent when none.
+   */
+  plugins?: string[];
 }

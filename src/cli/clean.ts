@@ -6,14 +6,19 @@
  * runner's own leftovers are scratch directories (`<tmpdir>/faultline-*`) whose owner.pid names a
  * harness that is gone. Nothing of a run still going is ever touched.
  *
+ * A hosts file of an SSH lab names addresses that live in the lab's namespaces: then the whole
+ * clean runs again inside the lab's control namespace, as runs against it do.
+ *
  * Order: the backends' run cleaners (processes) first, so directories are no longer in use, then
  * scratch directories, then machine-wide lab state (namespaces, daemons).
  */
 import { rmSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import type { CleanReport, HostCleaner } from '../api/host.js';
+import type { CleanReport, HostBackend, HostCleaner, HostSpec } from '../api/host.js';
 import { harnessPid } from '../process-identity.js';
 import { hostBackends } from '../registry.js';
+import { needsEnclave, runInEnclave } from '../runner/enclave-run.js';
+import { defaultNet } from './host-args.js';
 import { leftoverScratchDirs } from '../runner/run-dir.js';
 
 /** Options of {@link cleanLeftovers}. */
@@ -54,8 +59,8 @@ async function runCleaner(cleaner: HostCleaner, report: CleanReport, opts: Clean
   }
   try {
     const done = await cleaner.clean(opts.options ?? {});
-    report.removed.push(...done.removed);
-    report.problems.push(...done.problems);
+    for (const item of done.removed) report.removed.push(item);
+    for (const problem of done.problems) report.problems.push(problem);
   } catch (err) {
     report.problems.push(`cannot remove ${cleaner.name}: ${((err as Error).message ?? String(err)).split('\n')[0]}`);
   }
@@ -64,6 +69,19 @@ async function runCleaner(cleaner: HostCleaner, report: CleanReport, opts: Clean
 /** Host backend options `faultline clean` takes (those marked `clean`), by name. */
 function cleanOptionNames(): string[] {
   return [...new Set(Object.values(hostBackends).flatMap((b) => Object.entries(b.options ?? {}).filter(([, o]) => o.clean).map(([name]) => name)))];
+}
+
+/**
+ * The backend whose enclave the options of `faultline clean` call for (a hosts file of an SSH
+ * lab), with the spec that says so, when this process is not in that enclave yet.
+ */
+function enclavedBackend(options: Readonly<Record<string, string>>): { backend: HostBackend; spec: HostSpec } | undefined {
+  for (const backend of Object.values(hostBackends)) {
+    if (!Object.keys(options).some((name) => backend.options?.[name]?.clean)) continue;
+    const spec: HostSpec = { nodes: [], net: defaultNet(backend.name), hostOptions: options, seed: 1, bugs: [], clusterOptions: {} };
+    if (needsEnclave(spec, backend)) return { backend, spec };
+  }
+  return undefined;
 }
 
 interface CleanArgs {
@@ -83,6 +101,12 @@ export const cleanCommand: CommandModule<object, CleanArgs> = {
   handler: async (args) => {
     const options: Record<string, string> = {};
     for (const name of cleanOptionNames()) if (args[name] !== undefined) options[name] = String(args[name]);
+    const enclaved = enclavedBackend(options);
+    if (enclaved) {
+      // The hosts the options name live in a namespace (an SSH lab): clean from inside it.
+      process.exitCode = await runInEnclave(enclaved.backend, enclaved.spec);
+      return;
+    }
     const report = await cleanLeftovers({ ...(args.labs !== undefined && { labs: args.labs }), options });
     const lines = report.removed.length > 0 ? report.removed : ['nothing to clean'];
     process.stdout.write(`${lines.join('\n')}\n`);

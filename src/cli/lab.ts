@@ -20,27 +20,27 @@ function labOf(backend: HostBackend): HostLab {
 }
 
 interface LabArgs {
-  hosts: string;
+  backend: string;
   action: string;
   [option: string]: unknown;
 }
 
 export const labCommand: CommandModule<object, LabArgs> = {
-  command: 'lab <hosts> <action>',
+  command: 'lab <backend> <action>',
   describe: "Build (up) or remove (down) a host backend's lab on this machine, to try the backend without real machines",
   builder: (y) => {
     let out = y
-      .positional('hosts', { type: 'string', demandOption: true, describe: 'A host backend with a lab (faultline list)' })
+      .positional('backend', { type: 'string', demandOption: true, describe: 'A host backend with a lab (faultline list)' })
       .positional('action', { type: 'string', choices: ['up', 'down'], demandOption: true, describe: 'up: build it; down: remove all of it' });
     for (const name of labOptionNames()) out = out.option(name, { type: 'string', describe: 'An option of the lab (faultline list)' });
     return out as never;
   },
   handler: async (args) => {
-    const lab = labOf(lookup('hosts', hostBackends, args.hosts));
+    const lab = labOf(lookup('hosts', hostBackends, args.backend));
     const options: Record<string, string> = {};
     for (const name of labOptionNames()) if (args[name] !== undefined) options[name] = String(args[name]);
     const unknown = Object.keys(options).filter((name) => !lab.options?.[name]);
-    if (unknown.length > 0) throw new UserError(`--${unknown[0]} is not an option of the ${args.hosts} lab`);
+    if (unknown.length > 0) throw new UserError(`--${unknown[0]} is not an option of the ${args.backend} lab`);
     const lines = args.action === 'up' ? await lab.up(options) : await lab.down(options);
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
   },

@@ -13,7 +13,9 @@ import { checkHostsCommand } from './check-hosts.js';
 import { cleanCommand } from './clean.js';
 import { labCommand } from './lab.js';
 import { listCommand } from './list.js';
+import { preloadPlugins } from './plugin-args.js';
 import { reportCommand } from './report.js';
+import { serveCommand } from './serve.js';
 import { shrinkCommand } from './shrink.js';
 import { testCommand } from './test.js';
 
@@ -31,19 +33,21 @@ function fail(err: unknown): never {
 }
 
 try {
-  await yargs(hideBin(process.argv))
+  await yargs(await preloadPlugins(hideBin(process.argv)))
     .scriptName('faultline')
     .version(VERSION)
     .option('verbose', { type: 'boolean', describe: 'Print stack traces and details', global: true })
+    .option('plugin', { type: 'string', array: true, describe: 'Load systems, workloads and nemeses from an npm package or a path (repeatable; docs/plugins.md)', global: true })
     .command(testCommand)
     .command(checkCommand)
     .command(reportCommand)
+    .command(serveCommand)
     .command(shrinkCommand)
     .command(listCommand)
     .command(cleanCommand)
     .command(labCommand)
     .command(checkHostsCommand)
-    .demandCommand(1, 'Say what to do: faultline test, check, report or list (faultline --help).')
+    .demandCommand(1, 'Say what to do: faultline test, check, report, serve or list (faultline --help).')
     .strict()
     .recommendCommands()
     .fail((msg: string, err: unknown) => {

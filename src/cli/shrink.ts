@@ -23,7 +23,6 @@
  *   taken without a run. `unknown` counts as not failing. A run that fails only sometimes can
  *   make a candidate look passing; the result is still a schedule that was seen to fail.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import chalk from 'chalk';
 import type { CommandModule } from 'yargs';
@@ -33,9 +32,11 @@ import type { TestSpec } from '../api/test-spec.js';
 import { layOut, nemesesNamed, planOf, randomPlan, RANDOM, SHRINK_DIMENSIONS, shrinkArbitrary, type FaultSpace, type Plan, type ShrinkDimension } from '../gen/schedule-arbitrary.js';
 import { hostBackends, lookup, nemeses as registered } from '../registry.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
-import { describeFault } from '../report/fault-text.js';
-import type { RunResults } from '../runner/results.js';
+import { describeFault, plural } from '../report/fault-text.js';
+import { readResultsFile } from '../results/read.js';
+import type { RunResults } from '../results/schema.js';
 import { runTest } from '../runner/run-test.js';
+import { loadSavedPlugins } from '../plugin-loader.js';
 import { upgradeSpec } from '../runner/saved-spec.js';
 import { writeScheduleFile } from '../runner/schedule-file.js';
 import { silentUi } from '../runner/ui.js';
@@ -151,13 +152,6 @@ const STOP_TEXT: Readonly<Record<ShrinkStop, string>> = {
   'start-passed': 'the start did not fail',
 };
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/**
- * Most faults a schedule to shrink may have: the shrinker's arbitraries take one argument per
- * fault, and a run budget of tens of runs cannot thin out more in any case.
- */
-export const MAX_SHRINK_FAULTS = 10_000;
 
 /** What to shrink and how hard. */
 export interface ShrinkRequest {
@@ -188,7 +182,7 @@ export interface ShrunkRun {
 function readFailedRun(runDir: string): RunResults {
   let results: RunResults;
   try {
-    results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')) as RunResults;
+    results = readResultsFile(join(runDir, 'results.json'));
   } catch {
     throw new UserError(`${runDir} has no readable results.json: give the directory of a finished run (faultline report rebuilds a missing one)`);
   }
@@ -213,17 +207,22 @@ function startingPlan(spec: TestSpec, recorded: readonly ScheduleEntry[], space:
   return JSON.stringify(layOut(regenerated, space)) === JSON.stringify(recorded) ? regenerated : given;
 }
 
+/**
+ * Most faults a schedule may have to be shrunk: far more than a shrink's few dozen runs can
+ * narrow down, and few enough for the shrinking arbitraries, which take one argument per fault.
+ */
+export const MAX_SHRINK_FAULTS = 10_000;
+
 /** Shrink the schedule of the failed run in `req.runDir` and write the smallest failing one. */
 export async function shrinkRun(req: ShrinkRequest, deps: ShrinkDeps = {}): Promise<ShrunkRun> {
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const { spec, schedule: recorded } = readFailedRun(req.runDir);
+  await loadSavedPlugins(spec.plugins);
   const named = nemesesNamed(recorded);
   const space: FaultSpace = { nodes: spec.nodes, nemeses: Object.values(registered).filter((def) => named.includes(def.name)) };
   const original = startingPlan(spec, recorded, space);
   if (original.faults.length > MAX_SHRINK_FAULTS) {
-    throw new UserError(
-      `the run's schedule has ${original.faults.length} faults; shrink takes at most ${MAX_SHRINK_FAULTS} (a budget of --max-runs ${req.maxRuns} runs could not drop them usefully): cut the schedule file to the part before the failure and replay that with faultline test --schedule first`,
-    );
+    throw new UserError(`the schedule of ${req.runDir} has ${plural(original.faults.length, 'fault')}; shrink handles up to ${MAX_SHRINK_FAULTS.toLocaleString('en')}: cut it down by hand first (faultline test --schedule)`);
   }
   const phaseMs = Math.round((req.timeLimitS ?? spec.timeLimitS) * 1000);
   const start: Plan = { ...original, phaseMs };

@@ -1,9 +1,10 @@
 /** `faultline test`: run one chaos test end to end and exit with its verdict. */
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import chalk from 'chalk';
 import type { Argv, CommandModule } from 'yargs';
 import type { TestSpec } from '../api/test-spec.js';
-import { DEFAULT_HOSTS, hostBackends, lookup, systems } from '../registry.js';
+import { DEFAULT_HOSTS, hostBackends, lookup, systems, workloads } from '../registry.js';
 import { ConsoleUi } from '../report/console.js';
 import { joinEnclave, needsEnclave, parentGone, releaseIfOrphaned, runInEnclave } from '../runner/enclave-run.js';
 import { nodesArgument } from '../runner/node-names.js';
@@ -13,12 +14,24 @@ import { readScheduleFile } from '../runner/schedule-file.js';
 import { UserError } from '../user-error.js';
 import { defaultNet, given, hostOptions, hostsFromArgs } from './host-args.js';
 import { onInterrupt } from './interrupt.js';
+import { maxMemoryOption, parseMemorySize } from './memory-size.js';
 import { numberOption } from './number-options.js';
 
-/** Every system option (e.g. --read-mode), offered once whichever systems declare it. */
-function systemOptionNames(): string[] {
-  return [...new Set(Object.values(systems).flatMap((s) => Object.keys(s.options ?? {})))];
+/** Plug-ins that declare options: systems (--read-mode) and workloads (--readers). */
+interface DeclaresOptions {
+  readonly name: string;
+  readonly options?: Readonly<Record<string, { describe: string; default: number | string }>>;
 }
+
+/** Each option name any of `defs` declares, with the defs that declare it: offered once, whoever declares it. */
+export function declaredOptions(defs: readonly DeclaresOptions[]): Map<string, DeclaresOptions[]> {
+  const out = new Map<string, DeclaresOptions[]>();
+  for (const def of defs) for (const name of Object.keys(def.options ?? {})) out.set(name, [...(out.get(name) ?? []), def]);
+  return out;
+}
+
+const systemOptions = (): Map<string, DeclaresOptions[]> => declaredOptions(Object.values(systems));
+const workloadOptions = (): Map<string, DeclaresOptions[]> => declaredOptions(Object.values(workloads));
 
 /**
  * The names of a list option (`--nemesis kill,pause`, `--bug a --bug b`): split on commas and
@@ -26,8 +39,8 @@ function systemOptionNames(): string[] {
  * twice are mistakes, refused rather than quietly dropped.
  */
 function nameList(option: string, value: string | string[] | undefined): string[] {
-  const given = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  const items = given.flatMap((v) => String(v).split(',')).map((v) => v.trim());
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  const items = values.flatMap((v) => String(v).split(',')).map((v) => v.trim());
   if (items.includes('')) throw new UserError(`--${option} has an empty name: give names separated by single commas${option === 'nemesis' ? ', or none for no faults' : ''}`);
   if (items.includes('none')) {
     if (items.length > 1) throw new UserError(`--${option} none means no ${option === 'nemesis' ? 'faults' : 'bugs'}; it cannot go with ${items.filter((i) => i !== 'none').join(', ')}`);
@@ -90,13 +103,22 @@ const builder = (y: Argv) => {
     .option('key-count', { type: 'number', default: RUN_DEFAULTS['key-count'], describe: 'Keys in use at once' })
     .option('ops-per-key', { type: 'number', default: RUN_DEFAULTS['ops-per-key'], describe: 'Operations per key per thread before fresh keys' })
     .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before a checker gives up (unknown)' })
+    .option('max-memory', maxMemoryOption)
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where run directories go' })
     .option('name', { type: 'string', describe: 'Run name (default: cluster-workload-nemeses)' })
-    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' });
+    .option('schedule', { type: 'string', describe: 'Replay the fault schedule in this file (a run\'s schedule.json)' })
+    .option('junit', { type: 'string', describe: 'Also write the JUnit XML verdict to this file (the run directory always has junit.xml)' });
   out = hostOptions(out);
-  for (const name of systemOptionNames()) {
-    const owners = Object.values(systems).filter((s) => s.options?.[name]);
-    out = out.option(name, { type: 'string', describe: `${owners[0]?.options?.[name]?.describe ?? ''} (${owners.map((s) => s.name).join(', ')})` });
+  const groups = [
+    ['System options:', systemOptions()],
+    ['Workload options:', workloadOptions()],
+  ] as const;
+  for (const [group, options] of groups) {
+    for (const [name, owners] of options) {
+      const first = owners[0]?.options?.[name];
+      const describe = `${first?.describe ?? ''} (${owners.map((s) => s.name).join(', ')}; default ${first?.default})`;
+      out = out.option(name, { type: first !== undefined && 'flag' in first && first.flag ? 'boolean' : 'string', group, describe });
+    }
   }
   return out;
 };
@@ -117,12 +139,16 @@ interface TestArgs {
   'key-count': number;
   'ops-per-key': number;
   'checker-timeout': number;
+  'max-memory'?: string;
   'results-dir': string;
   name?: string;
   schedule?: string;
+  junit?: string;
   hosts: string;
   net?: string;
   verbose?: boolean;
+  /** Entry files of the loaded plug-ins (./plugin-args.ts made them absolute). */
+  plugin?: string[];
   /** System options such as read-mode, host backend options such as hosts-file. */
   [option: string]: unknown;
 }
@@ -131,7 +157,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
   // yargs collects a repeated option into an array; only --bug and --nemesis are lists.
   for (const [name, value] of Object.entries(argv)) {
     // (Each option also appears camelCased and under its one-letter alias; name it once.)
-    if (Array.isArray(value) && name.length > 1 && !/[A-Z]/.test(name) && !['bug', 'nemesis', '_'].includes(name)) {
+    if (Array.isArray(value) && name.length > 1 && !/[A-Z]/.test(name) && !['bug', 'nemesis', 'plugin', '_'].includes(name)) {
       throw new UserError(`--${name} was given ${value.length} times; give it once`);
     }
   }
@@ -142,8 +168,10 @@ export function specFromArgs(argv: TestArgs): TestSpec {
   }
   const nemeses = replay ? replay.nemeses : nameList('nemesis', argv.nemesis);
   const bugs = nameList('bug', argv.bug);
-  // Every system's options, not only this one's: resolveTest refuses one the system lacks.
-  const clusterOptions = given(argv, systemOptionNames());
+  // Every system's and workload's options, not only this run's: resolveTest refuses one the
+  // system or workload lacks.
+  const clusterOptions = given(argv, [...systemOptions().keys()]);
+  const workloadOptionsGiven = given(argv, [...workloadOptions().keys()]);
   const { backend, nodes, net, hostOptions: hostArgs } = hostsFromArgs(argv);
   const seed = argv.seed ?? Math.floor(Math.random() * 1_000_000);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number from 0 to 2^53, not '${argv.seed}'`);
@@ -151,6 +179,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     name: runName(argv.name, [cluster, argv.workload, ...nemeses, ...bugs.map((b) => `bug-${b}`)].join('-')),
     cluster,
     workload: argv.workload,
+    ...(Object.keys(workloadOptionsGiven).length > 0 && { workloadOptions: workloadOptionsGiven }),
     nemeses,
     bugs,
     clusterOptions,
@@ -165,11 +194,13 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     keyCount: numberOption('key-count', argv['key-count']),
     opsPerKey: numberOption('ops-per-key', argv['ops-per-key']),
     checkerTimeoutS: numberOption('checker-timeout', argv['checker-timeout']),
+    ...(argv['max-memory'] !== undefined && { checkerMaxMemoryBytes: parseMemorySize(argv['max-memory']) }),
     resultsRoot: argv['results-dir'],
     ...(replay && { schedule: replay.entries }),
     hosts: backend.name,
     net,
     hostOptions: hostArgs,
+    ...(argv.plugin?.length && { plugins: [...new Set(argv.plugin)] }),
   };
   checkFeasible(spec, !replay);
   return spec;
@@ -177,10 +208,12 @@ export function specFromArgs(argv: TestArgs): TestSpec {
 
 /** The command line that repeats a run, seed included; a replayed schedule is read from `scheduleFile`. */
 export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = join(runDir, 'schedule.json')): string {
-  const parts = ['faultline test', `--cluster ${spec.cluster}`, `--workload ${spec.workload}`];
+  const parts = ['faultline test', ...(spec.plugins ?? []).map((p) => `--plugin ${p}`), `--cluster ${spec.cluster}`, `--workload ${spec.workload}`];
   if (!spec.schedule) parts.push(`--nemesis ${spec.nemeses.join(',') || 'none'}`);
   for (const bug of spec.bugs) parts.push(`--bug ${bug}`);
   for (const [k, v] of Object.entries(spec.clusterOptions)) parts.push(`--${k} ${v}`);
+  const declared = workloads[spec.workload]?.options ?? {};
+  for (const [k, v] of Object.entries(spec.workloadOptions ?? {})) if (String(v) !== String(declared[k]?.default)) parts.push(`--${k} ${v}`);
   parts.push(`--nodes ${nodesArgument(spec.nodes)}`, `--concurrency ${spec.concurrency}`, `--time-limit ${spec.timeLimitS}`, `--seed ${spec.seed}`);
   const shaping: Record<keyof typeof RUN_DEFAULTS, number> = {
     'recovery-time': spec.recoveryS,
@@ -200,12 +233,22 @@ export function repeatCommand(spec: TestSpec, runDir: string, scheduleFile = joi
   return parts.join(' ');
 }
 
+/** The `--junit` file, checked before the run: its directory must exist. */
+export function junitFile(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new UserError('--junit needs a file path, given once');
+  const dir = dirname(resolve(value));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--junit ${value}: directory ${dir} does not exist`);
+  return value;
+}
+
 export const testCommand: CommandModule<object, TestArgs> = {
   command: 'test',
   describe: 'Start a cluster, run a workload with faults, check the history',
   builder: builder as never,
   handler: async (argv) => {
     const spec = specFromArgs(argv);
+    const junitPath = junitFile(argv.junit);
     const backend = lookup('hosts', hostBackends, spec.hosts);
     if (needsEnclave(spec, backend)) {
       resolveTest(spec); // Bad names, bugs or schedules fail here, before anything exists.
@@ -219,7 +262,14 @@ export const testCommand: CommandModule<object, TestArgs> = {
     const orphaned = parentGone();
     const stop = orphaned ? AbortSignal.any([interrupt.signal, orphaned]) : interrupt.signal;
     try {
-      const run = await runTest({ spec, command: (runDir) => repeatCommand(spec, runDir), ui, interrupt: stop, ...(enclave && { enclave }) });
+      const run = await runTest({
+        spec,
+        command: (runDir) => repeatCommand(spec, runDir),
+        ui,
+        interrupt: stop,
+        ...(enclave && { enclave }),
+        ...(junitPath !== undefined && { junitPath }),
+      });
       process.exitCode = run.exitCode;
     } finally {
       interrupt.dispose();

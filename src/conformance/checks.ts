@@ -246,7 +246,7 @@ export function checks(nodes: readonly string[]): Check[] {
         const rtt = async (from: string, to: string): Promise<number> => {
           const r = (await reach(p, from, freshTag('rtt'), { peers: [to], count: 3, timeoutMs: LATENCY_MS * 2 + CARRY_MS }))[to];
           expect(r?.delivered === 3, `${from} -> ${to} lost messages while only delayed`);
-          return Math.min(...(r?.rttMs ?? []));
+          return (r?.rttMs ?? []).reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
         };
         await p.net.shape({ latencyMs: LATENCY_MS }, [{ from: n1, to: n2 }]);
         const shaped = await rtt(n1, n2);

@@ -11,7 +11,7 @@ const SYNC_EVERY_MS = 1000;
 
 export class Journal {
   private readonly fd: number;
-  private readonly startNs: bigint;
+  private startNs: bigint;
   private nextIndex = 0;
   private syncTimer: NodeJS.Timeout;
   private closed = false;
@@ -24,7 +24,17 @@ export class Journal {
     this.syncTimer.unref();
   }
 
-  /** Nanoseconds since the journal's start on the monotonic clock. */
+  /**
+   * Make `startNs` (a `process.hrtime.bigint()` reading) history time 0; the runner sets it to
+   * the workload's start, so history, schedule and report share one time base. Only before the
+   * first operation is recorded.
+   */
+  setOrigin(startNs: bigint): void {
+    if (this.nextIndex > 0) throw new Error('the history time origin moves only before anything is recorded');
+    this.startNs = startNs;
+  }
+
+  /** Nanoseconds since the journal's origin on the monotonic clock. */
   elapsedNs(): number {
     return Number(process.hrtime.bigint() - this.startNs);
   }

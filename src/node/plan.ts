@@ -70,6 +70,7 @@ export function parsePlan(text: string): NodePlan {
     index,
     nodes,
     dataDir: str(raw, 'dataDir'),
+    ...(raw.logDir !== undefined && { logDir: str(raw, 'logDir') }),
     peerListen,
     clientListen,
     peers,

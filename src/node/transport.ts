@@ -6,7 +6,8 @@
  *   proxy), and only READS from connections others dial to it. Nothing is ever written to an
  *   inbound socket; a reply is a new message on the responder's own outbound connection. So a
  *   one-way partition at the proxy cuts exactly one direction.
- * - Framing is newline-delimited JSON; every message carries `from`.
+ * - Framing is newline-delimited JSON; every message carries `from`, and, when the node keeps
+ *   a message trace (src/node/message-trace.ts), `mid`, the id both ends record it under.
  * - Delivery is best effort, like the network: while a link is down messages wait in a bounded
  *   queue (oldest dropped first); a link that accepts bytes but never drains them (a black-holed
  *   connection) is cut once its kernel-side backlog passes a cap, then redialled with backoff.
@@ -14,7 +15,9 @@
  *   reordering across reconnects.
  */
 import net from 'node:net';
+import { listen } from '../net/listen.js';
 import type { Logger } from './logger.js';
+import type { MessageTrace } from './message-trace.js';
 import { parseAddress } from './plan.js';
 
 /** A message as delivered: the sender's id plus the sender's fields. */
@@ -33,6 +36,8 @@ export interface TransportOptions {
   /** Called for every well-formed inbound message. */
   onMessage: (msg: Envelope) => void;
   logger?: Logger;
+  /** Records every message sent, received and dropped, for the report's message diagram. */
+  trace?: MessageTrace;
   /** Messages kept per peer while its link is down; default 1024. */
   maxQueue?: number;
   /** Cap on bytes buffered on one outbound socket before it is cut; default 4 MiB. */
@@ -76,13 +81,7 @@ export class Transport {
     const server = net.createServer();
     const transport = new Transport(opts, server);
     server.on('connection', (socket) => transport.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, port, host);
     server.on('error', (err) => opts.logger?.error('peer listener error', { error: err.message }));
     for (const link of transport.links.values()) link.start();
     return transport;
@@ -107,7 +106,12 @@ export class Transport {
       this.opts.logger?.every(`unknown-peer-${to}`, 5000, 'warn', 'send to unknown peer', { to });
       return false;
     }
-    return link.send(JSON.stringify({ ...msg, from: this.opts.self }) + '\n');
+    const trace = this.opts.trace;
+    if (!trace) return link.send({ line: JSON.stringify({ ...msg, from: this.opts.self }) + '\n' });
+    const id = trace.nextId();
+    const body = { ...msg, from: this.opts.self, mid: id };
+    trace.sent(to, id, body);
+    return link.send({ line: JSON.stringify(body) + '\n', id, body });
   }
 
   stats(): Record<string, LinkStats> {
@@ -159,6 +163,8 @@ export class Transport {
       this.opts.logger?.every('bad-envelope', 5000, 'warn', 'peer message without from dropped');
       return;
     }
+    const mid = (msg as Envelope).mid;
+    if (this.opts.trace && typeof mid === 'string') this.opts.trace.received((msg as Envelope).from, mid, msg as Envelope);
     try {
       this.opts.onMessage(msg as Envelope);
     } catch (err) {
@@ -167,12 +173,19 @@ export class Transport {
   }
 }
 
+/** A message on its way out: the framed line, and its id and body when it is traced. */
+interface Outgoing {
+  line: string;
+  id?: string;
+  body?: Record<string, unknown>;
+}
+
 /** One outbound connection to one peer, redialled forever until closed. */
 class PeerLink {
   private socket: net.Socket | undefined;
   private connected = false;
   private closed = false;
-  private queue: string[] = [];
+  private queue: Outgoing[] = [];
   private attempts = 0;
   private timer: NodeJS.Timeout | undefined;
   private counters = { sent: 0, dropped: 0, reconnects: 0 };
@@ -192,7 +205,7 @@ class PeerLink {
     this.dial();
   }
 
-  send(line: string): boolean {
+  send(out: Outgoing): boolean {
     if (this.closed) return false;
     const socket = this.socket;
     if (this.connected && socket) {
@@ -202,20 +215,22 @@ class PeerLink {
           peer: this.peer,
           buffered: socket.writableLength,
         });
-        this.counters.dropped++;
+        this.drop(out);
         socket.destroy();
         return false;
       }
-      socket.write(line);
+      socket.write(out.line);
       this.counters.sent++;
       return true;
     }
-    this.queue.push(line);
-    if (this.queue.length > this.maxQueue) {
-      this.queue.shift();
-      this.counters.dropped++;
-    }
+    this.queue.push(out);
+    if (this.queue.length > this.maxQueue) this.drop(this.queue.shift()!);
     return true;
+  }
+
+  private drop(out: Outgoing): void {
+    this.counters.dropped++;
+    if (out.id !== undefined && out.body) this.opts.trace?.dropped(this.peer, out.id, out.body);
   }
 
   stats(): LinkStats {
@@ -249,7 +264,7 @@ class PeerLink {
       this.attempts = 0;
       const queued = this.queue;
       this.queue = [];
-      for (const line of queued) this.send(line);
+      for (const out of queued) this.send(out);
     });
     // Peers never write to us on this connection; discard anything that arrives.
     socket.on('data', () => {});

@@ -2,20 +2,17 @@
  * The terminal side of a run: a header with the schedule, a progress line while it runs (a
  * rewritten line on a terminal, a line every few seconds otherwise), and a coloured summary.
  */
-import { join } from 'node:path';
 import chalk from 'chalk';
 import type { Validity } from '../api/checker.js';
 import type { ScheduleEntry } from '../api/nemesis.js';
 import type { Op } from '../api/op.js';
 import type { TestSpec } from '../api/test-spec.js';
 import type { Journal } from '../history/journal.js';
-import type { RunResults } from '../runner/results.js';
+import type { RunResults } from '../results/schema.js';
 import type { RunUi } from '../runner/ui.js';
-import { describeFault } from './fault-text.js';
+import { describeFault, plural, scheduleLines } from './fault-text.js';
 
 const PLAIN_PROGRESS_EVERY_S = 5;
-/** The header lists a schedule of at most this many entries in full. */
-export const MAX_SCHEDULE_LINES = 30;
 
 export function verdictText(valid: Validity): string {
   if (valid === true) return chalk.green.bold('VALID');
@@ -33,16 +30,13 @@ export class ConsoleUi implements RunUi {
     const faults = spec.nemeses.length > 0 ? spec.nemeses.join(', ') : 'none';
     const bugs = spec.bugs.length > 0 ? chalk.magenta(` bugs: ${spec.bugs.join(', ')}`) : '';
     this.line(
-      `${chalk.bold('faultline')} ${spec.cluster} × ${spec.workload}, nemesis: ${faults}, ${spec.nodes.length} nodes, ` +
-        `${spec.concurrency} clients, ${spec.timeLimitS}+${spec.recoveryS} s, seed ${spec.seed}${bugs}`,
+      `${chalk.bold('faultline')} ${spec.cluster} × ${spec.workload}, nemesis: ${faults}, ${plural(spec.nodes.length, 'node')}, ` +
+        `${plural(spec.concurrency, 'client')}, ${spec.timeLimitS}+${spec.recoveryS} s, seed ${spec.seed}${bugs}`,
     );
     this.line(chalk.dim(`results: ${runDir}`));
     if (schedule.length > 0) {
-      this.line(chalk.dim(`schedule (${schedule.length} fault operations):`));
-      // A long schedule is summarised: its head, then where the rest is.
-      const shown = schedule.length > MAX_SCHEDULE_LINES ? MAX_SCHEDULE_LINES - 1 : schedule.length;
-      for (const entry of schedule.slice(0, shown)) this.line(chalk.dim(`  ${(entry.atMs / 1000).toFixed(1).padStart(6)} s  ${describeFault(entry.f, entry.value)}`));
-      if (shown < schedule.length) this.line(chalk.dim(`  … ${schedule.length - shown} more, until ${(schedule[schedule.length - 1]!.atMs / 1000).toFixed(1)} s: see ${join(runDir, 'schedule.json')}`));
+      this.line(chalk.dim(`schedule (${plural(schedule.length, 'fault operation')}; seconds from the workload's start, as in the history and the report):`));
+      for (const line of scheduleLines(schedule)) this.line(chalk.dim(`  ${line}`));
     }
   }
 
@@ -96,7 +90,7 @@ export class ConsoleUi implements RunUi {
     this.clearProgress();
     const { ops } = results;
     this.line('');
-    this.line(`${chalk.bold('operations')}: ${ops.invoke} (${chalk.green(`${ops.ok} ok`)}, ${chalk.red(`${ops.fail} fail`)}, ${chalk.yellow(`${ops.info} info`)})`);
+    this.line(`${chalk.bold('operations')}: ${ops.invoke.toLocaleString('en')} (${chalk.green(`${ops.ok} ok`)}, ${chalk.red(`${ops.fail} fail`)}, ${chalk.yellow(`${ops.info} info`)})`);
     for (const w of results.warnings) this.line(chalk.yellow(`! ${w}`));
     if (results.error) this.line(chalk.red(`harness error: ${results.error}`));
     if (results.interrupted) this.line(chalk.yellow('interrupted: the history is partial'));

@@ -1,40 +1,41 @@
 /**
  * The end of every run, and of `faultline report`: read the history back from disk (what is
- * checked is exactly what was recorded), check it, and write results.json, junit.xml and
- * report.html. A harness error or an interrupt can only make the verdict `unknown` or leave
+ * checked is exactly what was recorded), check it, and write report.html, results.json and
+ * junit.xml. A harness error or an interrupt can only make the verdict `unknown` or leave
  * it `false`; it never yields `true`.
+ *
+ * Why this order: CI reads junit.xml, so a passing one may only exist once everything else is
+ * written. Until then the run's junit.xml says the run did not finish (written first, see
+ * {@link markUnfinished}); a report that cannot be drawn is a harness error, never a crash that
+ * leaves the old file behind; results.json, written after the report, marks both complete.
  */
-import { rmSync } from 'node:fs';
-import type { CheckResult, Checker } from '../api/checker.js';
-import type { ScheduleEntry } from '../api/nemesis.js';
+import type { Checker } from '../api/checker.js';
 import type { Op } from '../api/op.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { readHistoryFile } from '../history/formats/index.js';
-import { renderJunit } from '../report/junit.js';
+import { renderJunit, renderUnfinishedJunit } from '../report/junit.js';
 import { renderReport } from '../report/html.js';
-import { escapeXml } from '../report/escape.js';
+import { loadRunFiles } from '../results/run-files.js';
+import { exitCodeFor, RESULTS_VERSION, type OpCounts, type RunResults } from '../results/schema.js';
+import { writeJsonAtomic, writeTextAtomic } from '../results/write.js';
 import { VERSION } from '../version.js';
-import { exitCodeFor, writeJsonAtomic, writeTextAtomic, type OpCounts, type RunResults } from './results.js';
+import { checkAll } from '../verdict.js';
 import type { RunDirs } from './run-dir.js';
 import type { RunUi } from './ui.js';
 
-export interface FinishInput {
+/** What a run knew by its end; the fields it shares with results.json mean what they mean there. */
+export interface FinishInput
+  extends Pick<RunResults, 'spec' | 'command' | 'clusterStartS' | 'timeOrigin' | 'net' | 'netDescription' | 'schedule' | 'warnings' | 'interrupted' | 'error'> {
   dirs: Pick<RunDirs, 'root' | 'history' | 'results' | 'report' | 'junit'>;
-  spec: TestSpec;
-  command: string;
-  checker: Checker;
+  /** The workload's checkers by name; each result is kept, the verdict is their merge. */
+  checkers: Readonly<Record<string, Checker>>;
   startedAt: Date;
   durationS: number;
-  clusterStartS?: number;
-  net: string;
-  netDescription?: unknown;
-  schedule: ScheduleEntry[];
-  warnings: string[];
-  interrupted: boolean;
-  error?: string;
   ui: RunUi;
   /** Ctrl-C during the check: the checker stops and says unknown. */
   signal?: AbortSignal;
+  /** Another place to write the JUnit file (`--junit PATH`), besides the run's own. */
+  junitCopy?: string;
 }
 
 export interface FinishedRun {
@@ -45,63 +46,64 @@ export interface FinishedRun {
 
 export async function finishRun(input: FinishInput): Promise<FinishedRun> {
   const { dirs, spec, ui } = input;
+  const junitFiles = [dirs.junit, ...(input.junitCopy !== undefined ? [input.junitCopy] : [])];
+  markUnfinished(junitFiles, spec, input.startedAt);
   ui.phase('checking');
   const history = await readHistoryFile(dirs.history);
   const warnings = [...input.warnings, ...history.warnings];
   const ops = countOps(history.ops);
-  // A history in which no client operation took effect (none, or all failed) proves nothing.
-  const result: CheckResult =
-    ops.ok + ops.info === 0
-      ? { valid: 'unknown', summary: ops.invoke === 0 ? 'The history holds no client operations: nothing was checked.' : `No client operation took effect (all ${ops.fail} failed): nothing was checked.` }
-      : await runChecker(input.checker, history.ops, spec.checkerTimeoutS * 1000, input.signal);
+  // A run cut short (interrupted, or the harness failed) has a partial history.
+  const partial = input.interrupted || input.error !== undefined;
+  const checked = await checkAll(input.checkers, history.ops, { timeoutMs: spec.checkerTimeoutS * 1000, ...(spec.checkerMaxMemoryBytes !== undefined && { maxMemoryBytes: spec.checkerMaxMemoryBytes }), ...(input.signal && { signal: input.signal }) }, partial);
   const interrupted = input.interrupted || input.signal?.aborted === true;
-  let valid = result.valid;
-  if ((input.error !== undefined || interrupted) && valid === true) valid = 'unknown';
   const results: RunResults = {
+    version: RESULTS_VERSION,
     faultline: VERSION,
     name: spec.name,
-    valid,
+    valid: checked.valid,
     spec,
     command: input.command,
     startedAt: input.startedAt.toISOString(),
     durationS: Math.round(input.durationS * 10) / 10,
     ...(input.clusterStartS !== undefined && { clusterStartS: Math.round(input.clusterStartS * 100) / 100 }),
+    ...(input.timeOrigin !== undefined && { timeOrigin: input.timeOrigin }),
     net: input.net,
     ...(input.netDescription !== undefined && { netDescription: input.netDescription }),
     schedule: input.schedule,
-    checkers: { [input.checker.name]: result },
+    checkers: checked.checkers,
     ops,
     warnings,
     interrupted,
     ...(input.error !== undefined && { error: input.error }),
   };
-  // Everything is rendered before anything is written, and the JUnit file of an earlier finish
-  // goes first: whatever fails here, no junit.xml is left that disagrees with the run.
-  rmSync(dirs.junit, { force: true });
-  let report: string;
   try {
-    report = renderReport(results, history.ops);
+    writeTextAtomic(dirs.report, renderReport({ results: settle(results), ops: history.ops, ...loadRunFiles(dirs.root, results) }));
   } catch (err) {
-    // The verdict stands without its drawing; the page and the warnings say what went wrong.
-    const why = `report.html could not be drawn (${err instanceof Error ? err.message : String(err)}); results.json and history.jsonl hold the run`;
-    warnings.push(why);
-    report = `<!doctype html><meta charset="utf-8"><title>faultline ${escapeXml(spec.name)}</title><p>${escapeXml(why)}</p>\n`;
+    ui.debug(err);
+    const why = `report.html could not be written: ${err instanceof Error ? err.message : String(err)}`;
+    results.error = results.error === undefined ? why : `${results.error}; ${why}`;
   }
-  const junit = renderJunit(results);
-  // results.json last: once it exists, the run's report and JUnit file are complete too.
-  writeTextAtomic(dirs.report, report);
-  writeTextAtomic(dirs.junit, junit);
+  settle(results);
   writeJsonAtomic(dirs.results, results);
+  const junit = renderJunit(results);
+  for (const file of junitFiles) writeTextAtomic(file, junit);
   ui.summary(results, dirs.root);
-  return { results, exitCode: exitCodeFor(valid), runDir: dirs.root };
+  return { results, exitCode: exitCodeFor(results.valid), runDir: dirs.root };
 }
 
-async function runChecker(checker: Checker, ops: readonly Op[], timeoutMs: number, signal?: AbortSignal): Promise<CheckResult> {
-  try {
-    return await checker.check(ops, { timeoutMs, ...(signal && { signal }) });
-  } catch (err) {
-    return { valid: 'unknown', summary: `the ${checker.name} checker failed: ${err instanceof Error ? err.message : String(err)}` };
-  }
+/** The verdict given the harness's own troubles: an error or an interrupt turns `true` into `unknown`. */
+function settle(results: RunResults): RunResults {
+  if ((results.error !== undefined || results.interrupted) && results.valid === true) results.valid = 'unknown';
+  return results;
+}
+
+/**
+ * Replace `files` with a JUnit file that fails, saying the run has not finished: whatever stops
+ * the harness from here on (a crash, kill -9) leaves CI a failing test, never a passing one.
+ */
+export function markUnfinished(files: readonly string[], spec: TestSpec, startedAt: Date): void {
+  const junit = renderUnfinishedJunit(spec, startedAt);
+  for (const file of files) writeTextAtomic(file, junit);
 }
 
 function countOps(ops: readonly Op[]): OpCounts {

@@ -1,7 +1,8 @@
 /**
  * Plays a fault schedule against the cluster: each entry is invoked at its time and recorded
- * in the history as a nemesis operation (invoke, then info with what was done). At the end of
- * the main phase every nemesis heals, whatever the schedule says.
+ * in the history as a nemesis operation (invoke with what was asked, then info with what was
+ * done: each nemesis's completion value names the nodes it actually hit). At the end of the
+ * main phase every nemesis heals, whatever the schedule says.
  */
 import type { FaultOp, Nemesis, NemesisContext, ScheduleEntry } from '../api/nemesis.js';
 import type { Journal } from '../history/journal.js';
@@ -36,19 +37,26 @@ export async function performFault(
   }
 }
 
-/** Play `schedule` (sorted by time, times relative to `startMs` on performance.now()). */
+/**
+ * Play `schedule` (sorted by time): each entry at its `atMs` on `nowMs`, the clock the history
+ * is timed by (milliseconds since the workload's start), so an entry's planned time and its
+ * recorded time share one time base.
+ */
 export async function playSchedule(
   nemeses: readonly ActiveNemesis[],
   schedule: readonly ScheduleEntry[],
   ctx: NemesisContext,
   journal: Journal,
-  startMs: number,
-  now: () => number,
+  nowMs: () => number,
 ): Promise<void> {
   for (const entry of schedule) {
-    await abortableSleep(startMs + entry.atMs - now(), ctx.signal);
+    // Timers may fire a fraction of a millisecond early: never play an entry before its time.
+    while (!ctx.signal.aborted && nowMs() < entry.atMs) await abortableSleep(Math.max(1, entry.atMs - nowMs()), ctx.signal);
     if (ctx.signal.aborted) return;
     await performFault(nemeses, { f: entry.f, value: entry.value }, ctx, journal);
+    // A fault can complete in microtasks alone (a signal sent); overdue entries played back to
+    // back would then starve every timer, the end of the run's time limit included.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

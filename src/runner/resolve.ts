@@ -9,17 +9,20 @@ import type { SystemDef } from '../api/cluster.js';
 import type { HostBackend, Lacks } from '../api/host.js';
 import type { NemesisDef, ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
-import type { Workload } from '../api/workload.js';
+import type { Workload, WorkloadOptionValues } from '../api/workload.js';
 import { Rng } from '../gen/rng.js';
 import { nemesesNamed, randomSchedule, wantsRandom } from '../gen/schedule-arbitrary.js';
 import { hostBackends, lookup, nemeses, systems, workloads } from '../registry.js';
 import { closest } from '../suggest.js';
 import { UserError } from '../user-error.js';
+import { resolveWorkloadOptions } from './workload-options.js';
 
 export interface ResolvedTest {
   hosts: HostBackend;
   system: SystemDef;
   workload: Workload;
+  /** Every option of the workload, defaults filled in: what the run stores in its spec. */
+  workloadOptions: WorkloadOptionValues;
   clients: ClientFactory;
   nemeses: NemesisDef[];
   schedule: ScheduleEntry[];
@@ -57,6 +60,8 @@ export function resolveTest(spec: TestSpec, opts: ResolveOptions = {}): Resolved
     }
   }
   checkOptions(system, spec.clusterOptions);
+  checkSystem(system, spec);
+  const workloadOptions = resolveWorkloadOptions(workloadDef, spec.workloadOptions);
   // `random`: a generated schedule over every nemesis that can run here; those it names are in force.
   const random = wantsRandom(spec.nemeses);
   const all = Object.values(nemeses);
@@ -66,16 +71,35 @@ export function resolveTest(spec: TestSpec, opts: ResolveOptions = {}): Resolved
     const unmet = unmetNeed(def, system, opts);
     if (unmet) throw new UserError(unmet);
   }
-  const workload = workloadDef.build({ keyCount: spec.keyCount, opsPerKey: spec.opsPerKey });
+  const workload = workloadDef.build({
+    keyCount: spec.keyCount,
+    opsPerKey: spec.opsPerKey,
+    concurrency: spec.concurrency,
+    rate: spec.rate,
+    nodes: spec.nodes,
+    options: workloadOptions,
+  });
   const schedule = generated ?? (spec.schedule ? checkSchedule(spec, spec.schedule, nemesisDefs) : scheduleFor(spec, nemesisDefs));
-  return { hosts, system, workload, clients, nemeses: nemesisDefs, schedule };
+  return { hosts, system, workload, workloadOptions, clients, nemeses: nemesisDefs, schedule };
 }
 
 /** Why `def` cannot run against `system` here, or `undefined` when it can. */
 function unmetNeed(def: NemesisDef, system: SystemDef, opts: ResolveOptions): string | undefined {
   if (def.requires?.includes('primary') && !system.primary) return `nemesis '${def.name}' needs to know the primary, which ${system.name} cannot tell`;
+  const refused = def.requires?.find((need) => system.lacks?.[need] !== undefined);
+  if (refused) return `--nemesis ${def.name} cannot run against ${system.name}: ${system.lacks?.[refused]}`;
   const lacking = def.requires?.find((need) => opts.lacks?.[need] !== undefined);
   return lacking ? `--nemesis ${def.name} needs ${opts.lacks?.[lacking]}` : undefined;
+}
+
+/** The system's own refusal (SystemDef.check), as one line whatever it threw. */
+function checkSystem(system: SystemDef, spec: TestSpec): void {
+  try {
+    system.check?.(spec);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${system.name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 function checkHostOptions(hosts: HostBackend, options: Readonly<Record<string, string>>): void {

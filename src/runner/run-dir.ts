@@ -8,7 +8,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, lstatSync, accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { identityAlive, processIdentity } from '../process-identity.js';
+import { identityAlive, processIdentity, processStartTime } from '../process-identity.js';
 import { UserError } from '../user-error.js';
 
 /** Scratch directories are `<tmpdir>/faultline-XXXXXX`. */
@@ -17,6 +17,8 @@ const SCRATCH_PREFIX = 'faultline-';
 const NEW_SCRATCH_PREFIX = '.faultline-new-';
 /** The file in a scratch directory naming the harness that owns it. */
 const OWNER_FILE = 'owner.pid';
+/** The file in a results directory naming the harness writing it; removed when the run is written. */
+const HARNESS_FILE = 'harness.pid';
 
 export interface RunDirs {
   /** The run's results directory. */
@@ -45,6 +47,7 @@ export function createRunDirs(resultsRoot: string, name: string, now: Date): Run
     accessSync(rootDir, constants.W_OK);
     for (let n = 2; exists(root); n++) root = join(rootDir, `${stamp(now)}-${safeName}-${n}`);
     makeDirs(join(root, 'nodes'));
+    writeFileSync(join(root, HARNESS_FILE), `${processIdentity()}\n`);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENAMETOOLONG') throw new UserError(`cannot make the run directory ${root}: the path is too long; shorten --name or --results-dir`);
@@ -100,6 +103,27 @@ function runFiles(root: string): Omit<RunDirs, 'scratch'> {
     junit: join(root, 'junit.xml'),
     logFile: (node) => join(root, 'nodes', `${node}.log`),
   };
+}
+
+/** The run's results are written: no harness is at work in its directory any more. */
+export function markRunWritten(dirs: RunDirs): void {
+  rmSync(join(dirs.root, HARNESS_FILE), { force: true });
+}
+
+/**
+ * The pid of the harness still writing the run directory `root`, if one is: its harness.pid names
+ * a live process (pid and start time, so a reused pid does not count). A run of an older
+ * faultline, or one whose harness died, has none.
+ */
+export function runningHarness(root: string): string | undefined {
+  let identity: string;
+  try {
+    identity = readFileSync(join(root, HARNESS_FILE), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  const match = /^(\d+)@(\d+)$/.exec(identity);
+  return match && processStartTime(Number(match[1])) === match[2] ? match[1] : undefined;
 }
 
 /**

@@ -3,27 +3,19 @@
  * heal, let the cluster recover, tear everything down, then check the history and write the
  * results. Teardown runs whatever happens (failure, Ctrl-C), in reverse order of creation.
  */
-import { setMaxListeners } from 'node:events';
-import { performance } from 'node:perf_hooks';
 import type { Enclave } from '../api/host.js';
-import type { NemesisContext, ScheduleEntry } from '../api/nemesis.js';
+import type { ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import { Journal } from '../history/journal.js';
-import { resolveRun, type ResolvedTest } from './resolve.js';
-import { createRunDirs, lastLogLine, removeScratch, type RunDirs } from './run-dir.js';
+import { resolveRun } from './resolve.js';
+import { createRunDirs, lastLogLine, markRunWritten, removeScratch, type RunDirs } from './run-dir.js';
 import { startCluster, type StartedCluster } from './start-cluster.js';
-import { rateShortfall, runWorkers, type WorkerStats } from './workers.js';
-import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
-import { abortableSleep } from '../abortable-sleep.js';
-import { sharedSignal } from '../shared-signal.js';
-import { processIdentity } from '../process-identity.js';
-import { writeJsonAtomic } from './results.js';
+import { playPhases } from './phases.js';
+import { writeJsonAtomic } from '../results/write.js';
 import { writeScheduleFile } from './schedule-file.js';
-import { finishRun, type FinishedRun } from './finish-run.js';
+import { finishRun, markUnfinished, type FinishedRun } from './finish-run.js';
+import { readClocks, type ClockReading } from '../node/time-base.js';
 import type { RunUi } from './ui.js';
-
-/** How long the final heal may wait on the cluster (e.g. asking for its primary). */
-const HEAL_TIMEOUT_MS = 30_000;
 
 export interface RunRequest {
   spec: TestSpec;
@@ -34,11 +26,15 @@ export interface RunRequest {
   interrupt: AbortSignal;
   /** The enclave this process runs in, when the host backend needs one for the spec (src/runner/enclave-run.ts). */
   enclave?: Enclave;
+  /** Also write the JUnit file here (`--junit PATH`). */
+  junitPath?: string;
 }
 
 export async function runTest(req: RunRequest): Promise<FinishedRun> {
-  const { spec, ui, interrupt } = req;
-  const test = await resolveRun(spec);
+  const { ui, interrupt } = req;
+  const test = await resolveRun(req.spec);
+  // The spec as stored: every workload option, defaults filled in, so a saved run rebuilds it.
+  const spec: TestSpec = { ...req.spec, workloadOptions: { ...test.workloadOptions } };
   const startedAt = new Date();
   const dirs = createRunDirs(spec.resultsRoot, spec.name, startedAt);
   // A forced exit (second Ctrl-C, or an error before the teardown below runs) skips the
@@ -46,8 +42,8 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   const removeOnExit = (): void => removeScratch(dirs);
   process.once('exit', removeOnExit);
   const command = req.command(dirs.root);
-  // `harness` lets `faultline report` refuse a run that is still going.
-  writeJsonAtomic(`${dirs.root}/test.json`, { spec, command, harness: processIdentity() });
+  markUnfinished([dirs.junit, ...(req.junitPath !== undefined ? [req.junitPath] : [])], spec, startedAt);
+  writeJsonAtomic(`${dirs.root}/test.json`, { spec, command });
   writeScheduleFile(`${dirs.root}/schedule.json`, { nemeses: test.nemeses.map((def) => def.name), entries: test.schedule });
   const journal = new Journal(dirs.history);
   const schedule: ScheduleEntry[] = test.schedule;
@@ -57,6 +53,7 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
   let clusterStartS: number | undefined;
   let started: StartedCluster | undefined;
   let netDescription: unknown;
+  let timeOrigin: ClockReading | undefined;
 
   const warn = (text: string): void => {
     warnings.push(text);
@@ -88,8 +85,13 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     });
     clusterStartS = started.startS;
     if (!interrupt.aborted) {
-      const shortfall = await mainPhase(req, test, started, journal, schedule, warn);
-      if (shortfall) warn(shortfall);
+      const { cluster, net } = started.hosts;
+      const { workload, clients, nemeses } = test;
+      // History time 0 (and the fault schedule's) is the workload's start: one time base.
+      const origin = readClocks();
+      journal.setOrigin(BigInt(origin.monoNs));
+      timeOrigin = origin;
+      await playPhases({ spec, workload, clients, nemeses, schedule, cluster, net, journal, ui, interrupt, warn });
     }
   } catch (err) {
     const cause: unknown = startFailed.signal.aborted ? startFailed.signal.reason : err;
@@ -105,14 +107,15 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     process.off('exit', removeOnExit);
     netDescription = started?.hosts.describe(); // After teardown: final counters, faults healed.
   }
-  return finishRun({
+  const finished = await finishRun({
     dirs,
     spec,
     command,
-    checker: test.workload.checker,
+    checkers: test.workload.checkers,
     startedAt,
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     ...(clusterStartS !== undefined && { clusterStartS }),
+    ...(timeOrigin !== undefined && { timeOrigin }),
     net: started?.hosts.net.kind ?? spec.net,
     ...(netDescription !== undefined && { netDescription }),
     schedule,
@@ -123,63 +126,10 @@ export async function runTest(req: RunRequest): Promise<FinishedRun> {
     // A first Ctrl-C during the check stops it (verdict unknown); after an earlier one, the
     // partial history is still checked in full, and a second Ctrl-C forces the exit.
     ...(!interrupt.aborted && { signal: interrupt }),
+    ...(req.junitPath !== undefined && { junitCopy: req.junitPath }),
   });
-}
-
-async function mainPhase(
-  req: RunRequest,
-  test: ResolvedTest,
-  started: StartedCluster,
-  journal: Journal,
-  schedule: readonly ScheduleEntry[],
-  warn: (text: string) => void,
-): Promise<string | undefined> {
-  const { spec, ui, interrupt } = req;
-  // Every in-flight operation listens to these; their fan-out is intended, not a leak.
-  setMaxListeners(0, interrupt);
-  const mainOver = new AbortController();
-  const workersStop = new AbortController();
-  setMaxListeners(0, workersStop.signal);
-  const stopWorkers = (): void => workersStop.abort();
-  interrupt.addEventListener('abort', stopWorkers, { once: true });
-  const { cluster, net } = started.hosts;
-  const ctx: NemesisContext = { cluster, net, signal: sharedSignal(mainOver.signal, interrupt) };
-  const nemeses: ActiveNemesis[] = test.nemeses.map((def) => ({ name: def.name, nemesis: def.build() }));
-
-  ui.phase('running');
-  const startMs = performance.now();
-  ui.startProgress(journal, spec.timeLimitS + spec.recoveryS);
-  const workers = runWorkers({
-    clients: test.clients,
-    cluster,
-    generator: test.workload.generator,
-    journal,
-    seed: spec.seed,
-    concurrency: spec.concurrency,
-    rate: spec.rate,
-    opTimeoutMs: spec.opTimeoutMs,
-    stop: workersStop.signal,
-    abort: interrupt,
-    warn,
-  });
-  const faults = playSchedule(nemeses, schedule, ctx, journal, startMs, () => performance.now());
-  let stats: WorkerStats;
-  try {
-    await abortableSleep(spec.timeLimitS * 1000, interrupt);
-    mainOver.abort();
-    await faults;
-    // Heal even after an interrupt: nothing may stay partitioned, paused or skewed.
-    await healAll(nemeses, { ...ctx, signal: sharedSignal(AbortSignal.timeout(HEAL_TIMEOUT_MS)) }, journal);
-    if (!interrupt.aborted) ui.phase('recovering');
-    await abortableSleep(spec.recoveryS * 1000, interrupt);
-  } finally {
-    workersStop.abort();
-    stats = await workers;
-    ui.stopProgress();
-    interrupt.removeEventListener('abort', stopWorkers);
-  }
-  // The rate the run asked for, or a line saying it could not be kept and why.
-  return interrupt.aborted ? undefined : rateShortfall(stats, spec.rate, spec.concurrency);
+  markRunWritten(dirs);
+  return finished;
 }
 
 export type { RunDirs };

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { ScheduleEntry } from '../api/nemesis.js';
 import { UserError } from '../user-error.js';
-import { writeJsonAtomic } from './results.js';
+import { writeJsonAtomic } from '../results/write.js';
 
 export interface ScheduleFile {
   /** Nemeses that play the entries. */

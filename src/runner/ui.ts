@@ -2,7 +2,7 @@
 import type { ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
 import type { Journal } from '../history/journal.js';
-import type { RunResults } from './results.js';
+import type { RunResults } from '../results/schema.js';
 
 export interface RunUi {
   header(spec: TestSpec, runDir: string, schedule: readonly ScheduleEntry[]): void;

@@ -176,7 +176,7 @@ describe('shrinkRun', () => {
     const { run, attempts } = fakeRunner(isCulprit);
     const err = await shrinkRun({ runDir: runDir(false, spec, entries), maxRuns: 5 }, { run, log: () => undefined }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(new RegExp(`^the run's schedule has ${MAX_SHRINK_FAULTS + 1} faults; shrink takes at most ${MAX_SHRINK_FAULTS}`));
+    expect((err as Error).message).toMatch(new RegExp(`^the schedule of \\S+ has ${(MAX_SHRINK_FAULTS + 1).toLocaleString('en')} faults; shrink handles up to ${MAX_SHRINK_FAULTS.toLocaleString('en')}: `));
     expect(attempts).toHaveLength(0);
   });
 

@@ -97,6 +97,7 @@ export class RealCluster {
       addresses: this.view.clientAddresses,
       process: this.clients.length,
       timeoutMs: 2000,
+      options: {},
     });
     this.clients.push(client);
     return client;

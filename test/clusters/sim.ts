@@ -305,7 +305,7 @@ export function byHand<C extends { ready(): CoreBatch | undefined }>(make: (env:
     const batches: B[] = [];
     for (let rd = core.ready() as B | undefined; rd; rd = core.ready() as B | undefined) {
       batches.push(rd);
-      out.push(...rd.messages);
+      for (const m of rd.messages) out.push(m);
     }
     return { out, batches };
   };

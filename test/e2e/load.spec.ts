@@ -80,7 +80,8 @@ describe('load', () => {
     expect(run.code, run.stderr).toBe(0);
     const saved = JSON.parse(readFileSync(join(latestRun(own)!, 'results.json'), 'utf8'));
     const [warning] = saved.warnings.filter((w: string) => w.startsWith('requested 100000 ops/s, achieved'));
-    expect(warning).toMatch(/^requested 100000 ops\/s, achieved [\d.]+: (clients were waiting on the cluster|the harness could not keep up)/);
+    // Two clients against a store that answers at once: too few clients, unless the harness or the machine was the limit.
+    expect(warning).toMatch(/^requested 100000 ops\/s, achieved [\d.]+: (too few clients|the harness was the bottleneck|the machine's CPUs were saturated)/);
     expect(run.stderr).toContain(`! ${warning}`);
   });
 });

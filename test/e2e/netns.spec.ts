@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHistoryFile } from '../../src/history/formats/index.js';
 import { runProcesses } from '../../src/hosts/local/run-processes.js';
 import { LAB_STATE_ROOT } from '../../src/net/netns/lab.js';
-import { runCli, startCli, type CliResult } from '../helpers/cli.js';
+import { interruptMidRun } from '../fixtures/run-watch.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
 import { namespaces, netnsUnsupported, rootSnapshot } from '../net/netns/helpers.js';
 
 const unsupported = netnsUnsupported();
@@ -39,14 +40,6 @@ function expectLabGone(id: string): void {
 
 function latestRun(root: string): string {
   return join(root, readlinkSync(join(root, 'latest')));
-}
-
-async function waitFor(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe.skipIf(unsupported !== undefined)(`faultline test --net netns${unsupported ? ` (skipped: ${unsupported})` : ''}`, () => {
@@ -79,20 +72,7 @@ describe.skipIf(unsupported !== undefined)(`faultline test --net netns${unsuppor
   });
 
   it('stops on SIGINT mid-run: heals, stops the nodes, reports unknown, removes the lab', async () => {
-    const dir = join(results, 'sigint');
-    const { child, done } = startCli(['test', ...short(60), '--seed', '2', '--results-dir', dir]);
-    const history = join(dir, 'latest', 'history.jsonl');
-    let ended: CliResult | undefined;
-    void done.then((r) => (ended = r));
-    const busy = (): boolean => existsSync(history) && readFileSync(history, 'utf8').split('\n').length > 40;
-    await waitFor(() => ended !== undefined || busy(), 30_000).catch((err: unknown) => {
-      child.kill('SIGKILL'); // Its child stops and removes the lab on its own.
-      throw err;
-    });
-    if (ended) throw new Error(`the run ended early (exit ${ended.code}):\n${ended.stderr}`);
-    const runDir = latestRun(dir);
-    child.kill('SIGINT');
-    const run = await done;
+    const { run, runDir } = await interruptMidRun(['test', ...short(60), '--seed', '2'], join(results, 'sigint'), {}, 40, 30_000);
     expect(run.code, run.stderr).toBe(2);
     const res = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
     expect(res.interrupted).toBe(true);

@@ -144,7 +144,7 @@ describe('faultline report on a run that is still going', () => {
     for (const path of [dir, join(run.results, 'latest')]) {
       const report = await runCli(['report', path]);
       expect(report.code, report.stderr).toBe(2);
-      expect(report.stderr).toMatch(new RegExp(`is a run still going \\(faultline pid ${run.pid}\\)`));
+      expect(report.stderr).toMatch(new RegExp(`is a run still in progress \\(faultline pid ${run.pid} is writing it\\)`));
       expect(report.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(existsSync(join(dir, 'results.json'))).toBe(false);

@@ -18,6 +18,8 @@ import { runProcesses } from '../../src/hosts/local/run-processes.js';
 import { LAB_STATE_ROOT } from '../../src/net/netns/lab.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { namespaces, netnsUnsupported } from '../net/netns/helpers.js';
+import { CONFORMANCE_HOSTS_FILE, sshLabLeftovers, sshLabUnsupported, withSshLab } from './ssh-lab.js';
+import { dockerLeftovers, dockerUnsupported, withDockerLab } from './docker-lab.js';
 
 interface Target {
   hosts: string;
@@ -27,8 +29,10 @@ interface Target {
   args?: string[];
   /** Why this target cannot run here, or `undefined`. */
   unsupported?: () => string | undefined;
-  /** What only this backend can tell is left once the run is over, given the run's stderr. */
-  leftovers?: (stderr: string) => string[];
+  /** What only this backend can tell is left once the run is over, given the run's stderr and results directory. */
+  leftovers?: (stderr: string, runDir: string) => string[] | Promise<string[]>;
+  /** Runs the checks inside a lab the target needs (brought up before, taken down after), with the environment it needs. */
+  within?: <T>(run: (env: NodeJS.ProcessEnv) => Promise<T>) => Promise<T>;
 }
 
 /** A netns lab's namespaces and state, by the lab id the run announced. */
@@ -43,6 +47,8 @@ function labLeftovers(stderr: string): string[] {
 const TARGETS: Target[] = [
   { hosts: 'local', net: 'proxy' },
   { hosts: 'local', net: 'netns', unsupported: netnsUnsupported, leftovers: labLeftovers },
+  { hosts: 'ssh', args: ['--hosts-file', CONFORMANCE_HOSTS_FILE], unsupported: sshLabUnsupported, within: withSshLab, leftovers: sshLabLeftovers },
+  { hosts: 'docker', net: 'bridge', unsupported: dockerUnsupported, within: withDockerLab, leftovers: (_stderr, runDir) => dockerLeftovers(runDir) },
 ];
 
 /** How long the targets' runs may take, all together. */
@@ -60,7 +66,8 @@ async function checkHosts(target: Target): Promise<TargetRun> {
   const tmp = mkdtempSync(join(tmpdir(), 'faultline-conformance-tmp-'));
   const results = mkdtempSync(join(tmpdir(), 'faultline-conformance-results-'));
   const args = ['check-hosts', '--hosts', target.hosts, ...(target.net ? ['--net', target.net] : []), ...(target.args ?? []), '--json', '--results-dir', results];
-  const run = await runCli(args, undefined, undefined, { TMPDIR: tmp });
+  const check = (env: NodeJS.ProcessEnv): Promise<CliResult> => runCli(args, undefined, undefined, { ...env, TMPDIR: tmp });
+  const run = target.within ? await target.within(check) : await check({});
   const reported = new Map<string, CheckResult>();
   for (const line of run.stdout.split('\n').filter((l) => l.startsWith('{'))) {
     const result = JSON.parse(line) as CheckResult;
@@ -100,14 +107,14 @@ for (const target of TARGETS) {
       });
     }
 
-    it('leaves nothing on this machine: no process of the run, no scratch file, no namespace', () => {
+    it('leaves nothing on this machine: no process of the run, no scratch file, no namespace', async () => {
       const { tmp, results, run } = done as TargetRun;
       expect(run.code, run.stderr).not.toBe(2);
       expect(readdirSync(tmp)).toEqual([]);
       const runDirs = readdirSync(results).filter((name) => name !== 'latest').map((name) => join(results, name));
       expect(runDirs).toHaveLength(1);
       expect(runProcesses(runDirs[0])).toEqual([]);
-      expect(target.leftovers?.(run.stderr) ?? []).toEqual([]);
+      expect((await target.leftovers?.(run.stderr, runDirs[0] as string)) ?? []).toEqual([]);
     });
   });
 }

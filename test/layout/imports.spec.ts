@@ -7,20 +7,11 @@
  * backends (src/hosts/) only through the registry. Read from the import lines, no dependency
  * needed.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(ROOT, dir))) {
-    const path = join(ROOT, dir, entry);
-    if (statSync(path).isDirectory()) out.push(...sources(relative(ROOT, path)));
-    else if (path.endsWith('.ts')) out.push(relative(ROOT, path));
-  }
-  return out;
-}
+import { sourceFiles } from '../helpers/sources.js';
 
 /** Every `from '...'` of a file, resolved to a path relative to the repo root. */
 function imports(file: string): { target: string; typeOnly: boolean }[] {
@@ -37,12 +28,12 @@ const PLUGIN_DIRS = ['clusters', 'nemeses', 'workloads', 'checkers'];
 
 describe('module layout', () => {
   it.each(PLUGIN_DIRS)('%s/ never imports src/runner or src/cli', (dir) => {
-    const bad = sources(dir).flatMap((f) => imports(f).filter((i) => /^src\/(runner|cli)\//.test(i.target)).map((i) => `${f} → ${i.target}`));
+    const bad = sourceFiles(dir).flatMap((f) => imports(f).filter((i) => /^src\/(runner|cli)\//.test(i.target)).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);
   });
 
   it('a system under clusters/ imports only its own folder, src/api and src/node', () => {
-    const bad = sources('clusters').flatMap((f) => {
+    const bad = sourceFiles('clusters').flatMap((f) => {
       const own = f.split('/').slice(0, 2).join('/') + '/';
       const allowed = [own, 'src/api/', 'src/node/'];
       return imports(f).filter((i) => !allowed.some((p) => i.target.startsWith(p))).map((i) => `${f} → ${i.target}`);
@@ -51,19 +42,19 @@ describe('module layout', () => {
   });
 
   it('src/node, the runtime of bundled nodes, imports no system', () => {
-    const bad = sources('src/node').flatMap((f) => imports(f).filter((i) => i.target.startsWith('clusters/')).map((i) => `${f} → ${i.target}`));
+    const bad = sourceFiles('src/node').flatMap((f) => imports(f).filter((i) => i.target.startsWith('clusters/')).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);
   });
 
   it('src/api imports only types', () => {
-    const bad = sources('src/api').flatMap((f) => imports(f).filter((i) => !i.typeOnly).map((i) => `${f} → ${i.target}`));
+    const bad = sourceFiles('src/api').flatMap((f) => imports(f).filter((i) => !i.typeOnly).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);
   });
 
   it('nothing outside src/cli imports src/cli', () => {
     const dirs = ['src', ...PLUGIN_DIRS];
     const bad = dirs
-      .flatMap(sources)
+      .flatMap(sourceFiles)
       .filter((f) => !f.startsWith('src/cli/'))
       .flatMap((f) => imports(f).filter((i) => i.target.startsWith('src/cli/')).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);
@@ -71,14 +62,14 @@ describe('module layout', () => {
 
   it('only the registry and name-taking CLI commands import plug-in folders from src/', () => {
     const allowed = new Set(['src/registry.ts', 'src/cli/check.ts']);
-    const bad = sources('src')
+    const bad = sourceFiles('src')
       .filter((f) => !allowed.has(f))
       .flatMap((f) => imports(f).filter((i) => PLUGIN_DIRS.some((d) => i.target.startsWith(`${d}/`)) && !i.typeOnly).map((i) => `${f} → ${i.target}`));
     expect(bad).toEqual([]);
   });
 
   it('src/runner and src/cli name no host backend: only the registry maps names to src/hosts/', () => {
-    const bad = [...sources('src/runner'), ...sources('src/cli')].flatMap((f) =>
+    const bad = [...sourceFiles('src/runner'), ...sourceFiles('src/cli')].flatMap((f) =>
       imports(f).filter((i) => i.target.startsWith('src/hosts/') && !i.typeOnly).map((i) => `${f} → ${i.target}`),
     );
     expect(bad).toEqual([]);

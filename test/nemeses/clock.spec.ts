@@ -61,11 +61,11 @@ describe('clock on nodes using the clock module', () => {
     const nemesis = clock.build();
     expect(Math.abs(await reaches(fx, 'n1', 0))).toBeLessThanOrEqual(TOLERANCE_MS);
     const done = await nemesis.invoke({ f: 'start-clock', value: { kind: 'skew', offsets: { n1: 30_000, n2: -1500 } } }, fx.ctx());
-    expect((done as { text: string }).text).toBe('n1 +30 s, n2 -1.5 s');
+    expect((done as { text: string }).text).toBe('skew clocks: n1 +30 s, n2 -1.5 s');
     expect(await reaches(fx, 'n1', 30_000)).toBeCloseTo(30_000, -2);
     expect(await reaches(fx, 'n2', -1500)).toBeCloseTo(-1500, -2);
     expect(Math.abs(await fx.clockOffset('n3'))).toBeLessThanOrEqual(TOLERANCE_MS);
-    expect(await nemesis.invoke({ f: 'stop-clock' }, fx.ctx())).toEqual({ text: 'clocks reset' });
+    expect(await nemesis.invoke({ f: 'stop-clock' }, fx.ctx())).toEqual({ text: 'reset clocks' });
     for (const node of fx.nodes) expect(Math.abs(await reaches(fx, node, 0))).toBeLessThanOrEqual(TOLERANCE_MS);
   });
 
@@ -73,12 +73,12 @@ describe('clock on nodes using the clock module', () => {
     const nemesis = clock.build();
     const value = { kind: 'skew', target: 'primary', offsets: { n3: -2500 } };
     const done = await nemesis.invoke({ f: 'start-clock', value }, fx.ctx());
-    expect(done).toEqual({ kind: 'skew', target: 'primary', offsets: { n2: -2500 }, text: 'n2 (primary) -2.5 s' });
+    expect(done).toEqual({ kind: 'skew', target: 'primary', offsets: { n2: -2500 }, text: 'skew the clock of n2 (primary) by -2.5 s' });
     expect(Math.abs((await reaches(fx, 'n2', -2500)) + 2500)).toBeLessThanOrEqual(TOLERANCE_MS);
     expect(Math.abs(await fx.clockOffset('n3'))).toBeLessThanOrEqual(TOLERANCE_MS);
     primary = undefined;
     const fallback = await nemesis.invoke({ f: 'start-clock', value }, fx.ctx());
-    expect((fallback as { text: string }).text).toBe('n3 (no primary known) -2.5 s');
+    expect((fallback as { text: string }).text).toBe('skew the clock of n3 (no primary known) by -2.5 s');
     expect(Math.abs((await reaches(fx, 'n3', -2500)) + 2500)).toBeLessThanOrEqual(TOLERANCE_MS);
     await nemesis.heal(fx.ctx());
     for (const node of fx.nodes) expect(Math.abs(await reaches(fx, node, 0))).toBeLessThanOrEqual(TOLERANCE_MS);
@@ -93,7 +93,7 @@ describe('clock on nodes using the clock module', () => {
     const value = { kind: 'strobe', node: 'n3', deltaMs: 5000, periodMs: 100, forMs: 1000 };
     const done = await nemesis.invoke({ f: 'start-clock', value }, fx.ctx());
     expect(Date.now() - t0).toBeLessThan(100); // runs in the background
-    expect((done as { text: string }).text).toBe('strobe n3 ±5 s every 100 ms for 1 s');
+    expect((done as { text: string }).text).toBe("strobe n3's clock ±5 s every 100 ms for 1 s");
     const seen = new Set<number>();
     await new Promise((r) => setTimeout(r, 40)); // the clock module re-reads its file every 20 ms
     while (Date.now() - t0 < 900) {

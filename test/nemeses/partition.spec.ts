@@ -4,7 +4,7 @@ import type { Cluster } from '../../src/api/cluster.js';
 import type { NemesisContext } from '../../src/api/nemesis.js';
 import type { Grudge, LinkShape, Net } from '../../src/api/net.js';
 import { Rng } from '../../src/gen/rng.js';
-import { grudgeNodes, isolate } from '../../src/net/grudge.js';
+import { complete, grudgeNodes, isolate } from '../../src/net/grudge.js';
 import { ProxyNet } from '../../src/net/proxy/proxy-net.js';
 import { partition, shapesFor, type StartPartition } from '../../nemeses/partition.js';
 
@@ -64,13 +64,14 @@ describe('partition schedule', () => {
     const entries = plan(7, five, 600_000, 5_000);
     expect(entries.length).toBeGreaterThan(40);
     const gaps = entries.map((e, i) => e.atMs - (entries[i - 1]?.atMs ?? 0));
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(2_500);
-    expect(Math.max(...gaps)).toBeLessThan(7_500);
+    expect(gaps.reduce((a, b) => Math.min(a, b))).toBeGreaterThanOrEqual(2_500);
+    expect(gaps.reduce((a, b) => Math.max(a, b))).toBeLessThan(7_500);
   });
 
   it('uses every shape for five nodes, only halves for two, nothing for one', () => {
     const shapes = new Set(plan(1, five, 600_000, 1_000).map((e) => (e.value as StartPartition | undefined)?.shape));
-    expect([...shapes].filter(Boolean).sort()).toEqual(['bridge', 'isolate-one', 'isolate-primary', 'majorities-ring', 'one-way', 'random-halves']);
+    expect([...shapes].filter(Boolean).sort()).toEqual(['bridge', 'isolate-one', 'isolate-primary', 'majorities-ring', 'one-way', 'primary-minority', 'random-halves']);
+    expect(shapesFor(4)).not.toContain('primary-minority'); // a minority of 4 is one node: isolate-primary
     const two = plan(1, names(2), 600_000, 1_000).filter((e) => e.f === 'start-partition');
     for (const e of two) expect(shapesFor(2)).toContain((e.value as StartPartition).shape);
     expect(plan(1, names(1))).toEqual([]);
@@ -84,8 +85,8 @@ describe('partition nemesis', () => {
     const { ctx, calls } = fakeContext();
     const grudge = isolate(five, 'n4');
     const done = await nemesis.invoke({ f: 'start-partition', value: { shape: 'isolate-one', grudge } }, ctx);
-    expect(done).toEqual({ shape: 'isolate-one', grudge, text: 'n1,n2,n3,n5 | n4' });
-    expect(await nemesis.invoke({ f: 'stop-partition' }, ctx)).toEqual({ text: 'healed' });
+    expect(done).toEqual({ shape: 'isolate-one', grudge, text: 'partition isolate-one: n1,n2,n3,n5 | n4' });
+    expect(await nemesis.invoke({ f: 'stop-partition' }, ctx)).toEqual({ text: 'heal the partition' });
     await nemesis.heal(ctx);
     expect(calls).toEqual([['partition', grudge], ['partition', {}], ['partition', {}]]);
   });
@@ -93,15 +94,37 @@ describe('partition nemesis', () => {
   it('isolates the primary found at invoke time', async () => {
     const { ctx, calls } = fakeContext('n2');
     const done = await partition.build().invoke({ f: 'start-partition', value: { shape: 'isolate-primary' } }, ctx);
-    expect(done).toMatchObject({ shape: 'isolate-primary', grudge: isolate(five, 'n2') });
-    expect((done as { text: string }).text).toContain('n1,n3,n4,n5 | n2');
+    expect(done).toMatchObject({ shape: 'isolate-primary', grudge: isolate(five, 'n2'), primary: 'n2' });
+    expect((done as { text: string }).text).toBe('isolate the primary n2: n1,n3,n4,n5 | n2');
     expect(calls).toEqual([['partition', isolate(five, 'n2')]]);
+  });
+
+  it('aims half the partitions at the primary', () => {
+    const starts = plan(3, five, 3_000_000, 1_000).filter((e) => e.f === 'start-partition');
+    const aimed = starts.filter((e) => ['isolate-primary', 'primary-minority'].includes((e.value as StartPartition).shape)).length / starts.length;
+    expect(aimed).toBeGreaterThan(0.45);
+    expect(aimed).toBeLessThan(0.55);
+  });
+
+  it('cuts the primary off with a minority: the stand-in\'s smaller side, the primary in place of its first member', async () => {
+    const standIn = complete([['n4', 'n5'], ['n1', 'n2', 'n3']]);
+    for (const [primary, minority] of [['n2', ['n2', 'n5']], ['n5', ['n4', 'n5']]] as const) {
+      const { ctx, calls } = fakeContext(primary);
+      const done = await partition.build().invoke({ f: 'start-partition', value: { shape: 'primary-minority', grudge: standIn } }, ctx);
+      const cut = complete([[...minority], five.filter((n) => !(minority as readonly string[]).includes(n))]);
+      expect(done).toMatchObject({ shape: 'primary-minority', grudge: cut, text: expect.stringMatching(`primary ${primary} cut off with a minority`) });
+      expect(calls).toEqual([['partition', cut]]);
+    }
+    // Without a stand-in (a hand-written schedule), the companions follow the cluster order.
+    const { ctx } = fakeContext('n3');
+    const done = await partition.build().invoke({ f: 'start-partition', value: { shape: 'primary-minority' } }, ctx);
+    expect(done).toMatchObject({ grudge: complete([['n3', 'n2'], ['n1', 'n4', 'n5']]) });
   });
 
   it('isolates nobody, and says so, when no primary is known and no stand-in was scheduled', async () => {
     const { ctx, calls } = fakeContext(undefined);
     const done = await partition.build().invoke({ f: 'start-partition', value: { shape: 'isolate-primary' } }, ctx);
-    expect(done).toEqual({ shape: 'isolate-primary', grudge: {}, text: 'no primary known: no partition' });
+    expect(done).toEqual({ shape: 'isolate-primary', grudge: {}, text: 'isolate the primary: none known, so no partition' });
     expect(calls).toEqual([['partition', {}]]);
   });
 

@@ -4,7 +4,7 @@
  * their links are made and broken: `proxy` (./proxy-network.ts) or `netns` (../netns/).
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { HostBackend, HostRequest, Hosts, PlacedNode } from '../../api/host.js';
 import { UserError } from '../../user-error.js';
 import { netnsEnclave, netnsLabCleaner } from '../netns/enclave.js';
@@ -29,6 +29,7 @@ function place(req: HostRequest, network: LocalNetwork): PlacedNode[] {
     const dataDir = join(dirs.scratch, id);
     mkdirSync(dataDir, { recursive: true });
     const peers = Object.fromEntries(spec.nodes.filter((p) => p !== id).map((p) => [p, network.peerAddress(id, p)]));
+    const seenAs = new Set(spec.nodes.filter((p) => p !== id).map((p) => network.peerAddress(p, id)));
     return {
       plan: {
         id,
@@ -38,7 +39,10 @@ function place(req: HostRequest, network: LocalNetwork): PlacedNode[] {
         peerListen: network.peerListen[id] as string,
         clientListen: network.clientListen[id] as string,
         peers,
+        ...(seenAs.size === 1 && { peerAdvertise: [...seenAs][0] as string }),
         clockFile: join(dirs.scratch, `${id}.clock`),
+        // The node's message trace goes straight beside its log in the run directory: nothing to collect.
+        logDir: dirname(dirs.logFile(id)),
         bugs: spec.bugs,
         options: spec.clusterOptions,
       },

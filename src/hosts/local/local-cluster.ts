@@ -11,12 +11,14 @@
  * it also SIGKILLs a process that a graceful stop is waiting on, so a stop cannot hold it up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { Cluster, CommandLaunch, SystemDef } from '../../api/cluster.js';
 import type { PlacedNode } from '../../api/host.js';
-import { faketimeEnv, faketimeOffset } from './faketime.js';
+import { traceFile } from '../../node/message-trace.js';
+import { faketimeEnv, writeClockFile } from './faketime.js';
 import { localCommand, localProgram } from './programs.js';
 import { HARNESS_ENV, processIdentity, signalQuietly } from '../../process-identity.js';
+import { NodeSlots } from '../node-slots.js';
 
 /** How long a graceful stop waits before SIGKILL, by default. */
 const STOP_GRACE_MS = 10_000;
@@ -76,46 +78,46 @@ function watchExit(cluster: LocalCluster): void {
 export class LocalCluster implements Cluster {
   readonly nodes: readonly string[];
   readonly clientAddresses: Readonly<Record<string, string>>;
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots = new NodeSlots<Slot>();
   private closed = false;
 
   constructor(private readonly opts: LocalClusterOptions) {
     this.nodes = opts.nodes.map((n) => n.plan.id);
     this.clientAddresses = Object.fromEntries(opts.nodes.map((n) => [n.plan.id, n.clientAddress]));
-    for (const placed of opts.nodes) this.slots.set(placed.plan.id, { placed, queue: Promise.resolve() });
+    for (const placed of opts.nodes) this.slots.add(placed.plan.id, { placed, queue: Promise.resolve() });
     watchExit(this);
   }
 
   isRunning(node: string): boolean {
-    const proc = this.slot(node).proc;
+    const proc = this.slots.get(node).proc;
     return proc !== undefined && !proc.ending;
   }
 
   /** The operating-system pid of a running node. */
   pidOf(node: string): number | undefined {
-    return this.slot(node).proc?.pid;
+    return this.slots.get(node).proc?.pid;
   }
 
   start(node: string): Promise<void> {
-    return this.enqueue(node, async (slot) => {
+    return this.slots.enqueue(node, async (slot) => {
       if (this.closed) throw new Error(`cannot start ${node}: the cluster is being torn down`);
       if (!slot.proc) await this.spawn(slot);
     });
   }
 
   kill(node: string): Promise<void> {
-    const current = this.slot(node).proc;
+    const current = this.slots.get(node).proc;
     // Cut a graceful stop short: it is waiting for this process to exit.
     if (current?.ending && !current.exited) signalQuietly(current.pid, 'SIGKILL');
-    return this.enqueue(node, (slot) => this.end(slot, 'SIGKILL', 0));
+    return this.slots.enqueue(node, (slot) => this.end(slot, 'SIGKILL', 0));
   }
 
   stop(node: string): Promise<void> {
-    return this.enqueue(node, (slot) => this.end(slot, 'SIGTERM', this.opts.stopGraceMs ?? STOP_GRACE_MS));
+    return this.slots.enqueue(node, (slot) => this.end(slot, 'SIGTERM', this.opts.stopGraceMs ?? STOP_GRACE_MS));
   }
 
   pause(node: string): Promise<void> {
-    return this.enqueue(node, async ({ proc }) => {
+    return this.slots.enqueue(node, async ({ proc }) => {
       if (!proc || proc.ending || proc.paused) return;
       process.kill(proc.pid, 'SIGSTOP');
       proc.paused = true;
@@ -123,7 +125,7 @@ export class LocalCluster implements Cluster {
   }
 
   resume(node: string): Promise<void> {
-    return this.enqueue(node, async ({ proc }) => {
+    return this.slots.enqueue(node, async ({ proc }) => {
       if (!proc || proc.ending || !proc.paused) return;
       process.kill(proc.pid, 'SIGCONT');
       proc.paused = false;
@@ -131,11 +133,7 @@ export class LocalCluster implements Cluster {
   }
 
   async setClockOffset(node: string, offsetMs: number): Promise<void> {
-    const file = this.slot(node).placed.plan.clockFile;
-    const text = this.opts.system.clock === 'faketime' ? faketimeOffset(offsetMs) : `${Math.round(offsetMs)}\n`;
-    // Write then rename, so a node re-reading the file never sees it empty (no skew) midway.
-    writeFileSync(`${file}.tmp`, text);
-    renameSync(`${file}.tmp`, file);
+    writeClockFile(this.slots.get(node).placed.plan.clockFile, offsetMs, this.opts.system.clock);
   }
 
   async primary(signal: AbortSignal): Promise<string | undefined> {
@@ -143,7 +141,8 @@ export class LocalCluster implements Cluster {
   }
 
   logFiles(node: string): string[] {
-    return [this.slot(node).placed.logFile];
+    const { logFile, plan } = this.slots.get(node).placed;
+    return [logFile, ...(plan.logDir !== undefined ? [traceFile(plan.logDir, node)] : [])];
   }
 
   /** Kill every node at once, starting none any more; used at the end of a run and on interrupt. */
@@ -159,24 +158,10 @@ export class LocalCluster implements Cluster {
    */
   killAllNow(): void {
     this.closed = true;
-    for (const { proc, spawning } of this.slots.values()) {
+    for (const { proc, spawning } of this.slots.all()) {
       if (proc) signalQuietly(proc.pid, 'SIGKILL');
       for (const tether of [proc?.tether, spawning]) if (tether?.pid !== undefined) signalQuietly(tether.pid, 'SIGTERM');
     }
-  }
-
-  private slot(node: string): Slot {
-    const slot = this.slots.get(node);
-    if (!slot) throw new Error(`no node named ${node}`);
-    return slot;
-  }
-
-  /** Run `op` once every operation called before on `node` is done (whether it worked or not). */
-  private enqueue(node: string, op: (slot: Slot) => Promise<void>): Promise<void> {
-    const slot = this.slot(node);
-    const run = slot.queue.then(() => op(slot));
-    slot.queue = run.catch(() => undefined);
-    return run;
   }
 
   private async spawn(slot: Slot): Promise<void> {

@@ -105,12 +105,16 @@ export function run(tool: string, args: readonly string[], opts: RunOptions = {}
 
 /** Namespace names faultline accepts: a file name in {@link NETNS_DIR}, nothing that escapes it. */
 const NS_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+/** A process's own namespace, e.g. a container's (`/proc/<pid>/ns/net`), which has no name. */
+const PROCESS_NS = /^\/proc\/[1-9]\d*\/ns\/net$/;
 
 /**
- * The handle of namespace `ns` for `nsenter --net=`.
- * @throws on a name that is not a plain file name.
+ * The handle of namespace `ns` for `nsenter --net=`: a name under {@link NETNS_DIR}, or a
+ * process's namespace given as `/proc/<pid>/ns/net` (how a container's is entered from the host).
+ * @throws on anything else.
  */
 export function netnsPath(ns: string): string {
+  if (PROCESS_NS.test(ns)) return ns;
   if (!NS_NAME.test(ns)) throw new Error(`invalid network namespace name '${ns}'`);
   return `${NETNS_DIR}/${ns}`;
 }
@@ -150,10 +154,9 @@ export function nftIn(ns: string, script: string): Promise<string> {
   return inNetns(ns, 'nft', ['-f', '-'], { input: script });
 }
 
-/** `tc -n <ns> args`: traffic control of namespace `ns` only. */
+/** `tc args` inside namespace `ns` (named or a process's): traffic control of that namespace only. */
 export function tcIn(ns: string, args: readonly string[], opts: RunOptions = {}): Promise<string> {
-  netnsPath(ns);
-  return run('tc', ['-n', ns, ...args], opts);
+  return inNetns(ns, 'tc', args, opts);
 }
 
 /** `iptables-restore` inside `ns`: replaces the namespace's filter table atomically. */

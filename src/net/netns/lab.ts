@@ -302,6 +302,14 @@ export async function listLeftoverLabs(): Promise<LeftoverLab[]> {
   return out;
 }
 
+/**
+ * Make process `pid` the owner of lab `id`, so the lab lives as long as that process does (a
+ * user's lab such as `faultline lab ssh up` builds hands itself to a daemon it runs).
+ */
+export function handOverLab(id: string, pid: number): void {
+  writeFileSync(join(LAB_STATE_ROOT, id, 'owner.pid'), `${pid} ${processStartTime(pid) ?? ''}\n`);
+}
+
 /** Destroy every leftover lab; resolves with their ids. */
 export async function cleanupLeftoverLabs(): Promise<string[]> {
   const leftovers = await listLeftoverLabs();

@@ -1,24 +1,53 @@
 /**
- * Why: the `Net` of `--net netns` mode, so nemeses drive real packet drops exactly as they drive
- * the fault proxy. Partitions are one nft table (bridge family) at the lab's bridge, in the
- * switch namespace, rather than iptables rules in every node namespace, because:
+ * Why: the `Net` of namespaced nodes (`--net netns`, and containers under `--hosts docker`), so
+ * nemeses drive real packet drops exactly as they drive the fault proxy. Every node has a network
+ * namespace and an address ({@link NamespacedHosts}). Where a switch namespace carries every
+ * packet (a netns lab's bridge), partitions are one nft table (bridge family) there, rather than
+ * iptables rules in every node namespace, because:
  * - a grudge maps one-to-one onto `ip saddr {senders} ip daddr receiver drop` rules at the one
  *   place every lab packet crosses, including the control namespace's (so `clients` works too);
  * - replacing a partition is one nft transaction (declare, delete, recreate the table), so there
  *   is never a moment with half the old and half the new rules, and heal is deleting the table;
  * - the nodes' own firewalls stay free, for loss shaping and for systems that manage iptables.
+ * Where there is no such switch (a Docker bridge belongs to the daemon, in the host's namespace
+ * for an ordinary daemon, and is not faultline's to touch), partitions are iptables DROP rules in
+ * each node's own namespace, as in Jepsen: INPUT from the senders it must not hear, and OUTPUT to
+ * the clients when the clients must not hear it (the clients' side is not faultline's either).
  * Shaping, with no netem in this kernel: loss is `iptables -m statistic` in the receiver's
- * namespace (its whole filter table, replaced atomically by iptables-restore); bandwidth is an
- * htb class per link with a u32 destination filter on the sender's eth0 (tbf could only limit
- * all of a node's traffic at once, not one link). Latency and jitter go to a {@link DelayShaper}
- * when one is given (the per-node fault proxies of proxy-control.ts, which this kernel needs,
- * having no `tc netem`); without one they need netem, and shape() refuses them where it is missing.
+ * namespace (or the sender's OUTPUT towards clients), in the same filter table as those partition
+ * rules, replaced atomically by iptables-restore; bandwidth is an htb class per link with a u32
+ * destination filter on the sender's eth0 (tbf could only limit all of a node's traffic at once,
+ * not one link). Latency and jitter go to a {@link DelayShaper} when one is given (the per-node
+ * fault proxies of proxy-control.ts, which this kernel needs, having no `tc netem`); without one
+ * they need netem, and shape() refuses them where it is missing.
  */
 import { CLIENTS, type Grudge, type Link, type LinkShape, type Net } from '../../api/net.js';
 import { UserError } from '../../user-error.js';
 import { byName, cutLinks, describeGrudge, grudgeNodes, normalize } from '../grudge.js';
+import { linkQueueLines } from '../link-queues.js';
 import { CommandError, findTool, iptablesRestoreIn, nftIn, tcIn } from './exec.js';
-import type { Lab, LabHost } from './lab.js';
+
+/** One end point: a network namespace (a name under /var/run/netns, or `/proc/<pid>/ns/net`) and its address. */
+export interface NamespacedHost {
+  ns: string;
+  address: string;
+}
+
+/**
+ * The namespaced hosts a {@link NetnsNet} drives. A netns lab (lab.ts) is one as it is; a
+ * container backend describes its containers' namespaces.
+ */
+export interface NamespacedHosts {
+  /** Names the rules (`fl-<id>`) and appears in results.json. */
+  id: string;
+  /** The nodes' subnet, for results.json. */
+  subnet: string;
+  nodes: Readonly<Record<string, NamespacedHost>>;
+  /** The clients' side: its address as the nodes see it, and its namespace when faultline owns it (rules may go there). */
+  control: { address: string; ns?: string };
+  /** A namespace whose bridge carries every packet between hosts: partitions go there, else into each node's namespace. */
+  switchNs?: string;
+}
 
 /**
  * Something that delays node-to-node links outside the kernel (the per-node fault proxies).
@@ -31,9 +60,9 @@ export interface DelayShaper {
   readonly mechanism: string;
 }
 
-/** What results.json records about the network in netns mode. */
+/** What results.json records about a namespaced network. */
 export interface NetnsNetDescription {
-  kind: 'netns';
+  kind: string;
   /** The lab id and its /24. */
   lab: string;
   subnet: string;
@@ -52,12 +81,9 @@ export interface NetnsNetDescription {
 }
 
 const key = (from: string, to: string): string => `${from}->${to}`;
-/** Bandwidth used for a class that only exists to carry a netem delay. */
-const UNLIMITED_RATE = '10gbit';
 
-/** A `Net` over a lab (see {@link Lab}); construct it after `createLab`. */
+/** A `Net` over namespaced hosts (a lab made by `createLab`, or a run's containers). */
 export class NetnsNet implements Net {
-  readonly kind = 'netns';
   private grudge: Grudge = {};
   private shapes = new Map<string, { link: Link; shape: LinkShape }>();
   /** Namespaces whose iptables / tc state faultline has set, so heal knows what to reset. */
@@ -65,13 +91,26 @@ export class NetnsNet implements Net {
   private readonly queued = new Set<string>();
   private netem: boolean | undefined;
   private readonly table: string;
+  /** Serialises rewrites of the filter tables, so the last state always wins. */
+  private filtering: Promise<void> = Promise.resolve();
 
-  /** @param delays adds latency and jitter instead of netem, when given. */
+  /** The mechanism's name in results.json (`netns`, `docker`). */
+  readonly kind: string;
+  /** How the user chose it, for messages (`--net netns`). */
+  private readonly flag: string;
+
+  /**
+   * @param delays adds latency and jitter instead of netem, when given.
+   * @param mode the mechanism's name for results.json and the option that chose it, for messages.
+   */
   constructor(
-    private readonly lab: Lab,
+    private readonly lab: NamespacedHosts,
     private readonly delays?: DelayShaper,
+    mode: { kind: string; flag: string } = { kind: 'netns', flag: '--net netns' },
   ) {
     this.table = `fl-${lab.id}`;
+    this.kind = mode.kind;
+    this.flag = mode.flag;
   }
 
   /**
@@ -83,6 +122,17 @@ export class NetnsNet implements Net {
   async partition(grudge: Grudge): Promise<void> {
     for (const node of grudgeNodes(grudge)) this.host(node);
     const g = normalize(grudge);
+    if (this.lab.switchNs === undefined) {
+      const before = this.grudge;
+      this.grudge = g;
+      try {
+        await this.applyFilters();
+      } catch (err) {
+        this.grudge = before;
+        throw err;
+      }
+      return;
+    }
     const rules = Object.entries(g).map(
       ([to, froms]) => `    ip saddr { ${froms.map((f) => this.host(f).address).join(', ')} } ip daddr ${this.host(to).address} drop`,
     );
@@ -119,16 +169,18 @@ export class NetnsNet implements Net {
     const all = [...next.values()].map((s) => s.shape);
     const delayed = [...next.values()].filter((s) => hasDelay(s.shape));
     if (this.delays && delayed.some(({ link }) => link.from === CLIENTS || link.to === CLIENTS)) {
-      throw new UserError('latency and jitter on client links are not available in --net netns mode; use --net proxy for them');
+      throw new UserError(`latency and jitter on client links are not available with ${this.flag}; use --hosts local --net proxy for them`);
     }
     if (!this.delays && delayed.length > 0 && !(await this.netemAvailable())) {
       throw new UserError(
-        'latency and jitter are not available in --net netns mode here: this kernel has no tc netem (sch_netem); use --net proxy for them',
+        `latency and jitter are not available with ${this.flag} here: this kernel has no tc netem (sch_netem); use --hosts local --net proxy for them`,
       );
     }
     if (all.some((s) => (s.loss ?? 0) > 0) && !findTool('iptables-restore')) {
-      throw new UserError('packet loss in --net netns mode needs iptables; install it with apt-get install iptables');
+      throw new UserError(`packet loss with ${this.flag} needs iptables; install it with apt-get install iptables`);
     }
+    const unowned = this.lab.control.ns === undefined && [...next.values()].some(({ link, shape }) => link.from === CLIENTS && shape.bytesPerSecond !== undefined);
+    if (unowned) throw new UserError(`bandwidth limits on links from the clients are not available with ${this.flag}: the clients' side is not faultline's to shape`);
     const before = this.shapes;
     this.shapes = next;
     try {
@@ -153,7 +205,7 @@ export class NetnsNet implements Net {
     const shaped: Record<string, LinkShape> = {};
     for (const name of [...this.shapes.keys()].sort(byName)) shaped[name] = (this.shapes.get(name) as { shape: LinkShape }).shape;
     return {
-      kind: 'netns',
+      kind: this.kind,
       lab: this.lab.id,
       subnet: this.lab.subnet,
       addresses: { ...Object.fromEntries(nodes.map((n) => [n, this.host(n).address])), [CLIENTS]: this.lab.control.address },
@@ -162,8 +214,10 @@ export class NetnsNet implements Net {
       blocked: cutLinks(this.grudge).map(({ from, to }) => key(from, to)),
       shaped,
       mechanisms: {
-        partition: `nft table bridge ${this.table} in ${this.lab.switchNs}`,
-        loss: 'iptables statistic (random) DROP in the receiving namespace',
+        partition: this.lab.switchNs !== undefined
+          ? `nft table bridge ${this.table} in ${this.lab.switchNs}`
+          : "iptables DROP in each node's namespace (INPUT from the senders it must not hear, OUTPUT to the clients)",
+        loss: 'iptables statistic (random) DROP in the receiving namespace (towards clients: in the sender\'s OUTPUT)',
         bandwidth: 'tc htb class + u32 filter per link on the sender eth0',
         latency: this.delays
           ? this.delays.mechanism
@@ -178,9 +232,10 @@ export class NetnsNet implements Net {
    */
   async netemAvailable(): Promise<boolean> {
     if (this.netem !== undefined) return this.netem;
+    const probeNs = this.lab.switchNs ?? this.nsOf(Object.keys(this.lab.nodes)[0] as string);
     try {
-      await tcIn(this.lab.switchNs, ['qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
-      await tcIn(this.lab.switchNs, ['qdisc', 'del', 'dev', 'lo', 'root']);
+      await tcIn(probeNs, ['qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms']);
+      await tcIn(probeNs, ['qdisc', 'del', 'dev', 'lo', 'root']);
       this.netem = true;
     } catch (err) {
       if (!(err instanceof CommandError) || err.code === 'ENOENT') throw err;
@@ -195,39 +250,30 @@ export class NetnsNet implements Net {
     return nodes.flatMap((from) => nodes.filter((to) => to !== from).map((to) => ({ from, to })));
   }
 
-  /** The lab host behind a node id or `clients`. */
-  private host(name: string): LabHost {
+  /** The host behind a node id, or `clients` (whose namespace may not be faultline's: `ns` undefined). */
+  private host(name: string): { ns: string | undefined; address: string } {
     const host = name === CLIENTS ? this.lab.control : this.lab.nodes[name];
     if (!host) throw new Error(`no node named ${name} in lab ${this.lab.id}`);
-    return host;
+    return { ns: host.ns, address: host.address };
+  }
+
+  /** A node's namespace, or the clients' when faultline owns it. */
+  private nsOf(name: string): string {
+    const { ns } = this.host(name);
+    if (ns === undefined) throw new Error(`the clients' namespace is not faultline's`);
+    return ns;
   }
 
   /** Rewrite iptables and tc in every namespace that has or had shaping. */
   private async applyShapes(): Promise<void> {
-    const loss = new Map<string, string[]>();
-    const queues = new Map<string, { to: LabHost; shape: LinkShape }[]>();
+    const queues = new Map<string, { to: { address: string }; shape: LinkShape }[]>();
     for (const { link, shape } of this.shapes.values()) {
-      const from = this.host(link.from);
-      const to = this.host(link.to);
-      const p = shape.loss ?? 0;
-      if (p > 0) {
-        const match = p >= 1 ? '' : ` -m statistic --mode random --probability ${p}`;
-        loss.set(to.ns, [...(loss.get(to.ns) ?? []), `-A INPUT -s ${from.address}/32${match} -j DROP`]);
-      }
       if (shape.bytesPerSecond !== undefined || (!this.delays && hasDelay(shape))) {
-        queues.set(from.ns, [...(queues.get(from.ns) ?? []), { to, shape }]);
+        const from = this.nsOf(link.from);
+        queues.set(from, [...(queues.get(from) ?? []), { to: this.host(link.to), shape }]);
       }
     }
-    const work: Promise<unknown>[] = [];
-    for (const ns of new Set([...this.firewalled, ...loss.keys()])) {
-      const rules = loss.get(ns) ?? [];
-      const table = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...rules, 'COMMIT', ''];
-      const applied = iptablesRestoreIn(ns, table.join('\n')).then(() => {
-        if (rules.length > 0) this.firewalled.add(ns);
-        else this.firewalled.delete(ns);
-      });
-      work.push(applied);
-    }
+    const work: Promise<unknown>[] = [this.applyFilters()];
     for (const ns of new Set([...this.queued, ...queues.keys()])) {
       work.push(this.applyQueues(ns, queues.get(ns) ?? []));
     }
@@ -236,27 +282,59 @@ export class NetnsNet implements Net {
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
+  /**
+   * Rewrite the filter table of every namespace that needs rules or had them: loss, and, without
+   * a switch namespace, the partition. A rule for traffic to the clients goes into the sender's
+   * OUTPUT when the clients' namespace is not faultline's. One rewrite at a time, each from the
+   * state as it is when it runs, so overlapping calls end with the latest state.
+   */
+  private applyFilters(): Promise<void> {
+    const apply = async (): Promise<void> => {
+      const rules = new Map<string, string[]>();
+      const drop = (from: string, to: string, match: string): void => {
+        const receiver = this.host(to);
+        const sender = this.host(from);
+        const [ns, rule] = receiver.ns !== undefined
+          ? [receiver.ns, `-A INPUT -s ${sender.address}/32${match} -j DROP`]
+          : [this.nsOf(from), `-A OUTPUT -d ${receiver.address}/32${match} -j DROP`];
+        rules.set(ns, [...(rules.get(ns) ?? []), rule]);
+      };
+      if (this.lab.switchNs === undefined) for (const { from, to } of cutLinks(this.grudge)) drop(from, to, '');
+      for (const { link, shape } of this.shapes.values()) {
+        const p = shape.loss ?? 0;
+        if (p > 0) drop(link.from, link.to, p >= 1 ? '' : ` -m statistic --mode random --probability ${p}`);
+      }
+      const work = [...new Set([...this.firewalled, ...rules.keys()])].map(async (ns) => {
+        const mine = rules.get(ns) ?? [];
+        const table = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...mine, 'COMMIT', ''];
+        await iptablesRestoreIn(ns, table.join('\n'));
+        if (mine.length > 0) this.firewalled.add(ns);
+        else this.firewalled.delete(ns);
+      });
+      const failed = (await Promise.allSettled(work)).find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+    };
+    const run = this.filtering.then(apply);
+    this.filtering = run.catch(() => undefined);
+    return run;
+  }
+
   /** Replace the root qdisc of `ns`'s eth0: one htb class (and netem leaf) per shaped link. */
-  private async applyQueues(ns: string, links: { to: LabHost; shape: LinkShape }[]): Promise<void> {
+  private async applyQueues(ns: string, links: { to: { address: string }; shape: LinkShape }[]): Promise<void> {
     // Fails when there is no root qdisc yet; any real problem shows in the adds below.
     await tcIn(ns, ['qdisc', 'del', 'dev', 'eth0', 'root']).catch(() => undefined);
     this.queued.delete(ns);
     if (links.length === 0) return;
     this.queued.add(ns); // Before the adds, so a half-applied batch is still reset next time.
-    // Unclassified traffic (htb default 0) goes out unshaped.
-    const lines = ['qdisc add dev eth0 root handle 1: htb'];
-    links.forEach(({ to, shape }, i) => {
-      const classId = `1:${(i + 1).toString(16)}`;
-      const rate = shape.bytesPerSecond !== undefined ? `${Math.max(8, Math.round(shape.bytesPerSecond * 8))}bit` : UNLIMITED_RATE;
-      lines.push(`class add dev eth0 parent 1: classid ${classId} htb rate ${rate} ceil ${rate}`);
-      const delay = shape.latencyMs ?? 0;
-      const jitter = shape.jitterMs ?? 0;
-      if (!this.delays && (delay > 0 || jitter > 0)) {
-        // Only reached where netem exists (not on the development VMs): untested there.
-        lines.push(`qdisc add dev eth0 parent ${classId} handle ${(i + 2).toString(16)}: netem delay ${delay}ms ${jitter}ms`);
-      }
-      lines.push(`filter add dev eth0 parent 1: protocol ip prio 1 u32 match ip dst ${to.address}/32 flowid ${classId}`);
-    });
+    // Only reached with delays where netem exists (not on the development VMs): untested there.
+    const lines = linkQueueLines(
+      'eth0',
+      links.map(({ to, shape }) => ({
+        to: to.address,
+        ...(shape.bytesPerSecond !== undefined && { bytesPerSecond: shape.bytesPerSecond }),
+        ...(!this.delays && { delayMs: shape.latencyMs ?? 0, jitterMs: shape.jitterMs ?? 0 }),
+      })),
+    );
     await tcIn(ns, ['-batch', '-'], { input: `${lines.join('\n')}\n` });
   }
 }

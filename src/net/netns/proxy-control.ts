@@ -15,7 +15,6 @@ import { join } from 'node:path';
 import type { Link, LinkShape } from '../../api/net.js';
 import { localProgram } from '../../hosts/local/programs.js';
 import { launchInNamespace } from './in-namespace.js';
-import type { Lab } from './lab.js';
 
 /** What proxy-daemon.ts is started with (as one JSON argument). */
 export interface ProxyDaemonConfig {
@@ -23,11 +22,16 @@ export interface ProxyDaemonConfig {
   node: string;
   /** Run seed, for jitter. */
   seed: number;
-  /** The control socket's path. */
-  socket: string;
+  /** The control socket's path; without one, requests come on stdin and replies go to stdout. */
+  socket?: string;
   /** Per peer: the port it listens on (127.0.0.1, inside the namespace) and where it forwards. */
   peers: Record<string, { port: number; target: string }>;
+  /** The shape fields this proxy applies (latency and jitter when omitted). */
+  keep?: ShapeField[];
 }
+
+/** A field of a link shape. */
+export type ShapeField = keyof LinkShape;
 
 /** A request on the control socket: set the delay of this node's links to each peer. */
 export interface ProxyRequest {
@@ -46,7 +50,8 @@ export interface ProxyReply {
 
 /** Options for {@link NamespaceProxies.start}. */
 export interface NamespaceProxiesOptions {
-  lab: Lab;
+  /** Where each node's namespace is (a netns lab, or containers' `/proc/<pid>/ns/net`); `id` names it in messages. */
+  lab: { id: string; nodes: Readonly<Record<string, { ns: string }>> };
   /** Node ids, in the run's order (which fixes the listen ports). */
   nodes: readonly string[];
   /** Where the control sockets go: the run's scratch directory. */
@@ -66,6 +71,34 @@ const START_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 5_000;
 /** Unix socket paths longer than this do not fit in sockaddr_un on Linux. */
 const MAX_SOCKET_PATH = 107;
+
+/** The host:port node `from` dials to reach node `to` through its proxy (`nodes` in the run's order). */
+export function proxyPeerAddress(nodes: readonly string[], from: string, to: string): string {
+  const index = nodes.indexOf(to);
+  if (index < 0 || from === to || !nodes.includes(from)) throw new Error(`no link ${from}->${to} in this network`);
+  return `127.0.0.1:${PROXY_BASE_PORT + index}`;
+}
+
+/** The listeners of `node`'s proxy: one per peer, on the port {@link proxyPeerAddress} names, forwarding to the peer. */
+export function proxyPeers(nodes: readonly string[], node: string, peerTargets: Readonly<Record<string, string>>): ProxyDaemonConfig['peers'] {
+  const peers: ProxyDaemonConfig['peers'] = {};
+  nodes.forEach((peer, index) => {
+    const target = peerTargets[peer];
+    if (peer !== node && target) peers[peer] = { port: PROXY_BASE_PORT + index, target };
+  });
+  return peers;
+}
+
+/** Each node's whole shape request: the shape of each of its outgoing links that is shaped (`{}` for a node with none). */
+export function shapesByNode(nodes: readonly string[], shaped: readonly { link: Link; shape: LinkShape }[]): Map<string, Record<string, LinkShape>> {
+  const perNode = new Map<string, Record<string, LinkShape>>(nodes.map((n) => [n, {}]));
+  for (const { link, shape } of shaped) {
+    const shapes = perNode.get(link.from);
+    if (!shapes) throw new Error(`no link ${link.from}->${link.to} in this network`);
+    shapes[link.to] = { ...shape };
+  }
+  return perNode;
+}
 
 /** One running proxy process. */
 interface Daemon {
@@ -105,9 +138,7 @@ export class NamespaceProxies {
   /** host:port node `from` dials to reach node `to`: its proxy's listener, inside `from`'s namespace. */
   peerAddress(from: string, to: string): string {
     this.daemon(from);
-    const index = this.nodes.indexOf(to);
-    if (index < 0 || from === to) throw new Error(`no link ${from}->${to} in this network`);
-    return `127.0.0.1:${PROXY_BASE_PORT + index}`;
+    return proxyPeerAddress(this.nodes, from, to);
   }
 
   /**
@@ -116,12 +147,8 @@ export class NamespaceProxies {
    * @throws Error on a link that is not node-to-node, or when a proxy refuses or does not answer.
    */
   async setDelays(shaped: readonly { link: Link; shape: LinkShape }[]): Promise<void> {
-    const perNode = new Map<string, Record<string, LinkShape>>(this.nodes.map((n) => [n, {}]));
-    for (const { link, shape } of shaped) {
-      this.peerAddress(link.from, link.to);
-      (perNode.get(link.from) as Record<string, LinkShape>)[link.to] = { ...shape };
-    }
-    const sent = [...perNode].map(([node, shapes]) => this.request(node, { id: this.nextId++, op: 'shape', shapes }));
+    for (const { link } of shaped) this.peerAddress(link.from, link.to);
+    const sent = [...shapesByNode(this.nodes, shaped)].map(([node, shapes]) => this.request(node, { id: this.nextId++, op: 'shape', shapes }));
     const failed = (await Promise.allSettled(sent)).find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
@@ -176,12 +203,7 @@ async function startDaemon(opts: NamespaceProxiesOptions, node: string): Promise
   if (!host) throw new Error(`lab ${opts.lab.id} has no node ${node}`);
   const socket = join(opts.dir, `proxy-${node}.sock`);
   if (socket.length > MAX_SOCKET_PATH) throw new Error(`socket path too long for a unix socket: ${socket} (set a shorter TMPDIR)`);
-  const peers: ProxyDaemonConfig['peers'] = {};
-  opts.nodes.forEach((peer, index) => {
-    const target = opts.peerTargets[peer];
-    if (peer !== node && target) peers[peer] = { port: PROXY_BASE_PORT + index, target };
-  });
-  const config: ProxyDaemonConfig = { node, seed: opts.seed, socket, peers };
+  const config: ProxyDaemonConfig = { node, seed: opts.seed, socket, peers: proxyPeers(opts.nodes, node, opts.peerTargets) };
   const program = localProgram(new URL('./proxy-daemon.js', import.meta.url), [JSON.stringify(config)]);
   const launch = launchInNamespace(program, host.ns);
   const child = spawn(launch.command, launch.args, {

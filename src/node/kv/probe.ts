@@ -34,7 +34,7 @@ export function clusterStatuses(cluster: ClusterView, signal: AbortSignal): Prom
 export function agreedLeader(statuses: readonly (NodeStatus | undefined)[]): string | undefined {
   const known = statuses.filter((s): s is NodeStatus & { leader: string } => !!s && s.leader !== null);
   if (known.length === 0) return undefined;
-  const term = Math.max(...known.map((s) => s.term));
+  const term = known.reduce((max, s) => Math.max(max, s.term), 0);
   const votes = new Map<string, number>();
   for (const s of known) if (s.term === term) votes.set(s.leader, (votes.get(s.leader) ?? 0) + 1);
   let best: string | undefined;
@@ -76,6 +76,7 @@ async function leaderServes(cluster: ClusterView, token: string, signal: AbortSi
     addresses: cluster.clientAddresses,
     process: -1,
     timeoutMs: 2000,
+    options: {},
   });
   try {
     const w = await client.invoke({ f: 'write', key: READY_KEY, value: token }, signal);

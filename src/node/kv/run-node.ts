@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { NodePlan } from '../../api/cluster.js';
 import { Clock } from '../clock.js';
 import { createLogger, type Logger } from '../logger.js';
+import { MessageTrace } from '../message-trace.js';
 import { parsePlanArgs, PlanError } from '../plan.js';
 import { Transport } from '../transport.js';
 import type { KvRequest, KvResult, NodeStatus } from './protocol.js';
@@ -97,11 +98,13 @@ async function main<M, B extends CoreBatch>(system: string, setup: NodeSetup<M, 
   const logger = createLogger({ node: plan.id, clock });
   const parts = await setup(plan, clock, logger);
   const pump = new Pump(parts, logger);
+  const trace = MessageTrace.forPlan(plan);
   const transport = await Transport.start({
     self: plan.id,
     listen: plan.peerListen,
     peers: plan.peers,
     logger,
+    ...(trace && { trace }),
     onMessage: (msg) => {
       if (!parts.isMessage(msg)) {
         logger.every('bad-msg', 5000, 'warn', `malformed ${system} message dropped`);
@@ -129,7 +132,10 @@ async function main<M, B extends CoreBatch>(system: string, setup: NodeSetup<M, 
     clearInterval(ticker);
     clearInterval(statusTimer);
     pump.server?.close();
-    void Promise.allSettled([transport.close(), parts.close()]).then(() => process.exit(0));
+    void Promise.allSettled([transport.close(), parts.close()]).then(() => {
+      trace?.close();
+      process.exit(0);
+    });
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -6,6 +6,7 @@
  * lines is being handled go out in one write.
  */
 import net from 'node:net';
+import { listen } from '../../net/listen.js';
 import { parseAddress } from '../plan.js';
 import { serveLines } from '../transport.js';
 import { parseRequest, type KvRequest, type KvResult, type NodeStatus, type RequestId } from './protocol.js';
@@ -44,13 +45,7 @@ export class KvServer {
     const server = net.createServer();
     const kv = new KvServer(server, handler);
     server.on('connection', (socket) => kv.serve(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, port, host);
     return kv;
   }
 

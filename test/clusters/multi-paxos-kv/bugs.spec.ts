@@ -11,7 +11,7 @@ const env: CoreEnv = { mono: () => 0, wall: () => 0, random: () => 0.5, log: () 
 
 function replies(core: Paxos): PaxosMessage[] {
   const out: PaxosMessage[] = [];
-  for (let rd = core.ready(); rd; rd = core.ready()) out.push(...rd.messages.map((m) => m.msg));
+  for (let rd = core.ready(); rd; rd = core.ready()) for (const m of rd.messages) out.push(m.msg);
   return out;
 }
 

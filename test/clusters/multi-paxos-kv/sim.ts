@@ -27,7 +27,7 @@ export class PaxosSim extends CoreSim<PaxosMessage, Ready, Paxos, Disk> {
         boot: (id, ids, env, disk) => new Paxos(makeConfig(id, ids, opts), env, JSON.parse(JSON.stringify(disk)) as Disk),
         persist: (disk, rd) => {
           if (rd.promised !== undefined) disk.promised = rd.promised;
-          if (rd.records) disk.records.push(...(JSON.parse(JSON.stringify(rd.records)) as unknown[]));
+          if (rd.records) for (const record of JSON.parse(JSON.stringify(rd.records)) as unknown[]) disk.records.push(record);
         },
         committedEntry: (p, s) => (s < p.log.firstUnchosen ? { cmd: p.log.get(s)!.c } : undefined),
         serving: (p) => p.recovered(),

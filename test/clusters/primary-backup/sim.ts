@@ -28,7 +28,7 @@ export class PbSim extends CoreSim<PbMessage, Ready, Zab, Disk> {
         boot: (id, ids, env, disk) => new Zab(makeConfig(id, ids, opts), env, JSON.parse(JSON.stringify(disk)) as Disk),
         persist: (disk, rd) => {
           if (rd.epochs) disk.epochs = { ...rd.epochs };
-          if (rd.records) disk.records.push(...(JSON.parse(JSON.stringify(rd.records)) as unknown[]));
+          if (rd.records) for (const record of JSON.parse(JSON.stringify(rd.records)) as unknown[]) disk.records.push(record);
         },
         committedEntry: (z, i) => {
           const e = i <= z.history.commit ? z.history.get(i) : undefined;

@@ -39,7 +39,7 @@ export class Sim extends CoreSim<RaftMessage, Ready, Raft, Disk> {
           if (rd.hardState) disk.hardState = { ...rd.hardState };
           if (rd.log) {
             disk.entries.length = Math.min(disk.entries.length, rd.log.from - 1);
-            disk.entries.push(...rd.log.entries);
+            for (const entry of rd.log.entries) disk.entries.push(entry);
           }
         },
         committedEntry: (r, i) => r.log.get(i),
