@@ -166,10 +166,8 @@ describe.concurrent('bad input', () => {
 
   it.each(startFailures)('%s', async (_, args, code, message) => {
     const results = mkdtempSync(join(dir, 'start-'));
-    const t0 = Date.now();
     const run = await runCli([...args, '--nemesis', 'none', '--time-limit', '5', '--results-dir', results], undefined, FIXTURE_MAIN);
     expect(run.code, run.stderr).toBe(code);
-    expect(Date.now() - t0).toBeLessThan(15_000); // fails at once, not after a readiness timeout
     const errorLines = run.stderr.split('\n').filter((l) => l.startsWith('harness error:'));
     expect(errorLines).toHaveLength(1);
     expect(errorLines[0]).toMatch(message);
@@ -178,6 +176,9 @@ describe.concurrent('bad input', () => {
     const saved = JSON.parse(readFileSync(join(results, runName!, 'results.json'), 'utf8'));
     expect(saved.valid).toBe('unknown');
     expect(saved.checkers.linearizable.valid).toBe('unknown');
+    // Failed at once, not after the 30 s readiness timeout: timed by the run itself, from its
+    // start to its results, so loading the CLI on a busy machine does not count.
+    expect(saved.durationS).toBeLessThan(15);
   });
 });
 
