@@ -133,7 +133,7 @@ function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
     throw new Error(`start-partition needs {shape: ${SHAPES.join('|')}, grudge: {node: [nodes it drops]}}, got ${JSON.stringify(value)}`);
   }
   const { grudge } = v;
-  if (grudge === undefined && v.shape === 'isolate-primary') return { shape: v.shape };
+  if (grudge === undefined && PRIMARY_SHAPES.includes(v.shape as PartitionShape)) return { shape: v.shape as PartitionShape };
   if (typeof grudge !== 'object' || grudge === null || Array.isArray(grudge)) {
     throw new Error(`start-partition ${v.shape} needs a grudge {node: [nodes whose messages it drops]}, got ${JSON.stringify(grudge)}`);
   }

@@ -72,7 +72,7 @@ function checkBank(history: Parameters<Checker['check']>[0], opts: BankOptions):
       const worst = es.reduce((w, e) => (Math.abs(e.sum - total!) > Math.abs(w.sum - total!) ? e : w));
       if (!examples.includes(worst)) examples.push(worst);
     }
-    anomalies.push(...examples.map((e) => explain(e, ops, sums, total, accounts)));
+    for (const e of examples) anomalies.push(explain(e, ops, sums, total, accounts));
   }
   const counts = [...byType].map(([t, es]) => `${t} (${es.length})`).join(', ');
   return {

@@ -76,12 +76,12 @@ export function elleResult(v: Verdict): CheckResult {
   const consistentWith = strongest(decided);
 
   const anomalies: Anomaly[] = [];
-  for (const type of [...bad, ...unknown]) anomalies.push(...examples(v, type, exists));
+  for (const type of [...bad, ...unknown]) for (const anomaly of examples(v, type, exists)) anomalies.push(anomaly);
   const alsoFound = Object.fromEntries(types.filter((t) => !v.prohibited.has(t) && !UNKNOWN_ANOMALIES.has(t)).map((t) => [t, counts.get(t)!]));
   const result: CheckResult = {
     valid,
     summary: summarize(v, valid, bad, unknown, counts, not, consistentWith),
-    stats: { ...v.stats, sccs: search.sccSizes.length, largestScc: Math.max(0, ...search.sccSizes), searchSteps: search.steps },
+    stats: { ...v.stats, sccs: search.sccSizes.length, largestScc: search.sccSizes.reduce((max, n) => Math.max(max, n), 0), searchSteps: search.steps },
     details: {
       kind: h.kind,
       consistencyModels: v.models,

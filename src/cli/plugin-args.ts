@@ -23,7 +23,7 @@ export async function preloadPlugins(args: readonly string[], cwd = process.cwd(
   const extra: string[] = [];
   for (let i = 0; i < args.length; ) {
     if (args[i] === '--') {
-      out.push(...args.slice(i));
+      for (const arg of args.slice(i)) out.push(arg);
       break;
     }
     const plugin = valueAt(args, i, ['--plugin']);

@@ -110,9 +110,9 @@ export async function dockerLeftovers(runDir: string): Promise<string[]> {
 /** What is left of the lab once it is down: its namespace, state directories, cgroups and mounts. */
 export function dockerLabLeftovers(): string[] {
   const left: string[] = namespaces().filter((ns) => ns === LAB_NAMESPACE);
-  left.push(...['/run/faultline/docker-lab', '/var/lib/faultline/docker-lab'].filter((dir) => existsSync(dir)));
+  for (const dir of ['/run/faultline/docker-lab', '/var/lib/faultline/docker-lab']) if (existsSync(dir)) left.push(dir);
   const hierarchies = existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup') : [];
-  left.push(...hierarchies.map((h) => join('/sys/fs/cgroup', h, 'faultline-docker-lab')).filter((dir) => existsSync(dir)));
-  left.push(...readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes('/docker-lab')));
+  for (const dir of hierarchies.map((h) => join('/sys/fs/cgroup', h, 'faultline-docker-lab'))) if (existsSync(dir)) left.push(dir);
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) if (line.includes('/docker-lab')) left.push(line);
   return left;
 }

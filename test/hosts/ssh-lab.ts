@@ -34,13 +34,13 @@ export function remoteLeftovers(file: string): string[] {
   const left: string[] = [];
   for (const host of parsed.hosts) {
     const runs = join(host.dir ?? '', 'runs');
-    if (existsSync(runs)) left.push(...readdirSync(runs).map((run) => `${host.name}: run directory ${run}`));
+    if (existsSync(runs)) for (const run of readdirSync(runs)) left.push(`${host.name}: run directory ${run}`);
     const ns = lab.nodes[host.name]?.ns as string;
     const tables = execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'tables'], { encoding: 'utf8' });
-    left.push(...tables.split('\n').filter((t) => t.includes('faultline')).map((t) => `${host.name}: ${t}`));
+    for (const t of tables.split('\n')) if (t.includes('faultline')) left.push(`${host.name}: ${t}`);
   }
   // Node processes and fault proxies run from the trees under the lab's state directory.
-  left.push(...labProcesses(lab.id).filter((cmd) => cmd.includes('/trees/')));
+  for (const cmd of labProcesses(lab.id)) if (cmd.includes('/trees/')) left.push(cmd);
   return left;
 }
 
@@ -94,7 +94,7 @@ export async function withSshLab<T>(fn: (env: NodeJS.ProcessEnv) => Promise<T>):
     conformanceLeft = remoteLeftovers(CONFORMANCE_HOSTS_FILE);
     return result;
   } finally {
-    conformanceLeft.push(...(await lab.down()));
+    for (const item of await lab.down()) conformanceLeft.push(item);
   }
 }
 

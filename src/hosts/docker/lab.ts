@@ -233,7 +233,7 @@ function killCgroupProcesses(): void {
 /** Every file named `name` in cgroup `dir` and below. */
 function cgroupFiles(dir: string, name: string): string[] {
   const out = existsSync(join(dir, name)) ? [join(dir, name)] : [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) out.push(...cgroupFiles(join(dir, entry.name), name));
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) for (const file of cgroupFiles(join(dir, entry.name), name)) out.push(file);
   return out;
 }
 

@@ -61,8 +61,8 @@ export const dockerRunCleaner: HostCleaner = {
       // A socket nobody answers on (a daemon that is not running) has nothing to clean.
       if (!(await answers(docker))) continue;
       const done = await cleanDaemon(docker, `unix://${socket}`);
-      report.removed.push(...done.removed);
-      report.problems.push(...done.problems);
+      for (const item of done.removed) report.removed.push(item);
+      for (const problem of done.problems) report.problems.push(problem);
     }
     return report;
   },
