@@ -29,7 +29,7 @@ import type { Rng } from '../src/gen/rng.js';
 import { abortableSleep } from '../src/abortable-sleep.js';
 import { faultWindows, logUniform, startStop } from './cadence.js';
 import { resolveTargets } from './targets.js';
-import { startStopNemesis } from './start-stop.js';
+import { startStopNemesis, validateStart } from './start-stop.js';
 
 /** Set fixed offsets on some nodes. */
 export interface SkewClocks {
@@ -99,9 +99,9 @@ function schedule(opts: ScheduleOptions): ScheduleEntry[] {
 
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
-function parseStart(value: unknown, cluster: Cluster): StartClock {
+function parseStart(value: unknown, nodes: readonly string[]): StartClock {
   const v = (value ?? {}) as Partial<SkewClocks> & Partial<StrobeClock>;
-  const known = (node: unknown): boolean => typeof node === 'string' && cluster.nodes.includes(node);
+  const known = (node: unknown): boolean => typeof node === 'string' && nodes.includes(node);
   if (v.kind === 'skew' && typeof v.offsets === 'object' && v.offsets !== null && (v.target === undefined || v.target === 'primary')) {
     const entries = Object.entries(v.offsets);
     const count = v.target === 'primary' ? entries.length === 1 : entries.length > 0;
@@ -151,7 +151,7 @@ function build(): Nemesis {
   }
 
   async function start(value: unknown, ctx: NemesisContext): Promise<{ text: string } & StartClock> {
-    const op = parseStart(value, ctx.cluster);
+    const op = parseStart(value, ctx.cluster.nodes);
     await endStrobe();
     if (op.kind === 'skew') {
       const { offsets, text } = await resolveSkew(op, ctx);
@@ -182,5 +182,6 @@ export const clock: NemesisDef = {
   requires: ['clock'],
   build,
   schedule,
+  validate: validateStart('clock', parseStart),
   drawStart,
 };

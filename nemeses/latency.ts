@@ -16,7 +16,7 @@ import type { LinkShape } from '../src/api/net.js';
 import type { Rng } from '../src/gen/rng.js';
 import { faultWindows, logUniform, startStop } from './cadence.js';
 import { clearLayer, nodeLinks, setLayer } from './link-shapes.js';
-import { startStopNemesis } from './start-stop.js';
+import { startStopNemesis, validateStart } from './start-stop.js';
 
 /** The shape fields a link nemesis sets. */
 type ShapeKey = 'latencyMs' | 'jitterMs' | 'loss';
@@ -36,17 +36,20 @@ interface LinkFaultSpec {
   requires?: NemesisDef['requires'];
 }
 
+/** Longest delay a link takes (an hour: far past any operation timeout, well within a timer's range). */
+const MAX_DELAY_MS = 3_600_000;
+
 function parse(spec: LinkFaultSpec, value: unknown, nodes: readonly string[]): { shape: LinkShape; node?: string } {
   const v = (value ?? {}) as StartShape;
   const shape: LinkShape = {};
   for (const key of spec.keys) {
     const x = v[key];
-    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || (key === 'loss' && x > 1)) {
+    if (typeof x !== 'number' || !Number.isFinite(x) || x < 0 || x > (key === 'loss' ? 1 : MAX_DELAY_MS)) {
       throw new Error(`start-${spec.name} needs {${spec.keys.join(', ')}, node?}, got ${JSON.stringify(value)}`);
     }
     shape[key] = x;
   }
-  if (v.node !== undefined && !nodes.includes(v.node)) throw new Error(`start-${spec.name}: no node named ${v.node} in this cluster`);
+  if (v.node !== undefined && !nodes.includes(v.node)) throw new Error(`start-${spec.name}: no node named ${JSON.stringify(v.node)} in this cluster (${nodes.join(', ')})`);
   return v.node === undefined ? { shape } : { shape, node: v.node };
 }
 
@@ -82,6 +85,7 @@ function linkFault(spec: LinkFaultSpec): NemesisDef {
     description: spec.description,
     ...(spec.requires && { requires: spec.requires }),
     build: () => build(spec),
+    validate: validateStart(spec.name, (value, nodes) => parse(spec, value, nodes)),
     drawStart: (nodes, rng) => drawShape(spec, nodes, rng),
     schedule(opts: ScheduleOptions): ScheduleEntry[] {
       if (opts.nodes.length < 2) return [];

@@ -8,7 +8,7 @@ import type { Cluster } from '../src/api/cluster.js';
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
 import { faultWindows, startStop } from './cadence.js';
 import { chooseTargets, parseTargets, resolveTargets, type TargetKind } from './targets.js';
-import { startStopNemesis } from './start-stop.js';
+import { startStopNemesis, validateStart } from './start-stop.js';
 
 /**
  * How long a fault on every node (target `all`) lasts at most. With the whole cluster down the
@@ -63,7 +63,7 @@ function buildNodeFault(spec: NodeFaultSpec): Nemesis {
   const startF = `start-${spec.name}`;
 
   async function start(value: unknown, ctx: NemesisContext): Promise<NodeFaultDone> {
-    const targets = parseTargets(startF, value, ctx.cluster);
+    const targets = parseTargets(startF, value, ctx.cluster.nodes);
     const { nodes, label } = await resolveTargets(targets, ctx.cluster, ctx.signal);
     const running = nodes.filter((node) => ctx.cluster.isRunning(node) && !held.has(node));
     const skipped = nodes.filter((node) => !running.includes(node));
@@ -99,6 +99,7 @@ export function nodeFault(spec: NodeFaultSpec): NemesisDef {
     name: spec.name,
     description: spec.description,
     build: () => buildNodeFault(spec),
+    validate: validateStart(spec.name, (value, nodes) => parseTargets(`start-${spec.name}`, value, nodes)),
     drawStart: (nodes, rng) => chooseTargets(spec.kinds, nodes, rng),
     schedule(opts: ScheduleOptions): ScheduleEntry[] {
       return faultWindows(opts, (window, rng) => {

@@ -12,7 +12,7 @@ import type { Grudge } from '../src/api/net.js';
 import type { Rng } from '../src/gen/rng.js';
 import { bridge, complete, componentsOf, describeGrudge, isolate, majoritiesRing, oneWay, randomHalves } from '../src/net/grudge.js';
 import { minoritySize } from './targets.js';
-import { startStopNemesis } from './start-stop.js';
+import { startStopNemesis, validateStart } from './start-stop.js';
 
 /** Shapes the schedule picks from. */
 export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'primary-minority' | 'one-way';
@@ -39,6 +39,9 @@ export interface PartitionDone {
   text: string;
 }
 
+/** Every shape a `start-partition` may name. */
+const SHAPES: readonly PartitionShape[] = ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary', 'one-way', 'primary-minority'];
+
 /**
  * The shapes that make sense for a cluster of `n` nodes (rings and bridges need 3; a primary
  * with a minority is a shape of its own once a minority holds two nodes).
@@ -46,8 +49,7 @@ export interface PartitionDone {
 export function shapesFor(n: number): PartitionShape[] {
   if (n < 2) return [];
   if (n < 3) return ['random-halves', 'isolate-one', 'one-way'];
-  const shapes: PartitionShape[] = ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary', 'one-way'];
-  return minoritySize(n) >= 2 ? [...shapes, 'primary-minority'] : shapes;
+  return SHAPES.filter((s) => s !== 'primary-minority' || minoritySize(n) >= 2);
 }
 
 /** Make a shape concrete for `nodes`, drawing every random choice from `rng`. */
@@ -124,17 +126,27 @@ export function partitionSchedule({ nodes, durationMs, intervalMs, rng }: Schedu
   }
 }
 
-function parseStart(value: unknown): StartPartition {
+/** Check a `start-partition` value against the cluster's `nodes` (schedules may be written by hand). */
+function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
   const v = (value ?? {}) as Partial<StartPartition>;
-  if (typeof v.shape !== 'string') throw new Error(`start-partition needs a shape, got ${JSON.stringify(value)}`);
-  if (!PRIMARY_SHAPES.includes(v.shape as PartitionShape) && (typeof v.grudge !== 'object' || v.grudge === null)) {
-    throw new Error(`start-partition ${v.shape} needs a grudge`);
+  if (!SHAPES.includes(v.shape as PartitionShape)) {
+    throw new Error(`start-partition needs {shape: ${SHAPES.join('|')}, grudge: {node: [nodes it drops]}}, got ${JSON.stringify(value)}`);
   }
-  return v as StartPartition;
+  const { grudge } = v;
+  if (grudge === undefined && PRIMARY_SHAPES.includes(v.shape as PartitionShape)) return { shape: v.shape as PartitionShape };
+  if (typeof grudge !== 'object' || grudge === null || Array.isArray(grudge)) {
+    throw new Error(`start-partition ${v.shape} needs a grudge {node: [nodes whose messages it drops]}, got ${JSON.stringify(grudge)}`);
+  }
+  for (const [node, drops] of Object.entries(grudge as Record<string, unknown>)) {
+    if (!Array.isArray(drops)) throw new Error(`start-partition: the grudge of ${node} must be a list of nodes, got ${JSON.stringify(drops)}`);
+    const unknown = [node, ...drops].filter((n) => typeof n !== 'string' || !nodes.includes(n));
+    if (unknown.length > 0) throw new Error(`start-partition: no node named ${unknown.map((n) => JSON.stringify(n)).join(', ')} in this cluster (${nodes.join(', ')})`);
+  }
+  return { shape: v.shape as PartitionShape, grudge: grudge as Grudge };
 }
 
 async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone> {
-  const { shape, grudge } = parseStart(value);
+  const { shape, grudge } = parseStart(value, ctx.cluster.nodes);
   const nodes = ctx.cluster.nodes;
   if (!PRIMARY_SHAPES.includes(shape)) {
     await ctx.net.partition(grudge as Grudge);
@@ -168,5 +180,6 @@ export const partition: NemesisDef = {
     return startStopNemesis('partition', { start, stop });
   },
   schedule: partitionSchedule,
+  validate: validateStart('partition', parseStart),
   drawStart: drawPartition,
 };

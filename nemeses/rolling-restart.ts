@@ -18,6 +18,7 @@ import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOption
 import { abortableSleep } from '../src/abortable-sleep.js';
 import type { Rng } from '../src/gen/rng.js';
 import { faultWindows, startStop, type FaultWindow } from './cadence.js';
+import { validateStart } from './start-stop.js';
 
 /** The value of a `start-rolling-restart` operation. */
 export interface RollingRestart {
@@ -41,14 +42,14 @@ const MIN_GAP_MS = 100;
 /** Time allowed for one node's graceful stop and start (a Raft node takes about 0.7 s here). */
 const RESTART_ALLOWANCE_MS = 1000;
 
-function parse(value: unknown, cluster: Cluster): RollingRestart {
+function parse(value: unknown, nodes: readonly string[]): RollingRestart {
   const v = (value ?? {}) as Partial<RollingRestart>;
-  const nodes = Array.isArray(v.nodes) ? v.nodes : [];
-  const gapOk = typeof v.gapMs === 'number' && v.gapMs >= 0;
-  if (nodes.length === 0 || !gapOk || nodes.some((n) => !cluster.nodes.includes(n as string))) {
-    throw new Error(`start-rolling-restart needs {nodes: [cluster nodes], gapMs >= 0}, got ${JSON.stringify(value)}`);
+  const order = Array.isArray(v.nodes) ? v.nodes : [];
+  const gapOk = typeof v.gapMs === 'number' && Number.isFinite(v.gapMs) && v.gapMs >= 0;
+  if (order.length === 0 || !gapOk || order.some((n) => !nodes.includes(n as string))) {
+    throw new Error(`start-rolling-restart needs {nodes: [nodes of ${nodes.join(', ')}], gapMs >= 0}, got ${JSON.stringify(value)}`);
   }
-  return { nodes, gapMs: v.gapMs as number };
+  return { nodes: order, gapMs: v.gapMs as number };
 }
 
 /**
@@ -106,7 +107,7 @@ function build(): Nemesis {
   }
 
   async function start(value: unknown, ctx: NemesisContext): Promise<RollingRestart & { text: string }> {
-    const plan = parse(value, ctx.cluster);
+    const plan = parse(value, ctx.cluster.nodes);
     if (current) await end();
     const abort = new AbortController();
     current = { abort, done: walk(ctx.cluster, plan, abort.signal, down) };
@@ -154,4 +155,5 @@ export const rollingRestart: NemesisDef = {
   description: 'Restart every node in turn (graceful stop, start, pause), as an operator upgrade does',
   build,
   schedule,
+  validate: validateStart('rolling-restart', parse),
 };

@@ -3,7 +3,7 @@
  * `stop-<name>` operation that undoes it, and a heal that undoes everything. Nemeses supply the
  * three actions; this routes operations to them and refuses any other `f`.
  */
-import type { Nemesis, NemesisContext } from '../src/api/nemesis.js';
+import type { Nemesis, NemesisContext, NemesisDef } from '../src/api/nemesis.js';
 
 export interface StartStopActions {
   start(value: unknown, ctx: NemesisContext): Promise<unknown>;
@@ -26,5 +26,12 @@ export function startStopNemesis(name: string, actions: StartStopActions): Nemes
     async heal(ctx) {
       await (actions.heal ?? actions.stop)(ctx);
     },
+  };
+}
+
+/** `NemesisDef.validate` of a start/stop nemesis: `start-<name>`'s value must pass `parse` (which throws if not). */
+export function validateStart(name: string, parse: (value: unknown, nodes: readonly string[]) => unknown): NonNullable<NemesisDef['validate']> {
+  return (op, nodes) => {
+    if (op.f === `start-${name}`) parse(op.value, nodes);
   };
 }

@@ -81,19 +81,19 @@ export function chooseTargets(allowed: readonly TargetKind[], nodes: readonly st
   return { target, nodes: inClusterOrder(nodes, rng.shuffle(nodes).slice(0, targetSize(target, nodes.length))) };
 }
 
-/** Check an operation's value (schedules may be written by hand). */
-export function parseTargets(f: string, value: unknown, cluster: Cluster): Targets {
+/** Check an operation's value against the cluster's `nodes` (schedules may be written by hand). */
+export function parseTargets(f: string, value: unknown, nodes: readonly string[]): Targets {
   const v = (value ?? {}) as Partial<Targets>;
-  const nodes = Array.isArray(v.nodes) ? v.nodes : undefined;
-  if (!KINDS.includes(v.target as TargetKind) || !nodes || nodes.length === 0) {
+  const victims = Array.isArray(v.nodes) ? v.nodes : undefined;
+  if (!KINDS.includes(v.target as TargetKind) || !victims || victims.length === 0) {
     throw new Error(`${f} needs {target: ${KINDS.join('|')}, nodes: [...]}, got ${JSON.stringify(value)}`);
   }
-  const unknown = nodes.filter((node) => typeof node !== 'string' || !cluster.nodes.includes(node));
-  if (unknown.length > 0) throw new Error(`${f}: no node named ${unknown.join(', ')} in this cluster`);
-  if (v.target === 'all' && new Set(nodes).size !== cluster.nodes.length) {
-    throw new Error(`${f}: target all names every node (${cluster.nodes.join(', ')}), got ${nodes.join(', ')}`);
+  const unknown = victims.filter((node) => typeof node !== 'string' || !nodes.includes(node));
+  if (unknown.length > 0) throw new Error(`${f}: no node named ${unknown.join(', ')} in this cluster (${nodes.join(', ')})`);
+  if (v.target === 'all' && new Set(victims).size !== nodes.length) {
+    throw new Error(`${f}: target all names every node (${nodes.join(', ')}), got ${victims.join(', ')}`);
   }
-  return { target: v.target as TargetKind, nodes: [...new Set(nodes)] };
+  return { target: v.target as TargetKind, nodes: [...new Set(victims)] };
 }
 
 /** The victims now: the primary is asked for; if it cannot be told, the fallback is used. */

@@ -62,6 +62,13 @@ export interface NemesisDef {
   build(): Nemesis;
   schedule(opts: ScheduleOptions): ScheduleEntry[];
   /**
+   * Refuse an operation of this nemesis that could not be performed on a cluster of `nodes` (a
+   * node that does not exist, a value of the wrong shape) by throwing an Error that says what is
+   * wrong. It makes the checks `invoke` makes, so a schedule written or edited by hand fails
+   * before the run starts instead of failing silently in the middle of it.
+   */
+  validate?(op: FaultOp, nodes: readonly string[]): void;
+  /**
    * The value of one `start-<name>` drawn from `rng` (the nemesis's own choice of shape, victims
    * or size), or `undefined` when no fault fits `nodes`. Offered by nemeses whose faults are a
    * `start-<name>` / `stop-<name>` pair; generated schedules (`--nemesis random`) use it.

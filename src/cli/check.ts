@@ -23,6 +23,7 @@ import { upgradeSpec } from '../runner/saved-spec.js';
 import { checkAll, type ComposedResult } from '../verdict.js';
 import { UserError } from '../user-error.js';
 import { maxMemoryOption, parseMemorySize } from './memory-size.js';
+import { numberOption } from './number-options.js';
 
 interface CheckArgs {
   history: string;
@@ -187,8 +188,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('checker-timeout', { type: 'number', default: 120, describe: 'Seconds before giving up (unknown)' })
       .option('max-memory', maxMemoryOption) as never,
   handler: async (args) => {
-    const timeoutS = args['checker-timeout'];
-    if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UserError(`--checker-timeout must be a positive number of seconds, not '${timeoutS}'`);
+    const timeoutS = numberOption('checker-timeout', args['checker-timeout']);
     const maxMemoryBytes = args['max-memory'] !== undefined ? parseMemorySize(args['max-memory']) : undefined;
     if (!existsSync(args.history)) throw new UserError(`no such file or directory: ${args.history}`);
     const runDir = statSync(args.history).isDirectory() ? args.history : undefined;

@@ -42,6 +42,7 @@ import { writeScheduleFile } from '../runner/schedule-file.js';
 import { silentUi } from '../runner/ui.js';
 import { UserError } from '../user-error.js';
 import { onInterrupt } from './interrupt.js';
+import { numberOption } from './number-options.js';
 import { repeatCommand } from './test.js';
 
 /** One candidate to run. */
@@ -85,7 +86,11 @@ export interface ShrinkOutcome {
   schedule: ScheduleEntry[];
   runs: number;
   stopped: ShrinkStop;
-  /** Whether `smallest` was seen to fail; false only when an unproven start was not (yet) seen to. */
+  /**
+   * Whether an attempt of this shrink failed, so `smallest` is a schedule seen to fail here. The
+   * recorded run's failure alone does not count: a failure that no attempt repeats may need a
+   * timing the schedule does not capture, and reporting it as shrunk would be a guess.
+   */
   proven: boolean;
 }
 
@@ -94,8 +99,9 @@ export async function shrinkPlan(o: ShrinkLoopOptions): Promise<ShrinkOutcome> {
   const tried = new Map<string, boolean>();
   const keyOf = (plan: Plan): string => JSON.stringify([plan.phaseMs, layOut(plan, o.space)]);
   let runs = 0;
+  let failures = 0;
   let current = o.start;
-  const outcome = (stopped: ShrinkStop, proven = true): ShrinkOutcome => ({ smallest: current, schedule: layOut(current, o.space), runs, stopped, proven });
+  const outcome = (stopped: ShrinkStop): ShrinkOutcome => ({ smallest: current, schedule: layOut(current, o.space), runs, stopped, proven: failures > 0 });
 
   /** Whether `plan` fails: remembered by its schedule, else run; `undefined` when no run is left. */
   async function fails(plan: Plan, pass: Attempt['pass']): Promise<boolean | undefined> {
@@ -106,13 +112,14 @@ export async function shrinkPlan(o: ShrinkLoopOptions): Promise<ShrinkOutcome> {
     runs++;
     const { valid } = await o.run({ n: runs, pass, schedule: layOut(plan, o.space), phaseMs: plan.phaseMs });
     tried.set(key, valid === false);
+    if (valid === false) failures++;
     return valid === false;
   }
 
   if (o.startFails) tried.set(keyOf(current), true);
   else {
     const failed = await fails(current, 'start');
-    if (failed !== true) return outcome(failed === false ? 'start-passed' : o.signal?.aborted ? 'interrupted' : 'budget', false);
+    if (failed !== true) return outcome(failed === false ? 'start-passed' : o.signal?.aborted ? 'interrupted' : 'budget');
   }
   for (let progress = true; progress; ) {
     progress = false;
@@ -204,7 +211,7 @@ function startingPlan(spec: TestSpec, recorded: readonly ScheduleEntry[], space:
  * Most faults a schedule may have to be shrunk: far more than a shrink's few dozen runs can
  * narrow down, and few enough for the shrinking arbitraries, which take one argument per fault.
  */
-const MAX_SHRINK_FAULTS = 10_000;
+export const MAX_SHRINK_FAULTS = 10_000;
 
 /** Shrink the schedule of the failed run in `req.runDir` and write the smallest failing one. */
 export async function shrinkRun(req: ShrinkRequest, deps: ShrinkDeps = {}): Promise<ShrunkRun> {
@@ -239,8 +246,14 @@ export async function shrinkRun(req: ShrinkRequest, deps: ShrinkDeps = {}): Prom
     },
   });
   if (!outcome.proven) {
-    if (outcome.stopped !== 'start-passed') throw new UserError('shrink was interrupted before the starting schedule was run; nothing written');
-    throw new UserError(`the recorded schedule did not fail again with a ${phaseMs / 1000} s main phase; shrink needs a failure it can repeat (try without --time-limit)`);
+    if (outcome.stopped === 'start-passed') {
+      throw new UserError(`the recorded schedule did not fail again with a ${phaseMs / 1000} s main phase; shrink needs a failure it can repeat (try without --time-limit)`);
+    }
+    if (outcome.runs === 0) throw new UserError('shrink was interrupted before any attempt ran; nothing written');
+    const tried = outcome.stopped === 'interrupted' ? `none of the ${plural(outcome.runs, 'attempt')} before the interrupt failed` : `none of its ${plural(outcome.runs, 'attempt')} failed`;
+    throw new UserError(
+      `could not reproduce the failure: ${tried}, so there is no failing schedule to report and nothing was written; the failure may depend on timing: try again with more runs (--max-runs ${2 * req.maxRuns})`,
+    );
   }
   const file = join(req.runDir, 'shrunk-schedule.json');
   const names = nemesesNamed(outcome.schedule);
@@ -281,10 +294,8 @@ export const shrinkCommand: CommandModule<object, ShrinkArgs> = {
       .option('max-runs', { type: 'number', default: 20, describe: 'Most test runs to spend' })
       .option('time-limit', { type: 'number', describe: 'Seconds of main phase per attempt (default: the run\'s own)' }) as never,
   handler: async (args) => {
-    const maxRuns = args['max-runs'];
-    if (!Number.isInteger(maxRuns) || maxRuns < 1) throw new UserError(`--max-runs must be a whole number ≥ 1, not '${maxRuns}'`);
-    const timeLimitS = args['time-limit'];
-    if (timeLimitS !== undefined && !(timeLimitS > 0)) throw new UserError(`--time-limit must be a positive number, not '${timeLimitS}'`);
+    const maxRuns = numberOption('max-runs', args['max-runs']);
+    const timeLimitS = args['time-limit'] === undefined ? undefined : numberOption('time-limit', args['time-limit']);
     const interrupt = onInterrupt(() => process.stderr.write(chalk.yellow('\n! interrupted: finishing this attempt\'s teardown, then writing the smallest schedule so far\n')));
     try {
       const shrunk = await shrinkRun(

@@ -15,6 +15,7 @@ import { UserError } from '../user-error.js';
 import { defaultNet, given, hostOptions, hostsFromArgs } from './host-args.js';
 import { onInterrupt } from './interrupt.js';
 import { maxMemoryOption, parseMemorySize } from './memory-size.js';
+import { numberOption } from './number-options.js';
 
 /** Plug-ins that declare options: systems (--read-mode) and workloads (--readers). */
 interface DeclaresOptions {
@@ -32,28 +33,48 @@ export function declaredOptions(defs: readonly DeclaresOptions[]): Map<string, D
 const systemOptions = (): Map<string, DeclaresOptions[]> => declaredOptions(Object.values(systems));
 const workloadOptions = (): Map<string, DeclaresOptions[]> => declaredOptions(Object.values(workloads));
 
-function list(value: string | string[] | undefined): string[] {
-  const items = (Array.isArray(value) ? value : [value ?? '']).flatMap((v) => String(v).split(','));
-  return items.map((v) => v.trim()).filter((v) => v !== '' && v !== 'none');
+/**
+ * The names of a list option (`--nemesis kill,pause`, `--bug a --bug b`): split on commas and
+ * trimmed; `none` alone means an empty list. An empty name, `none` beside others and a name given
+ * twice are mistakes, refused rather than quietly dropped.
+ */
+function nameList(option: string, value: string | string[] | undefined): string[] {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  const items = values.flatMap((v) => String(v).split(',')).map((v) => v.trim());
+  if (items.includes('')) throw new UserError(`--${option} has an empty name: give names separated by single commas${option === 'nemesis' ? ', or none for no faults' : ''}`);
+  if (items.includes('none')) {
+    if (items.length > 1) throw new UserError(`--${option} none means no ${option === 'nemesis' ? 'faults' : 'bugs'}; it cannot go with ${items.filter((i) => i !== 'none').join(', ')}`);
+    return [];
+  }
+  const twice = items.find((item, i) => items.indexOf(item) !== i);
+  if (twice !== undefined) throw new UserError(`--${option} names ${twice} twice; give each once`);
+  return items;
 }
 
-/** Upper bounds: past them a run cannot work (timers overflow at 2^31 ms, memory runs out). */
-const MAX: Record<string, number> = {
-  concurrency: 10_000,
-  'time-limit': 7 * 86_400,
-  'recovery-time': 7 * 86_400,
-  'op-timeout': 3_600_000,
-};
 /** Most fault operations a generated schedule may hold. */
 const MAX_FAULTS = 100_000;
+/** Longest --name: it becomes part of a directory name (255 bytes at most, a timestamp included). */
+const MAX_NAME = 200;
 
-function positive(name: string, value: number, integer: boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isSafeInteger(value))) {
-    throw new UserError(`--${name} must be a positive ${integer ? 'whole ' : ''}number, not '${value}'`);
+/** The run's name: `--name` if given (not empty, not too long for a directory name), else made from the test. */
+function runName(name: unknown, made: string): string {
+  if (name === undefined) return made;
+  const text = String(name);
+  if (text.trim() === '') throw new UserError('--name is empty: give a name, or leave --name out for one made from the test');
+  if (text.length > MAX_NAME) throw new UserError(`--name is ${text.length} characters long; give at most ${MAX_NAME}`);
+  return text;
+}
+
+/** A run must be able to do what it was asked: at least one operation, a schedule of sane size. */
+function checkFeasible(spec: TestSpec, generated: boolean): void {
+  const runS = spec.timeLimitS + spec.recoveryS;
+  if (spec.rate * runS < 1) {
+    throw new UserError(`--rate ${spec.rate} would not issue a single operation in a ${runS} s run: give at least ${Number((1 / runS).toPrecision(2))} operations per second`);
   }
-  const max = MAX[name];
-  if (max !== undefined && value > max) throw new UserError(`--${name} must be at most ${max}, not ${value}`);
-  return value;
+  const faults = spec.timeLimitS / spec.nemesisIntervalS;
+  if (generated && spec.nemeses.length > 0 && faults > MAX_FAULTS) {
+    throw new UserError(`--time-limit ${spec.timeLimitS} with --nemesis-interval ${spec.nemesisIntervalS} would schedule about ${Math.round(faults)} faults, more than ${MAX_FAULTS}: raise --nemesis-interval`);
+  }
 }
 
 /** Defaults of the options that shape a run; the repeat command states any that differ. */
@@ -145,7 +166,8 @@ export function specFromArgs(argv: TestArgs): TestSpec {
   if (replay && process.argv.some((a) => a === '--nemesis' || a.startsWith('--nemesis=') || a === '-n')) {
     throw new UserError('--schedule names its own nemeses; leave out --nemesis');
   }
-  const nemeses = replay ? replay.nemeses : list(argv.nemesis);
+  const nemeses = replay ? replay.nemeses : nameList('nemesis', argv.nemesis);
+  const bugs = nameList('bug', argv.bug);
   // Every system's and workload's options, not only this run's: resolveTest refuses one the
   // system or workload lacks.
   const clusterOptions = given(argv, [...systemOptions().keys()]);
@@ -154,24 +176,24 @@ export function specFromArgs(argv: TestArgs): TestSpec {
   const seed = argv.seed ?? Math.floor(Math.random() * 1_000_000);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UserError(`--seed must be a whole number from 0 to 2^53, not '${argv.seed}'`);
   const spec: TestSpec = {
-    name: argv.name ?? [cluster, argv.workload, ...nemeses, ...list(argv.bug).map((b) => `bug-${b}`)].join('-'),
+    name: runName(argv.name, [cluster, argv.workload, ...nemeses, ...bugs.map((b) => `bug-${b}`)].join('-')),
     cluster,
     workload: argv.workload,
     ...(Object.keys(workloadOptionsGiven).length > 0 && { workloadOptions: workloadOptionsGiven }),
     nemeses,
-    bugs: list(argv.bug),
+    bugs,
     clusterOptions,
     nodes,
-    concurrency: positive('concurrency', argv.concurrency, true),
-    timeLimitS: positive('time-limit', argv['time-limit'], false),
-    recoveryS: argv['recovery-time'] === 0 ? 0 : positive('recovery-time', argv['recovery-time'], false),
+    concurrency: numberOption('concurrency', argv.concurrency),
+    timeLimitS: numberOption('time-limit', argv['time-limit']),
+    recoveryS: numberOption('recovery-time', argv['recovery-time']),
     seed,
-    rate: positive('rate', argv.rate, false),
-    nemesisIntervalS: positive('nemesis-interval', argv['nemesis-interval'], false),
-    opTimeoutMs: positive('op-timeout', argv['op-timeout'], true),
-    keyCount: positive('key-count', argv['key-count'], true),
-    opsPerKey: positive('ops-per-key', argv['ops-per-key'], true),
-    checkerTimeoutS: positive('checker-timeout', argv['checker-timeout'], false),
+    rate: numberOption('rate', argv.rate),
+    nemesisIntervalS: numberOption('nemesis-interval', argv['nemesis-interval']),
+    opTimeoutMs: numberOption('op-timeout', argv['op-timeout']),
+    keyCount: numberOption('key-count', argv['key-count']),
+    opsPerKey: numberOption('ops-per-key', argv['ops-per-key']),
+    checkerTimeoutS: numberOption('checker-timeout', argv['checker-timeout']),
     ...(argv['max-memory'] !== undefined && { checkerMaxMemoryBytes: parseMemorySize(argv['max-memory']) }),
     resultsRoot: argv['results-dir'],
     ...(replay && { schedule: replay.entries }),
@@ -180,10 +202,7 @@ export function specFromArgs(argv: TestArgs): TestSpec {
     hostOptions: hostArgs,
     ...(argv.plugin?.length && { plugins: [...new Set(argv.plugin)] }),
   };
-  const faults = spec.timeLimitS / spec.nemesisIntervalS;
-  if (!replay && nemeses.length > 0 && faults > MAX_FAULTS) {
-    throw new UserError(`--time-limit ${spec.timeLimitS} with --nemesis-interval ${spec.nemesisIntervalS} would schedule about ${Math.round(faults)} faults, more than ${MAX_FAULTS}: raise --nemesis-interval`);
-  }
+  checkFeasible(spec, !replay);
   return spec;
 }
 

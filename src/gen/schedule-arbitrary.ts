@@ -230,7 +230,12 @@ export function shrinkArbitrary(plan: Plan, dimension: ShrinkDimension, space: F
 /** Each nemesis's given values in the plan, shortest JSON first (fewer nodes, smaller shapes). */
 function givenValuesBySize(plan: Plan): Map<string, unknown[]> {
   const out = new Map<string, unknown[]>();
-  for (const f of plan.faults) if ('given' in f.draw) out.set(f.nemesis, [...(out.get(f.nemesis) ?? []), f.draw.given]);
+  for (const f of plan.faults) {
+    if (!('given' in f.draw)) continue;
+    const values = out.get(f.nemesis);
+    if (values) values.push(f.draw.given);
+    else out.set(f.nemesis, [f.draw.given]);
+  }
   const size = (v: unknown): number => JSON.stringify(v ?? null).length;
   for (const values of out.values()) values.sort((a, b) => size(a) - size(b));
   return out;

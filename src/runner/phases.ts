@@ -16,6 +16,7 @@ import type { TestSpec } from '../api/test-spec.js';
 import type { Workload } from '../api/workload.js';
 import type { Journal } from '../history/journal.js';
 import { abortableSleep } from '../abortable-sleep.js';
+import { sharedSignal } from '../shared-signal.js';
 import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
 import type { RunUi } from './ui.js';
 import { PhaseDeadline, rateShortfall, Workers, type WorkerStats } from './workers.js';
@@ -87,8 +88,7 @@ async function boundedPhase(workers: Workers, phase: Phase, generator: Generator
   const giveUp = new AbortController();
   const onDeadline = (): void => giveUp.abort(new PhaseDeadline(`the ${phase} phase ended after ${limitMs / 1000} s`));
   deadline.addEventListener('abort', onDeadline, { once: true });
-  const stop = AbortSignal.any([interrupt, giveUp.signal]);
-  setMaxListeners(0, stop);
+  const stop = sharedSignal(interrupt, giveUp.signal);
   try {
     await workers.runPhase({ phase, generator, stop, giveUp: giveUp.signal });
   } finally {
@@ -105,7 +105,7 @@ async function mainPhase(input: PhasesInput, workers: Workers): Promise<WorkerSt
   setMaxListeners(0, workersStop.signal);
   const stopWorkers = (): void => workersStop.abort();
   interrupt.addEventListener('abort', stopWorkers, { once: true });
-  const ctx: NemesisContext = { cluster: input.cluster, net: input.net, signal: AbortSignal.any([mainOver.signal, interrupt]) };
+  const ctx: NemesisContext = { cluster: input.cluster, net: input.net, signal: sharedSignal(mainOver.signal, interrupt) };
   const nemeses: ActiveNemesis[] = input.nemeses.map((def) => ({ name: def.name, nemesis: def.build() }));
 
   ui.phase('running');
@@ -120,7 +120,7 @@ async function mainPhase(input: PhasesInput, workers: Workers): Promise<WorkerSt
     mainOver.abort();
     await faults;
     // Heal even after an interrupt: nothing may stay partitioned, paused or skewed.
-    await healAll(nemeses, { ...ctx, signal: AbortSignal.timeout(HEAL_TIMEOUT_MS) }, journal);
+    await healAll(nemeses, { ...ctx, signal: sharedSignal(AbortSignal.timeout(HEAL_TIMEOUT_MS)) }, journal);
     if (!interrupt.aborted) ui.phase('recovering');
     await abortableSleep(spec.recoveryS * 1000, interrupt);
   } finally {

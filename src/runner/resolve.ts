@@ -124,17 +124,25 @@ function checkOptions(system: SystemDef, options: Readonly<Record<string, string
   }
 }
 
-/** A given schedule must only name faults its nemeses handle, within the main phase. */
+/**
+ * A given schedule must only name faults its nemeses handle, within the main phase, with values
+ * each nemesis can perform on this cluster's nodes; a defect is refused with the entry's position.
+ */
 function checkSchedule(spec: TestSpec, entries: ScheduleEntry[], defs: readonly NemesisDef[]): ScheduleEntry[] {
-  const handled = new Set(defs.flatMap((def) => def.build().fs));
-  for (const entry of entries) {
-    if (!handled.has(entry.f)) {
-      throw new UserError(`the schedule has '${entry.f}', which none of the nemeses ${spec.nemeses.join(', ') || '(none)'} performs`);
+  const owner = new Map(defs.flatMap((def) => def.build().fs.map((f) => [f, def] as const)));
+  const nodes = spec.nodes;
+  entries.forEach((entry, i) => {
+    const at = `the schedule's entry ${i} ('${entry.f}' at ${entry.atMs / 1000} s)`;
+    const def = owner.get(entry.f);
+    if (!def) throw new UserError(`${at} is not a fault any of the nemeses ${spec.nemeses.join(', ') || '(none)'} performs`);
+    if (entry.atMs >= spec.timeLimitS * 1000) throw new UserError(`${at} comes after the main phase ends (--time-limit ${spec.timeLimitS})`);
+    try {
+      def.validate?.(entry, nodes);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new UserError(`${at} cannot be played on ${nodes.length} nodes: ${why.length > 300 ? `${why.slice(0, 297)}...` : why}`);
     }
-    if (entry.atMs >= spec.timeLimitS * 1000) {
-      throw new UserError(`the schedule has '${entry.f}' at ${entry.atMs / 1000} s, after the main phase ends (--time-limit ${spec.timeLimitS})`);
-    }
-  }
+  });
   return entries;
 }
 

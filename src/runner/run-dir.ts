@@ -5,14 +5,16 @@
  * harness (see process-identity.ts), so `faultline clean` can tell one of a dead run from one
  * in use.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync, lstatSync, accessSync, constants } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync, lstatSync, accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { identityAlive, processIdentity, processStartTime } from '../process-identity.js';
 import { UserError } from '../user-error.js';
 
 /** Scratch directories are `<tmpdir>/faultline-XXXXXX`. */
 const SCRATCH_PREFIX = 'faultline-';
+/** A scratch directory being made: it gets its owner file under this name, then its real one. */
+const NEW_SCRATCH_PREFIX = '.faultline-new-';
 /** The file in a scratch directory naming the harness that owns it. */
 const OWNER_FILE = 'owner.pid';
 /** The file in a results directory naming the harness writing it; removed when the run is written. */
@@ -38,27 +40,61 @@ function stamp(date: Date): string {
 
 export function createRunDirs(resultsRoot: string, name: string, now: Date): RunDirs {
   const rootDir = resolve(resultsRoot);
-  try {
-    mkdirSync(rootDir, { recursive: true });
-    accessSync(rootDir, constants.W_OK);
-  } catch {
-    throw new UserError(`cannot write results to ${rootDir}: choose a writable directory with --results-dir`);
-  }
   const safeName = name.replace(/[^A-Za-z0-9._+-]+/g, '_');
   let root = join(rootDir, `${stamp(now)}-${safeName}`);
-  for (let n = 2; exists(root); n++) root = join(rootDir, `${stamp(now)}-${safeName}-${n}`);
-  mkdirSync(join(root, 'nodes'), { recursive: true });
-  writeFileSync(join(root, HARNESS_FILE), `${processIdentity()}\n`);
-  pointLatest(rootDir, root);
-  let scratch: string;
   try {
-    scratch = mkdtempSync(join(tmpdir(), SCRATCH_PREFIX));
-    // Lets `faultline clean` tell a scratch directory of a dead run from one in use.
-    writeFileSync(join(scratch, OWNER_FILE), `${processIdentity()}\n`);
+    makeDirs(rootDir);
+    accessSync(rootDir, constants.W_OK);
+    for (let n = 2; exists(root); n++) root = join(rootDir, `${stamp(now)}-${safeName}-${n}`);
+    makeDirs(join(root, 'nodes'));
+    writeFileSync(join(root, HARNESS_FILE), `${processIdentity()}\n`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENAMETOOLONG') throw new UserError(`cannot make the run directory ${root}: the path is too long; shorten --name or --results-dir`);
+    throw new UserError(`cannot write results to ${rootDir}${code ? ` (${code})` : ''}: choose a writable directory with --results-dir`);
+  }
+  pointLatest(rootDir, root);
+  return { ...runFiles(root), scratch: makeScratch() };
+}
+
+/**
+ * A scratch directory that has its owner file from the moment it has its name: it is made and
+ * given owner.pid under a name `faultline clean` also looks at, then renamed, so no crash leaves a
+ * `faultline-*` directory that clean cannot attribute.
+ */
+function makeScratch(root: string = tmpdir()): string {
+  try {
+    const staging = mkdtempSync(join(root, NEW_SCRATCH_PREFIX));
+    writeFileSync(join(staging, OWNER_FILE), `${processIdentity()}\n`);
+    const scratch = join(root, SCRATCH_PREFIX + basename(staging).slice(NEW_SCRATCH_PREFIX.length));
+    renameSync(staging, scratch);
+    return scratch;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new UserError(`cannot make a scratch directory in ${tmpdir()} (${code}): set TMPDIR to a writable directory`);
+    throw new UserError(`cannot make a scratch directory in ${root} (${code}): set TMPDIR to a writable directory`);
   }
+}
+
+/**
+ * `mkdir -p` without Node's recursive mkdir, which never returns on a path it cannot make under
+ * procfs or sysfs (`/proc/x`: it is told the path does not exist, makes the parent, which
+ * exists, and tries again, for ever). Each directory is tried once after its parent is made.
+ */
+function makeDirs(path: string): void {
+  try {
+    mkdirSync(path);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && statSync(path).isDirectory()) return;
+    if (code !== 'ENOENT' || dirname(path) === path) throw err;
+  }
+  makeDirs(dirname(path));
+  mkdirSync(path);
+}
+
+/** The files of a run directory. */
+function runFiles(root: string): Omit<RunDirs, 'scratch'> {
   return {
     root,
     history: join(root, 'history.jsonl'),
@@ -66,7 +102,6 @@ export function createRunDirs(resultsRoot: string, name: string, now: Date): Run
     report: join(root, 'report.html'),
     junit: join(root, 'junit.xml'),
     logFile: (node) => join(root, 'nodes', `${node}.log`),
-    scratch,
   };
 }
 
@@ -91,8 +126,21 @@ export function runningHarness(root: string): string | undefined {
   return match && processStartTime(Number(match[1])) === match[2] ? match[1] : undefined;
 }
 
-export function removeScratch(dirs: RunDirs): void {
-  rmSync(dirs.scratch, { recursive: true, force: true });
+/**
+ * Remove the scratch directory, its owner file last: if anything else cannot be removed (a node
+ * still writing, a forced exit cut short), the directory keeps its owner and `faultline clean`
+ * removes it once the harness is gone. Never throws (it also runs in an exit handler).
+ */
+export function removeScratch(dirs: Pick<RunDirs, 'scratch'>): void {
+  try {
+    for (const entry of readdirSync(dirs.scratch)) {
+      if (entry !== OWNER_FILE) rmSync(join(dirs.scratch, entry), { recursive: true, force: true });
+    }
+    rmSync(join(dirs.scratch, OWNER_FILE), { force: true });
+    rmSync(dirs.scratch, { recursive: true, force: true });
+  } catch {
+    // Left for faultline clean, with its owner file.
+  }
 }
 
 /** A scratch directory whose owning harness is gone, and who that was. */
@@ -108,7 +156,7 @@ export interface LeftoverScratch {
 export function leftoverScratchDirs(root: string = tmpdir()): LeftoverScratch[] {
   let names: string[];
   try {
-    names = readdirSync(root).filter((name) => name.startsWith(SCRATCH_PREFIX));
+    names = readdirSync(root).filter((name) => name.startsWith(SCRATCH_PREFIX) || name.startsWith(NEW_SCRATCH_PREFIX));
   } catch {
     return [];
   }

@@ -1,12 +1,12 @@
 // The shrink loop of `faultline shrink` with a fake runner in place of real test runs: what it
 // finds, its budget, refusals, and that what it writes is a schedule `faultline test` replays.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScheduleEntry } from '../../src/api/nemesis.js';
 import type { TestSpec } from '../../src/api/test-spec.js';
-import { shrinkPlan, shrinkRun, type Attempt, type AttemptRunner } from '../../src/cli/shrink.js';
+import { MAX_SHRINK_FAULTS, shrinkPlan, shrinkRun, type Attempt, type AttemptRunner } from '../../src/cli/shrink.js';
 import { layOut, planOf, randomPlan, randomSchedule, type FaultSpace } from '../../src/gen/schedule-arbitrary.js';
 import { Rng } from '../../src/gen/rng.js';
 import { nemeses } from '../../src/registry.js';
@@ -102,7 +102,8 @@ describe('shrinkPlan', () => {
     };
     const start = planOf(recorded(), 60_000);
     const outcome = await shrinkPlan({ start, space, startFails: true, run, maxRuns: 10, signal: controller.signal });
-    expect(outcome).toMatchObject({ runs: 2, stopped: 'interrupted', smallest: start, proven: true });
+    // No attempt failed: the start is not a schedule this shrink saw fail.
+    expect(outcome).toMatchObject({ runs: 2, stopped: 'interrupted', smallest: start, proven: false });
   });
 });
 
@@ -152,6 +153,31 @@ describe('shrinkRun', () => {
     const dir = runDir(false, spec, schedule);
     const shrunk = await shrinkRun({ runDir: dir, maxRuns: 500 }, { run: fakeRunner((e) => e.f === 'start-partition').run, log: () => undefined });
     expect(shrunk.outcome.smallest.faults[0]?.draw).toEqual({ tape: Array(32).fill(0) });
+  });
+
+  it('reports no schedule when none of its attempts failed: it says it could not reproduce the failure', async () => {
+    const spec = testSpec({ nemeses: ['kill', 'pause', 'partition'], timeLimitS: 60, seed: 11 });
+    const dir = runDir(false, spec, recorded());
+    for (const verdict of [true, 'unknown'] as const) {
+      const lines: string[] = [];
+      const run: AttemptRunner = async () => ({ valid: verdict });
+      const err = await shrinkRun({ runDir: dir, maxRuns: 6 }, { run, log: (l) => lines.push(l) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as Error).message).toMatch(/^could not reproduce the failure: none of its 6 attempts failed.*more runs \(--max-runs 12\)/);
+      expect(lines.join('\n')).not.toMatch(/smallest failing schedule/);
+      expect(existsSync(join(dir, 'shrunk-schedule.json'))).toBe(false);
+    }
+  });
+
+  it('refuses, in one line, a schedule with more faults than it can shrink', async () => {
+    const spec = testSpec({ nemeses: ['kill'], timeLimitS: 60 });
+    const entries: ScheduleEntry[] = [];
+    for (let i = 0; i <= MAX_SHRINK_FAULTS; i++) entries.push({ atMs: 2 * i, f: 'start-kill', value: CULPRIT }, { atMs: 2 * i + 1, f: 'stop-kill' });
+    const { run, attempts } = fakeRunner(isCulprit);
+    const err = await shrinkRun({ runDir: runDir(false, spec, entries), maxRuns: 5 }, { run, log: () => undefined }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(new RegExp(`^the schedule of \\S+ has ${(MAX_SHRINK_FAULTS + 1).toLocaleString('en')} faults; shrink handles up to ${MAX_SHRINK_FAULTS.toLocaleString('en')}: `));
+    expect(attempts).toHaveLength(0);
   });
 
   it('checks the start first when --time-limit changes the main phase', async () => {

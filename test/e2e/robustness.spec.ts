@@ -5,7 +5,7 @@
  * holds every operation recorded before the end; and a checker that runs out of time says
  * unknown, never valid. Runs use memory-kv, the cheapest bundled system.
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,23 @@ describe.concurrent('teardown leaves nothing behind', () => {
     await expectNothingLeft(dir!, run.pid);
   });
 
+  it('after SIGTERM while a 100-node cluster is starting: it stops within the start deadline, starting no more nodes', async () => {
+    // With 100 nodes the fault proxy alone has 9,900 links to set up, then 100 nodes start.
+    const run = start(['--nodes', '100', '--time-limit', '30']);
+    let dir: string | undefined;
+    await waitFor(() => (dir = latestRun(run.results)) !== undefined && run.stderr().includes('starting 100'), 45_000, 'the start');
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    const startedBefore = readdirSync(join(dir!, 'nodes')).length;
+    run.kill('SIGTERM');
+    const out = await run.done;
+    expect(out.code, out.stderr).toBe(2);
+    expect(Date.now() - t0).toBeLessThan(30_000); // the start's own deadline; it used to finish all 100 first
+    // A node's log file is made when its start begins: at most the few already under way were added.
+    expect(readdirSync(join(dir!, 'nodes')).length).toBeLessThanOrEqual(startedBefore + 8);
+    await expectNothingLeft(dir!, run.pid);
+  });
+
   it('after a node crashes mid-run, which is reported', async () => {
     const run = start(['--nodes', '1', '--time-limit', '4']);
     const dir = await running(run, 40);
@@ -116,6 +133,28 @@ describe.concurrent('teardown leaves nothing behind', () => {
     const out = await run.done;
     expect([0, 1, 2]).toContain(out.code);
     expect(results(dir).warnings.join('\n')).toMatch(/node n1 crashed \(killed by SIGKILL\)/);
+    await expectNothingLeft(dir, run.pid);
+  });
+});
+
+describe('faultline report on a run that is still going', () => {
+  it('refuses in one line and leaves the run alone, which then writes its own results', async () => {
+    const run = start(['--nodes', '1', '--time-limit', '60']);
+    const dir = await running(run, 40);
+    for (const path of [dir, join(run.results, 'latest')]) {
+      const report = await runCli(['report', path]);
+      expect(report.code, report.stderr).toBe(2);
+      expect(report.stderr).toMatch(new RegExp(`is a run still in progress \\(faultline pid ${run.pid} is writing it\\)`));
+      expect(report.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(existsSync(join(dir, 'results.json'))).toBe(false);
+    expect(existsSync(join(dir, 'report.html'))).toBe(false);
+    run.kill('SIGINT');
+    const out = await run.done;
+    expect(out.code, out.stderr).toBe(2);
+    const res = results(dir);
+    expect(res.interrupted).toBe(true);
+    expect(res.warnings.join('\n')).not.toMatch(/rebuilt from the history alone/);
     await expectNothingLeft(dir, run.pid);
   });
 });

@@ -11,7 +11,9 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import yargs, { type Argv } from 'yargs';
 import type { TestSpec } from '../../src/api/test-spec.js';
+import { NUMBERS } from '../../src/cli/number-options.js';
 import { testCommand, specFromArgs } from '../../src/cli/test.js';
+import { runCli } from '../helpers/cli.js';
 import { nemeses, systems, workloads } from '../../src/registry.js';
 import { resolveTest } from '../../src/runner/resolve.js';
 import { UserError } from '../../src/user-error.js';
@@ -99,4 +101,82 @@ describe('fuzz: arguments to a test spec', () => {
       { numRuns: 300 },
     );
   });
+});
+
+/** Values for a number option: ordinary, at and past the edges, and not numbers at all. */
+const anyNumber: fc.Arbitrary<string> = fc.oneof(
+  fc.double({ noNaN: false }).map(String),
+  fc.integer({ min: -10, max: 1_000_000 }).map(String),
+  fc.double({ min: 1e-12, max: 1e-3, noNaN: true }).map(String),
+  fc.constantFrom('0', '-0', '1e-9', '1e300', '1e400', '-1e400', '9007199254740993', '2147483648', 'NaN', 'Infinity', '', ' 7 ', '0x10', 'abc', '1,5'),
+);
+
+describe('fuzz: every number option of faultline test', () => {
+  const options = Object.keys(NUMBERS).filter((o) => o !== 'max-runs');
+
+  it('gives a spec within bounds, or one line naming the option', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...options), anyNumber, async (option, value) => {
+        let spec: TestSpec;
+        try {
+          spec = specFromArgs(await parse(['--cluster', 'memory-kv', '--nemesis', 'none', `--${option}`, value]));
+        } catch (err) {
+          if (err instanceof UsageError) return; // yargs: one line too (main.ts)
+          if (!(err instanceof UserError)) throw err;
+          expect(err.message).not.toContain('\n');
+          expect(err.message).toMatch(new RegExp(`--${option}|--rate`));
+          return;
+        }
+        expectWithinBounds(spec);
+        // What the runner's timers and schedules need: at least one operation, delays Node can time.
+        expect(spec.rate * (spec.timeLimitS + spec.recoveryS)).toBeGreaterThanOrEqual(1);
+        expect(spec.checkerTimeoutS * 1000).toBeLessThan(2 ** 31);
+        expect(spec.timeLimitS * 1000).toBeLessThan(2 ** 31);
+        expect(spec.recoveryS * 1000).toBeLessThan(2 ** 31);
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('a refused value gets one clean line and exit code 2 from the CLI', async () => {
+    /** The first few refused values the property meets, run through the real CLI. */
+    const refused: [string, string][] = [];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...options), anyNumber, async (option, value) => {
+        if (refused.length >= 8 || value.trim() === '') return;
+        try {
+          specFromArgs(await parse(['--cluster', 'memory-kv', '--nemesis', 'none', `--${option}`, value]));
+        } catch (err) {
+          if (err instanceof UserError && !refused.some(([o]) => o === option)) refused.push([option, value]);
+        }
+      }),
+      { numRuns: 500, seed: 22 },
+    );
+    expect(refused.length).toBeGreaterThan(5);
+    const runs = await Promise.all(refused.map(([option, value]) => runCli(['test', '--cluster', 'memory-kv', `--${option}=${value}`, '--results-dir', dir])));
+    runs.forEach((run, i) => {
+      const [option] = refused[i]!;
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
+      expect(run.stderr).toMatch(new RegExp(`^faultline: --(${option}|rate) `));
+      expect(run.stderr).not.toMatch(/Warning|internal error|\n\s+at /);
+    });
+  });
+
+  it.concurrent.each<[string, Record<string, string>]>([
+    ['the lowest rate that issues an operation', { rate: '0.5', 'time-limit': '2', 'recovery-time': '0' }],
+    ['a rate no machine keeps', { rate: '1e300' }],
+    ['no recovery time', { 'recovery-time': '0' }],
+    ['the longest operation timeout', { 'op-timeout': '3600000' }],
+    ['the longest checker timeout', { 'checker-timeout': '604800' }],
+    ['a nemesis interval longer than any run', { nemesis: 'kill', 'nemesis-interval': '1e300' }],
+    ['the most keys', { 'key-count': '9007199254740991', 'ops-per-key': '9007199254740991' }],
+    ['eleven nodes and nemeses that ask for the primary', { cluster: 'raft-kv', nodes: '11', nemesis: 'kill,partition,clock', 'nemesis-interval': '0.3', 'time-limit': '3' }],
+  ])('%s runs without a warning from Node', async (_, given) => {
+    const options = { cluster: 'memory-kv', nodes: '1', nemesis: 'none', 'time-limit': '1', 'recovery-time': '1', ...given, 'results-dir': dir };
+    const run = await runCli(['test', ...Object.entries(options).flatMap(([k, v]) => [`--${k}`, v])]);
+    expect([0, 1, 2], run.stderr).toContain(run.code);
+    expect(run.stderr).not.toMatch(/Warning|internal error/);
+  }, 120_000);
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Op } from '../../src/api/op.js';
-import { HistoryFormatError, detectFormat, parseEdnKv, parseJepsenLog, parseJsonl, readHistoryFile } from '../../src/history/formats/index.js';
+import { HistoryFormatError, detectFormat, parseEdnHistory, parseJepsenLog, parseJsonl, readHistoryFile } from '../../src/history/formats/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-fuzz-formats-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,7 +61,7 @@ const render = {
   'jepsen-log': (ops: readonly Op[]): string[] =>
     ops.map((op) => `INFO  jepsen.util - ${op.process === 'nemesis' ? ':nemesis' : op.process}\t:${op.type}\t:${op.f}\t${edn(op.value)}`),
 };
-const parse = { jsonl: parseJsonl, edn: parseEdnKv, 'jepsen-log': parseJepsenLog };
+const parse = { jsonl: parseJsonl, edn: parseEdnHistory, 'jepsen-log': parseJepsenLog };
 type Format = keyof typeof render;
 
 /** The fields a format keeps (EDN and the Jepsen log number and time ops themselves). */
@@ -106,6 +106,37 @@ describe.each(['jsonl', 'edn', 'jepsen-log'] as const)('fuzz: %s', (format) => {
         if (format !== 'jepsen-log' && got.length > whole) expect(got[whole]).toEqual(want[whole]);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('fuzz: streaming', () => {
+  /** Each format's text, plus EDN as one vector on one line and as a vector over many lines. */
+  const texts: Record<string, (ops: readonly Op[]) => string> = {
+    jsonl: (ops) => `${render.jsonl(ops).join('\n')}\n`,
+    edn: (ops) => `${render.edn(ops).join('\n')}\n`,
+    'jepsen-log': (ops) => `${render['jepsen-log'](ops).join('\n')}\n`,
+    'edn vector, one line': (ops) => `[${render.edn(ops).join(' ')}]`,
+    'edn list, many lines': (ops) => `(${render.edn(ops).join('\n ; a comment\n ')})\n`,
+  };
+
+  it.each(Object.keys(texts))('%s read from a file in chunks of any size gives what the whole text gives', async (name) => {
+    const keyed = name !== 'jepsen-log';
+    await fc.assert(
+      fc.asyncProperty(history(keyed), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 60 }), fc.nat(), async (ops, chunkBytes, longLineBytes, cutAt) => {
+        const text = texts[name]!(ops);
+        // Whole, and cut at any byte (a torn write, possibly inside a UTF-8 character).
+        const bytes = Buffer.from(text);
+        for (const body of [bytes, bytes.subarray(0, cutAt % (bytes.length + 1))]) {
+          const path = join(dir, `s-${Math.random().toString(36).slice(2)}`);
+          writeFileSync(path, body);
+          const expected = await readHistoryFile(path).then((r) => r, (e: Error) => e.message);
+          const streamed = await readHistoryFile(path, { chunkBytes, longLineBytes }).then((r) => r, (e: Error) => e.message);
+          expect(streamed).toEqual(expected);
+          if (body === bytes) expect(typeof expected === 'string' ? expected : comparable('jsonl', expected.ops.map((o, i) => ({ ...o, index: i, time: 0 })))).toEqual(comparable('jsonl', ops.map((o, i) => ({ ...o, index: i, time: 0 }))));
+        }
+      }),
+      { numRuns: 60 },
     );
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   HistoryFormatError,
   detectFormat,
-  parseEdnKv,
+  parseEdnHistory,
   parseHistory,
   parseJepsenLog,
   parseJsonl,
@@ -82,9 +82,9 @@ describe('jepsen-log', () => {
     'some other noise',
   ].join('\n');
 
-  it('reads op lines, skips noise, numbers ops and times them by line', () => {
+  it('reads op lines, skips noise and says so, numbers ops and times them by line', () => {
     const { ops, warnings } = parseJepsenLog(log, 'etcd.log');
-    expect(warnings).toEqual([]);
+    expect(warnings).toEqual(['etcd.log: skipped 2 lines that are not operations (log output?), the first on line 1: "2017-01-01 INFO  jepsen.core - starting the test"']);
     expect(ops).toEqual([
       { index: 0, time: 2, type: 'invoke', process: 3, f: 'cas', value: [4, 0] },
       { index: 1, time: 3, type: 'fail', process: 3, f: 'cas', value: [4, 0] },
@@ -104,7 +104,7 @@ describe('jepsen-log', () => {
 describe('edn', () => {
   it('reads one op map per line', () => {
     const text = '{:process 9, :type :invoke, :f :append, :key "0", :value "x 9 0 y"}\n{:process 1, :type :ok, :f :get, :key "9", :value nil}\n';
-    const { ops } = parseEdnKv(text, 'kv.txt');
+    const { ops } = parseEdnHistory(text, 'kv.txt');
     expect(ops).toEqual([
       { index: 0, time: 1, type: 'invoke', process: 9, f: 'append', key: '0', value: 'x 9 0 y' },
       { index: 1, time: 2, type: 'ok', process: 1, f: 'get', key: '9', value: null },
@@ -112,7 +112,7 @@ describe('edn', () => {
   });
 
   it('rejects a map without :type, naming the line', () => {
-    const e = thrown(() => parseEdnKv('{:process 1, :type :ok, :f :get}\n{:process 1, :f :get}\n{:process 1, :type :ok, :f :get}\n', 'kv.txt'));
+    const e = thrown(() => parseEdnHistory('{:process 1, :type :ok, :f :get}\n{:process 1, :f :get}\n{:process 1, :type :ok, :f :get}\n', 'kv.txt'));
     expect((e as Error).message).toMatch(/^kv\.txt:2: :type must be/);
   });
 });
@@ -164,7 +164,7 @@ describe('fuzz: parsers fail only with HistoryFormatError', () => {
     (t: string) => parseHistory(t, 'fuzz'),
     (t: string) => parseJsonl(t, 'fuzz'),
     (t: string) => parseJepsenLog(t, 'fuzz'),
-    (t: string) => parseEdnKv(t, 'fuzz'),
+    (t: string) => parseEdnHistory(t, 'fuzz'),
   ];
   const onlyFormatErrors = (t: string): void => {
     for (const parse of parsers) {

@@ -27,17 +27,17 @@ describe('fault targets', () => {
   });
 
   it('parses `all` only when it names every node, and resolves it to them', async () => {
-    const targets = parseTargets('start-kill', { target: 'all', nodes: [...nodes].reverse() }, cluster());
+    const targets = parseTargets('start-kill', { target: 'all', nodes: [...nodes].reverse() }, cluster().nodes);
     expect(targets.target).toBe('all');
     expect(await resolveTargets(targets, cluster('n2'), new AbortController().signal)).toEqual({
       nodes: [...nodes].reverse(),
       label: 'n5, n4, n3, n2, n1 (all)',
     });
-    expect(() => parseTargets('start-kill', { target: 'all', nodes: ['n1'] }, cluster())).toThrow(/target all names every node/);
+    expect(() => parseTargets('start-kill', { target: 'all', nodes: ['n1'] }, cluster().nodes)).toThrow(/target all names every node/);
   });
 
   it('resolves the primary when it runs, or falls back to the stand-in', async () => {
-    const targets = parseTargets('start-clock', { target: 'primary', nodes: ['n4'] }, cluster());
+    const targets = parseTargets('start-clock', { target: 'primary', nodes: ['n4'] }, cluster().nodes);
     const signal = new AbortController().signal;
     expect(await resolveTargets(targets, cluster('n2'), signal)).toEqual({ nodes: ['n2'], label: 'n2 (primary)' });
     expect(await resolveTargets(targets, cluster(undefined), signal)).toEqual({ nodes: ['n4'], label: 'n4 (no primary known)' });

@@ -1,96 +1,133 @@
 /**
- * Read a history file of any supported format into `Op[]`, telling the format from the content.
+ * Read a history file of any supported format into `Op[]`, telling the format from the content,
+ * streaming the file so that its size is no limit.
  *
- * Formats: `jsonl` (faultline's history.jsonl), `edn` (one EDN op map per line, as Porcupine's
- * kv histories) and `jepsen-log` (Jepsen console log lines, as the etcd histories).
+ * Formats: `jsonl` (faultline's history.jsonl), `edn` (Jepsen, Knossos and Porcupine histories in
+ * EDN: op maps one per line, or one vector or list of them over many lines) and `jepsen-log`
+ * (Jepsen console log lines, as the etcd histories).
  */
-import { readFile } from 'node:fs/promises';
 import type { Op } from '../../api/op.js';
-import { HistoryFormatError, splitLines, type ParsedHistory } from './errors.js';
-import { parseEdnKv } from './edn-kv.js';
-import { JEPSEN_LINE, parseJepsenLog } from './jepsen-log.js';
-import { parseJsonl } from './jsonl.js';
+import { HistoryFormatError, type FormatReader, type ParsedHistory } from './errors.js';
+import { ednHistoryReader } from './edn-history.js';
+import { jepsenLogReader } from './jepsen-log.js';
+import { jsonlReader } from './jsonl.js';
+import { CHUNK_BYTES, fileSegments, readText, type TextSegment } from './source.js';
 
 export { HistoryFormatError, type ParsedHistory } from './errors.js';
 export { parseJsonl } from './jsonl.js';
 export { parseJepsenLog } from './jepsen-log.js';
-export { parseEdnKv } from './edn-kv.js';
+export { parseEdnHistory } from './edn-history.js';
 
 /** The format names `detectFormat` returns. */
 export type HistoryFormat = 'jsonl' | 'edn' | 'jepsen-log';
 
+/** Text enough to tell the format by. */
+const HEAD_CHARS = 256;
+
 /**
- * Tell the format from the text: the first non-blank line opening a JSON object means `jsonl`,
- * one opening an EDN map (`{:`) means `edn`; otherwise any Jepsen op line makes it `jepsen-log`.
- * Returns undefined for empty text; throws `HistoryFormatError` when nothing fits.
+ * Tell the format from the start of the text: a JSON object (`{"`) means `jsonl`; an EDN map,
+ * vector, list, tagged value or comment means `edn`; anything else may be a Jepsen log, whose
+ * reader then refuses text without a single operation line. Undefined for blank text.
  */
 export function detectFormat(text: string, file = '<text>'): HistoryFormat | undefined {
-  const lines = splitLines(text);
-  const first = lines.findIndex((l) => l.trim() !== '');
-  if (first < 0) return undefined;
-  const head = lines[first]!.trim();
-  if (/^\{\s*"/.test(head) || head === '{}' ) return 'jsonl';
-  if (/^\{\s*:/.test(head)) return 'edn';
-  if (lines.some((l) => JEPSEN_LINE.test(l))) return 'jepsen-log';
-  throw new HistoryFormatError(
-    file,
-    first + 1,
-    `cannot tell the format: ${JSON.stringify(head.slice(0, 40))} is neither a JSON op, an EDN op map nor a Jepsen log line`,
-  );
+  const head = text.trimStart().slice(0, HEAD_CHARS);
+  if (head === '') return undefined;
+  if (/^\{\s*("|\})/.test(head)) return 'jsonl';
+  if (/^\[\s*\{\s*"/.test(head)) {
+    throw new HistoryFormatError(file, undefined, 'a JSON array is not a history format faultline reads: write one JSON object per line (JSONL)');
+  }
+  if (/^[{[(#;]/.test(head)) return 'edn';
+  return 'jepsen-log';
+}
+
+function readerFor(format: HistoryFormat, file: string, guessed: boolean): FormatReader {
+  switch (format) {
+    case 'jsonl':
+      return jsonlReader(file);
+    case 'edn':
+      return ednHistoryReader(file);
+    case 'jepsen-log':
+      return jepsenLogReader(file, guessed);
+  }
+}
+
+/** What reading a history gives, and the format it was in (`empty` for a blank file). */
+export interface ReadHistory extends ParsedHistory {
+  format: HistoryFormat | 'empty';
+}
+
+/**
+ * Tells the format from the first text that says it, then hands everything to that format's
+ * reader; text before that point is held back (it is blank, or at most a few pieces).
+ */
+class DetectingReader {
+  private reader: FormatReader | undefined;
+  private format: HistoryFormat | undefined;
+  private held: TextSegment[] = [];
+  private heldText = '';
+
+  constructor(
+    private readonly file: string,
+    private readonly given?: HistoryFormat,
+  ) {
+    if (given) this.start(given, false);
+  }
+
+  push(segment: TextSegment): void {
+    if (this.reader) return this.reader.push(segment);
+    this.held.push(segment);
+    this.heldText += this.heldText === '' ? segment.text.trimStart() : segment.text;
+    if (this.heldText.length >= HEAD_CHARS) this.decide();
+  }
+
+  finish(): ReadHistory {
+    if (!this.reader) this.decide();
+    if (!this.reader || !this.format) return { ops: [], format: 'empty', warnings: [`${this.file}: empty history`] };
+    return { ...this.reader.finish(), format: this.format };
+  }
+
+  private decide(): void {
+    const format = detectFormat(this.heldText, this.file);
+    if (format) this.start(format, true);
+  }
+
+  private start(format: HistoryFormat, guessed: boolean): void {
+    this.format = format;
+    this.reader = readerFor(format, this.file, guessed && !this.given);
+    for (const segment of this.held) this.reader.push(segment);
+    this.held = [];
+    this.heldText = '';
+  }
 }
 
 /** Parse text in the given (or detected) format. */
-export function parseHistory(text: string, file = '<text>', format?: HistoryFormat): ParsedHistory & { format: string } {
-  const fmt = format ?? detectFormat(text, file);
-  switch (fmt) {
-    case undefined:
-      return { ops: [], format: 'empty', warnings: [`${file}: empty history`] };
-    case 'jsonl':
-      return { ...parseJsonl(text, file), format: fmt };
-    case 'edn':
-      return { ...parseEdnKv(text, file), format: fmt };
-    case 'jepsen-log':
-      return { ...parseJepsenLog(text, file), format: fmt };
-  }
+export function parseHistory(text: string, file = '<text>', format?: HistoryFormat): ReadHistory {
+  return readText(new DetectingReader(file, format), text) as ReadHistory;
+}
+
+/** Options of {@link readHistoryFile}. */
+export interface ReadOptions {
+  /** Bytes read at a time; tests make it tiny to exercise the streaming. */
+  chunkBytes?: number;
+  /** A line held back longer than this goes on in pieces. */
+  longLineBytes?: number;
 }
 
 /**
  * Read a history file, detecting its format from the content. Every failure, unreadable file
- * included, is a `HistoryFormatError` naming the file (and the line, when there is one).
- * Bytes that are not UTF-8 are an error on the line that holds them, except on the last line,
- * which a crash may have torn in the middle of a character (the parsers then judge it).
+ * included, is a `HistoryFormatError` naming the file (and the line, when there is one). Bytes
+ * that are not UTF-8 are an error on the line that holds them, except on the last line, which a
+ * crash may have torn in the middle of a character (the reader then judges it).
  */
-export async function readHistoryFile(path: string): Promise<{ ops: Op[]; format: string; warnings: string[] }> {
-  let bytes: Buffer;
+export async function readHistoryFile(path: string, opts: ReadOptions = {}): Promise<{ ops: Op[]; format: string; warnings: string[] }> {
+  const reader = new DetectingReader(path);
   try {
-    bytes = await readFile(path);
+    for await (const segment of fileSegments(path, opts.chunkBytes ?? CHUNK_BYTES, opts.longLineBytes)) reader.push(segment);
   } catch (e) {
+    if (e instanceof HistoryFormatError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new HistoryFormatError(path, undefined, `cannot read the file${code ? ` (${code})` : ''}`);
+    if (code === undefined) throw e;
+    throw new HistoryFormatError(path, undefined, `cannot read the file (${code})`);
   }
-  const text = bytes.toString('utf8');
-  if (text.includes('\uFFFD')) checkUtf8(bytes, path);
-  return parseHistory(text, path);
-}
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Throw for the first line, other than the last non-blank one, that is not valid UTF-8. */
-function checkUtf8(bytes: Buffer, file: string): void {
-  const lines: Buffer[] = [];
-  for (let start = 0; start <= bytes.length; ) {
-    const nl = bytes.indexOf(10, start);
-    const end = nl < 0 ? bytes.length : nl;
-    lines.push(bytes.subarray(start, end));
-    start = end + 1;
-  }
-  let last = lines.length - 1;
-  while (last >= 0 && lines[last]!.toString('latin1').trim() === '') last--;
-  for (let i = 0; i < last; i++) {
-    try {
-      strictUtf8.decode(lines[i]);
-    } catch {
-      throw new HistoryFormatError(file, i + 1, 'not valid UTF-8 text (a history is UTF-8; the file may be damaged or binary)');
-    }
-  }
+  return reader.finish();
 }

@@ -3,35 +3,31 @@
  *
  * Why a tolerant last line: the runner appends as it goes, so a crash can leave the last line
  * half-written. That line is dropped with a warning; a bad line anywhere else means the file is
- * not a history and is an error naming the line.
+ * not a history and is an error naming the line (./lines.ts).
  */
 import type { Op, OpType } from '../../api/op.js';
-import { HistoryFormatError, lastNonBlank, splitLines, type ParsedHistory } from './errors.js';
+import { HistoryFormatError, type FormatReader, type ParsedHistory } from './errors.js';
+import { lineReader, type LineRead } from './lines.js';
+import { readText } from './source.js';
 
 const TYPES: ReadonlySet<string> = new Set(['invoke', 'ok', 'fail', 'info']);
 
-/** Parse history.jsonl text; `index` and `time` are kept as recorded. */
-export function parseJsonl(text: string, file = '<text>'): ParsedHistory {
-  const lines = splitLines(text);
-  const last = lastNonBlank(lines);
-  const ops: Op[] = [];
-  const warnings: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === '') continue;
+/** A reader of history.jsonl; `index` and `time` are kept as recorded. */
+export function jsonlReader(file: string): FormatReader {
+  return lineReader(file, (text, line): LineRead => {
     let v: unknown;
     try {
-      v = JSON.parse(line);
+      v = JSON.parse(text);
     } catch (e) {
-      if (i === last) {
-        warnings.push(`${file}:${i + 1}: ignored the torn last line (not complete JSON)`);
-        continue;
-      }
-      throw new HistoryFormatError(file, i + 1, `not JSON: ${e instanceof Error ? e.message : String(e)}`);
+      return { torn: `not JSON: ${e instanceof Error ? e.message : String(e)}` };
     }
-    ops.push(toOp(v, file, i + 1));
-  }
-  return { ops, warnings };
+    return toOp(v, file, line);
+  });
+}
+
+/** Parse history.jsonl text held in memory. */
+export function parseJsonl(text: string, file = '<text>'): ParsedHistory {
+  return readText(jsonlReader(file), text);
 }
 
 /** Check one parsed line against the `Op` shape and copy its known fields. */

@@ -38,6 +38,8 @@ interface Slot {
   readonly placed: PlacedNode;
   /** The node's process from its spawn until it is gone (while being stopped too). */
   proc?: NodeProcess;
+  /** A tether spawned whose node has not reported its pid yet. */
+  spawning?: ChildProcess;
   /** Settles when every operation called so far on this node is done. */
   queue: Promise<void>;
 }
@@ -59,6 +61,20 @@ export interface LocalClusterOptions {
   stopGraceMs?: number;
 }
 
+/** Clusters of this process not torn down yet: a forced exit (no teardown) kills their nodes. */
+const live = new Set<LocalCluster>();
+let exitWatched = false;
+
+function watchExit(cluster: LocalCluster): void {
+  live.add(cluster);
+  if (exitWatched) return;
+  exitWatched = true;
+  // First among the exit handlers: the nodes must be dead before the scratch directory is removed.
+  process.prependListener('exit', () => {
+    for (const c of live) c.killAllNow();
+  });
+}
+
 export class LocalCluster implements Cluster {
   readonly nodes: readonly string[];
   readonly clientAddresses: Readonly<Record<string, string>>;
@@ -69,6 +85,7 @@ export class LocalCluster implements Cluster {
     this.nodes = opts.nodes.map((n) => n.plan.id);
     this.clientAddresses = Object.fromEntries(opts.nodes.map((n) => [n.plan.id, n.clientAddress]));
     for (const placed of opts.nodes) this.slots.add(placed.plan.id, { placed, queue: Promise.resolve() });
+    watchExit(this);
   }
 
   isRunning(node: string): boolean {
@@ -132,6 +149,19 @@ export class LocalCluster implements Cluster {
   async teardown(): Promise<void> {
     this.closed = true;
     await Promise.all(this.nodes.map((node) => this.kill(node)));
+    live.delete(this);
+  }
+
+  /**
+   * The forced-exit path (a second Ctrl-C): signal every node now, synchronously, as an exit
+   * handler must; a tether still starting its node is asked to end, and ends the node with it.
+   */
+  killAllNow(): void {
+    this.closed = true;
+    for (const { proc, spawning } of this.slots.all()) {
+      if (proc) signalQuietly(proc.pid, 'SIGKILL');
+      for (const tether of [proc?.tether, spawning]) if (tether?.pid !== undefined) signalQuietly(tether.pid, 'SIGTERM');
+    }
   }
 
   private async spawn(slot: Slot): Promise<void> {
@@ -155,14 +185,20 @@ export class LocalCluster implements Cluster {
       closeSync(log);
     }
     const gone = new Promise<void>((resolve) => tether.once('exit', () => resolve()));
-    const pid = await new Promise<number>((resolve, reject) => {
-      tether.once('message', (msg: { pid?: number; error?: string }) => {
-        if (msg.pid !== undefined) resolve(msg.pid);
-        else reject(new Error(`node ${node} could not start ${launch.command}: ${msg.error ?? 'unknown error'}`));
+    slot.spawning = tether;
+    let pid: number;
+    try {
+      pid = await new Promise<number>((resolve, reject) => {
+        tether.once('message', (msg: { pid?: number; error?: string }) => {
+          if (msg.pid !== undefined) resolve(msg.pid);
+          else reject(new Error(`node ${node} could not start ${launch.command}: ${msg.error ?? 'unknown error'}`));
+        });
+        tether.once('exit', () => reject(new Error(`node ${node} exited at once; see ${logFile}`)));
+        tether.once('error', reject);
       });
-      tether.once('exit', () => reject(new Error(`node ${node} exited at once; see ${logFile}`)));
-      tether.once('error', reject);
-    });
+    } finally {
+      slot.spawning = undefined;
+    }
     const proc: NodeProcess = { tether, pid, paused: false, gone, exited: false, ending: false };
     slot.proc = proc;
     tether.on('message', (msg: { exit?: { code: number | null; signal: string | null } }) => {

@@ -12,14 +12,14 @@ export const proxyNetwork: LocalNetworkMode = {
   description: "every node link and client link through faultline's fault proxy on 127.0.0.1 (no privileges)",
   check: () => undefined,
   lacks: async () => ({}),
-  async start({ spec }) {
+  async start({ spec, signal }) {
     const peerListen: Record<string, string> = {};
     const clientListen: Record<string, string> = {};
     for (const node of spec.nodes) {
       peerListen[node] = `${LOOPBACK}:${await allocatePort()}`;
       clientListen[node] = `${LOOPBACK}:${await allocatePort()}`;
     }
-    const net = await ProxyNet.start({ nodes: [...spec.nodes], peerTargets: peerListen, clientTargets: clientListen, seed: spec.seed });
+    const net = await ProxyNet.start({ nodes: [...spec.nodes], peerTargets: peerListen, clientTargets: clientListen, seed: spec.seed }, signal);
     return {
       net,
       peerListen,

@@ -4,6 +4,7 @@
  * namespaces. Nodes are told to dial `peerAddress(from, to)`; clients dial `clientAddress(node)`.
  */
 import { CLIENTS, type Grudge, type Link, type LinkShape, type Net } from '../../api/net.js';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Rng } from '../../gen/rng.js';
 import { byName, cutLinks, describeGrudge, normalize } from '../grudge.js';
 import { LinkProxy, validateShape, type LinkStats } from './link-proxy.js';
@@ -36,6 +37,9 @@ export interface ProxyNetDescription {
 
 const key = (from: string, to: string): string => `${from}->${to}`;
 
+/** Links set up between two turns of the event loop. */
+const LISTEN_BATCH = 64;
+
 /** A `Net` made of TCP proxies on 127.0.0.1. Start with {@link ProxyNet.start}; close when done. */
 export class ProxyNet implements Net {
   readonly kind = 'proxy';
@@ -47,8 +51,8 @@ export class ProxyNet implements Net {
     private readonly links: ReadonlyMap<string, LinkProxy>,
   ) {}
 
-  /** One proxy per ordered node pair and one client proxy per node, all listening. */
-  static async start(opts: ProxyNetOptions): Promise<ProxyNet> {
+  /** One proxy per ordered node pair and one client proxy per node, all listening; `signal` stops the setup (and closes what it made). */
+  static async start(opts: ProxyNetOptions, signal?: AbortSignal): Promise<ProxyNet> {
     const { nodes, peerTargets, clientTargets, seed } = opts;
     if (new Set(nodes).size !== nodes.length || nodes.includes(CLIENTS)) {
       throw new Error(`node ids must be distinct and not '${CLIENTS}': ${nodes.join(', ')}`);
@@ -61,19 +65,25 @@ export class ProxyNet implements Net {
       for (const from of nodes) if (from !== to) wanted.push({ from, to, target: peer });
       wanted.push({ from: CLIENTS, to, target: client });
     }
-    const settled = await Promise.allSettled(
-      wanted.map(({ from, to, target }) => LinkProxy.listen({ target, rng: Rng.derive(seed, key(from, to)) })),
-    );
+    // In batches, yielding between them: each listen binds at once, and with thousands of links
+    // (100 nodes make 9,900) one burst would hold the event loop, and Ctrl-C, for seconds.
     const links = new Map<string, LinkProxy>();
-    const failures: unknown[] = [];
-    settled.forEach((result, i) => {
-      const { from, to } = wanted[i] as { from: string; to: string };
-      if (result.status === 'fulfilled') links.set(key(from, to), result.value);
-      else failures.push(result.reason);
-    });
-    if (failures.length > 0) {
+    try {
+      for (let i = 0; i < wanted.length; i += LISTEN_BATCH) {
+        signal?.throwIfAborted();
+        const batch = wanted.slice(i, i + LISTEN_BATCH);
+        const settled = await Promise.allSettled(batch.map(({ from, to, target }) => LinkProxy.listen({ target, rng: Rng.derive(seed, key(from, to)) })));
+        settled.forEach((result, j) => {
+          const { from, to } = batch[j]!;
+          if (result.status === 'fulfilled') links.set(key(from, to), result.value);
+        });
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        await yieldToLoop();
+      }
+    } catch (err) {
       await Promise.all([...links.values()].map((link) => link.close()));
-      throw failures[0];
+      throw err;
     }
     return new ProxyNet([...nodes], links);
   }
