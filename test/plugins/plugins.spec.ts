@@ -64,13 +64,14 @@ describe('the docs/plugins.md example, written from the document alone', () => {
     expect(check.code).toBe(0);
     const report = await runCli(['report', join(dir, 'ok', 'latest')], tmpdir());
     expect(report.code).toBe(0);
-  });
+    // Three CLI runs (test, check, report) from a cold start: slow when the suite shares two cores.
+  }, 180_000);
 
   it('finds its known bug: INVALID, exit 1', async () => {
     const r = await runCli(['test', '--cluster', './tinykv', ...short, '--seed', '2', '--bug', 'blind-cas', '--results-dir', 'bug'], dir);
     expect(r.stderr).toMatch(/verdict: INVALID/);
     expect(r.code).toBe(1);
-  });
+  }, 180_000);
 
   it('refuses --nemesis clock before the run, since the system lacks a clock to skew', async () => {
     const r = await runCli(['test', '--cluster', './tinykv', '--nodes', '1', '--nemesis', 'clock', '--results-dir', 'clock'], dir);
