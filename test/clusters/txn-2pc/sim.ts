@@ -102,7 +102,8 @@ export class TxnSim {
   private collect(): void {
     for (const [id, node] of this.nodes) {
       for (let b = node.ready(); b; b = node.ready()) {
-        this.disks.get(id)!.push(...b.records);
+        const disk = this.disks.get(id)!;
+        for (const rec of b.records) disk.push(rec);
         for (const { to, msg } of b.messages) this.inFlight.push({ from: id, to, msg });
         for (const { rid, result } of b.replies) this.replies.set(rid, result);
       }
