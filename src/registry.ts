@@ -20,6 +20,7 @@ import { txn2pc } from '../clusters/txn-2pc/index.js';
 import { register } from '../workloads/register.js';
 import { counter } from '../workloads/counter.js';
 import { listAppend } from '../workloads/list-append.js';
+import { rwRegister } from '../workloads/rw-register.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
@@ -37,7 +38,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 }
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, txn2pc, memoryKv, etcd]);
-const workloadTable = byName<WorkloadDef>([register, counter, listAppend]);
+const workloadTable = byName<WorkloadDef>([register, counter, listAppend, rwRegister]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;

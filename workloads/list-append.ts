@@ -22,7 +22,7 @@
  */
 import type { Invocation } from '../src/api/client.js';
 import type { GenContext, GenStep, Generator } from '../src/api/generator.js';
-import type { AppendMop, ListAppendTxn, ListReadMop } from '../src/api/txn.js';
+import type { MicroOp, Txn, TxnKind } from '../src/api/txn.js';
 import { TXN_F } from '../src/api/txn.js';
 import type { WorkloadContext, WorkloadDef } from '../src/api/workload.js';
 import { fromContext, repeat, seq, timeLimit, untilOk } from '../src/gen/combinators.js';
@@ -35,6 +35,8 @@ const FINAL_READS_MS = 10_000;
 
 /** The shape of the transactions, from the workload's options. */
 export interface TxnShape {
+  /** The write micro-operation: `append` (list-append) or `w` (rw-register). */
+  write: 'append' | 'w';
   keyCount: number;
   minLength: number;
   maxLength: number;
@@ -43,11 +45,11 @@ export interface TxnShape {
   maxWritesPerKey: number;
 }
 
-export function txnShape(ctx: Pick<WorkloadContext, 'keyCount' | 'options'>): TxnShape {
+export function txnShape(ctx: Pick<WorkloadContext, 'keyCount' | 'options'>, kind: TxnKind = 'list-append'): TxnShape {
   const minLength = Number(ctx.options['min-txn-length']);
   const maxLength = Number(ctx.options['max-txn-length']);
   if (minLength > maxLength) throw new Error(`list-append: --min-txn-length ${minLength} is above --max-txn-length ${maxLength}`);
-  return { keyCount: ctx.keyCount, minLength, maxLength, readShare: Number(ctx.options['read-share']), maxWritesPerKey: Number(ctx.options['max-writes-per-key']) };
+  return { write: kind === 'list-append' ? 'append' : 'w', keyCount: ctx.keyCount, minLength, maxLength, readShare: Number(ctx.options['read-share']), maxWritesPerKey: Number(ctx.options['max-writes-per-key']) };
 }
 
 /**
@@ -68,7 +70,7 @@ export function appendsPerThread(maxWritesPerKey: number, threads: number): numb
  * One thread's transactions: immutable, like every generator; it remembers the window it last
  * drew from, how many appends it made to each of that window's keys, and its value counter.
  */
-class AppendTxns implements Generator {
+class TxnOps implements Generator {
   constructor(
     private readonly shape: TxnShape,
     private readonly windowMs: number,
@@ -78,25 +80,25 @@ class AppendTxns implements Generator {
   ) {}
 
   op(g: GenContext): GenStep {
-    const { keyCount, minLength, maxLength, readShare, maxWritesPerKey } = this.shape;
+    const { write, keyCount, minLength, maxLength, readShare, maxWritesPerKey } = this.shape;
     const window = Math.floor(Math.max(0, g.time) / this.windowMs);
     const appended = window === this.window ? [...this.appended] : new Array<number>(keyCount).fill(0);
     const cap = appendsPerThread(maxWritesPerKey, g.threads);
     const length = minLength + g.rng.int(maxLength - minLength + 1);
     let counter = this.counter;
-    const txn: (AppendMop | ListReadMop)[] = [];
+    const txn: MicroOp[] = [];
     for (let i = 0; i < length; i++) {
       const k = g.rng.int(keyCount);
       const key = window * keyCount + k;
       if (g.rng.float() >= readShare && (appended[k] as number) < cap) {
         appended[k] = (appended[k] as number) + 1;
-        txn.push(['append', key, counter++ * g.threads + g.thread + 1]);
+        txn.push([write, key, counter++ * g.threads + g.thread + 1]);
       } else {
         txn.push(['r', key, null]);
       }
     }
-    const value: ListAppendTxn = txn;
-    return { op: { f: TXN_F, value }, gen: new AppendTxns(this.shape, this.windowMs, window, appended, counter) };
+    const value: Txn = txn;
+    return { op: { f: TXN_F, value }, gen: new TxnOps(this.shape, this.windowMs, window, appended, counter) };
   }
 
   update(): Generator {
@@ -108,36 +110,43 @@ class AppendTxns implements Generator {
 export function readTxns(keys: readonly number[], maxLength: number): Invocation[] {
   const out: Invocation[] = [];
   for (let i = 0; i < keys.length; i += maxLength) {
-    const value: ListAppendTxn = keys.slice(i, i + maxLength).map((k): ListReadMop => ['r', k, null]);
+    const value: Txn = keys.slice(i, i + maxLength).map((k): MicroOp => ['r', k, null]);
     out.push({ f: TXN_F, value });
   }
   return out;
 }
 
-export const listAppend: WorkloadDef = {
-  name: 'list-append',
-  description:
-    'transactions of 1-4 appends (unique values) and reads over a few hot keys shared by every thread, retired after a bounded number of appends; ' +
+/** A transactional workload of `kind`: list-append and rw-register differ only in their write. */
+export function txnWorkload(kind: TxnKind, description: string): WorkloadDef {
+  return {
+    name: kind,
+    description,
+    options: {
+      'min-txn-length': { describe: 'fewest micro-operations in a transaction', default: 1, min: 1, max: 64, integer: true },
+      'max-txn-length': { describe: 'most micro-operations in a transaction', default: 4, min: 1, max: 64, integer: true },
+      'read-share': { describe: 'share of micro-operations that are reads (the rest write)', default: 0.5, min: 0, max: 1 },
+      'max-writes-per-key': { describe: 'writes to one key before it retires (fresh keys replace it)', default: 32, min: 1, max: 100_000, integer: true },
+      'consistency-model': { describe: 'the model elle checks the history against', default: 'strict-serializable', choices: MODELS },
+    },
+    build(ctx) {
+      const shape = txnShape(ctx, kind);
+      const windowMs = appendWindowMs(shape, ctx.rate);
+      const finalReads = fromContext((g) => {
+        const keys = finalKeys(g.phaseStart, windowMs, shape.keyCount).map(Number);
+        const txns = readTxns(nodeShare(g, keys), shape.maxLength);
+        return timeLimit(FINAL_READS_MS, seq(...txns.map((txn) => untilOk(repeat(() => txn)))));
+      });
+      return {
+        generator: new TxnOps(shape, windowMs),
+        finalGenerator: finalReads,
+        checkers: { elle: elle({ consistencyModels: [String(ctx.options['consistency-model'])], kind }), stats: stats() },
+      };
+    },
+  };
+}
+
+export const listAppend = txnWorkload(
+  'list-append',
+  'transactions of 1-4 appends (unique values) and reads over a few hot keys shared by every thread, retired after a bounded number of appends; ' +
     'final reads of every key through every node; checked by elle (dependency cycles: G0, G1a/b/c, G-single, G2, lost appends) and stats',
-  options: {
-    'min-txn-length': { describe: 'fewest micro-operations in a transaction', default: 1, min: 1, max: 64, integer: true },
-    'max-txn-length': { describe: 'most micro-operations in a transaction', default: 4, min: 1, max: 64, integer: true },
-    'read-share': { describe: 'share of micro-operations that are reads (the rest append)', default: 0.5, min: 0, max: 1 },
-    'max-writes-per-key': { describe: 'appends to one key before it retires (fresh keys replace it)', default: 32, min: 1, max: 100_000, integer: true },
-    'consistency-model': { describe: 'the model elle checks the history against', default: 'strict-serializable', choices: MODELS },
-  },
-  build(ctx) {
-    const shape = txnShape(ctx);
-    const windowMs = appendWindowMs(shape, ctx.rate);
-    const finalReads = fromContext((g) => {
-      const keys = finalKeys(g.phaseStart, windowMs, shape.keyCount).map(Number);
-      const txns = readTxns(nodeShare(g, keys), shape.maxLength);
-      return timeLimit(FINAL_READS_MS, seq(...txns.map((txn) => untilOk(repeat(() => txn)))));
-    });
-    return {
-      generator: new AppendTxns(shape, windowMs),
-      finalGenerator: finalReads,
-      checkers: { elle: elle({ consistencyModels: [String(ctx.options['consistency-model'])] }), stats: stats() },
-    };
-  },
-};
+);

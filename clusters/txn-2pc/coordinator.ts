@@ -13,7 +13,7 @@
  */
 import type { Bugs } from './bugs.js';
 import type { Outbox, Rec } from './outbox.js';
-import type { Envelope, Key, Mop, QueryMsg, ShardOp, VoteMsg } from './protocol.js';
+import type { Envelope, Model, Mop, QueryMsg, ReadOp, ShardOp, VoteMsg } from './protocol.js';
 import type { Ring } from './ring.js';
 
 /** How long the coordinator waits for every vote before aborting (well under a client's timeout). */
@@ -21,6 +21,7 @@ export const PREPARE_TIMEOUT_MS = 600;
 
 interface Active {
   rid: string;
+  model: Model;
   mops: Mop[];
   shards: Map<string, ShardOp[]>;
   votes: Map<string, Envelope<VoteMsg>>;
@@ -47,7 +48,7 @@ export class Coordinator {
   }
 
   /** Start a client's transaction. */
-  begin(rid: string, mops: Mop[], now: number): void {
+  begin(rid: string, model: Model, mops: Mop[], now: number): void {
     const txn = `${this.self}:${this.incarnation}:${++this.seq}`;
     const shards = new Map<string, ShardOp[]>();
     mops.forEach((mop, at) => {
@@ -56,8 +57,8 @@ export class Coordinator {
       if (ops) ops.push([at, mop]);
       else shards.set(node, [[at, mop]]);
     });
-    this.active.set(txn, { rid, mops, shards, votes: new Map(), deadline: now + PREPARE_TIMEOUT_MS, writes: mops.some((m) => m[0] === 'append') });
-    for (const [node, ops] of shards) this.out.send(node, { type: 'prepare', txn, ops });
+    this.active.set(txn, { rid, model, mops, shards, votes: new Map(), deadline: now + PREPARE_TIMEOUT_MS, writes: mops.some((m) => m[0] !== 'r') });
+    for (const [node, ops] of shards) this.out.send(node, { type: 'prepare', txn, model, ops });
   }
 
   vote(msg: Envelope<VoteMsg>): void {
@@ -104,7 +105,7 @@ export class Coordinator {
     this.decided.set(txn, true);
     if (a.writes && !this.bugs.has('no-coordinator-log')) this.out.record({ r: 'decision', txn });
     for (const node of a.shards.keys()) this.out.send(node, { type: 'decide', txn, commit: true });
-    const read = new Map<number, Key[] | null>();
+    const read = new Map<number, ReadOp[2]>();
     for (const v of a.votes.values()) for (const [at, list] of v.reads) read.set(at, list);
     const value = a.mops.map((m, at): Mop => (m[0] === 'r' ? ['r', m[1], read.get(at) ?? null] : m));
     this.out.reply(a.rid, { type: 'ok', value });

@@ -49,7 +49,7 @@ export class TxnNode {
   }
 
   request(rid: string, req: TxnRequest, now: number): void {
-    this.coordinator.begin(rid, req.value, now);
+    this.coordinator.begin(rid, req.model, req.value, now);
   }
 
   receive(msg: Envelope, now: number): void {

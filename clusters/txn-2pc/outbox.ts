@@ -5,7 +5,7 @@
  * The core never does I/O itself, so tests drive it with a simulated network and disk.
  */
 import type { KvResult } from '../../src/node/kv/protocol.js';
-import type { Key, PeerMsg, VoteMsg } from './protocol.js';
+import type { Key, Model, PeerMsg, VoteMsg } from './protocol.js';
 
 /** A durable record of a node's log. */
 export type Rec =
@@ -13,9 +13,10 @@ export type Rec =
   | { r: 'boot'; incarnation: number }
   /**
    * Participant: prepared `txn` for `coord`, holding locks on `reads` (shared) and `writes`
-   * (exclusive); `results` is what its reads returned, sent again if the prepare is repeated.
+   * (exclusive: appends, or register values set, as `model` says); `results` is what its reads
+   * returned, sent again if the prepare is repeated.
    */
-  | { r: 'prepared'; txn: string; coord: string; reads: Key[]; writes: [Key, Key][]; results: VoteMsg['reads'] }
+  | { r: 'prepared'; txn: string; coord: string; model: Model; reads: Key[]; writes: [Key, Key][]; results: VoteMsg['reads'] }
   /** Participant: applied a prepared transaction's writes and released its locks. */
   | { r: 'committed'; txn: string }
   /** Participant: dropped a prepared transaction and released its locks. */

@@ -1,5 +1,6 @@
 /**
- * The participant half of a txn-2pc node: the shards this node holds (each key's list), their
+ * The participant half of a txn-2pc node: the shards this node holds (each key's list, or a
+ * register's value as a list of one), their
  * locks, and the transactions prepared on them.
  *
  * - prepare: take the locks (shared for reads, exclusive for appends, no waiting: a conflict is a
@@ -16,7 +17,7 @@
  */
 import type { Bugs } from './bugs.js';
 import type { Outbox, Rec } from './outbox.js';
-import type { DecideMsg, Envelope, Key, PrepareMsg, ShardOp, VoteMsg } from './protocol.js';
+import type { DecideMsg, Envelope, Key, Model, PrepareMsg, ShardOp, VoteMsg } from './protocol.js';
 
 /** How long a prepared transaction waits for its decision before asking the coordinator. */
 export const IN_DOUBT_MS = 500;
@@ -24,6 +25,7 @@ export const QUERY_EVERY_MS = 250;
 
 interface Prepared {
   coord: string;
+  model: Model;
   reads: Key[];
   writes: [Key, Key][];
   votes: VoteMsg;
@@ -59,13 +61,13 @@ export class Participant {
       else if (rec.r === 'committed' || rec.r === 'aborted') {
         const p = pending.get(rec.txn);
         pending.delete(rec.txn);
-        if (p && rec.r === 'committed') this.apply(p.writes);
+        if (p && rec.r === 'committed') this.apply(p.model, p.writes);
         this.done.set(rec.txn, rec.r === 'committed');
       }
     }
     for (const [txn, p] of pending) {
       const votes: VoteMsg = { type: 'vote', txn, yes: true, reads: p.results };
-      const prepared: Prepared = { coord: p.coord, reads: p.reads, writes: p.writes, votes, since: now - IN_DOUBT_MS, askedAt: -Infinity };
+      const prepared: Prepared = { coord: p.coord, model: p.model, reads: p.reads, writes: p.writes, votes, since: now - IN_DOUBT_MS, askedAt: -Infinity };
       this.prepared.set(txn, prepared);
       this.lock(txn, prepared);
     }
@@ -75,7 +77,8 @@ export class Participant {
     const { txn, from } = msg;
     const again = this.prepared.get(txn);
     if (again) return this.out.send(from, again.votes);
-    const { reads, readKeys, writes } = this.evaluate(txn, msg.ops);
+    const { model } = msg;
+    const { reads, readKeys, writes } = this.evaluate(txn, model, msg.ops);
     const refuse = (why: string): void => this.out.send(from, { type: 'vote', txn, yes: false, reads, why });
     if (this.done.has(txn)) return refuse(`${txn} was already decided`);
     const conflict = this.conflict(txn, msg.ops);
@@ -84,10 +87,10 @@ export class Participant {
       return refuse(conflict);
     }
     const votes: VoteMsg = { type: 'vote', txn, yes: true, reads };
-    const prepared: Prepared = { coord: from, reads: readKeys, writes, votes, since: now, askedAt: now };
+    const prepared: Prepared = { coord: from, model, reads: readKeys, writes, votes, since: now, askedAt: now };
     this.prepared.set(txn, prepared);
     this.lock(txn, prepared);
-    this.out.record({ r: 'prepared', txn, coord: from, reads: readKeys, writes, results: reads });
+    this.out.record({ r: 'prepared', txn, coord: from, model, reads: readKeys, writes, results: reads });
     this.out.send(from, votes);
   }
 
@@ -99,7 +102,7 @@ export class Participant {
     }
     this.prepared.delete(msg.txn);
     this.unlock(msg.txn, p);
-    if (msg.commit) this.apply(p.writes);
+    if (msg.commit) this.apply(p.model, p.writes);
     this.done.set(msg.txn, msg.commit);
     this.out.record({ r: msg.commit ? 'committed' : 'aborted', txn: msg.txn });
   }
@@ -122,8 +125,8 @@ export class Participant {
     return this.prepared.size;
   }
 
-  /** The reads of `ops` in order, as this transaction sees its shard, and the appends it makes. */
-  private evaluate(txn: string, ops: readonly ShardOp[]): { reads: VoteMsg['reads']; readKeys: Key[]; writes: [Key, Key][] } {
+  /** The reads of `ops` in order, as this transaction sees its shard, and the writes it makes. */
+  private evaluate(txn: string, model: Model, ops: readonly ShardOp[]): { reads: VoteMsg['reads']; readKeys: Key[]; writes: [Key, Key][] } {
     const seen = new Map<string, Key[]>();
     const reads: VoteMsg['reads'] = [];
     const readKeys: Key[] = [];
@@ -131,24 +134,24 @@ export class Participant {
     for (const [at, [f, key, value]] of ops) {
       const k = id(key);
       let list = seen.get(k);
-      if (!list) seen.set(k, (list = this.visible(k, txn)));
+      if (!list) seen.set(k, (list = this.visible(k, txn, model)));
       if (f === 'r') {
-        reads.push([at, list.length > 0 ? [...list] : null]);
+        reads.push([at, list.length === 0 ? null : model === 'list' ? [...list] : (list[0] as Key)]);
         readKeys.push(key);
       } else {
-        list.push(value as Key);
+        write(model, list, value as Key);
         writes.push([key, value as Key]);
       }
     }
     return { reads, readKeys, writes };
   }
 
-  /** What `txn` reads at `k` before its own appends: the committed list (and, buggy, a prepared writer's appends). */
-  private visible(k: string, txn: string): Key[] {
+  /** What `txn` reads at `k` before its own writes: the committed state (and, buggy, a prepared writer's writes). */
+  private visible(k: string, txn: string, model: Model): Key[] {
     const list = [...(this.data.get(k) ?? [])];
     const writer = this.locks.get(k)?.writer;
     if (this.bugs.has('read-uncommitted') && writer !== undefined && writer !== txn) {
-      for (const [key, value] of this.prepared.get(writer)?.writes ?? []) if (id(key) === k) list.push(value);
+      for (const [key, value] of this.prepared.get(writer)?.writes ?? []) if (id(key) === k) write(model, list, value);
     }
     return list;
   }
@@ -159,7 +162,7 @@ export class Participant {
       const lock = this.locks.get(id(key));
       if (!lock) continue;
       const otherWriter = lock.writer !== undefined && lock.writer !== txn;
-      if (f === 'append' && (otherWriter || [...lock.readers].some((r) => r !== txn))) return `${id(key)} is locked by ${lock.writer ?? [...lock.readers][0]}`;
+      if (f !== 'r' && (otherWriter || [...lock.readers].some((r) => r !== txn))) return `${id(key)} is locked by ${lock.writer ?? [...lock.readers][0]}`;
       if (f === 'r' && otherWriter && !this.bugs.has('read-uncommitted')) return `${id(key)} is locked by ${lock.writer}`;
     }
     return undefined;
@@ -187,12 +190,18 @@ export class Participant {
     }
   }
 
-  private apply(writes: readonly [Key, Key][]): void {
+  private apply(model: Model, writes: readonly [Key, Key][]): void {
     for (const [key, value] of writes) {
       const k = id(key);
       const list = this.data.get(k);
-      if (list) list.push(value);
+      if (list) write(model, list, value);
       else this.data.set(k, [value]);
     }
   }
+}
+
+/** A write to a key's state: a list grows by `value`; a register (a list of at most one) becomes `value`. */
+function write(model: Model, list: Key[], value: Key): void {
+  if (model === 'register') list.length = 0;
+  list.push(value);
 }

@@ -17,12 +17,25 @@ import { parseRequestWith, type ParsedRequest } from '../../src/node/kv/protocol
 
 export type Key = TxnScalar;
 export type AppendOp = ['append', Key, Key];
-export type ReadOp = ['r', Key, Key[] | null];
-export type Mop = AppendOp | ReadOp;
+export type WriteOp = ['w', Key, Key];
+/** A read: `null` when sent; answered with the list (list-append) or the value (rw-register), `null` when empty. */
+export type ReadOp = ['r', Key, Key[] | Key | null];
+export type Mop = AppendOp | WriteOp | ReadOp;
+
+/** What a transaction's keys hold: lists it appends to (list-append) or registers it sets (rw-register). */
+export type Model = 'list' | 'register';
 
 export interface TxnRequest {
   f: 'txn';
+  model: Model;
   value: Mop[];
+}
+
+/** A request line's body: rw-register transactions say `"registers": true`. */
+export interface TxnWire {
+  f: 'txn';
+  value: Mop[];
+  registers?: true;
 }
 
 const isScalar = (x: unknown): x is Key => typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
@@ -30,26 +43,37 @@ const isScalar = (x: unknown): x is Key => typeof x === 'string' || typeof x ===
 /** A micro-operation as a client sends it (reads with `null`), or undefined. */
 function asMop(x: unknown): Mop | undefined {
   if (!Array.isArray(x) || x.length !== 3 || !isScalar(x[1])) return undefined;
-  if (x[0] === 'append' && isScalar(x[2])) return ['append', x[1], x[2]];
+  if ((x[0] === 'append' || x[0] === 'w') && isScalar(x[2])) return [x[0], x[1], x[2]];
   if (x[0] === 'r' && x[2] === null) return ['r', x[1], null];
   return undefined;
 }
+
+const WRITE_OF: Record<Model, Mop[0]> = { list: 'append', register: 'w' };
 
 /** Check one request line. */
 export function parseTxnRequest(line: string): ParsedRequest<TxnRequest> {
   return parseRequestWith<TxnRequest>(line, (r, id) => {
     if (r.f !== TXN_F) return { kind: 'bad', id, message: `unknown f ${JSON.stringify(r.f)}` };
     if (!Array.isArray(r.value) || r.value.length === 0) return { kind: 'bad', id, message: 'a txn needs a non-empty list of micro-operations' };
+    const model: Model = r.registers === true ? 'register' : 'list';
+    const write = WRITE_OF[model];
     const mops = r.value.map(asMop);
-    if (mops.some((m) => m === undefined)) return { kind: 'bad', id, message: 'each micro-operation is ["append", key, value] or ["r", key, null]' };
-    return { kind: 'kv', id, req: { f: 'txn', value: mops as Mop[] } };
+    if (mops.some((m) => m === undefined || (m[0] !== 'r' && m[0] !== write))) {
+      return { kind: 'bad', id, message: `each micro-operation is ["${write}", key, value] or ["r", key, null]${model === 'list' ? ' (registers: true for w)' : ''}` };
+    }
+    return { kind: 'kv', id, req: { f: 'txn', model, value: mops as Mop[] } };
   });
 }
 
 /** The request for a `list-append` workload operation. */
-export function txnRequest(op: Invocation): TxnRequest {
+export function txnRequest(op: Invocation): TxnWire {
   if (op.f !== TXN_F || !Array.isArray(op.value)) throw new Error(`the txn-2pc client cannot do "${op.f}"`);
   return { f: 'txn', value: op.value as Mop[] };
+}
+
+/** The request for an `rw-register` workload operation. */
+export function registerTxnRequest(op: Invocation): TxnWire {
+  return { ...txnRequest(op), registers: true };
 }
 
 /** A micro-operation as a participant gets it: its position in the transaction, and itself. */
@@ -59,6 +83,7 @@ export type ShardOp = [number, Mop];
 export interface PrepareMsg {
   type: 'prepare';
   txn: string;
+  model: Model;
   ops: ShardOp[];
 }
 
@@ -67,7 +92,7 @@ export interface VoteMsg {
   type: 'vote';
   txn: string;
   yes: boolean;
-  reads: [number, Key[] | null][];
+  reads: [number, ReadOp[2]][];
   /** Why a participant voted no. */
   why?: string;
 }
@@ -95,7 +120,7 @@ export function isPeerMsg(x: unknown): x is Envelope {
   if (typeof m.from !== 'string' || typeof m.txn !== 'string') return false;
   switch (m.type) {
     case 'prepare':
-      return Array.isArray(m.ops) && m.ops.every((o) => Array.isArray(o) && typeof o[0] === 'number' && asMop(o[1]) !== undefined);
+      return (m.model === 'list' || m.model === 'register') && Array.isArray(m.ops) && m.ops.every((o) => Array.isArray(o) && typeof o[0] === 'number' && asMop(o[1]) !== undefined);
     case 'vote':
       return typeof m.yes === 'boolean' && Array.isArray(m.reads);
     case 'decide':

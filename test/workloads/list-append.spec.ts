@@ -10,6 +10,7 @@ import type { WorkloadContext } from '../../src/api/workload.js';
 import { simulate, type SimCompletion, type SimOp } from '../../src/gen/simulate.js';
 import { resolveWorkloadOptions } from '../../src/runner/workload-options.js';
 import { appendWindowMs, appendsPerThread, listAppend, readTxns, txnShape } from '../../workloads/list-append.js';
+import { rwRegister } from '../../workloads/rw-register.js';
 import { finalKeys } from '../../workloads/register.js';
 
 type Mop = [string, number, unknown];
@@ -30,17 +31,17 @@ function build(over: Partial<WorkloadContext> = {}, options: Record<string, numb
 const invokes = (h: readonly SimOp[]): SimOp[] => h.filter((o) => o.type === 'invoke');
 const mops = (o: SimOp): Mop[] => o.value as Mop[];
 
-/** A serial list store: each transaction takes effect at its invocation, in invocation order. */
-function serialStore(): (op: Invocation) => SimCompletion {
+/** A serial store of lists (or registers): each transaction takes effect at its invocation, in invocation order. */
+function serialStore(registers = false): (op: Invocation) => SimCompletion {
   const lists = new Map<number, number[]>();
   return (op) => {
     const value = (op.value as Mop[]).map(([f, k, v]): Mop => {
-      if (f === 'append') {
-        lists.set(k, [...(lists.get(k) ?? []), v as number]);
+      if (f !== 'r') {
+        lists.set(k, registers ? [v as number] : [...(lists.get(k) ?? []), v as number]);
         return [f, k, v];
       }
       const list = lists.get(k);
-      return [f, k, list ? [...list] : null];
+      return [f, k, !list ? null : registers ? list[0] : [...list]];
     });
     return { type: 'ok', value, latencyMs: 3 };
   };
@@ -125,6 +126,16 @@ describe('list-append workload', () => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  it('rw-register: the same transactions with register writes, valid for elle when a serial store completes them', async () => {
+    const ctx: WorkloadContext = { keyCount: 3, opsPerKey: 30, concurrency: 6, rate: 100, nodes: ['n1', 'n2', 'n3'], options: resolveWorkloadOptions(rwRegister) };
+    const workload = rwRegister.build(ctx);
+    const sim = simulate(workload.generator, { threads: 6, seed: 9, gapMs: 20, untilMs: 3000, complete: serialStore(true) });
+    const fs = new Set(invokes(sim).flatMap((o) => mops(o).map(([f]) => f)));
+    expect([...fs].sort()).toEqual(['r', 'w']);
+    const result = await (workload.checkers['elle'] as { check: (h: Op[], o: object) => Promise<{ valid: unknown }> }).check(toHistory(sim), {});
+    expect(result.valid).toBe(true);
   });
 
   it('the final phase reads every key of the run once through every node, in transactions of reads', () => {

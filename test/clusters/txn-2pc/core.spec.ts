@@ -178,13 +178,36 @@ describe('txn-2pc core', () => {
     expect(sim.inFlight.filter((m) => m.msg.type === 'vote')).toEqual([vote]);
   });
 
+  it('rw-register transactions: a write sets the register, reads see the last committed value (and, buggy, a prepared one)', () => {
+    for (const bugs of [[], ['read-uncommitted']]) {
+      const { sim, x, y } = setup(bugs);
+      const t1 = sim.txn('n1', [['w', x, 1], ['r', x, null], ['w', x, 2], ['w', y, 3]], 'register');
+      sim.deliver();
+      expect(sim.replies.get(t1)).toEqual({ type: 'ok', value: [['w', x, 1], ['r', x, 1], ['w', x, 2], ['w', y, 3]] });
+      expect(sim.list(x)).toEqual([2]);
+      const held = sim.txn('n3', [['w', x, 5]], 'register');
+      sim.deliver(notDecide);
+      expect(sim.replies.get(held)).toMatchObject({ type: 'ok' });
+      const reader = sim.txn('n2', [['r', x, null], ['r', y, null]], 'register');
+      sim.deliver(notDecide);
+      if (bugs.length === 0) expect(sim.replies.get(reader)).toMatchObject({ type: 'fail', error: 'aborted' });
+      else expect(sim.replies.get(reader)).toEqual({ type: 'ok', value: [['r', x, 5], ['r', y, 3]] });
+      sim.deliver();
+      expect(sim.list(x)).toEqual([5]);
+    }
+  });
+
   it('parses client requests and peer messages strictly', () => {
-    expect(parseTxnRequest('{"id":1,"f":"txn","value":[["append",1,2],["r","k",null]]}')).toEqual({ kind: 'kv', id: 1, req: { f: 'txn', value: [['append', 1, 2], ['r', 'k', null]] } });
+    expect(parseTxnRequest('{"id":1,"f":"txn","value":[["append",1,2],["r","k",null]]}')).toEqual({ kind: 'kv', id: 1, req: { f: 'txn', model: 'list', value: [['append', 1, 2], ['r', 'k', null]] } });
     expect(parseTxnRequest('{"id":1,"f":"txn","value":[["r",1,[2]]]}')).toMatchObject({ kind: 'bad' });
     expect(parseTxnRequest('{"id":1,"f":"txn","value":[]}')).toMatchObject({ kind: 'bad' });
+    expect(parseTxnRequest('{"id":1,"f":"txn","value":[["w",1,2]]}')).toMatchObject({ kind: 'bad' });
+    expect(parseTxnRequest('{"id":1,"f":"txn","registers":true,"value":[["append",1,2]]}')).toMatchObject({ kind: 'bad' });
+    expect(parseTxnRequest('{"id":1,"f":"txn","registers":true,"value":[["w",1,2],["r",1,null]]}')).toMatchObject({ req: { model: 'register' } });
     expect(parseTxnRequest('{"id":1,"f":"read","key":"k"}')).toMatchObject({ kind: 'bad' });
-    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', ops: [[0, ['append', 1, 2]]] })).toBe(true);
-    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', ops: [[0, ['put', 1, 2]]] })).toBe(false);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ops: [[0, ['append', 1, 2]]] })).toBe(true);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ops: [[0, ['put', 1, 2]]] })).toBe(false);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', ops: [[0, ['append', 1, 2]]] })).toBe(false);
     expect(isPeerMsg({ from: 'n1', type: 'decide', txn: 't' })).toBe(false);
   });
 });

@@ -6,7 +6,7 @@
 import type { KvResult } from '../../../src/node/kv/protocol.js';
 import { TxnNode } from '../../../clusters/txn-2pc/core.js';
 import type { Rec } from '../../../clusters/txn-2pc/outbox.js';
-import type { Envelope, Key, Mop, PeerMsg } from '../../../clusters/txn-2pc/protocol.js';
+import type { Envelope, Key, Model, Mop, PeerMsg } from '../../../clusters/txn-2pc/protocol.js';
 import { Ring } from '../../../clusters/txn-2pc/ring.js';
 
 export interface InFlight {
@@ -41,9 +41,9 @@ export class TxnSim {
   }
 
   /** A client sends `mops` to `node`; returns the request id its reply will carry. */
-  txn(node: string, mops: Mop[]): string {
+  txn(node: string, mops: Mop[], model: Model = 'list'): string {
     const rid = `r${++this.rid}`;
-    this.nodes.get(node)!.request(rid, { f: 'txn', value: mops }, this.now);
+    this.nodes.get(node)!.request(rid, { f: 'txn', model, value: mops }, this.now);
     this.collect();
     return rid;
   }
