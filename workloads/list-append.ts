@@ -10,8 +10,8 @@
  * - Keys retire after a bounded number of appends, so lists stay short and every read says
  *   exactly which appends it saw. A window lasts about long enough for `max-writes-per-key`
  *   appends per key at the requested rate; besides, each thread appends to a key of a window at
- *   most its share (`floor(max-writes-per-key / threads)`, at least one) and then only reads it, so no list
- *   ever grows past the bound, whatever the real rate.
+ *   most its share (`floor(max-writes-per-key / threads)`, at least one) and then only reads
+ *   it, so no list grows past the bound (or `threads`, if larger), whatever the real rate.
  * - Appended values are unique per key (`counter * threads + thread + 1`, each thread counting
  *   on its own), which is what lets Elle tell which transaction a read saw.
  * - Reads are mixed into the same transactions as appends, on the same keys: reads of several
@@ -19,6 +19,9 @@
  *   cycle (G1c, G-single, G2), and reads of a key after a failed append show aborted reads (G1a).
  * - A final phase after recovery reads every key of the run (the last `FINAL_WINDOWS` windows)
  *   once through every node, in transactions of reads, so lost appends show.
+ *
+ * `txnWorkload` builds it, and `rw-register` (./rw-register.ts) from the same generator with
+ * register writes (`w k v`) in place of appends.
  */
 import type { Invocation } from '../src/api/client.js';
 import type { GenContext, GenStep, Generator } from '../src/api/generator.js';

@@ -1,14 +1,13 @@
 /**
  * The participant half of a txn-2pc node: the shards this node holds (each key's list, or a
- * register's value as a list of one), their
- * locks, and the transactions prepared on them.
+ * register's value as a list of one), their locks, and the transactions prepared on them.
  *
- * - prepare: take the locks (shared for reads, exclusive for appends, no waiting: a conflict is a
+ * - prepare: take the locks (shared for reads, exclusive for writes, no waiting: a conflict is a
  *   no vote, so there are no deadlocks), evaluate the reads in order (a read after the
- *   transaction's own append sees it), write a durable prepare record, then vote yes with the
+ *   transaction's own write sees it), write a durable prepare record, then vote yes with the
  *   read results. Locks are held until the decision, read-only shares included: releasing read
  *   locks early breaks serializability across shards.
- * - decide: commit applies the prepared appends; abort drops them; both release the locks and are
+ * - decide: commit applies the prepared writes; abort drops them; both release the locks and are
  *   recorded. A decision for a transaction it never prepared changes nothing.
  * - in doubt: a transaction prepared for longer than IN_DOUBT_MS without a decision is asked
  *   about, every QUERY_EVERY_MS, at its coordinator's log, which answers commit or abort (or

@@ -1,12 +1,14 @@
 /**
  * What txn-2pc nodes say: to clients, the bundled nodes' newline-delimited JSON
- * (src/node/kv/protocol.ts) with one request, a list-append transaction; to each other, the
- * two-phase commit messages; to their disks, the records of ./records.ts.
+ * (src/node/kv/protocol.ts) with one request, a transaction; to each other, the
+ * two-phase commit messages; to their disks, the records of ./outbox.ts.
  *
  *   → {"id":1,"f":"txn","value":[["append",3,7],["r",4,null]]}
  *   ← {"id":1,"type":"ok","value":[["append",3,7],["r",4,[1,7]]]}     committed
  *   ← {"id":1,"type":"fail","error":"aborted","message":"n3 refused: 4 is locked"}   surely not
- *   → {"id":2,"f":"status"}     ← {"id":2,"type":"ok","value":{"id":"n1","prepared":0,"active":1}}
+ *   → {"id":2,"f":"txn","registers":true,"value":[["w",3,7],["r",4,null]]}          rw-register
+ *   ← {"id":2,"type":"ok","value":[["w",3,7],["r",4,5]]}
+ *   → {"id":3,"f":"status"}     ← {"id":3,"type":"ok","value":{"id":"n1","incarnation":1,"active":1,"prepared":0}}
  *
  * Any node takes any transaction and coordinates it; the client never needs to know where keys
  * live. A read's `null` in the reply means the key is empty.
