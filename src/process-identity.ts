@@ -11,15 +11,20 @@ import { readFileSync } from 'node:fs';
 /** Set in every node's environment to the identity of the harness that started it. */
 export const HARNESS_ENV = 'FAULTLINE_HARNESS';
 
-/** Start time of `pid` in clock ticks since boot, or undefined when there is no such process. */
-export function processStartTime(pid: number): string | undefined {
+/** The fields of /proc/<pid>/stat from field 3 (the state) on, or undefined when there is no such process. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces and parentheses) start at field 3.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    // The command name (field 2) may hold spaces and parentheses: the fields after it follow its last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** Start time of `pid` in clock ticks since boot, or undefined when there is no such process. */
+export function processStartTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
 }
 
 /** `<pid>@<start>` for a live process (this one by default). */
@@ -30,16 +35,19 @@ export function processIdentity(pid: number = process.pid): string {
 /**
  * Whether the process an identity names still runs. Accepts a bare pid too (older owner files):
  * then only the pid is checked. Anything unreadable counts as alive, so nothing is removed on a
- * guess.
+ * guess. A zombie does not run: it has ended and only waits for its parent (or, once orphaned,
+ * an init that may be slow to reap, or never does in a container) to collect its exit status, so
+ * a harness killed with -9 together with the test runner that started it owns nothing any more.
  */
 export function identityAlive(identity: string): boolean {
   const match = /^(\d+)(?:[@ ](\d*))?$/.exec(identity.trim());
   if (!match) return true;
   const pid = Number(match[1]);
   if (!Number.isSafeInteger(pid) || pid <= 0) return true;
-  const start = processStartTime(pid);
-  if (start === undefined) return pidExists(pid);
-  return !match[2] || match[2] === start;
+  const stat = statFields(pid);
+  if (stat === undefined) return pidExists(pid);
+  if (stat[0] === 'Z') return false;
+  return !match[2] || match[2] === stat[19];
 }
 
 /** Whether a process with this pid exists (EPERM means it does, just not ours). */

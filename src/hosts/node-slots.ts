@@ -1,10 +1,9 @@
 /**
  * A cluster backend's nodes by name, each with a queue of operations (start, stop, kill, pause,
- * resume): an operation on a node waits for the ones called on it before, so two starts never
- * overlap and a start during a stop takes effect after it. Operations on different nodes run at once.
+ * resume): an operation on a node waits for the ones called on it before, whether they worked or
+ * not, so two starts never overlap and a start during a stop takes effect after it. Operations on
+ * different nodes run at once. Every backend's cluster (local, docker, ssh) keeps its nodes here.
  */
-import { serially } from './serially.js';
-
 export class NodeSlots<S extends { queue: Promise<void> }> {
   private readonly slots = new Map<string, S>();
 
@@ -25,6 +24,10 @@ export class NodeSlots<S extends { queue: Promise<void> }> {
 
   /** Run `op` once every operation called before on `node` is done (whether it worked or not). */
   enqueue(node: string, op: (slot: S) => Promise<void>): Promise<void> {
-    return serially(this.get(node), op);
+    const slot = this.get(node);
+    const run = slot.queue.then(() => op(slot));
+    // The queue holds the last operation's promise, never rejected: a failure is its caller's.
+    slot.queue = run.catch(() => undefined);
+    return run;
   }
 }

@@ -11,7 +11,13 @@ import { sharedSignal } from '../shared-signal.js';
 import { UserError } from '../user-error.js';
 import type { RunDirs } from './run-dir.js';
 
-/** From the start of the hosts' set-up until the system says it is ready. */
+/**
+ * How long setting up the hosts may take: on some backends that is most of the work (containers
+ * and their network, code uploaded over SSH, images built on a fresh daemon), and on a loaded
+ * machine it takes tens of seconds by itself, so it has a budget of its own.
+ */
+const SETUP_TIMEOUT_MS = 120_000;
+/** From the first node start until the system says it is ready. */
 const READY_TIMEOUT_MS = 30_000;
 /** Node starts in progress at once: a burst of process spawns would stall the harness (and its Ctrl-C) and gains nothing. */
 const STARTS_AT_ONCE = 8;
@@ -35,30 +41,35 @@ export interface StartRequest {
 }
 
 /**
- * Set up the hosts, start every node and wait until the system is ready, all within one deadline;
- * an interrupt ends the wait at once, and the teardown then undoes whatever was made, even what is
- * made only later.
+ * Set up the hosts, then start every node and wait until the system is ready, each within its own
+ * deadline; an interrupt ends the wait at once, and the teardown then undoes whatever was made,
+ * even what is made only later.
  */
 export async function startCluster(req: StartRequest): Promise<StartedCluster> {
   const { backend, spec, system, dirs, signal } = req;
-  const startSignal = sharedSignal(signal, AbortSignal.timeout(READY_TIMEOUT_MS));
-  const late = (what: () => string) => (err: unknown): never => {
-    if (signal.aborted || !startSignal.aborted) throw err;
-    throw new UserError(`${system.name} did not start: ${what()} after ${READY_TIMEOUT_MS / 1000} s (too many nodes for this machine?)`);
+  const late = (deadline: AbortSignal, ms: number, what: () => string) => (err: unknown): never => {
+    if (signal.aborted || !deadline.aborted) throw err;
+    throw new UserError(`${system.name} did not start: ${what()} after ${ms / 1000} s (too many nodes for this machine?)`);
   };
+  const setUpSignal = sharedSignal(signal, AbortSignal.timeout(SETUP_TIMEOUT_MS));
   const making = backend.setUp({
     spec,
     system,
     dirs: { run: dirs.root, scratch: dirs.scratch, logFile: dirs.logFile },
     ...(req.enclave && { enclave: req.enclave }),
     onCrash: req.onCrash,
-    signal: startSignal,
+    signal: setUpSignal,
   });
   req.track(async () => (await making.catch(() => undefined))?.tearDown());
-  const hosts = await untilAborted(making, startSignal).catch(late(() => `its hosts and network for ${spec.nodes.length} nodes were not set up`));
+  const hosts = await untilAborted(making, setUpSignal).catch(
+    late(setUpSignal, SETUP_TIMEOUT_MS, () => `its hosts and network for ${spec.nodes.length} nodes were not set up`),
+  );
   const { cluster } = hosts;
   const t0 = performance.now();
-  await startNodes(cluster, startSignal).catch(late(() => `${cluster.nodes.filter((n) => !cluster.isRunning(n)).length} of ${cluster.nodes.length} nodes had not started`));
+  const startSignal = sharedSignal(signal, AbortSignal.timeout(READY_TIMEOUT_MS));
+  await startNodes(cluster, startSignal).catch(
+    late(startSignal, READY_TIMEOUT_MS, () => `${cluster.nodes.filter((n) => !cluster.isRunning(n)).length} of ${cluster.nodes.length} nodes had not started`),
+  );
   try {
     // A system's readiness check is bounded by the start's deadline and the interrupt even when
     // it ignores its signal: a hung check must not hang the harness.

@@ -60,6 +60,15 @@ export function nodeAddresses(subnet: string, gateway: string, count: number): s
   return out;
 }
 
+/**
+ * Wait for every one of `work`, then throw the first failure: what is still being made when one
+ * fails must exist before a removal runs, or the removal would miss it.
+ */
+export async function allSettledOrThrow(work: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((m): m is PromiseRejectedResult => m.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 export class Fleet {
   /** The run's network. */
   readonly network: string;
@@ -83,10 +92,10 @@ export class Fleet {
     const fleet = new Fleet(opts);
     try {
       await fleet.makeNetwork();
-      for (const node of opts.nodes) {
-        opts.signal.throwIfAborted();
-        await fleet.makeSandbox(node);
-      }
+      opts.signal.throwIfAborted();
+      // All at once: each create and start is a round of the daemon's own work (runc, mounts,
+      // the bridge port), which on a loaded machine takes seconds; in turn they add up.
+      await allSettledOrThrow(opts.nodes.map((node) => fleet.makeSandbox(node)));
     } catch (err) {
       await fleet.remove();
       throw err;

@@ -28,7 +28,7 @@ import { RUN_ENV } from '../local/local-cluster.js';
 import { checkLocal, connectDaemon, daemonAddress, LABELS } from './daemon.js';
 import { DockerCluster, processHasEnv } from './docker-cluster.js';
 import { dockerEnclave, usesLab } from './enclave.js';
-import { Fleet } from './fleet.js';
+import { allSettledOrThrow, Fleet } from './fleet.js';
 import { commandFiles, ensureBaseImage, ensureNodeImage, IMAGE_NODE, IMAGE_TREE, imagePathOf, type ImageFile } from './image.js';
 import { dockerLab, LAB_EXPORT, labAlive, readLabState } from './lab.js';
 import { cleanDaemon, dockerLabCleaner, dockerRunCleaner } from './leftovers.js';
@@ -98,20 +98,23 @@ async function setUp(req: HostRequest): Promise<Hosts> {
     const placed = place(req, fleet, proxies);
     const launches = placed.map((p) => system.launch(p.plan));
     const image = await nodeImage(docker, base, launches, spec.hostOptions, labels);
-    for (const [i, p] of placed.entries()) {
-      const launch = launches[i] as NodeLaunch;
-      const faketime = system.clock === 'faketime' ? faketimeEnv(p.plan.clockFile, launch.env?.LD_PRELOAD, FAKETIME_LIB) : {};
-      const lib = system.clock === 'faketime' ? findLibfaketime() : undefined;
-      if (system.clock === 'faketime' && !lib) throw new UserError(`${system.name} skews clocks with libfaketime, which is not installed here: apt-get install libfaketime`);
-      await fleet.createNode({
-        node: p.plan.id,
-        image,
-        cmd: commandOf(launch),
-        env: { ...launch.env, ...faketime, [RUN_ENV]: dirs.run },
-        user,
-        binds: [`${join(dirs.scratch, p.plan.id)}:${NODE_DIR}`, ...(lib ? [`${lib}:${FAKETIME_LIB}:ro`] : [])],
-      });
-    }
+    const lib = system.clock === 'faketime' ? findLibfaketime() : undefined;
+    if (system.clock === 'faketime' && !lib) throw new UserError(`${system.name} skews clocks with libfaketime, which is not installed here: apt-get install libfaketime`);
+    // All at once, as the sandboxes (./fleet.ts): on a loaded daemon each create takes a while.
+    await allSettledOrThrow(
+      placed.map((p, i) => {
+        const launch = launches[i] as NodeLaunch;
+        const faketime = system.clock === 'faketime' ? faketimeEnv(p.plan.clockFile, launch.env?.LD_PRELOAD, FAKETIME_LIB) : {};
+        return fleet.createNode({
+          node: p.plan.id,
+          image,
+          cmd: commandOf(launch),
+          env: { ...launch.env, ...faketime, [RUN_ENV]: dirs.run },
+          user,
+          binds: [`${join(dirs.scratch, p.plan.id)}:${NODE_DIR}`, ...(lib ? [`${lib}:${FAKETIME_LIB}:ro`] : [])],
+        });
+      }),
+    );
     const cluster = new DockerCluster({
       docker,
       system,

@@ -24,6 +24,7 @@ export const netnsEnclave: EnclaveHook = {
   async open(spec) {
     ensureRoot();
     if (!findTool('nft')) throw new UserError('--net netns needs `nft`; install it with apt-get install nftables');
+    // Dead runs' labs go first, to free their subnets; one that cannot go is `faultline clean`'s to report.
     await cleanupLeftoverLabs();
     return enclaveOf(await createLab({ nodes: spec.nodes }));
   },
@@ -39,7 +40,7 @@ export const netnsLabCleaner: HostCleaner = {
   lab: true,
   unavailable: () => (process.getuid?.() !== 0 ? 'needs root' : findTool('ip') === undefined ? 'needs ip (apt-get install iproute2)' : undefined),
   async clean() {
-    const removed = (await cleanupLeftoverLabs()).map((id) => `removed netns lab ${id}`);
-    return { removed, problems: [] };
+    const { removed, problems } = await cleanupLeftoverLabs();
+    return { removed: removed.map((id) => `removed netns lab ${id}`), problems };
   },
 };

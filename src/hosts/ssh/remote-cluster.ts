@@ -15,7 +15,7 @@ import type { PlacedNode } from '../../api/host.js';
 import { faketimeOffset } from '../local/faketime.js';
 import { shq, type SshConnection } from './connection.js';
 import { appendNew, readSmallFile, writeFileAtomic } from './sftp-files.js';
-import { serially } from '../serially.js';
+import { NodeSlots } from '../node-slots.js';
 
 /** How long a graceful stop waits before SIGKILL, as in the embedded default. */
 const STOP_GRACE_MS = 10_000;
@@ -105,7 +105,7 @@ function endScript(pid: number, signal: 'TERM' | 'KILL', graceMs: number): strin
 export class RemoteCluster implements Cluster {
   readonly nodes: readonly string[];
   readonly clientAddresses: Readonly<Record<string, string>>;
-  private readonly slots = new Map<string, Slot>();
+  private readonly slots = new NodeSlots<Slot>();
   private closed = false;
   private poller: NodeJS.Timeout | undefined;
   private polling: Promise<void> = Promise.resolve();
@@ -114,23 +114,23 @@ export class RemoteCluster implements Cluster {
     this.nodes = opts.nodes.map((n) => n.placed.plan.id);
     this.clientAddresses = Object.fromEntries(opts.nodes.map((n) => [n.placed.plan.id, n.placed.clientAddress]));
     for (const node of opts.nodes) {
-      this.slots.set(node.placed.plan.id, { node, paused: false, ending: false, logOffset: 0, queue: Promise.resolve(), clock: Promise.resolve() });
+      this.slots.add(node.placed.plan.id, { node, paused: false, ending: false, logOffset: 0, queue: Promise.resolve(), clock: Promise.resolve() });
     }
     this.poller = setInterval(() => void (this.polling = this.polling.then(() => this.pollAll())), POLL_MS);
   }
 
   isRunning(node: string): boolean {
-    const slot = this.slot(node);
+    const slot = this.slots.get(node);
     return slot.pid !== undefined && !slot.ending;
   }
 
   /** The pid of a running node on its host. */
   pidOf(node: string): number | undefined {
-    return this.slot(node).pid;
+    return this.slots.get(node).pid;
   }
 
   start(node: string): Promise<void> {
-    return this.enqueue(node, async (slot) => {
+    return this.slots.enqueue(node, async (slot) => {
       if (this.closed) throw new Error(`cannot start ${node}: the cluster is being torn down`);
       if (slot.pid !== undefined) return;
       const out = await slot.node.conn.run(startScript(slot.node), `starting node ${node}`);
@@ -141,14 +141,14 @@ export class RemoteCluster implements Cluster {
   }
 
   kill(node: string): Promise<void> {
-    const slot = this.slot(node);
+    const slot = this.slots.get(node);
     // Cut a graceful stop short: it is waiting for this process to exit.
     if (slot.ending && slot.pid !== undefined) void slot.node.conn.exec(`kill -KILL ${slot.pid} 2>/dev/null`).catch(() => undefined);
-    return this.enqueue(node, (s) => this.end(s, 'KILL', 0));
+    return this.slots.enqueue(node, (s) => this.end(s, 'KILL', 0));
   }
 
   stop(node: string): Promise<void> {
-    return this.enqueue(node, (slot) => this.end(slot, 'TERM', STOP_GRACE_MS));
+    return this.slots.enqueue(node, (slot) => this.end(slot, 'TERM', STOP_GRACE_MS));
   }
 
   pause(node: string): Promise<void> {
@@ -160,7 +160,7 @@ export class RemoteCluster implements Cluster {
   }
 
   setClockOffset(node: string, offsetMs: number): Promise<void> {
-    const slot = this.slot(node);
+    const slot = this.slots.get(node);
     const text = this.opts.system.clock === 'faketime' ? faketimeOffset(offsetMs) : `${Math.round(offsetMs)}\n`;
     const write = slot.clock.then(async () => writeFileAtomic(await slot.node.conn.sftp(), slot.node.placed.plan.clockFile, text));
     slot.clock = write.catch(() => undefined);
@@ -172,7 +172,7 @@ export class RemoteCluster implements Cluster {
   }
 
   logFiles(node: string): string[] {
-    return [this.slot(node).node.placed.logFile];
+    return [this.slots.get(node).node.placed.logFile];
   }
 
   /** Kill every node, starting none any more, and copy the rest of every log. */
@@ -184,18 +184,8 @@ export class RemoteCluster implements Cluster {
     await this.pollAll();
   }
 
-  private slot(node: string): Slot {
-    const slot = this.slots.get(node);
-    if (!slot) throw new Error(`no node named ${node}`);
-    return slot;
-  }
-
-  private enqueue(node: string, op: (slot: Slot) => Promise<void>): Promise<void> {
-    return serially(this.slot(node), op);
-  }
-
   private signal(node: string, signal: 'STOP' | 'CONT', paused: boolean): Promise<void> {
-    return this.enqueue(node, async (slot) => {
+    return this.slots.enqueue(node, async (slot) => {
       if (slot.pid === undefined || slot.ending || slot.paused === !paused) return;
       await slot.node.conn.run(`kill -${signal} ${slot.pid}`, `${signal === 'STOP' ? 'pausing' : 'resuming'} node ${node}`);
       slot.paused = !paused;
@@ -214,7 +204,7 @@ export class RemoteCluster implements Cluster {
 
   /** Copy new log output of every node, and notice nodes that ended by themselves. */
   private async pollAll(): Promise<void> {
-    await Promise.all([...this.slots.values()].map((slot) => this.poll(slot)));
+    await Promise.all(this.slots.all().map((slot) => this.poll(slot)));
   }
 
   private async poll(slot: Slot): Promise<void> {

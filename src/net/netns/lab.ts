@@ -13,7 +13,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, stat
 import { join } from 'node:path';
 import { UserError } from '../../user-error.js';
 import { CommandError, findTool, ipBatchIn, ipNetns } from './exec.js';
-import { processStartTime, signalQuietly } from '../../process-identity.js';
+import { harnessPid, identityAlive, processStartTime, signalQuietly } from '../../process-identity.js';
 
 /** Where labs record their owner and layout; on tmpfs, so a reboot (which ends all labs) clears it. */
 export const LAB_STATE_ROOT = '/run/faultline';
@@ -296,8 +296,8 @@ export async function listLeftoverLabs(): Promise<LeftoverLab[]> {
   const out: LeftoverLab[] = [];
   for (const id of ids) {
     const owner = readOwner(id);
-    if (owner ? ownerAlive(owner) : justCreated(id)) continue;
-    out.push({ id, namespaces: byId.get(id) ?? [], ...(owner ? { ownerPid: owner.pid } : {}) });
+    if (owner ? identityAlive(owner) : justCreated(id)) continue;
+    out.push({ id, namespaces: byId.get(id) ?? [], ...(owner ? { ownerPid: Number(harnessPid(owner)) } : {}) });
   }
   return out;
 }
@@ -310,24 +310,32 @@ export function handOverLab(id: string, pid: number): void {
   writeFileSync(join(LAB_STATE_ROOT, id, 'owner.pid'), `${pid} ${processStartTime(pid) ?? ''}\n`);
 }
 
-/** Destroy every leftover lab; resolves with their ids. */
-export async function cleanupLeftoverLabs(): Promise<string[]> {
-  const leftovers = await listLeftoverLabs();
-  for (const { id } of leftovers) await destroyLab(id);
-  return leftovers.map((l) => l.id);
+/**
+ * Destroy every leftover lab; resolves with the ids removed and one line per lab that could not
+ * be (one that cannot go does not keep the others).
+ */
+export async function cleanupLeftoverLabs(): Promise<{ removed: string[]; problems: string[] }> {
+  const removed: string[] = [];
+  const problems: string[] = [];
+  for (const { id } of await listLeftoverLabs()) {
+    try {
+      await destroyLab(id);
+      removed.push(id);
+    } catch (err) {
+      problems.push(`cannot remove netns lab ${id}: ${(err as Error).message}`);
+    }
+  }
+  return { removed, problems };
 }
 
-interface Owner {
-  pid: number;
-  /** Start time in clock ticks since boot (field 22 of /proc/<pid>/stat), against pid reuse. */
-  start: string | undefined;
-}
-
-function readOwner(id: string): Owner | undefined {
+/**
+ * The lab's owner as `<pid> <start>` (src/process-identity.ts: the start time, in clock ticks
+ * since boot, guards against pid reuse), or undefined when its file is missing or unreadable.
+ */
+function readOwner(id: string): string | undefined {
   try {
-    const [pid, start] = readFileSync(join(LAB_STATE_ROOT, id, 'owner.pid'), 'utf8').trim().split(/\s+/);
-    const n = Number(pid);
-    return Number.isInteger(n) && n > 0 ? { pid: n, start: start || undefined } : undefined;
+    const owner = readFileSync(join(LAB_STATE_ROOT, id, 'owner.pid'), 'utf8').trim();
+    return /^[1-9]\d*( \d*)?$/.test(owner) ? owner : undefined;
   } catch {
     return undefined;
   }
@@ -340,9 +348,4 @@ function justCreated(id: string): boolean {
   } catch {
     return false;
   }
-}
-
-function ownerAlive(owner: Owner): boolean {
-  const now = processStartTime(owner.pid);
-  return now !== undefined && (owner.start === undefined || owner.start === now);
 }

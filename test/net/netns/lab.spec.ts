@@ -21,6 +21,7 @@ import {
   newLabId,
   type Lab,
 } from '../../../src/net/netns/lab.js';
+import { waitFor } from '../../fixtures/run-watch.js';
 import { alive, canConnect, namespaces, netnsUnsupported, rootSnapshot, serveIn } from './helpers.js';
 
 const unsupported = netnsUnsupported();
@@ -136,9 +137,33 @@ describe.skipIf(unsupported !== undefined)(`netns lab${unsupported ? ` (skipped:
     expect(leftover?.namespaces.sort()).toEqual([lab.control.ns, lab.nodes.n1!.ns, lab.nodes.n2!.ns, lab.switchNs].sort());
     for (const id of made) if (id !== lab.id) expect((await listLeftoverLabs()).map((l) => l.id)).not.toContain(id);
 
-    expect(await cleanupLeftoverLabs()).toContain(lab.id);
+    expect((await cleanupLeftoverLabs()).removed).toContain(lab.id);
     expect(namespaces().filter((n) => n.startsWith(`fl-${lab.id}-`))).toEqual([]);
     expect(existsSync(lab.stateDir)).toBe(false);
+  });
+
+  it('removes the lab of a harness killed with -9 that stays a zombie (its test runner never reaps it)', async () => {
+    // The "test runner": a shell that starts the harness, then becomes a sleep that never waits.
+    const fixture = localProgram(new URL('./fixtures/make-lab.js', import.meta.url), []);
+    const runner = spawn('sh', ['-c', '"$@" & exec sleep 600', 'runner', fixture.command, ...fixture.args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const lab = await new Promise<Lab>((resolve, reject) => {
+        runner.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as Lab));
+        runner.once('exit', (code) => reject(new Error(`runner exited ${code}`)));
+      });
+      made.push(lab.id);
+      const harness = Number(readFileSync(join(lab.stateDir, 'owner.pid'), 'utf8').split(' ')[0]);
+      process.kill(harness, 'SIGKILL');
+      await waitFor(() => /\) Z /.test(readFileSync(`/proc/${harness}/stat`, 'utf8')), 5000, 'the harness to become a zombie');
+      expect(alive(harness)).toBe(true); // a zombie still answers kill(0): its pid alone says nothing
+
+      expect((await listLeftoverLabs()).find((l) => l.id === lab.id)?.ownerPid).toBe(harness);
+      expect((await cleanupLeftoverLabs()).removed).toContain(lab.id);
+      expect(namespaces().filter((n) => n.startsWith(`fl-${lab.id}-`))).toEqual([]);
+      expect(existsSync(lab.stateDir)).toBe(false);
+    } finally {
+      runner.kill('SIGKILL');
+    }
   });
 
   it('left nothing in the root namespace', async () => {
