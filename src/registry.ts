@@ -67,6 +67,11 @@ function missingPart(kind: keyof typeof SHAPES, def: unknown): string | undefine
     }
   }
   if (kind === 'system') {
+    for (const [bug, def] of Object.entries(record.bugs as object)) {
+      const shape = def as { describe?: unknown; nemeses?: unknown } | null;
+      const declared = typeof def === 'string' || (typeof shape?.describe === 'string' && Array.isArray(shape.nemeses) && shape.nemeses.every((n) => typeof n === 'string'));
+      if (!declared) return `${label} has a bug '${bug}' that is neither a description nor { describe, nemeses: [names] }`;
+    }
     for (const [workload, factory] of Object.entries(record.clients as object)) {
       if (typeof (factory as { open?: unknown } | null)?.open !== 'function') return `${label} has a '${workload}' client that lacks open()`;
     }

@@ -11,7 +11,7 @@ import { leaderHooks } from './probe.js';
 export interface LeaderKvSystem {
   name: string;
   description: string;
-  bugs: Readonly<Record<string, string>>;
+  bugs: SystemDef['bugs'];
   options?: Readonly<Record<string, SystemOption>>;
   /** The node program, as `new URL('./node.js', import.meta.url)`. */
   program: URL;
