@@ -18,6 +18,7 @@ import { etcd } from '../clusters/etcd/index.js';
 import { gossipCounter } from '../clusters/gossip-counter/index.js';
 import { register } from '../workloads/register.js';
 import { counter } from '../workloads/counter.js';
+import { set } from '../workloads/set.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
@@ -35,7 +36,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 }
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, memoryKv, etcd]);
-const workloadTable = byName<WorkloadDef>([register, counter]);
+const workloadTable = byName<WorkloadDef>([register, counter, set]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;

@@ -113,7 +113,12 @@ function exceptions(row: MatrixRow): string {
   const expected = row.bug === null ? true : false;
   return row.seeds
     .filter((s) => s.verdict !== expected)
-    .map((s) => (s.verdict === 'error' ? `${s.seed} (error: ${s.error ?? '?'})` : s.verdict === 'unknown' ? `${s.seed} (unknown)` : String(s.seed)))
+    .map((s) => {
+      if (s.verdict === 'error') return `${s.seed} (error: ${s.error ?? '?'})`;
+      // A harness error (a node that could not start) says its first clause: the run's results.json has the rest.
+      if (s.verdict === 'unknown') return `${s.seed} (unknown${s.error !== undefined ? `: ${s.error.split(':')[0]}` : ''})`;
+      return String(s.seed);
+    })
     .join(', ');
 }
 
