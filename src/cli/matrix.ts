@@ -62,6 +62,12 @@ export function parseSeeds(text: string): number[] {
   return seeds;
 }
 
+/** `--nodes`: a whole number of nodes, 1 or more (each run names them n1..nN). */
+function nodeCount(value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1 || value > 1000) throw new UserError(`--nodes must be a whole number from 1 to 1000, not '${value}'`);
+  return value;
+}
+
 const names = (value: string | undefined): string[] | undefined => (value === undefined ? undefined : value.split(',').map((v) => v.trim()).filter((v) => v !== ''));
 
 /** The `faultline test` arguments of one run of the matrix. */
@@ -167,7 +173,7 @@ export const matrixCliCommand: CommandModule<object, MatrixArgs> = {
       seeds: parseSeeds(args.seeds ?? String(quick ? QUICK.seeds : DEFAULTS.seeds)),
       timeLimitS: numberOption('time-limit', args['time-limit'] ?? (quick ? QUICK.timeLimitS : DEFAULTS.timeLimitS)),
       recoveryS: numberOption('recovery-time', args['recovery-time'] ?? (quick ? QUICK.recoveryS : DEFAULTS.recoveryS)),
-      nodes: numberOption('nodes', args.nodes),
+      nodes: nodeCount(args.nodes),
       concurrency: numberOption('concurrency', args.concurrency),
       faultline: VERSION,
       startedAt: new Date().toISOString(),

@@ -19,7 +19,6 @@ export const NUMBERS: Record<string, { integer?: boolean; zero?: boolean; max?: 
   'ops-per-key': { integer: true },
   'checker-timeout': { max: 7 * DAY_S },
   'max-runs': { integer: true },
-  nodes: { integer: true, max: 1000 },
 };
 
 /** The value of number option `name`, checked against its rule. */
