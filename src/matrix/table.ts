@@ -70,7 +70,7 @@ export function outcomeOf(seed: number, results: RunResults, runDir: string): Se
     for (const anomaly of result.anomalies ?? []) {
       const times = anomaly.ops.filter((op) => op.process !== 'nemesis').map((op) => op.time);
       if (times.length === 0) continue;
-      const at = Math.max(...times);
+      const at = times.reduce((a, b) => Math.max(a, b));
       if (first === undefined || at < first.at) first = { at, kind: anomaly.kind };
     }
   }
