@@ -27,14 +27,20 @@ class Unreachable extends Error {
   override name = 'Unreachable';
 }
 
-/** The client of a bundled node whose requests `toRequest` makes from operations (reads are `f: 'read'`). */
-export function lineClient(toRequest: (op: Invocation) => WireRequest): ClientFactory {
+/**
+ * The client of a bundled node whose requests `toRequest` makes from operations. An `ok` carries
+ * the node's answer for the requests `answers` picks (reads, by default), and the operation's own
+ * value for the rest (a write echoes its argument).
+ */
+export function lineClient(toRequest: (op: Invocation) => WireRequest, answers: (req: WireRequest) => boolean = isRead): ClientFactory {
   return {
     async open(ctx: ClientContext): Promise<Client> {
-      return new KvClient(ctx, toRequest);
+      return new KvClient(ctx, toRequest, answers);
     },
   };
 }
+
+const isRead = (req: WireRequest): boolean => req.f === 'read';
 
 export const registerClient: ClientFactory = lineClient(toRequest);
 
@@ -45,6 +51,7 @@ export class KvClient implements Client {
   constructor(
     private readonly ctx: ClientContext,
     private readonly toRequest: (op: Invocation) => WireRequest,
+    private readonly answers: (req: WireRequest) => boolean = isRead,
   ) {}
 
   async invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {
@@ -63,7 +70,7 @@ export class KvClient implements Client {
     }
     switch (res.type) {
       case 'ok':
-        return { type: 'ok', value: req.f === 'read' ? (res.value ?? null) : op.value };
+        return { type: 'ok', value: this.answers(req) ? (res.value ?? null) : op.value };
       case 'fail':
         return { type: 'fail', value: op.value, error: res.error };
       case 'info':
