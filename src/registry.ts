@@ -19,6 +19,7 @@ import { gossipCounter } from '../clusters/gossip-counter/index.js';
 import { txn2pc } from '../clusters/txn-2pc/index.js';
 import { register } from '../workloads/register.js';
 import { counter } from '../workloads/counter.js';
+import { set } from '../workloads/set.js';
 import { listAppend } from '../workloads/list-append.js';
 import { rwRegister } from '../workloads/rw-register.js';
 import { partition } from '../nemeses/partition.js';
@@ -38,7 +39,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 }
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, txn2pc, memoryKv, etcd]);
-const workloadTable = byName<WorkloadDef>([register, counter, listAppend, rwRegister]);
+const workloadTable = byName<WorkloadDef>([register, counter, set, listAppend, rwRegister]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;
@@ -70,6 +71,11 @@ function missingPart(kind: keyof typeof SHAPES, def: unknown): string | undefine
     }
   }
   if (kind === 'system') {
+    for (const [bug, def] of Object.entries(record.bugs as object)) {
+      const shape = def as { describe?: unknown; nemeses?: unknown } | null;
+      const declared = typeof def === 'string' || (typeof shape?.describe === 'string' && Array.isArray(shape.nemeses) && shape.nemeses.every((n) => typeof n === 'string'));
+      if (!declared) return `${label} has a bug '${bug}' that is neither a description nor { describe, nemeses: [names] }`;
+    }
     for (const [workload, factory] of Object.entries(record.clients as object)) {
       if (typeof (factory as { open?: unknown } | null)?.open !== 'function') return `${label} has a '${workload}' client that lacks open()`;
     }

@@ -12,6 +12,7 @@
 import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
 import { planProgram } from '../../src/node/entry.js';
 import { registerClient } from '../../src/node/kv/client.js';
+import { setOverRegister } from '../../src/node/kv/set-client.js';
 import { everyNodeAnswers } from '../../src/node/kv/probe.js';
 
 /** The memory-kv system definition, registered as `memory-kv`. */
@@ -22,7 +23,7 @@ export const memoryKv: SystemDef = {
     "faultline's own overhead. Linearizable with --nodes 1 only: with more nodes every node is " +
     'its own store, which is not linearizable',
   bugs: {},
-  clients: { register: registerClient },
+  clients: { register: registerClient, set: setOverRegister(registerClient) },
 
   launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),
 

@@ -1,20 +1,27 @@
 /**
  * The known bugs of multi-paxos-kv, switched on with `--bug NAME`. Each is a classic Paxos
- * mistake; the last words of each description name the nemesis meant to expose it.
+ * mistake, declared with the nemesis meant to expose it.
  */
+import type { KnownBug } from '../../src/api/cluster.js';
 import { BugSet } from '../../src/node/bugs.js';
 
 export const BUGS = {
-  'accept-without-promise-check':
-    'an acceptor accepts (and learns from) an accept request of any ballot, also one lower than ' +
-    'it promised to a newer leader, so a deposed leader still gathers majorities and two leaders ' +
-    'choose different values for one slot; partitions where a node hears two leaders (majorities ' +
-    'ring, bridge) expose it (partition)',
-  'forget-accepted-on-restart':
-    'a restarted acceptor reloads its promise but not its accepted values (its log), so a new ' +
-    'leader whose promises come from nodes that forgot finds nothing accepted and fills chosen ' +
-    'slots with no-ops or new values; killing all nodes or a majority exposes it (kill)',
-} as const satisfies Record<string, string>;
+  'accept-without-promise-check': {
+    describe:
+      'an acceptor accepts (and learns from) an accept request of any ballot, also one lower than ' +
+      'it promised to a newer leader, so a deposed leader still gathers majorities and two leaders ' +
+      'choose different values for one slot; partitions where a node hears two leaders (majorities ' +
+      'ring, bridge) expose it',
+    nemeses: ['partition'],
+  },
+  'forget-accepted-on-restart': {
+    describe:
+      'a restarted acceptor reloads its promise but not its accepted values (its log), so a new ' +
+      'leader whose promises come from nodes that forgot finds nothing accepted and fills chosen ' +
+      'slots with no-ops or new values; killing all nodes or a majority exposes it',
+    nemeses: ['kill'],
+  },
+} as const satisfies Record<string, KnownBug>;
 
 export type BugName = keyof typeof BUGS;
 export type Bugs = BugSet<BugName>;

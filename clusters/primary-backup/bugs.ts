@@ -1,23 +1,28 @@
 /**
  * The known bugs of primary-backup, switched on with `--bug NAME`. Each is a classic mistake of
- * primary-backup replication; the last words of each description name the nemesis meant to
- * expose it.
+ * primary-backup replication, declared with the nemesis meant to expose it.
  */
+import type { KnownBug } from '../../src/api/cluster.js';
 import { BugSet } from '../../src/node/bugs.js';
 
 export const BUGS = {
-  'no-epoch-check':
-    'the primary does not compare the epoch of what it receives with its own: acknowledgements ' +
-    'count whatever epoch the backup is in (for commits and for confirming reads), messages of a ' +
-    'newer epoch do not make it step down, and any backup that still answers keeps it going; an ' +
-    'old primary cut off with a minority stays primary and, once the partition heals, counts the ' +
-    "new primary's backups as its own: it acknowledges writes nobody stores and serves stale reads " +
-    '(partition)',
-  'ack-before-persist':
-    'nodes acknowledge proposals (the primary counts its own copy at once) before writing them: ' +
-    'the log is written out in the background once a second, so killing the nodes that hold a ' +
-    'committed write before that loses it; killing all nodes at once exposes it (kill)',
-} as const satisfies Record<string, string>;
+  'no-epoch-check': {
+    describe:
+      'the primary does not compare the epoch of what it receives with its own: acknowledgements ' +
+      'count whatever epoch the backup is in (for commits and for confirming reads), messages of a ' +
+      'newer epoch do not make it step down, and any backup that still answers keeps it going; an ' +
+      'old primary cut off with a minority stays primary and, once the partition heals, counts the ' +
+      "new primary's backups as its own: it acknowledges writes nobody stores and serves stale reads",
+    nemeses: ['partition'],
+  },
+  'ack-before-persist': {
+    describe:
+      'nodes acknowledge proposals (the primary counts its own copy at once) before writing them: ' +
+      'the log is written out in the background once a second, so killing the nodes that hold a ' +
+      'committed write before that loses it; killing all nodes at once exposes it',
+    nemeses: ['kill'],
+  },
+} as const satisfies Record<string, KnownBug>;
 
 export type BugName = keyof typeof BUGS;
 export type Bugs = BugSet<BugName>;

@@ -91,11 +91,27 @@ export interface SystemOption {
   flag?: boolean;
 }
 
+/**
+ * A known bug of a system, with how to expose it: what goes wrong, and the nemeses meant to show
+ * it (`faultline matrix` runs the bug under them; `faultline list` shows them).
+ */
+export interface KnownBug {
+  /** What goes wrong, in a sentence or two. */
+  describe: string;
+  /** The nemeses that expose it, run together (`['partition']`, `['kill', 'partition']`); `[]` for none. */
+  nemeses: readonly string[];
+  /** The workload that shows it, when not the system's first (the first key of `clients`). */
+  workload?: string;
+}
+
 export interface SystemDef {
   readonly name: string;
   readonly description: string;
-  /** Known bugs: name → what goes wrong. */
-  readonly bugs: Readonly<Record<string, string>>;
+  /**
+   * Known bugs, switched on with `--bug`: name → a {@link KnownBug}, or only what goes wrong as a
+   * string (a bug that declares no nemesis; `faultline matrix` runs it under `partition`).
+   */
+  readonly bugs: Readonly<Record<string, string | KnownBug>>;
   readonly options?: Readonly<Record<string, SystemOption>>;
   /**
    * How a node's clock is skewed: `module` (the default) for nodes that read time through the

@@ -1,11 +1,12 @@
-/** `faultline list`: every system with its bugs and options, every workload, nemesis and host backend. */
+/** `faultline list`: every system with its workloads, bugs (each with its nemeses) and options, every workload, nemesis and host backend. */
 import chalk from 'chalk';
 import type { CommandModule } from 'yargs';
+import { knownBugs, systemWorkloads } from '../known-bugs.js';
 import { DEFAULT_HOSTS, hostBackends, nemeses, systems, workloads } from '../registry.js';
 
 export const listCommand: CommandModule = {
   command: 'list',
-  describe: 'List systems (with their known bugs), workloads, nemeses and host backends',
+  describe: 'List systems (with the workloads that fit, their known bugs and the nemesis that exposes each), workloads, nemeses and host backends',
   handler: () => {
     const out: string[] = [chalk.bold('Systems (--cluster)')];
     for (const s of Object.values(systems)) {
@@ -15,7 +16,10 @@ export const listCommand: CommandModule = {
         const value = opt.flag ? '' : ` ${opt.choices ? `<${opt.choices.join('|')}>` : '<value>'}`;
         out.push(`    --${name}${value}  ${opt.describe}${opt.flag ? '' : ` (default ${opt.default})`}`);
       }
-      for (const [bug, what] of Object.entries(s.bugs)) out.push(`    --bug ${chalk.magenta(bug)}  ${what}`);
+      for (const bug of knownBugs(s)) {
+        const how = `nemesis ${bug.nemeses.join(',') || 'none'}${bug.workload && bug.workload !== systemWorkloads(s)[0] ? `, workload ${bug.workload}` : ''}`;
+        out.push(`    --bug ${chalk.magenta(bug.name)}  [${how}]  ${bug.describe}`);
+      }
     }
     out.push('', chalk.bold('Workloads (--workload)'));
     for (const w of Object.values(workloads)) {

@@ -13,6 +13,7 @@ import { checkHostsCommand } from './check-hosts.js';
 import { cleanCommand } from './clean.js';
 import { labCommand } from './lab.js';
 import { listCommand } from './list.js';
+import { matrixCliCommand } from './matrix.js';
 import { preloadPlugins } from './plugin-args.js';
 import { reportCommand } from './report.js';
 import { serveCommand } from './serve.js';
@@ -44,6 +45,7 @@ try {
     .command(serveCommand)
     .command(shrinkCommand)
     .command(listCommand)
+    .command(matrixCliCommand)
     .command(cleanCommand)
     .command(labCommand)
     .command(checkHostsCommand)

@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import chalk from 'chalk';
-import type { Argv, CommandModule } from 'yargs';
+import yargs, { type Argv, type CommandModule } from 'yargs';
 import type { TestSpec } from '../api/test-spec.js';
 import { DEFAULT_HOSTS, hostBackends, lookup, systems, workloads } from '../registry.js';
 import { ConsoleUi } from '../report/console.js';
@@ -151,6 +151,21 @@ interface TestArgs {
   plugin?: string[];
   /** System options such as read-mode, host backend options such as hosts-file. */
   [option: string]: unknown;
+}
+
+/**
+ * The spec `faultline test <args>` would run, defaults filled in and checked as the command checks
+ * them: for commands that run tests of their own (`faultline matrix`) through the same options.
+ * @throws UserError for arguments `faultline test` would refuse
+ */
+export async function testSpecFor(args: readonly string[]): Promise<TestSpec> {
+  const parser = builder(yargs().option('plugin', { type: 'string', array: true }))
+    .strict()
+    .exitProcess(false)
+    .fail((msg: string, err: unknown) => {
+      throw err ?? new UserError(`faultline test ${args.join(' ')}: ${msg}`);
+    });
+  return specFromArgs((await parser.parseAsync([...args])) as unknown as TestArgs);
 }
 
 export function specFromArgs(argv: TestArgs): TestSpec {

@@ -1,12 +1,12 @@
 /**
  * The known bugs switched on in a bundled node (`--bug NAME`, in its plan): each system declares
- * its bugs as name → description, and asks `has(name)` where a bug changes what it does.
+ * its bugs by name (src/api/cluster.ts `KnownBug`), and asks `has(name)` where a bug changes what it does.
  */
 export class BugSet<Name extends string> {
   private readonly on: ReadonlySet<Name>;
 
   /** Unknown names are an error naming the known ones. */
-  constructor(system: string, known: Readonly<Record<Name, string>>, names: readonly string[] = []) {
+  constructor(system: string, known: Readonly<Record<Name, unknown>>, names: readonly string[] = []) {
     for (const name of names) {
       if (!(name in known)) throw new Error(`unknown ${system} bug "${name}" (known: ${Object.keys(known).join(', ')})`);
     }

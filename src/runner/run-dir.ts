@@ -34,7 +34,7 @@ export interface RunDirs {
 }
 
 /** A directory-name-safe timestamp in UTC: 20261123T153447Z. */
-function stamp(date: Date): string {
+export function stamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 

@@ -49,7 +49,7 @@ describe('the docs/plugins.md example, written from the document alone', () => {
     const r = await runCli(['list', '--plugin', './tinykv'], dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/tinykv .*one-node in-memory key-value store/);
-    expect(r.stdout).toMatch(/--bug blind-cas/);
+    expect(r.stdout).toMatch(/--bug blind-cas\s+\[nemesis pause\]\s+compare-and-set writes whatever/);
   });
 
   it('runs VALID, stores the plug-in in test.json, and is re-checked from another directory', async () => {
@@ -97,6 +97,13 @@ describe('plug-ins from npm packages', () => {
     expect(r.stdout).toMatch(/acme-noop\s+acme: does nothing/);
   });
 
+  it('lists a bug declared as a plain description (the older form) under the default nemesis', async () => {
+    write('plain-bug/index.mjs', `export default { name: 'plain-bug', description: 'd', bugs: { 'lost-ack': 'acknowledges writes it never keeps' }, clients: { register: { open: async () => ({}) } }, launch: () => ({ command: 'true', args: [] }) };\n`);
+    const r = await runCli(['list', '--plugin', './plain-bug'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--bug lost-ack\s+\[nemesis partition\]\s+acknowledges writes it never keeps/);
+  });
+
   it('shows a plug-in system\'s options in faultline test --help', async () => {
     write('opt/index.mjs', `export default { name: 'opt-sys', description: 'd', bugs: {}, clients: {}, launch: () => ({ command: 'true', args: [] }), options: { 'opt-level': { describe: 'how much opt', default: 'low' } } };\n`);
     const r = await runCli(['test', '--help', '--plugin', './opt'], dir);
@@ -114,6 +121,7 @@ describe('a broken plug-in gets one line and exit code 2', () => {
     ['no default export', 'export const x = 1;\n', [], /exports no systems, workloads or nemeses/],
     ['a system without launch()', `export default { name: 'half', description: 'd', bugs: {}, clients: {} };\n`, [], /system 'half' lacks launch\(\)/],
     ['a client without open()', `export default { name: 'noopen', description: 'd', bugs: {}, clients: { register: {} }, launch: () => ({ command: 'true', args: [] }) };\n`, [], /'register' client that lacks open\(\)/],
+    ['a bug of neither shape', `export default { name: 'oddbug', description: 'd', bugs: { odd: { nemeses: 'kill' } }, clients: {}, launch: () => ({ command: 'true', args: [] }) };\n`, [], /system 'oddbug' has a bug 'odd' that is neither a description nor \{ describe, nemeses: \[names\] \}/],
     ['a taken name', `export default { name: 'raft-kv', description: 'd', bugs: {}, clients: {}, launch: () => ({ command: 'true', args: [] }) };\n`, [], /a system named 'raft-kv' exists already/],
     ['a newer API version', `export default { apiVersion: 99, systems: [] };\n`, [], /written for faultline\/api version 99/],
   ];
