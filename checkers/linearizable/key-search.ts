@@ -138,14 +138,20 @@ export class KeySearch {
   }
 
   /**
-   * Build the problem's reset constraints (once; none when off) and hand them to the searches
-   * running; searches started later get them at their start. Both orders share them, read-only.
+   * Build the problem's reset constraints (once; none when off), and start the first order
+   * over with them: from here on the search is the one it would have been with constraints
+   * from the start (same pruning, same deepest point for the explanation), at the price of one
+   * slice redone. Both orders share the constraints, read-only.
    */
   private constrain(): void {
     if (this.built !== undefined) return;
     const values = this.opts.constraints !== undefined || this.opts.resetConstraints === false ? undefined : this.model.values;
     this.built = (values ? resetConstraints(this.p, values) : this.opts.constraints) ?? null;
-    if (this.built) for (const s of this.searches) s.constrain(this.built);
+    if (!this.built) return;
+    const probe = this.searches[0]!;
+    this.dropped.steps += probe.steps;
+    this.dropped.explored += probe.explored;
+    this.searches[0] = this.start(this.orders[0]!);
   }
 
   /** Whether the reset constraints were built (a search slice ended undecided) and apply. */

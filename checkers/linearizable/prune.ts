@@ -59,26 +59,14 @@ export class Pruner {
 
   /** Op `y` is being linearized (`lin` does not have it yet). */
   lifted(y: number, lin: Int32Array): void {
-    if (this.rc) this.exhausted = this.count(this.rc, y, lin);
-  }
-
-  /** Operations linearized before this pruner was made: count them as lifted. */
-  counted(ops: ArrayLike<number>): void {
-    if (this.rc) for (let i = 0; i < ops.length; i++) this.count(this.rc, ops[i]!, undefined);
-  }
-
-  /**
-   * Count op `y` as linearized. Returns true when it used up every possible reset of an
-   * operation not in `lin` (not checked without `lin`).
-   */
-  private count(rc: ResetConstraints, y: number, lin: Int32Array | undefined): boolean {
-    let exhausted = false;
+    const rc = this.rc;
+    if (!rc) return;
+    this.exhausted = false;
     for (let j = rc.start[y]!; j < rc.start[y + 1]!; j++) {
       const k = rc.of[j]!;
-      if (--this.left[k]! === 0 && lin && !has(lin, rc.witness[k]!)) exhausted = true;
+      if (--this.left[k]! === 0 && !has(lin, rc.witness[k]!)) this.exhausted = true;
     }
     for (let j = rc.readStart[y]!; j < rc.readStart[y + 1]!; j++) this.readLeft[rc.readBy[j]!]!--;
-    return exhausted;
   }
 
   /** Op `y` is being unlinearized. */

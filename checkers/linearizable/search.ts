@@ -34,7 +34,6 @@ import { LinearizedSet } from './linearized.js';
 import { Memo } from './memo.js';
 import type { Deepest, SearchOptions, SearchStatus } from './options.js';
 import { Pruner, type SearchView } from './prune.js';
-import type { ResetConstraints } from './reset-constraints.js';
 import { keepFirstOfEachClass, orderByFrontier, orderByUrgency } from './order.js';
 
 export type { Deepest, SearchOptions, SearchStatus } from './options.js';
@@ -84,11 +83,7 @@ export class WglSearch<S> {
   private readonly lvForced: Uint8Array;
   private readonly backjump: boolean;
   /** Reset constraints and the lookahead (prune.ts); undefined when neither applies. */
-  private pruner: Pruner | undefined;
-  /** Whether the lookahead is on (kept for a pruner made later, by `constrain`). */
-  private readonly lookahead: boolean;
-  /** Whether this search must satisfy every read (not a local refutation's window). */
-  private readonly whole: boolean;
+  private readonly pruner: Pruner | undefined;
   /** The event lists and linearized set, as the pruner reads them. */
   private readonly view: SearchView;
   private cands: Int32Array;
@@ -143,10 +138,9 @@ export class WglSearch<S> {
     const target = this.target;
     const skip = opts.skippable;
     const mustSee = whole ? undefined : (g: number): boolean => (target < 0 || g === target || p.ret[g]! < p.call[target]!) && skip?.[g] !== 1;
-    this.lookahead = (opts.lookahead ?? true) && p.space.resets !== undefined;
-    this.whole = whole;
+    const lookahead = (opts.lookahead ?? true) && p.space.resets !== undefined;
     const rc = whole ? opts.constraints : undefined;
-    this.pruner = this.lookahead || rc ? new Pruner(p as Compiled<unknown>, rc, this.lookahead, mustSee) : undefined;
+    this.pruner = lookahead || rc ? new Pruner(p as Compiled<unknown>, rc, lookahead, mustSee) : undefined;
     this.view = { next: this.next, HEAD: this.HEAD, rnext: this.rnext, RHEAD: this.RHEAD, lin: this.lin };
     this.cands = new Int32Array(Math.max(64, 4 * n));
     this.best = new Int32Array(p.space.classes);
@@ -183,17 +177,6 @@ export class WglSearch<S> {
   /** After `linearizable`: one valid order, as op ids (unknown-outcome ops left out or in). */
   witness(): number[] {
     return Array.from(this.lvOp.subarray(1, this.d + 1));
-  }
-
-  /**
-   * Prune by reset constraints from now on (a whole search only; a window ignores them).
-   * Sound at any point: the memo holds configurations that failed or are on the stack, with
-   * or without constraints, and the new pruner counts the operations already linearized.
-   */
-  constrain(rc: ResetConstraints): void {
-    if (!this.whole) return;
-    this.pruner = new Pruner(this.p as Compiled<unknown>, rc, this.lookahead);
-    this.pruner.counted(this.lvOp.subarray(1, this.d + 1));
   }
 
   /** Run at most `maxSteps` more steps; returns the status (`running` when paused). */
