@@ -6,6 +6,8 @@
  * separately as `parseMs`), after a warm-up pass so the JIT is hot as in a long-running harness,
  * and it is the fastest of `repeat` runs, because this 2-core machine is often shared and the
  * minimum is the figure least disturbed by other processes (`medianMs` is given beside it).
+ * On a machine loaded past its cores even the fastest wall time is mostly waiting for a core,
+ * so `cpuMs` gives the median CPU time of the process (user + system) over the same checks.
  *
  * Run: node --import tsx bench/checker.ts [--repeat N] [--no-reductions] [suite ...]
  * Suites: porcupine-etcd, porcupine-kv, porcupine-kv-whole (no per-key decomposition),
@@ -27,6 +29,8 @@ export interface CheckerBenchLine {
   /** Fastest check of `repeat` runs, in ms. */
   ms: number;
   medianMs: number;
+  /** Median CPU time of the process over the `repeat` checks, in ms: the figure to read on a loaded machine. */
+  cpuMs: number;
   parseMs: number;
   /** Configurations the search visited. */
   explored: number;
@@ -105,14 +109,19 @@ export async function benchCheckers(
       const h = await readHistoryFile(`${BENCH}${suite.dir}/${file}`);
       const parseMs = performance.now() - p0;
       const times: number[] = [];
+      const cpu: number[] = [];
       let r = await checker.check(h.ops, { timeoutMs });
       for (let i = 0; i < repeat; i++) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         r = await checker.check(h.ops, { timeoutMs });
+        const c = process.cpuUsage(c0);
         times.push(performance.now() - t0);
+        cpu.push((c.user + c.system) / 1000);
         if (r.valid === 'unknown') break;
       }
       times.sort((a, b) => a - b);
+      cpu.sort((a, b) => a - b);
       const line: CheckerBenchLine = {
         suite: suite.name,
         file,
@@ -121,6 +130,7 @@ export async function benchCheckers(
         expected,
         ms: round2(times[0]!),
         medianMs: round2(times[Math.floor(times.length / 2)]!),
+        cpuMs: round2(cpu[Math.floor(cpu.length / 2)]!),
         parseMs: round2(parseMs),
         explored: Number(r.stats?.['explored'] ?? 0),
       };
@@ -142,7 +152,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (repeat !== undefined) opts.repeat = repeat;
   if (plain) opts.search = NO_REDUCTIONS;
   const lines = await benchCheckers(names.length > 0 ? names : undefined, (l) => process.stdout.write(`${JSON.stringify(l)}\n`), 120_000, opts);
-  const bySuite = new Map<string, number>();
-  for (const l of lines) bySuite.set(l.suite, (bySuite.get(l.suite) ?? 0) + l.ms);
-  for (const [s, ms] of bySuite) process.stderr.write(`${s}: ${ms.toFixed(1)} ms total (fastest of each)\n`);
+  const bySuite = new Map<string, { ms: number; cpuMs: number }>();
+  for (const l of lines) {
+    const t = bySuite.get(l.suite) ?? { ms: 0, cpuMs: 0 };
+    bySuite.set(l.suite, { ms: t.ms + l.ms, cpuMs: t.cpuMs + l.cpuMs });
+  }
+  for (const [s, t] of bySuite) process.stderr.write(`${s}: ${t.ms.toFixed(1)} ms total (fastest of each), ${t.cpuMs.toFixed(1)} ms of CPU (median of each)\n`);
 }

@@ -139,15 +139,21 @@ async function checkHistory(
 /** What an explanation needs of a task (refuted by values, it may never have been compiled). */
 function explained(t: KeyTask, model: CheckerModel<unknown>): Explained {
   const ids = new Map<string, number>();
-  const group = Int32Array.from(t.ops, (o) => {
-    if (!model.keyed) return 0;
-    const k = o.key ?? '';
-    if (!ids.has(k)) ids.set(k, ids.size);
-    return ids.get(k)!;
-  });
-  const call = Int32Array.from(t.ops, (o) => o.call);
-  const ret = Int32Array.from(t.ops, (o) => (o.ret === NEVER ? INF : o.ret));
-  return { n: t.ops.length, call, ret, group, ops: t.ops };
+  const n = t.ops.length;
+  const group = new Int32Array(n);
+  const call = new Int32Array(n);
+  const ret = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = t.ops[i]!;
+    if (model.keyed) {
+      const k = o.key ?? '';
+      if (!ids.has(k)) ids.set(k, ids.size);
+      group[i] = ids.get(k)!;
+    }
+    call[i] = o.call;
+    ret[i] = o.ret === NEVER ? INF : o.ret;
+  }
+  return { n, call, ret, group, ops: t.ops };
 }
 
 function summarize(

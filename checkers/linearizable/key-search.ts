@@ -111,6 +111,9 @@ export class KeySearch {
       for (const s of this.searches) {
         if (s.run(SLICE) !== 'running') return this.settle(s);
       }
+      // A slice ended undecided: only now are the reset constraints worth building (on the
+      // small histories that are decided in one slice, building them cost more than the search).
+      this.constrain();
       // The second order joins once the first has taken a slice without deciding.
       if (this.searches.length < this.orders.length) this.searches.push(this.start(this.orders[this.searches.length]!));
       if (this.bytes > this.maxBytes) return this.giveUp(`its search tables passed ${formatBytes(this.maxBytes)}, its share of the memory budget`);
@@ -129,18 +132,31 @@ export class KeySearch {
     return (this.status = 'memory');
   }
 
+  /** A search in `order`, with the reset constraints when they are built already. */
   private start(order: Order): WglSearch<unknown> {
-    const constraints = this.constraints();
-    return new WglSearch(this.p, { ...this.opts, urgency: order === 'urgency', maxBytes: Number.POSITIVE_INFINITY, ...(constraints && { constraints }) });
+    return new WglSearch(this.p, { ...this.opts, urgency: order === 'urgency', maxBytes: Number.POSITIVE_INFINITY, constraints: this.built ?? undefined });
   }
 
-  /** The problem's reset constraints, built once and shared (read-only) by both orders; undefined when off. */
-  private constraints(): ResetConstraints | undefined {
-    if (this.built === undefined) {
-      const values = this.opts.constraints !== undefined || this.opts.resetConstraints === false ? undefined : this.model.values;
-      this.built = (values ? resetConstraints(this.p, values) : this.opts.constraints) ?? null;
-    }
-    return this.built ?? undefined;
+  /**
+   * Build the problem's reset constraints (once; none when off), and start the first order
+   * over with them: from here on the search is the one it would have been with constraints
+   * from the start (same pruning, same deepest point for the explanation), at the price of one
+   * slice redone. Both orders share the constraints, read-only.
+   */
+  private constrain(): void {
+    if (this.built !== undefined) return;
+    const values = this.opts.constraints !== undefined || this.opts.resetConstraints === false ? undefined : this.model.values;
+    this.built = (values ? resetConstraints(this.p, values) : this.opts.constraints) ?? null;
+    if (!this.built) return;
+    const probe = this.searches[0]!;
+    this.dropped.steps += probe.steps;
+    this.dropped.explored += probe.explored;
+    this.searches[0] = this.start(this.orders[0]!);
+  }
+
+  /** Whether the reset constraints were built (a search slice ended undecided) and apply. */
+  get constrained(): boolean {
+    return this.built !== undefined && this.built !== null;
   }
 
   /** The global search is taking long: try to prove the op it is stuck on impossible. */

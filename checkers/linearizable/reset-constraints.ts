@@ -15,6 +15,7 @@
  */
 import { INF, opView, type Compiled } from './compile.js';
 import { SetterIndex } from './setters.js';
+import { byCompletion } from './time-order.js';
 import { ValueFacts, type ValueAlgebra } from './value-algebra.js';
 
 /** The constraints of one problem, indexed both ways. */
@@ -251,9 +252,7 @@ function concurrentWithResets<S>(p: Compiled<S>, facts: ValueFacts): Map<number,
   const open = new Set<number>();
   const openResets = new Set<number>();
   // Events in time order: invocations ascend with ids; completions by position.
-  const byRet = Array.from({ length: p.n }, (_, i) => i)
-    .filter((i) => p.ret[i] !== INF)
-    .sort((a, b) => p.ret[a]! - p.ret[b]!);
+  const byRet = byCompletion(p.ret);
   let j = 0;
   for (let i = 0; i <= p.n; i++) {
     const at = i < p.n ? p.call[i]! : Number.POSITIVE_INFINITY;

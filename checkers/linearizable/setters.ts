@@ -24,30 +24,41 @@ export class SetterIndex {
     private readonly call: ArrayLike<number>,
     private readonly ret: ArrayLike<number>,
   ) {
-    facts.effects.forEach((eff, i) => {
-      if (eff === undefined) return;
-      const [map, lengths, key] = 'set' in eff ? [this.sets, this.setLengths, eff.set] : [this.appends, this.appendLengths, eff.append];
-      if (key === '' && !('set' in eff)) return;
-      let list = map.get(key);
-      if (!list) map.set(key, (list = []));
-      list.push(i);
-      lengths.add(key.length);
-    });
-    for (const list of [...this.sets.values(), ...this.appends.values()]) {
-      const top = new Int32Array(list.length);
-      const second = new Int32Array(list.length);
-      let a = -1;
-      let b = -1;
-      list.forEach((s, k) => {
-        if (a < 0 || this.ret[s]! > this.ret[a]!) {
-          b = a;
-          a = s;
-        } else if (b < 0 || this.ret[s]! > this.ret[b]!) b = s;
-        top[k] = a;
-        second[k] = b;
-      });
-      this.best.set(list, { top, second });
+    const effects = facts.effects;
+    for (let i = 0; i < effects.length; i++) {
+      const eff = effects[i];
+      if (eff === undefined) continue;
+      if ('set' in eff) this.file(this.sets, this.setLengths, eff.set, i);
+      else if (eff.append !== '') this.file(this.appends, this.appendLengths, eff.append, i);
     }
+    for (const list of this.sets.values()) this.rank(list);
+    for (const list of this.appends.values()) this.rank(list);
+  }
+
+  /** Add op `i` to the list of `key` in `map`. */
+  private file(map: Map<string, number[]>, lengths: Set<number>, key: string, i: number): void {
+    const list = map.get(key);
+    if (list) list.push(i);
+    else map.set(key, [i]);
+    lengths.add(key.length);
+  }
+
+  /** The prefix maxima of completion positions of `list`, and the second best. */
+  private rank(list: number[]): void {
+    const top = new Int32Array(list.length);
+    const second = new Int32Array(list.length);
+    let a = -1;
+    let b = -1;
+    for (let k = 0; k < list.length; k++) {
+      const s = list[k]!;
+      if (a < 0 || this.ret[s]! > this.ret[a]!) {
+        b = a;
+        a = s;
+      } else if (b < 0 || this.ret[s]! > this.ret[b]!) b = s;
+      top[k] = a;
+      second[k] = b;
+    }
+    this.best.set(list, { top, second });
   }
 
   /** Lists of operations that may leave `v` (sets of v, appends of a suffix of v). */

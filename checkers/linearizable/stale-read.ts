@@ -20,7 +20,10 @@ export interface StaleRead {
   writers: LinOp[];
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** A value as a map key: its JSON (a finite number's JSON is its string, cheaper to make). */
+const keyOf = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? String(v) : JSON.stringify(v ?? null));
+
+const same = (a: unknown, b: unknown): boolean => keyOf(a) === keyOf(b);
 
 /** The value `op` leaves in the register, if it may write one. */
 function written(op: LinOp): { value: unknown } | undefined {
@@ -55,7 +58,7 @@ export function findStaleRead(ops: readonly LinOp[], prefer: ReadonlySet<LinOp> 
   for (const op of [...ops].sort((a, b) => a.call - b.call)) {
     const w = written(op);
     if (!w) continue;
-    const key = JSON.stringify(w.value);
+    const key = keyOf(w.value);
     const entry = byValue.get(key) ?? { ops: [], lastRet: [] };
     entry.lastRet.push(Math.max(entry.lastRet.at(-1) ?? Number.NEGATIVE_INFINITY, op.ret));
     entry.ops.push(op);
@@ -65,7 +68,7 @@ export function findStaleRead(ops: readonly LinOp[], prefer: ReadonlySet<LinOp> 
   for (const read of ops) {
     if (read.f !== 'read' || !Number.isFinite(read.ret)) continue;
     const value = read.output ?? null;
-    const writers = byValue.get(JSON.stringify(value));
+    const writers = byValue.get(keyOf(value));
     const k = writers ? lowerBound(writers.ops, read.ret, (op) => op.call) : 0;
     if (k === 0 && value !== null) continue; // Never written: another kind of anomaly.
     const gone = k === 0 ? Number.NEGATIVE_INFINITY : writers!.lastRet[k - 1]!;

@@ -28,6 +28,7 @@
 import { INF, type OpLike } from './compile.js';
 import { NEVER } from './entries.js';
 import { SetterIndex } from './setters.js';
+import { byCompletion } from './time-order.js';
 import { ValueFacts, type ValueAlgebra } from './value-algebra.js';
 
 /** Why a history is refuted by values; ids index the operations passed in. */
@@ -59,59 +60,72 @@ const COUNT_BUDGET = 16_000_000;
  */
 export function refuteByValues(ops: readonly OpLike[], algebra: ValueAlgebra): ValueRefutation | undefined {
   const n = ops.length;
-  const call = Int32Array.from(ops, (o) => o.call);
-  const ret = Int32Array.from(ops, (o) => (o.ret === NEVER ? INF : o.ret));
+  const call = new Int32Array(n);
+  const ret = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    call[i] = ops[i]!.call;
+    ret[i] = ops[i]!.ret === NEVER ? INF : ops[i]!.ret;
+  }
   const facts = new ValueFacts(algebra, ops, (i) => ret[i] !== INF);
   const index = new SetterIndex(facts, call, ret);
-  const byRet = Array.from({ length: n }, (_, i) => i)
-    .filter((i) => ret[i] !== INF)
-    .sort((a, b) => ret[a]! - ret[b]!);
+  const byRet = byCompletion(ret);
   return inTime(facts, index, call, ret, byRet) ?? counting(facts, index, call, ret, byRet);
 }
 
 /** Arguments 1 and 2, for every observation. */
-function inTime(facts: ValueFacts, index: SetterIndex, call: Int32Array, ret: Int32Array, byRet: number[]): ValueRefutation | undefined {
+function inTime(facts: ValueFacts, index: SetterIndex, call: Int32Array, ret: Int32Array, byRet: Int32Array): ValueRefutation | undefined {
   const done: number[] = [];
   let j = 0;
   for (let r = 0; r < call.length; r++) {
     const v = facts.observed[r];
     if (v === undefined) continue;
     while (j < byRet.length && ret[byRet[j]!]! < call[r]!) done.push(byRet[j++]!);
-    const rules = [
-      { rule: 'written-in-time' as const, applies: (e: number) => facts.surelyNot(e, v), atStart: v !== facts.algebra.initial, lists: () => index.leaving(v) },
-      {
-        rule: 'reset-in-time' as const,
-        applies: (e: number) => facts.needsReset(e, v),
-        atStart: facts.appends ? !v.startsWith(facts.algebra.initial) : v !== facts.algebra.initial,
-        lists: () => index.resetting(v),
-      },
-    ];
-    for (const { rule, applies, atStart, lists } of rules) {
-      if (rule === 'reset-in-time' && !facts.appends) continue;
-      const e = latestWitness(done, call, applies);
-      if (e < 0 && !atStart) continue;
-      const after = e < 0 ? -1 : call[e]!;
-      const ls = lists();
-      if (index.findIn(ls, ret[r]!, after, r) >= 0) continue;
-      const setters = ls.flat().filter((s) => s !== r);
-      return { kind: 'values', rule, target: r, value: v, witness: e, chain: [], needed: 1, setters: setters.slice(0, 16) };
-    }
+    const refuted = ruleRefutes(facts, index, call, ret, done, r, v, 'written-in-time') ?? (facts.appends ? ruleRefutes(facts, index, call, ret, done, r, v, 'reset-in-time') : undefined);
+    if (refuted) return refuted;
   }
   return undefined;
 }
 
-/** The latest-invoked of the last few completed operations for which `applies` holds, or -1. */
-function latestWitness(done: readonly number[], call: Int32Array, applies: (e: number) => boolean): number {
+/**
+ * Argument 1 (`written-in-time`) or 2 (`reset-in-time`, for values that grow by appends) for
+ * observation `r` of `v`, given the operations `done` that completed before `r` was invoked.
+ */
+function ruleRefutes(
+  facts: ValueFacts,
+  index: SetterIndex,
+  call: Int32Array,
+  ret: Int32Array,
+  done: readonly number[],
+  r: number,
+  v: string,
+  rule: 'written-in-time' | 'reset-in-time',
+): ValueRefutation | undefined {
+  const written = rule === 'written-in-time';
+  const initial = facts.algebra.initial;
+  const atStart = written || !facts.appends ? v !== initial : !v.startsWith(initial);
+  const e = latestWitness(done, call, facts, v, written);
+  if (e < 0 && !atStart) return undefined;
+  const ls = written ? index.leaving(v) : index.resetting(v);
+  if (index.findIn(ls, ret[r]!, e < 0 ? -1 : call[e]!, r) >= 0) return undefined;
+  const setters = ls.flat().filter((s) => s !== r);
+  return { kind: 'values', rule, target: r, value: v, witness: e, chain: [], needed: 1, setters: setters.slice(0, 16) };
+}
+
+/**
+ * The latest-invoked of the last few completed operations after which the value is surely not
+ * `v` (`written`) or needs a reset to become `v`; -1 when none.
+ */
+function latestWitness(done: readonly number[], call: Int32Array, facts: ValueFacts, v: string, written: boolean): number {
   let best = -1;
   for (let k = done.length - 1; k >= 0 && k >= done.length - WITNESS_SCAN; k--) {
     const e = done[k]!;
-    if ((best < 0 || call[e]! > call[best]!) && applies(e)) best = e;
+    if ((best < 0 || call[e]! > call[best]!) && (written ? facts.surelyNot(e, v) : facts.needsReset(e, v))) best = e;
   }
   return best;
 }
 
 /** Argument 3: for each value observed more than once (or observed and set in chains), the longest chain. */
-function counting(facts: ValueFacts, index: SetterIndex, call: Int32Array, ret: Int32Array, byRet: number[]): ValueRefutation | undefined {
+function counting(facts: ValueFacts, index: SetterIndex, call: Int32Array, ret: Int32Array, byRet: Int32Array): ValueRefutation | undefined {
   const n = call.length;
   const relevant = new Map<string, { obs: number; first: number; last: number }>();
   for (let i = 0; i < n; i++) {
@@ -158,7 +172,7 @@ function sweep(
   index: SetterIndex,
   call: Int32Array,
   ret: Int32Array,
-  byRet: number[],
+  byRet: Int32Array,
   v: string,
   from: number,
   until: number,
@@ -214,7 +228,7 @@ function sweep(
 }
 
 /** Position in `byRet` (ops by completion) of the first op completing at or after `pos`. */
-function firstCompletingAfter(byRet: readonly number[], ret: Int32Array, pos: number): number {
+function firstCompletingAfter(byRet: Int32Array, ret: Int32Array, pos: number): number {
   let a = 0;
   let b = byRet.length;
   while (a < b) {
