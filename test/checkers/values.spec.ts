@@ -116,8 +116,9 @@ describe('value refutations agree with the brute-force oracle', () => {
       ),
       { numRuns: 3000 },
     );
-    // The property is not vacuous: the counting argument decided some of these.
-    expect(counted).toBeGreaterThan(20);
+    // The property is not vacuous: the counting argument decided some of these (about 28 in 3000
+    // runs on average; more than 5 holds for any seed but with negligible odds).
+    expect(counted).toBeGreaterThan(5);
   });
 
   it('histories executed against a sequential model are never refuted', () => {
