@@ -117,7 +117,7 @@ describe('value refutations agree with the brute-force oracle', () => {
       { numRuns: 3000 },
     );
     // The property is not vacuous: the counting argument decided some of these (about 28 in 3000
-    // runs on average; more than 5 holds for any seed but with negligible odds).
+    // runs on average; fewer than 6 has negligible odds for any seed).
     expect(counted).toBeGreaterThan(5);
   });
 
