@@ -16,6 +16,7 @@ import { multiPaxosKv } from '../clusters/multi-paxos-kv/index.js';
 import { primaryBackup } from '../clusters/primary-backup/index.js';
 import { etcd } from '../clusters/etcd/index.js';
 import { gossipCounter } from '../clusters/gossip-counter/index.js';
+import { maelstrom } from '../clusters/maelstrom/index.js';
 import { register } from '../workloads/register.js';
 import { counter } from '../workloads/counter.js';
 import { partition } from '../nemeses/partition.js';
@@ -34,7 +35,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
   return Object.fromEntries(defs.map((def) => [def.name, def]));
 }
 
-const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, memoryKv, etcd]);
+const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, memoryKv, etcd, maelstrom]);
 const workloadTable = byName<WorkloadDef>([register, counter]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 

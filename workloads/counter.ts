@@ -23,6 +23,13 @@ export const counter: WorkloadDef = {
   description: 'add (small positive deltas) and read on one counter shared by every thread; reads checked within the bounds of acknowledged and unknown adds, final reads through every node checked to converge',
   options: {
     'max-delta': { describe: 'adds draw their delta from 1..max-delta', default: 5, min: 1, max: 1_000_000, integer: true },
+    'counter-reads': {
+      describe:
+        'what reads promise: linearizable (every read within the bounds of the adds), or eventual (an eventually consistent counter, ' +
+        "as Maelstrom's g-counter and pn-counter: a read before the final phase may miss any add but never count one not yet invoked; final reads count every acknowledged add)",
+      default: 'linearizable',
+      choices: ['linearizable', 'eventual'],
+    },
   },
   build(ctx) {
     const maxDelta = Number(ctx.options['max-delta']);
@@ -31,7 +38,7 @@ export const counter: WorkloadDef = {
     return {
       generator: mix([add, read]),
       finalGenerator: timeLimit(FINAL_READS_MS, untilOk(repeat((): Invocation => ({ f: 'final-read', value: null })))),
-      checkers: { counter: counterChecker(), stats: stats() },
+      checkers: { counter: counterChecker(ctx.options['counter-reads'] === 'eventual' ? 'eventual' : 'linearizable'), stats: stats() },
     };
   },
 };

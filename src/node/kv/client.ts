@@ -27,13 +27,33 @@ class Unreachable extends Error {
   override name = 'Unreachable';
 }
 
+/**
+ * Turns a node's reply into the operation's outcome: a Completion, or a throw when the outcome is
+ * unknown. The default ({@link kvCompletion}) reads the bundled nodes' `ok` / `fail` / `info`.
+ */
+export type Interpret = (op: Invocation, req: WireRequest, res: KvResponse) => Completion;
+
 /** The client of a bundled node whose requests `toRequest` makes from operations (reads are `f: 'read'`). */
-export function lineClient(toRequest: (op: Invocation) => WireRequest): ClientFactory {
+export function lineClient(toRequest: (op: Invocation) => WireRequest, interpret: Interpret = kvCompletion): ClientFactory {
   return {
     async open(ctx: ClientContext): Promise<Client> {
-      return new KvClient(ctx, toRequest);
+      return new KvClient(ctx, toRequest, interpret);
     },
   };
+}
+
+/** The outcome the bundled nodes' reply states: `ok` (a read's value, else the argument echoed), `fail`, or unknown (`info`). */
+export function kvCompletion(op: Invocation, req: WireRequest, res: KvResponse): Completion {
+  switch (res.type) {
+    case 'ok':
+      return { type: 'ok', value: req.f === 'read' ? (res.value ?? null) : op.value };
+    case 'fail':
+      return { type: 'fail', value: op.value, error: res.error };
+    case 'info':
+      throw new IndeterminateError(res.error);
+    default:
+      throw new IndeterminateError(`unexpected reply ${JSON.stringify(res)}`);
+  }
 }
 
 export const registerClient: ClientFactory = lineClient(toRequest);
@@ -45,6 +65,7 @@ export class KvClient implements Client {
   constructor(
     private readonly ctx: ClientContext,
     private readonly toRequest: (op: Invocation) => WireRequest,
+    private readonly interpret: Interpret = kvCompletion,
   ) {}
 
   async invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {
@@ -61,16 +82,7 @@ export class KvClient implements Client {
       if (err instanceof Unreachable && !signal.aborted) return { type: 'fail', value: op.value, error: err.message };
       throw err;
     }
-    switch (res.type) {
-      case 'ok':
-        return { type: 'ok', value: req.f === 'read' ? (res.value ?? null) : op.value };
-      case 'fail':
-        return { type: 'fail', value: op.value, error: res.error };
-      case 'info':
-        throw new IndeterminateError(res.error);
-      default:
-        throw new IndeterminateError(`unexpected reply ${JSON.stringify(res)}`);
-    }
+    return this.interpret(op, req, res);
   }
 
   async close(): Promise<void> {
