@@ -11,12 +11,18 @@
  */
 import type { Invocation } from '../src/api/client.js';
 import type { WorkloadDef } from '../src/api/workload.js';
-import { mix, repeat, timeLimit, untilOk } from '../src/gen/combinators.js';
+import { mix, repeat, seq, sleep, timeLimit, untilOk } from '../src/gen/combinators.js';
 import { counter as counterChecker } from '../checkers/counter/index.js';
 import { stats } from '../checkers/stats.js';
 
 /** How long the final reads may take in all; a read still failing then is given up. */
 const FINAL_READS_MS = 10_000;
+/**
+ * With eventual reads, how long the final phase waits, with no operation, before it reads: the
+ * adds of the main phase's last moments are still spreading when it begins (Maelstrom, too,
+ * leaves time for convergence before its final reads).
+ */
+export const CONVERGE_MS = 2000;
 
 export const counter: WorkloadDef = {
   name: 'counter',
@@ -35,10 +41,12 @@ export const counter: WorkloadDef = {
     const maxDelta = Number(ctx.options['max-delta']);
     const add = repeat((g): Invocation => ({ f: 'add', value: 1 + g.rng.int(maxDelta) }));
     const read = repeat((): Invocation => ({ f: 'read', value: null }));
+    const eventual = ctx.options['counter-reads'] === 'eventual';
+    const finalRead = timeLimit(FINAL_READS_MS, untilOk(repeat((): Invocation => ({ f: 'final-read', value: null }))));
     return {
       generator: mix([add, read]),
-      finalGenerator: timeLimit(FINAL_READS_MS, untilOk(repeat((): Invocation => ({ f: 'final-read', value: null })))),
-      checkers: { counter: counterChecker(ctx.options['counter-reads'] === 'eventual' ? 'eventual' : 'linearizable'), stats: stats() },
+      finalGenerator: eventual ? seq(sleep(CONVERGE_MS), finalRead) : finalRead,
+      checkers: { counter: counterChecker(eventual ? 'eventual' : 'linearizable'), stats: stats() },
     };
   },
 };

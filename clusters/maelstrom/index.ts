@@ -55,8 +55,11 @@ export const maelstrom: SystemDef = {
     [BIN]: { describe: 'the Maelstrom node program to run on every node: a binary, or a script with a #! line (required)', default: '' },
     [ARGS]: { describe: 'arguments for the node program, separated by spaces', default: '' },
   },
-  // The shim and the program it starts run under libfaketime; a statically linked program (Go) ignores it.
-  clock: 'faketime',
+  lacks: {
+    clock:
+      'the node program may be written in anything, and libfaketime, the one way to skew the clock of an arbitrary program, ' +
+      "is ignored by Go binaries and breaks Python's time.sleep, so its clock cannot be skewed",
+  },
   check,
   clients: { register: maelstromClient(linKv), counter: maelstromClient(counter) },
   launch,
