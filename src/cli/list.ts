@@ -13,7 +13,7 @@ export const listCommand: CommandModule = {
       out.push(`    workloads: ${Object.keys(s.clients).join(', ')}`);
       for (const [name, opt] of Object.entries(s.options ?? {})) {
         const value = opt.flag ? '' : ` ${opt.choices ? `<${opt.choices.join('|')}>` : '<value>'}`;
-        out.push(`    --${name}${value}  ${opt.describe}${opt.flag ? '' : ` (default ${opt.default})`}`);
+        out.push(`    --${name}${value}  ${opt.describe}${opt.flag || opt.default === '' ? '' : ` (default ${opt.default})`}`);
       }
       for (const [bug, what] of Object.entries(s.bugs)) out.push(`    --bug ${chalk.magenta(bug)}  ${what}`);
     }
