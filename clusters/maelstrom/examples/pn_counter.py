@@ -9,65 +9,44 @@ every node converges on the sum of all adds.
 Broken mode (--merge-adds): merging adds a peer's entries instead of taking the maximum, so the
 same increments are counted again at every round of gossip.
 """
-import json
 import sys
-import threading
-import time
+
+sys.dont_write_bytecode = True  # leave no __pycache__ beside the examples
+from maelstrom_node import Node  # noqa: E402
 
 MERGE_ADDS = "--merge-adds" in sys.argv[1:]
 GOSSIP_EVERY_S = 0.1
 
-lock = threading.Lock()
-node_id = None
-node_ids = []
+node = Node()
 p = {}
 n = {}
 
 
-def send(dest, body):
-    sys.stdout.write(json.dumps({"src": node_id, "dest": dest, "body": body}) + "\n")
-    sys.stdout.flush()
-
-
 def merge(mine, theirs):
-    for node, count in theirs.items():
-        if node == node_id:
+    for peer, count in theirs.items():
+        if peer == node.id:
             continue  # only this node raises its own entries
-        mine[node] = mine.get(node, 0) + count if MERGE_ADDS else max(mine.get(node, 0), count)
+        mine[peer] = mine.get(peer, 0) + count if MERGE_ADDS else max(mine.get(peer, 0), count)
 
 
-def handle(msg):
-    global node_id, node_ids
-    src, body = msg["src"], msg["body"]
+def handle(src, body):
     kind = body["type"]
-    if kind == "init":
-        node_id, node_ids = body["node_id"], body["node_ids"]
-        send(src, {"type": "init_ok", "in_reply_to": body["msg_id"]})
-    elif kind == "add":
+    if kind == "add":
         delta = body["delta"]
         side = p if delta >= 0 else n
-        side[node_id] = side.get(node_id, 0) + abs(delta)
-        send(src, {"type": "add_ok", "in_reply_to": body["msg_id"]})
+        side[node.id] = side.get(node.id, 0) + abs(delta)
+        node.reply(src, body["msg_id"], {"type": "add_ok"})
     elif kind == "read":
-        send(src, {"type": "read_ok", "in_reply_to": body["msg_id"], "value": sum(p.values()) - sum(n.values())})
+        node.reply(src, body["msg_id"], {"type": "read_ok", "value": sum(p.values()) - sum(n.values())})
     elif kind == "gossip":
         merge(p, body["p"])
         merge(n, body["n"])
 
 
 def gossip():
-    while True:
-        time.sleep(GOSSIP_EVERY_S)
-        with lock:
-            if node_id is None:
-                continue
-            for other in node_ids:
-                if other != node_id:
-                    send(other, {"type": "gossip", "p": p, "n": n})
+    for other in node.others():
+        node.send(other, {"type": "gossip", "p": p, "n": n})
 
 
-threading.Thread(target=gossip, daemon=True).start()
-for line in sys.stdin:
-    if line.strip():
-        with lock:
-            handle(json.loads(line))
+node.every(GOSSIP_EVERY_S, gossip)
+node.run(handle)
