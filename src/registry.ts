@@ -19,6 +19,8 @@ import { gossipCounter } from '../clusters/gossip-counter/index.js';
 import { maelstrom } from '../clusters/maelstrom/index.js';
 import { register } from '../workloads/register.js';
 import { counter } from '../workloads/counter.js';
+import { uniqueIds } from '../workloads/unique-ids.js';
+import { echo } from '../workloads/echo.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
@@ -36,7 +38,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 }
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, memoryKv, etcd, maelstrom]);
-const workloadTable = byName<WorkloadDef>([register, counter]);
+const workloadTable = byName<WorkloadDef>([register, counter, uniqueIds, echo]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;

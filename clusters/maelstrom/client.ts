@@ -70,6 +70,18 @@ export const counter: RequestMapping = {
   ok: (op, reply) => ({ type: 'ok', value: op.f === 'add' ? op.value : reply.value }),
 };
 
+/** Maelstrom's `unique-ids` (generate) for faultline's `unique-ids` workload: the id is the result. */
+export const uniqueIds: RequestMapping = {
+  body: () => ({ type: 'generate' }),
+  ok: (_op, reply) => ({ type: 'ok', value: reply.id ?? null }),
+};
+
+/** Maelstrom's `echo` for faultline's `echo` workload: what came back is the result. */
+export const echo: RequestMapping = {
+  body: (op) => ({ type: 'echo', echo: op.value }),
+  ok: (_op, reply) => ({ type: 'ok', value: reply.echo ?? null }),
+};
+
 /**
  * The outcome of `op`, whose request body was `sent`, from the shim's answer `res` (./shim.ts):
  * `ok` carries the node's reply body; a `fail` is the shim refusing the request before the node

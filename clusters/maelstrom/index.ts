@@ -6,7 +6,8 @@
  *
  * Workloads: Maelstrom's `lin-kv` serves faultline's `register` (checked for linearizability);
  * `g-counter` and `pn-counter` serve `counter` (run it with `--counter-reads eventual` for the
- * eventually consistent counters Maelstrom asks for).
+ * eventually consistent counters Maelstrom asks for); `unique-ids` and `echo` serve the faultline
+ * workloads of the same names.
  */
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,7 +16,7 @@ import type { TestSpec } from '../../src/api/test-spec.js';
 import { planProgram } from '../../src/node/entry.js';
 import { everyNodeAnswers } from '../../src/node/kv/probe.js';
 import { isExecutable } from './binary.js';
-import { counter, linKv, maelstromClient } from './client.js';
+import { counter, echo, linKv, maelstromClient, uniqueIds } from './client.js';
 
 const BIN = 'maelstrom-bin';
 const ARGS = 'maelstrom-args';
@@ -49,7 +50,7 @@ export const maelstrom: SystemDef = {
   name: 'maelstrom',
   description:
     'Any Maelstrom-protocol node program (--maelstrom-bin), each node behind a shim that carries its messages over faultline\'s network; ' +
-    'register = Maelstrom lin-kv, counter = g-counter / pn-counter (with --counter-reads eventual)',
+    'register = Maelstrom lin-kv, counter = g-counter / pn-counter (with --counter-reads eventual), unique-ids, echo',
   bugs: {},
   options: {
     [BIN]: { describe: 'the Maelstrom node program to run on every node: a binary, or a script with a #! line (required)', default: '' },
@@ -61,7 +62,12 @@ export const maelstrom: SystemDef = {
       "is ignored by Go binaries and breaks Python's time.sleep, so its clock cannot be skewed",
   },
   check,
-  clients: { register: maelstromClient(linKv), counter: maelstromClient(counter) },
+  clients: {
+    register: maelstromClient(linKv),
+    counter: maelstromClient(counter),
+    'unique-ids': maelstromClient(uniqueIds),
+    echo: maelstromClient(echo),
+  },
   launch,
   ready: everyNodeAnswers,
 };

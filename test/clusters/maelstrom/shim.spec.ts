@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Invocation } from '../../../src/api/client.js';
 import type { KvResponse } from '../../../src/node/kv/protocol.js';
 import { programArgs } from '../../../clusters/maelstrom/binary.js';
-import { clientId, completion, counter, linKv, maelstromKey, type RequestMapping } from '../../../clusters/maelstrom/client.js';
+import { clientId, completion, counter, echo, linKv, maelstromKey, uniqueIds, type RequestMapping } from '../../../clusters/maelstrom/client.js';
 import { classifyError, destinationKind, ERROR_CODES, type MaelstromBody, type MaelstromMessage } from '../../../clusters/maelstrom/protocol.js';
 import { Router, type ShimMessage } from '../../../clusters/maelstrom/router.js';
 import { parseRpcRequest } from '../../../clusters/maelstrom/rpc.js';
@@ -40,6 +40,13 @@ describe('Maelstrom requests for faultline operations', () => {
     expect(counter.body({ f: 'add', value: -4 })).toEqual({ type: 'add', delta: -4 });
     expect(counter.body({ f: 'read', value: null })).toEqual({ type: 'read' });
     expect(counter.body({ f: 'final-read', value: null })).toEqual({ type: 'read' });
+  });
+
+  it('unique-ids: generate, the id as the result; echo: the payload, and what came back as the result', () => {
+    expect(uniqueIds.body({ f: 'generate', value: null })).toEqual({ type: 'generate' });
+    expect(outcome(uniqueIds, { f: 'generate', value: null }, ok({ type: 'generate_ok', id: 'n1-4' }))).toEqual({ type: 'ok', value: 'n1-4' });
+    expect(echo.body({ f: 'echo', value: 'hi' })).toEqual({ type: 'echo', echo: 'hi' });
+    expect(outcome(echo, { f: 'echo', value: 'hi' }, ok({ type: 'echo_ok', echo: 'hey' }))).toEqual({ type: 'ok', value: 'hey' });
   });
 
   it('gives each faultline process its own Maelstrom client id, c1 upwards', () => {
