@@ -4,7 +4,7 @@
  */
 import type { Anomaly, CheckResult, Checker } from '../src/api/checker.js';
 import type { Op } from '../src/api/op.js';
-import { pairOps } from '../src/history/pairs.js';
+import { okPairs, opLabel } from './ok-pairs.js';
 
 const KEEP = 8;
 
@@ -14,16 +14,15 @@ export function echo(): Checker {
 
 export function checkEcho(history: readonly Op[]): CheckResult {
   const anomalies: Anomaly[] = [];
-  let echoed = 0;
+  const echoes = okPairs(history, 'echo');
+  const echoed = echoes.length;
   let wrong = 0;
-  for (const { invoke, completion } of pairOps(history)) {
-    if (invoke.process === 'nemesis' || invoke.f !== 'echo' || completion?.type !== 'ok') continue;
-    echoed++;
+  for (const { invoke, completion } of echoes) {
     const [sent, got] = [JSON.stringify(invoke.value), JSON.stringify(completion.value)];
     if (sent === got) continue;
     wrong++;
     if (anomalies.length < KEEP) {
-      const where = `op #${invoke.index} (process ${String(invoke.process)}${invoke.node ? ` on ${invoke.node}` : ''})`;
+      const where = opLabel(invoke);
       anomalies.push({ kind: 'wrong-echo', summary: `${where} sent ${sent} and got back ${got}`, ops: [invoke, completion], explanation: `An echo must return what it was sent: ${where} sent ${sent}, the node answered ${got}.` });
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { Anomaly, CheckResult, Checker } from '../src/api/checker.js';
 import type { Op } from '../src/api/op.js';
-import { pairOps } from '../src/history/pairs.js';
+import { okPairs, opLabel as where } from './ok-pairs.js';
 
 /** Anomalies kept; the count of all is in the stats. */
 const KEEP = 8;
@@ -14,16 +14,13 @@ export function uniqueIds(): Checker {
   return { name: 'unique-ids', check: async (history) => checkUniqueIds(history) };
 }
 
-const where = (op: Op): string => `op #${op.index} (process ${String(op.process)}${op.node ? ` on ${op.node}` : ''})`;
-
 export function checkUniqueIds(history: readonly Op[]): CheckResult {
   const first = new Map<string, { invoke: Op; completion: Op }>();
   const anomalies: Anomaly[] = [];
-  let generated = 0;
+  const generates = okPairs(history, 'generate');
+  const generated = generates.length;
   let bad = 0;
-  for (const { invoke, completion } of pairOps(history)) {
-    if (invoke.process === 'nemesis' || invoke.f !== 'generate' || completion?.type !== 'ok') continue;
-    generated++;
+  for (const { invoke, completion } of generates) {
     const id = completion.value;
     if (id === null || id === undefined) {
       bad++;
