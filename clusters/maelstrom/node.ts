@@ -10,7 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { KvServer } from '../../src/node/kv/server.js';
-import { createLogger, type Logger } from '../../src/node/logger.js';
+import { createLogger } from '../../src/node/logger.js';
 import { MessageTrace } from '../../src/node/message-trace.js';
 import { parsePlanArgs } from '../../src/node/plan.js';
 import { Transport } from '../../src/node/transport.js';
@@ -19,23 +19,11 @@ import { isMaelstromMessage, type MaelstromMessage } from './protocol.js';
 import { isShimMessage, Router } from './router.js';
 import { parseRpcRequest, type Rpc } from './rpc.js';
 
-/** How long the program may take to answer `init`. */
-const INIT_TIMEOUT_MS = 10_000;
+/** How long the program may take to answer `init` (an interpreter starting on a loaded machine takes seconds). */
+const INIT_TIMEOUT_MS = 30_000;
 /** Grace period of the program on a graceful stop. */
 const STOP_GRACE_MS = 2000;
 const EXPIRE_EVERY_MS = 5000;
-
-/** Resolves with the program's `init_ok`; rejects after INIT_TIMEOUT_MS. */
-function waitForInit(logger: Logger, onInit: (resolve: () => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the node program did not answer init within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS);
-    onInit(() => {
-      clearTimeout(timer);
-      logger.info('node program initialised');
-      resolve();
-    });
-  });
-}
 
 async function main(): Promise<void> {
   const plan = parsePlanArgs();
@@ -43,16 +31,21 @@ async function main(): Promise<void> {
   const command = String(plan.options['maelstrom-bin'] ?? '');
   const args = programArgs(plan.options['maelstrom-args']);
   let stopping = false;
-  /** Messages the program wrote before the network was up, routed once it is. */
-  let early: MaelstromMessage[] | undefined = [];
-  let initialised: (() => void) | undefined;
-  let router: Router | undefined;
+  /** Messages for the program held until it has answered `init`; undefined once it has. */
+  let held: MaelstromMessage[] | undefined = [];
+  let transport: Transport | undefined;
+  let server: KvServer<Rpc> | undefined;
 
   const binary = new NodeBinary(command, args, {
     message(msg) {
-      if (initialised && isInitOk(msg)) return initialised();
-      if (early) early.push(msg);
-      else router?.fromNode(msg);
+      if (held && isInitOk(msg)) {
+        clearTimeout(initTimer);
+        logger.info('node program initialised');
+        for (const m of held) binary.send(m);
+        held = undefined;
+        return;
+      }
+      router.fromNode(msg);
     },
     garbage: (line) => logger.every('garbage', 1000, 'warn', 'the node program wrote a line that is no Maelstrom message', { line: line.slice(0, 200) }),
     exit(code, signal) {
@@ -61,22 +54,22 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   });
-  logger.info('starting', { pid: process.pid, program: command, args: args.join(' ') });
-  const init = waitForInit(logger, (resolve) => (initialised = resolve));
-  binary.send(initMessage(plan.id, plan.nodes));
-  await init;
-  initialised = undefined;
-
-  const trace = MessageTrace.forPlan(plan);
-  let transport: Transport | undefined;
-  let server: KvServer<Rpc> | undefined;
-  router = new Router(plan.id, plan.nodes, {
-    toNode: (msg) => binary.send(msg),
+  const router = new Router(plan.id, plan.nodes, {
+    toNode: (msg) => (held ? held.push(msg) : binary.send(msg)),
     toPeer: (peer, msg) => void transport?.send(peer, msg),
     answer: (rid, body) => server?.answer(rid, { type: 'ok', value: body }),
     warn: (key, message, fields) => logger.every(key, 5000, 'warn', message, fields),
   });
-  const routes = router;
+  logger.info('starting', { pid: process.pid, program: command, args: args.join(' ') });
+  binary.send(initMessage(plan.id, plan.nodes));
+  const initTimer = setTimeout(() => {
+    logger.error(`the node program did not answer init within ${INIT_TIMEOUT_MS} ms`);
+    process.exit(1);
+  }, INIT_TIMEOUT_MS);
+
+  // Both ports are taken at once, as every bundled node does (ports the harness chose are not
+  // left free for long), while the program starts: what arrives meanwhile waits in `held`.
+  const trace = MessageTrace.forPlan(plan);
   transport = await Transport.start({
     self: plan.id,
     listen: plan.peerListen,
@@ -85,23 +78,27 @@ async function main(): Promise<void> {
     ...(trace && { trace }),
     onMessage: (env) => {
       if (!isShimMessage(env) || !isMaelstromMessage(env.msg)) return logger.every('bad-msg', 5000, 'warn', 'malformed shim message dropped');
-      routes.fromPeer(env.from, env);
+      router.fromPeer(env.from, env);
     },
   });
   server = await KvServer.listen(
     plan.clientListen,
-    { status: () => ({ id: plan.id }), request: (rid, req) => routes.clientRequest(rid, req.src, req.body, performance.now()) },
+    {
+      // A status without a value until the program is initialised: the cluster is not ready yet
+      // (src/node/kv/probe.ts counts a node as answering only when its status has a value).
+      status: () => (held ? undefined : { id: plan.id }),
+      request: (rid, req) => router.clientRequest(rid, req.src, req.body, performance.now()),
+    },
     parseRpcRequest,
   );
-  for (const msg of early ?? []) routes.fromNode(msg);
-  early = undefined;
-  const expiry = setInterval(() => routes.expire(performance.now()), EXPIRE_EVERY_MS);
+  const expiry = setInterval(() => router.expire(performance.now()), EXPIRE_EVERY_MS);
   logger.info('listening', { peers: plan.peerListen, clients: plan.clientListen });
 
   const shutdown = (signal: string): void => {
     logger.info('shutting down', { signal });
     stopping = true;
     clearInterval(expiry);
+    clearTimeout(initTimer);
     server?.close();
     void Promise.allSettled([binary.stop(STOP_GRACE_MS), transport?.close(), trace?.close()]).then(() => process.exit(0));
   };
