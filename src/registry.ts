@@ -17,8 +17,11 @@ import { primaryBackup } from '../clusters/primary-backup/index.js';
 import { etcd } from '../clusters/etcd/index.js';
 import { gossipCounter } from '../clusters/gossip-counter/index.js';
 import { maelstrom } from '../clusters/maelstrom/index.js';
+import { txn2pc } from '../clusters/txn-2pc/index.js';
 import { register } from '../workloads/register.js';
 import { counter } from '../workloads/counter.js';
+import { listAppend } from '../workloads/list-append.js';
+import { rwRegister } from '../workloads/rw-register.js';
 import { uniqueIds } from '../workloads/unique-ids.js';
 import { echo } from '../workloads/echo.js';
 import { partition } from '../nemeses/partition.js';
@@ -37,8 +40,8 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
   return Object.fromEntries(defs.map((def) => [def.name, def]));
 }
 
-const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, memoryKv, etcd, maelstrom]);
-const workloadTable = byName<WorkloadDef>([register, counter, uniqueIds, echo]);
+const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, txn2pc, memoryKv, etcd, maelstrom]);
+const workloadTable = byName<WorkloadDef>([register, counter, listAppend, rwRegister, uniqueIds, echo]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;

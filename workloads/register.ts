@@ -70,6 +70,16 @@ export function roleOf(thread: number, threads: number, nodes: number, share: nu
   return Math.floor(thread / nodes) < readers ? 'reader' : 'updater';
 }
 
+/**
+ * This thread's share of `items` when every item is to be handled once through every node: the
+ * threads bound to one node (`thread % nodes`) split the items between them.
+ */
+export function nodeShare<T>(g: Pick<GenContext, 'thread' | 'threads' | 'nodes'>, items: readonly T[]): T[] {
+  const node = g.thread % g.nodes.length;
+  const sharing = Math.ceil((g.threads - node) / g.nodes.length);
+  return items.filter((_, i) => i % sharing === Math.floor(g.thread / g.nodes.length));
+}
+
 export const register: WorkloadDef = {
   name: 'register',
   description: 'read / write / cas on a few keys shared by every thread at a time, replaced in time; checked for linearizability (and stats)',
@@ -92,11 +102,7 @@ export const register: WorkloadDef = {
     const roles = { reader: read, updater: mix([write, cas]), all: mix([read, write, cas], [4, 3, 3]) };
     const share = Number(ctx.options['readers']);
     const finalReads = fromContext((g) => {
-      const keys = finalKeys(g.phaseStart, windowMs, keyCount);
-      // Each key once through every node: the threads bound to one node share that node's reads.
-      const node = g.thread % g.nodes.length;
-      const sharing = Math.ceil((g.threads - node) / g.nodes.length);
-      const mine = keys.filter((_, i) => i % sharing === Math.floor(g.thread / g.nodes.length));
+      const mine = nodeShare(g, finalKeys(g.phaseStart, windowMs, keyCount));
       return timeLimit(FINAL_READS_MS, seq(...mine.map((k) => untilOk(repeat((): Invocation => ({ f: 'read', key: k, value: null }))))));
     });
     return {

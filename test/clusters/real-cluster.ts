@@ -89,9 +89,9 @@ export class RealCluster {
     });
   }
 
-  /** A register client pointed at `node`. */
-  async open(node: string): Promise<Client> {
-    const client = await this.system.clients.register!.open({
+  /** A client of `workload` (register by default) pointed at `node`. */
+  async open(node: string, workload = 'register'): Promise<Client> {
+    const client = await this.system.clients[workload]!.open({
       node,
       address: this.view.clientAddresses[node]!,
       addresses: this.view.clientAddresses,

@@ -33,27 +33,38 @@ class Unreachable extends Error {
  */
 export type Interpret = (op: Invocation, req: WireRequest, res: KvResponse) => Completion;
 
-/** The client of a bundled node whose requests `toRequest` makes from operations (reads are `f: 'read'`). */
-export function lineClient(toRequest: (op: Invocation) => WireRequest, interpret: Interpret = kvCompletion): ClientFactory {
+/**
+ * The client of a bundled node whose requests `toRequest` makes from operations. An `ok` carries
+ * the node's answer for the requests `answers` picks (reads, by default), and the operation's own
+ * value for the rest (a write echoes its argument).
+ */
+export function lineClient(toRequest: (op: Invocation) => WireRequest, answers: (req: WireRequest) => boolean = isRead): ClientFactory {
   return {
     async open(ctx: ClientContext): Promise<Client> {
-      return new KvClient(ctx, toRequest, interpret);
+      return new KvClient(ctx, toRequest, kvCompletion(answers));
     },
   };
 }
 
-/** The outcome the bundled nodes' reply states: `ok` (a read's value, else the argument echoed), `fail`, or unknown (`info`). */
-export function kvCompletion(op: Invocation, req: WireRequest, res: KvResponse): Completion {
-  switch (res.type) {
-    case 'ok':
-      return { type: 'ok', value: req.f === 'read' ? (res.value ?? null) : op.value };
-    case 'fail':
-      return { type: 'fail', value: op.value, error: res.error };
-    case 'info':
-      throw new IndeterminateError(res.error);
-    default:
-      throw new IndeterminateError(`unexpected reply ${JSON.stringify(res)}`);
-  }
+const isRead = (req: WireRequest): boolean => req.f === 'read';
+
+/**
+ * The outcome the bundled nodes' reply states: `ok` (the node's answer for the requests `answers`
+ * picks, else the operation's own value), `fail`, or unknown (`info`, thrown).
+ */
+export function kvCompletion(answers: (req: WireRequest) => boolean = isRead): Interpret {
+  return (op, req, res) => {
+    switch (res.type) {
+      case 'ok':
+        return { type: 'ok', value: answers(req) ? (res.value ?? null) : op.value };
+      case 'fail':
+        return { type: 'fail', value: op.value, error: res.error };
+      case 'info':
+        throw new IndeterminateError(res.error);
+      default:
+        throw new IndeterminateError(`unexpected reply ${JSON.stringify(res)}`);
+    }
+  };
 }
 
 export const registerClient: ClientFactory = lineClient(toRequest);
@@ -65,7 +76,7 @@ export class KvClient implements Client {
   constructor(
     private readonly ctx: ClientContext,
     private readonly toRequest: (op: Invocation) => WireRequest,
-    private readonly interpret: Interpret = kvCompletion,
+    private readonly interpret: Interpret = kvCompletion(),
   ) {}
 
   async invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {

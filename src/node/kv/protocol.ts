@@ -45,6 +45,8 @@ export type KvResult =
   | { type: 'fail'; error: 'not-leader'; leader?: string }
   | { type: 'fail'; error: 'precondition-failed' }
   | { type: 'fail'; error: 'bad-request'; message: string }
+  /** A transaction that surely did not commit (a bundled transactional node's refusal). */
+  | { type: 'fail'; error: 'aborted'; message: string }
   | { type: 'info'; error: string };
 
 export type RequestId = string | number;

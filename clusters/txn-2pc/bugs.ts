@@ -1,0 +1,30 @@
+/**
+ * The known bugs of txn-2pc, switched on with `--bug NAME`. Each is a mistake real two-phase
+ * commit implementations have shipped with; the last words of each description name the faults
+ * that expose it (README.md says how often in practice).
+ */
+import { BugSet } from '../../src/node/bugs.js';
+
+export const BUGS = {
+  'read-uncommitted':
+    'participants serve reads without taking or respecting locks, and a read of a key a prepared ' +
+    'transaction appends to includes that prepared, uncommitted append; when the writer then ' +
+    'aborts (another participant voted no) the reader saw a write that never happened (G1a), and ' +
+    'when it commits the reader may see it out of order (G1c, G-single) (contention alone)',
+  'commit-before-all-prepared':
+    'the coordinator decides commit as soon as a majority of the participants voted yes, ' +
+    'overruling the others: a participant that refused (a lock conflict) or never answered ' +
+    'leaves its share of a committed transaction unapplied, and its reads were taken without ' +
+    'locks (G-single, G1c, lost appends) (contention; partition)',
+  'no-coordinator-log':
+    'the coordinator keeps its commit decisions in memory only and answers the client before ' +
+    'anything is on disk; after it restarts, participants still in doubt ask it, hear "abort" ' +
+    '(presumed abort), and drop their share of transactions other participants committed and the ' +
+    'client saw succeed (lost appends, G-single) (kill with partition)',
+} as const satisfies Record<string, string>;
+
+export type BugName = keyof typeof BUGS;
+export type Bugs = BugSet<BugName>;
+
+/** The bugs switched on; unknown names are an error. */
+export const bugSet = (names: readonly string[] = []): Bugs => new BugSet('txn-2pc', BUGS, names);
