@@ -59,8 +59,13 @@ export interface Bounds {
   upper: number;
 }
 
-/** A function giving each read its bounds, built once for the history's adds. */
-export function boundsOf(adds: readonly CounterAdd[], historyLength: number): (read: CounterRead) => Bounds {
+/**
+ * A function giving each read its bounds, built once for the history's adds. With `eventual`, the
+ * bounds of an eventually consistent counter for reads before the final phase: a replica may not
+ * yet have heard of any add, so only the adds that may count bound such a read,
+ * [Σ negative maybe, Σ positive maybe]; final reads keep the full bounds.
+ */
+export function boundsOf(adds: readonly CounterAdd[], historyLength: number, eventual = false): (read: CounterRead) => Bounds {
   const size = historyLength + 1;
   // sure[i]: Σ (positive, negative) deltas of ok adds completed at a position < i.
   // maybe[i]: the same for adds invoked at a position < i.
@@ -81,6 +86,7 @@ export function boundsOf(adds: readonly CounterAdd[], historyLength: number): (r
   return (read) => {
     const began = Math.min(read.invoke.index, historyLength);
     const ended = Math.min(read.completion.index, historyLength);
+    if (eventual && !read.final) return { lower: maybeNeg[ended]!, upper: maybePos[ended]! };
     return { lower: surePos[began]! + maybeNeg[ended]!, upper: sureNeg[began]! + maybePos[ended]! };
   };
 }

@@ -14,7 +14,7 @@ export const listCommand: CommandModule = {
       out.push(`    workloads: ${Object.keys(s.clients).join(', ')}`);
       for (const [name, opt] of Object.entries(s.options ?? {})) {
         const value = opt.flag ? '' : ` ${opt.choices ? `<${opt.choices.join('|')}>` : '<value>'}`;
-        out.push(`    --${name}${value}  ${opt.describe}${opt.flag ? '' : ` (default ${opt.default})`}`);
+        out.push(`    --${name}${value}  ${opt.describe}${opt.flag || opt.default === '' ? '' : ` (default ${opt.default})`}`);
       }
       for (const bug of knownBugs(s)) {
         const how = `nemesis ${bug.nemeses.join(',') || 'none'}${bug.workload && bug.workload !== systemWorkloads(s)[0] ? `, workload ${bug.workload}` : ''}`;

@@ -79,6 +79,25 @@ export function timeLimit(ms: number, gen: Generator): Generator {
   return new TimeLimit(ms, gen);
 }
 
+class Sleep implements Generator {
+  constructor(
+    private readonly ms: number,
+    private readonly until?: number,
+  ) {}
+  op(ctx: GenContext): GenStep {
+    const until = this.until ?? ctx.time + this.ms;
+    return ctx.time >= until ? null : { waitUntil: until, gen: new Sleep(this.ms, until) };
+  }
+  update(): Generator {
+    return this;
+  }
+}
+
+/** No operation for `ms` milliseconds from the first time it is asked, then nothing (Jepsen's sleep); in a `seq`, a pause. */
+export function sleep(ms: number): Generator {
+  return new Sleep(ms);
+}
+
 class Seq implements Generator {
   constructor(private readonly gens: readonly Generator[]) {}
   op(ctx: GenContext): GenStep {

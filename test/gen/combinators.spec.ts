@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Invocation } from '../../src/api/client.js';
 import type { GenContext, GenEvent, GenStep, Generator } from '../../src/api/generator.js';
-import { fromContext, limit, mix, nothing, once, repeat, reserve, seq, timeLimit, untilOk } from '../../src/gen/combinators.js';
+import { fromContext, limit, mix, nothing, once, repeat, reserve, seq, sleep, timeLimit, untilOk } from '../../src/gen/combinators.js';
 import { simulate, type SimOp } from '../../src/gen/simulate.js';
 
 const op = (f: string, value: unknown = null): Invocation => ({ f, value });
@@ -83,6 +83,13 @@ describe('combinators', () => {
     expect(ts[0]?.time).toBe(60);
     expect(ts.reduce((m, o) => Math.max(m, o.time), -Infinity)).toBeLessThan(160);
     expect(ts).toHaveLength(10);
+  });
+
+  it('sleep pauses a seq for its time from the first time it is asked, on every thread', () => {
+    const history = simulate(seq(once(op('before')), sleep(300), once(op('after'))), { threads: 2, seed: 1, startMs: 50, gapMs: 10 });
+    const after = invokes(history).filter((o) => o.f === 'after');
+    expect(after.map((o) => o.time)).toEqual([360, 360]);
+    expect(simulate(sleep(100), { threads: 1, seed: 1 })).toEqual([]);
   });
 
   it('a wait is honoured: nothing is asked before the time it names', () => {

@@ -28,6 +28,12 @@ class Unreachable extends Error {
 }
 
 /**
+ * Turns a node's reply into the operation's outcome: a Completion, or a throw when the outcome is
+ * unknown. The default ({@link kvCompletion}) reads the bundled nodes' `ok` / `fail` / `info`.
+ */
+export type Interpret = (op: Invocation, req: WireRequest, res: KvResponse) => Completion;
+
+/**
  * The client of a bundled node whose requests `toRequest` makes from operations. An `ok` carries
  * the node's answer for the requests `answers` picks (reads, by default), and the operation's own
  * value for the rest (a write echoes its argument).
@@ -35,12 +41,31 @@ class Unreachable extends Error {
 export function lineClient(toRequest: (op: Invocation) => WireRequest, answers: (req: WireRequest) => boolean = isRead): ClientFactory {
   return {
     async open(ctx: ClientContext): Promise<Client> {
-      return new KvClient(ctx, toRequest, answers);
+      return new KvClient(ctx, toRequest, kvCompletion(answers));
     },
   };
 }
 
 const isRead = (req: WireRequest): boolean => req.f === 'read';
+
+/**
+ * The outcome the bundled nodes' reply states: `ok` (the node's answer for the requests `answers`
+ * picks, else the operation's own value), `fail`, or unknown (`info`, thrown).
+ */
+export function kvCompletion(answers: (req: WireRequest) => boolean = isRead): Interpret {
+  return (op, req, res) => {
+    switch (res.type) {
+      case 'ok':
+        return { type: 'ok', value: answers(req) ? (res.value ?? null) : op.value };
+      case 'fail':
+        return { type: 'fail', value: op.value, error: res.error };
+      case 'info':
+        throw new IndeterminateError(res.error);
+      default:
+        throw new IndeterminateError(`unexpected reply ${JSON.stringify(res)}`);
+    }
+  };
+}
 
 export const registerClient: ClientFactory = lineClient(toRequest);
 
@@ -51,7 +76,7 @@ export class KvClient implements Client {
   constructor(
     private readonly ctx: ClientContext,
     private readonly toRequest: (op: Invocation) => WireRequest,
-    private readonly answers: (req: WireRequest) => boolean = isRead,
+    private readonly interpret: Interpret = kvCompletion(),
   ) {}
 
   async invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {
@@ -68,16 +93,7 @@ export class KvClient implements Client {
       if (err instanceof Unreachable && !signal.aborted) return { type: 'fail', value: op.value, error: err.message };
       throw err;
     }
-    switch (res.type) {
-      case 'ok':
-        return { type: 'ok', value: this.answers(req) ? (res.value ?? null) : op.value };
-      case 'fail':
-        return { type: 'fail', value: op.value, error: res.error };
-      case 'info':
-        throw new IndeterminateError(res.error);
-      default:
-        throw new IndeterminateError(`unexpected reply ${JSON.stringify(res)}`);
-    }
+    return this.interpret(op, req, res);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,75 @@
+/**
+ * maelstrom: any program that speaks Maelstrom's stdin/stdout JSON protocol, run as a faultline
+ * cluster. Each node is a shim (./node.ts) on the shared node runtime that starts the program
+ * named by `--maelstrom-bin`, initialises it, carries its messages to the other nodes over
+ * faultline's real network, and serves faultline's clients as Maelstrom clients (./client.ts).
+ *
+ * Workloads: Maelstrom's `lin-kv` serves faultline's `register` (checked for linearizability);
+ * `g-counter` and `pn-counter` serve `counter` (run it with `--counter-reads eventual` for the
+ * eventually consistent counters Maelstrom asks for); `unique-ids` and `echo` serve the faultline
+ * workloads of the same names.
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
+import type { TestSpec } from '../../src/api/test-spec.js';
+import { planProgram } from '../../src/node/entry.js';
+import { everyNodeAnswers } from '../../src/node/kv/probe.js';
+import { isExecutable } from './binary.js';
+import { counter, echo, linKv, maelstromClient, uniqueIds } from './client.js';
+
+const BIN = 'maelstrom-bin';
+const ARGS = 'maelstrom-args';
+
+/** The program a run names, as an absolute path (the shim may run in another directory). */
+const program = (options: Readonly<Record<string, unknown>>): string => {
+  const bin = String(options[BIN] ?? '');
+  return bin === '' ? '' : resolve(bin);
+};
+
+function check(spec: TestSpec): void {
+  const given = spec.clusterOptions[BIN];
+  if (given === undefined || given === '') throw new Error(`name the Maelstrom node program with --${BIN} <path> (any executable: a binary, or a script with a #! line)`);
+  const path = program(spec.clusterOptions);
+  let file = false;
+  try {
+    file = statSync(path).isFile();
+  } catch {
+    throw new Error(`--${BIN} ${given}: no such file; give the path of the node program`);
+  }
+  if (!file) throw new Error(`--${BIN} ${given} is not a file; give the path of the node program`);
+  if (!isExecutable(path)) throw new Error(`--${BIN} ${given} is not executable: chmod +x it (a script needs a #! line too)`);
+  if (spec.hosts !== 'local') throw new Error(`the Maelstrom node program is on this machine, so it runs with --hosts local only (not --hosts ${spec.hosts})`);
+}
+
+function launch(plan: NodePlan) {
+  return planProgram(new URL('./node.js', import.meta.url), { ...plan, options: { ...plan.options, [BIN]: program(plan.options) } });
+}
+
+export const maelstrom: SystemDef = {
+  name: 'maelstrom',
+  description:
+    'Any Maelstrom-protocol node program (--maelstrom-bin), each node behind a shim that carries its messages over faultline\'s network; ' +
+    'register = Maelstrom lin-kv, counter = g-counter / pn-counter (with --counter-reads eventual), unique-ids, echo',
+  bugs: {},
+  options: {
+    [BIN]: { describe: 'the Maelstrom node program to run on every node: a binary, or a script with a #! line (required)', default: '' },
+    [ARGS]: { describe: 'arguments for the node program, separated by spaces', default: '' },
+  },
+  lacks: {
+    clock:
+      'the node program may be written in anything, and libfaketime, the one way to skew the clock of an arbitrary program, ' +
+      "is ignored by Go binaries and breaks Python's time.sleep, so its clock cannot be skewed",
+  },
+  check,
+  clients: {
+    register: maelstromClient(linKv),
+    counter: maelstromClient(counter),
+    'unique-ids': maelstromClient(uniqueIds),
+    echo: maelstromClient(echo),
+  },
+  launch,
+  ready: everyNodeAnswers,
+};
+
+export default maelstrom;
