@@ -16,8 +16,10 @@ import { multiPaxosKv } from '../clusters/multi-paxos-kv/index.js';
 import { primaryBackup } from '../clusters/primary-backup/index.js';
 import { etcd } from '../clusters/etcd/index.js';
 import { gossipCounter } from '../clusters/gossip-counter/index.js';
+import { lockService } from '../clusters/lock-service/index.js';
 import { register } from '../workloads/register.js';
 import { counter } from '../workloads/counter.js';
+import { lock } from '../workloads/lock.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
@@ -34,8 +36,8 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
   return Object.fromEntries(defs.map((def) => [def.name, def]));
 }
 
-const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, memoryKv, etcd]);
-const workloadTable = byName<WorkloadDef>([register, counter]);
+const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, memoryKv, etcd]);
+const workloadTable = byName<WorkloadDef>([register, counter, lock]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;

@@ -27,6 +27,9 @@ class Unreachable extends Error {
   override name = 'Unreachable';
 }
 
+/** Did `exchange` fail because the node could not be reached (so the request surely did not happen)? */
+export const isUnreachable = (err: unknown): err is Error => err instanceof Unreachable;
+
 /** The client of a bundled node whose requests `toRequest` makes from operations (reads are `f: 'read'`). */
 export function lineClient(toRequest: (op: Invocation) => WireRequest): ClientFactory {
   return {
@@ -49,14 +52,9 @@ export class KvClient implements Client {
 
   async invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {
     const req = this.toRequest(op);
-    const deadline = Date.now() + this.ctx.timeoutMs;
     let res: KvResponse;
     try {
-      res = await this.call(this.ctx.address, req, deadline, signal);
-      if (res.type === 'fail' && res.error === 'not-leader' && res.leader && res.leader !== this.ctx.node) {
-        const addr = this.ctx.addresses[res.leader];
-        if (addr !== undefined && deadline - Date.now() > 0) res = await this.call(addr, req, deadline, signal);
-      }
+      res = await this.exchange(req, Date.now() + this.ctx.timeoutMs, signal);
     } catch (err) {
       if (err instanceof Unreachable && !signal.aborted) return { type: 'fail', value: op.value, error: err.message };
       throw err;
@@ -71,6 +69,20 @@ export class KvClient implements Client {
       default:
         throw new IndeterminateError(`unexpected reply ${JSON.stringify(res)}`);
     }
+  }
+
+  /**
+   * Send `req` to this client's node and return the reply, following one `not-leader` redirect
+   * within the deadline. Throws when no reply came; `isUnreachable(err)` when the request was
+   * never sent.
+   */
+  async exchange(req: WireRequest, deadline: number, signal: AbortSignal): Promise<KvResponse> {
+    const res = await this.call(this.ctx.address, req, deadline, signal);
+    if (res.type === 'fail' && res.error === 'not-leader' && res.leader && res.leader !== this.ctx.node) {
+      const addr = this.ctx.addresses[res.leader];
+      if (addr !== undefined && deadline - Date.now() > 0) return this.call(addr, req, deadline, signal);
+    }
+    return res;
   }
 
   async close(): Promise<void> {

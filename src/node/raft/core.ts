@@ -294,6 +294,7 @@ export class RaftCore<Cmd extends Tagged> {
     this.role = 'leader';
     this.leader = this.cfg.id;
     this.lead = new Leadership(this.cfg, this.peers, this.term, this.log, this.quorum, this.send, () => this.commit, this.leaderNow());
+    this.tookOffice();
     this.log.append({ term: this.term, cmd: this.machine.noop() });
     this.env.log('info', 'became leader', { term: this.term, lastIndex: this.log.lastIndex, commit: this.commit });
     this.heartbeatDue = this.env.mono() + this.cfg.heartbeatMs;
@@ -323,6 +324,12 @@ export class RaftCore<Cmd extends Tagged> {
       this.env.log('info', 'became follower', { term: this.term, leader: leader ?? undefined });
     }
   }
+
+  /**
+   * Called when this node becomes leader, before it appends its term's no-op: the state machine
+   * has applied only what this node knew committed. For a system's leader-only soft state.
+   */
+  protected tookOffice(): void {}
 
   /** Leader stickiness: does this node believe a leader is alive? */
   private inLease(): boolean {
