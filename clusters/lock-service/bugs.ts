@@ -6,11 +6,10 @@ import { BugSet } from '../../src/node/bugs.js';
 
 export const BUGS = {
   'no-fencing':
-    'fencing tokens come from a counter the leader keeps in memory, seeded when it takes office ' +
-    'from the highest token its state machine has applied, which lags the log (a restarted node ' +
-    'has applied nothing until it learns the commit index), and the fenced resource accepts any ' +
-    'token; a restarted node elected leader hands out tokens already granted, and a stale ' +
-    "holder's write is accepted after a newer one (kill)",
+    'fencing tokens come from a counter the leader keeps in memory, following only the grants it ' +
+    'applies while it leads, and the fenced resource accepts any token; after a leader change the ' +
+    "new leader hands out tokens already granted, and a stale holder's write is accepted after a " +
+    'newer one (kill)',
   'lease-without-grace':
     "a session expires as soon as its lease has passed on the leader's clock, with no grace " +
     "period for the difference between the leader's clock and the holder's; a leader whose clock " +

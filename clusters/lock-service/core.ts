@@ -35,7 +35,7 @@ export function makeLockConfig(
 }
 
 /** The lock state as the Raft core replicates it, telling the lease clock of every renewal. */
-function lockMachine(state: LockState, leases: Leases, leaseMs: number, env: RaftEnv): RaftMachine<LockCommand> {
+function lockMachine(state: LockState, leases: Leases, leaseMs: number, env: RaftEnv, granted: (token: number) => void): RaftMachine<LockCommand> {
   return {
     noop: () => ({ op: 'noop' }),
     apply(cmd) {
@@ -47,6 +47,7 @@ function lockMachine(state: LockState, leases: Leases, leaseMs: number, env: Raf
       } else if (cmd.op === 'expire' && !state.hasSession(cmd.session)) {
         leases.forget(cmd.session);
       }
+      if (cmd.op === 'acquire' && result.type === 'ok') granted(result.value as number);
       return result;
     },
     query: (lock) => state.holder(lock) ?? null,
@@ -60,14 +61,19 @@ export class LockCore extends RaftCore<LockCommand> {
   readonly state: LockState;
   private readonly leases: Leases;
   private readonly bugs: Bugs;
-  /** Bug no-fencing: the next token this leader hands out, seeded when it took office. */
-  private nextToken = 0;
+  /** Bug no-fencing: the next token this node hands out when it leads; it counts only its own grants. */
+  private nextToken = 1;
 
   constructor(cfg: LockConfig, env: RaftEnv, persisted: Persisted) {
     const state = new LockState(!cfg.bugs.has('no-fencing'));
     const withoutGrace = cfg.bugs.has('lease-without-grace');
     const leases = new Leases(cfg.leaseMs + (withoutGrace ? 0 : cfg.graceMs));
-    super(cfg.raft, env, persisted, lockMachine(state, leases, cfg.leaseMs, env));
+    const grants = { seen: (_token: number): void => {} };
+    super(cfg.raft, env, persisted, lockMachine(state, leases, cfg.leaseMs, env, (token) => grants.seen(token)));
+    // Bug no-fencing: the counter follows the grants this node applies while it leads, and only those.
+    grants.seen = (token) => {
+      if (this.isLeader) this.nextToken = token + 1;
+    };
     this.state = state;
     this.leases = leases;
     this.bugs = cfg.bugs;
@@ -83,7 +89,7 @@ export class LockCore extends RaftCore<LockCommand> {
       case 'close':
         return this.propose({ op: req.f, session: req.session, rid }, rid);
       case 'acquire': {
-        const token = this.bugs.has('no-fencing') && this.isLeader ? { token: this.nextToken++ } : {};
+        const token = this.bugs.has('no-fencing') && this.isLeader ? { token: this.nextToken } : {};
         return this.propose({ op: 'acquire', session: req.session, lock: req.key, ...token, rid }, rid);
       }
       case 'release':
@@ -104,9 +110,8 @@ export class LockCore extends RaftCore<LockCommand> {
 
   protected override tookOffice(): void {
     this.leases.restart(this.state.sessionIds(), this.env.wall());
-    if (this.bugs.has('no-fencing')) {
-      this.nextToken = this.state.highestToken + 1;
-      this.env.log('debug', 'bug no-fencing: token counter seeded from the applied state', { next: this.nextToken, commit: this.commitIndex });
+    if (this.bugs.has('no-fencing') && this.nextToken <= this.state.highestToken) {
+      this.env.log('debug', 'bug no-fencing: taking office with a token counter behind the tokens granted', { next: this.nextToken, granted: this.state.highestToken });
     }
   }
 }
