@@ -40,15 +40,22 @@ export const lockClient: ClientFactory = {
 
 class LockClient implements Client {
   private readonly link: KvClient;
+  /**
+   * Renewals go on a connection of their own: a renewal that times out drops its connection, which
+   * must not take an operation in flight down with it.
+   */
+  private readonly renewals: KvClient;
   private session: Session | undefined;
   private keepalive: NodeJS.Timeout | undefined;
   private opened = 0;
   private readonly closing = new AbortController();
 
   constructor(private readonly ctx: ClientContext) {
-    this.link = new KvClient(ctx, () => {
+    const own = (): never => {
       throw new Error('the lock client sends its own requests');
-    });
+    };
+    this.link = new KvClient(ctx, own);
+    this.renewals = new KvClient(ctx, own);
   }
 
   async invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {
@@ -100,10 +107,10 @@ class LockClient implements Client {
     this.session = undefined;
     if (s) {
       // Best effort: free the session's locks now rather than when its lease runs out.
-      await this.link.exchange({ f: 'close', session: s.id }, Date.now() + 500, this.closing.signal).catch(() => undefined);
+      await this.link.exchange({ f: 'close', session: s.id }, Date.now() + 1000, this.closing.signal).catch(() => undefined);
     }
     this.closing.abort();
-    await this.link.close();
+    await Promise.all([this.link.close(), this.renewals.close()]);
   }
 
   /** Send a session request; an answer renews the client's lease from when it was sent. */
@@ -142,7 +149,7 @@ class LockClient implements Client {
   private async renew(session: Session): Promise<void> {
     const sent = performance.now();
     try {
-      const res = await this.link.exchange({ f: 'keepalive', session: session.id }, Date.now() + session.leaseMs / RENEWALS_PER_LEASE, this.closing.signal);
+      const res = await this.renewals.exchange({ f: 'keepalive', session: session.id }, Date.now() + session.leaseMs / 2, this.closing.signal);
       this.heard(res, sent, session);
     } catch {
       // The next renewal tries again; the lease lapses on its own if none gets through.

@@ -14,7 +14,7 @@ import { LockState, type LockCommand } from './state.js';
 export type { Ready } from '../../src/node/raft/types.js';
 
 /** Lease timings: the lease a client counts on, and the grace the leader adds before expiring it. */
-export const LEASE_TIMINGS = { leaseMs: 1500, graceMs: 5000 } as const;
+export const LEASE_TIMINGS = { leaseMs: 1500, graceMs: 1500 } as const;
 
 export interface LockConfig {
   raft: RaftConfig;
