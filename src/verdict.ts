@@ -5,6 +5,7 @@
  */
 import type { CheckOptions, CheckResult, Checker, Validity } from './api/checker.js';
 import type { Op } from './api/op.js';
+import { UserError } from './user-error.js';
 
 /** Jepsen's priority merge: any false wins, then unknown, else true. */
 export function mergeValidity(values: Iterable<Validity>): Validity {
@@ -20,6 +21,8 @@ export function mergeValidity(values: Iterable<Validity>): Validity {
 export interface ComposedResult {
   valid: Validity;
   checkers: Record<string, CheckResult>;
+  /** Checkers that said the history is not of their kind (a UserError): bad input, for the caller to report. */
+  refusals: UserError[];
 }
 
 /**
@@ -58,8 +61,9 @@ export async function checkAll(
   const nothing = nothingToCheck(history);
   if (nothing !== undefined) {
     const result: CheckResult = { valid: 'unknown', summary: nothing };
-    return { valid: 'unknown', checkers: Object.fromEntries(names.map((name) => [name, result])) };
+    return { valid: 'unknown', checkers: Object.fromEntries(names.map((name) => [name, result])), refusals: [] };
   }
+  const refusals: UserError[] = [];
   const results = await Promise.all(
     names.map(async (name): Promise<CheckResult> => {
       const checker = checkers[name] as Checker;
@@ -68,11 +72,12 @@ export async function checkAll(
         if (!partial || checker.kind !== 'coverage' || result.valid !== false) return result;
         return { ...result, valid: 'unknown', summary: `${result.summary} The run was cut short, so this does not count.` };
       } catch (err) {
+        if (err instanceof UserError) refusals.push(err);
         return { valid: 'unknown', summary: `the ${name} checker failed: ${err instanceof Error ? err.message : String(err)}` };
       }
     }),
   );
   const byName = Object.fromEntries(names.map((name, i) => [name, results[i] as CheckResult]));
   const counted = results.filter((_, i) => !partial || checkers[names[i] as string]?.kind !== 'coverage');
-  return { valid: mergeValidity(counted.map((r) => r.valid)), checkers: byName };
+  return { valid: mergeValidity(counted.map((r) => r.valid)), checkers: byName, refusals };
 }

@@ -134,30 +134,6 @@ async function checkersFor(args: CheckArgs, runDir: string | undefined): Promise
 }
 
 /**
- * A checker that says the history is not of its kind (a UserError) makes the history bad
- * input, not an unknown verdict: the error is kept for the command to report in one line.
- */
-function refusing(checkers: Readonly<Record<string, Checker>>, refused: UserError[]): Record<string, Checker> {
-  return Object.fromEntries(
-    Object.entries(checkers).map(([name, checker]) => [
-      name,
-      {
-        name: checker.name,
-        kind: checker.kind ?? 'safety',
-        check: async (history, opts) => {
-          try {
-            return await checker.check(history, opts);
-          } catch (err) {
-            if (err instanceof UserError) refused.push(err);
-            throw err;
-          }
-        },
-      } satisfies Checker,
-    ]),
-  );
-}
-
-/**
  * The composed result as one: the merged verdict, each non-passing checker's summary (or the
  * only checker's), every anomaly; a single checker's figures and details as they were.
  */
@@ -196,11 +172,10 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     if (!existsSync(file)) throw new UserError(`${runDir} has no history.jsonl`);
     const checkers = await checkersFor(args, runDir);
     const history = await readHistoryFile(file);
-    const refused: UserError[] = [];
     const opts = { timeoutMs: timeoutS * 1000, ...(maxMemoryBytes !== undefined && { maxMemoryBytes }) };
     // Nothing checked is not "valid": an empty history (or one of nemesis operations only) is unknown.
-    const composed = await checkAll(refusing(checkers, refused), history.ops, opts, runDir !== undefined && cutShort(runDir));
-    if (refused[0]) throw new UserError(`${file}: ${refused[0].message}`);
+    const composed = await checkAll(checkers, history.ops, opts, runDir !== undefined && cutShort(runDir));
+    if (composed.refusals[0]) throw new UserError(`${file}: ${composed.refusals[0].message}`);
     if (args.json) {
       const names = Object.keys(composed.checkers);
       const out = { file, format: history.format, warnings: history.warnings, checker: names.join('+'), ...asOne(composed), checkers: composed.checkers };

@@ -22,7 +22,11 @@ export function onInterrupt(announce: () => void): Interrupt {
   process.on('SIGTERM', handler);
   return {
     signal: controller.signal,
+    // Once interrupted, the handler stays until the process exits: whatever the harness still
+    // does on its way out (a teardown, a report, a handle that keeps it alive), a second
+    // interrupt must force the exit rather than meet the default action half-way.
     dispose: () => {
+      if (controller.signal.aborted) return;
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
     },

@@ -60,7 +60,9 @@ export async function startCluster(req: StartRequest): Promise<StartedCluster> {
   const t0 = performance.now();
   await startNodes(cluster, startSignal).catch(late(() => `${cluster.nodes.filter((n) => !cluster.isRunning(n)).length} of ${cluster.nodes.length} nodes had not started`));
   try {
-    await system.ready?.(cluster, startSignal);
+    // A system's readiness check is bounded by the start's deadline and the interrupt even when
+    // it ignores its signal: a hung check must not hang the harness.
+    if (system.ready) await untilAborted(system.ready(cluster, startSignal), startSignal);
   } catch (err) {
     if (signal.aborted) throw err;
     const down = cluster.nodes.filter((n) => !cluster.isRunning(n));

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../src/api/op.js';
 import { outcomeCounts, stats } from '../../checkers/stats.js';
+import { UserError } from '../../src/user-error.js';
 import { checkAll } from '../../src/verdict.js';
 import { linearizable } from '../../checkers/linearizable/index.js';
 
@@ -58,5 +59,11 @@ describe('stats checker', () => {
     const withBoom = await checkAll({ linearizable: linearizable({ model: 'cas-register' }), boom: failing }, h, { timeoutMs: 5000 });
     expect(withBoom.valid).toBe('unknown');
     expect(withBoom.checkers['boom']?.summary).toMatch(/kaput/);
+    expect(withBoom.refusals).toEqual([]);
+    // A checker that says the history is not of its kind is bad input, kept for the caller to report.
+    const wrongKind = { name: 'picky', check: async () => Promise.reject(new UserError('not a picky history')) };
+    const refused = await checkAll({ linearizable: linearizable({ model: 'cas-register' }), picky: wrongKind }, h, { timeoutMs: 5000 });
+    expect(refused.valid).toBe('unknown');
+    expect(refused.refusals.map((e) => e.message)).toEqual(['not a picky history']);
   });
 });

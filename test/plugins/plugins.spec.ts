@@ -52,14 +52,7 @@ describe('the docs/plugins.md example, written from the document alone', () => {
     expect(r.stdout).toMatch(/--bug blind-cas/);
   });
 
-  // Skipped: in the full suite on two loaded cores this run's harness has twice hung before
-  // recording its first operation (event loop alive, empty history; alone it passes in 7 s).
-  // Found: the example's ready() gave each try an `AbortSignal.any([signal, AbortSignal.timeout()])`
-  // deadline, and a fetch through the fault proxy to a node not yet listening then hung for good
-  // (the proxy swallows bytes like a DROP; the harness's own deadline did not end ready() either).
-  // The example now uses a plain timer; these two cases stay skipped until that is proven under
-  // the loaded suite: `npx vitest run test/plugins` runs them by hand.
-  it.skip('runs VALID, stores the plug-in in test.json, and is re-checked from another directory', async () => {
+  it('runs VALID, stores the plug-in in test.json, and is re-checked from another directory', async () => {
     const r = await runCli(['test', '--cluster', './tinykv', ...short, '--seed', '1', '--results-dir', 'ok'], dir);
     expect(r.stderr).toMatch(/verdict: VALID/);
     expect(r.code).toBe(0);
@@ -74,8 +67,7 @@ describe('the docs/plugins.md example, written from the document alone', () => {
     // Three CLI runs (test, check, report) from a cold start: slow when the suite shares two cores.
   }, 180_000);
 
-  // Skipped with the case above: the same hang (see there).
-  it.skip('finds its known bug: INVALID, exit 1', async () => {
+  it('finds its known bug: INVALID, exit 1', async () => {
     const r = await runCli(['test', '--cluster', './tinykv', ...short, '--seed', '2', '--bug', 'blind-cas', '--results-dir', 'bug'], dir);
     expect(r.stderr).toMatch(/verdict: INVALID/);
     expect(r.code).toBe(1);
