@@ -69,7 +69,7 @@ export function fencingViolations(history: readonly Op[]): Anomaly[] {
     if (before && rule.broken(token, before.token)) {
       found.push({
         kind: rule.kind,
-        summary: `${rule.kind}: token ${token} after ${before.token}${op.key === undefined ? '' : ` on lock ${op.key}`}`,
+        summary: `token ${token} after ${before.token}${op.key === undefined ? '' : ` on lock ${op.key}`} (op #${op.index})`,
         ...(op.key !== undefined && { key: op.key }),
         ops: [before.invoke, before.completion, inv.op, op],
         explanation: rule.words(before, done),

@@ -25,7 +25,7 @@ describe('lock-service under kills', () => {
   it('with --bug no-fencing is invalid: a token granted again after the leader changed', async () => {
     const r = await run('--bug', 'no-fencing');
     expect(r.stderr).toMatch(/fencing: INVALID/);
-    expect(r.stderr).toMatch(/token-not-increasing: token \d+ after \d+/);
+    expect(r.stderr).toMatch(/token-not-increasing: token \d+ after \d+ on lock lock-0 \(op #\d+\)/);
     expect(r.code, r.stderr).toBe(1);
   }, 120_000);
 });
