@@ -11,9 +11,10 @@ export const BUGS = {
     "new leader hands out tokens already granted, and a stale holder's write is accepted after a " +
     'newer one (kill)',
   'lease-without-grace':
-    "a session expires as soon as its lease has passed on the leader's clock, with no grace " +
-    "period for the difference between the leader's clock and the holder's; a leader whose clock " +
-    'jumps ahead expires a holder still inside its lease and grants the lock to another (clock)',
+    "a session expires as soon as its lease has passed on the leader's wall clock, with no grace " +
+    "period for the difference between the leader's clock and the holder's and no check against " +
+    'its monotonic clock; a leader whose clock jumps ahead expires a holder still inside its lease ' +
+    'and grants the lock to another (clock)',
 } as const satisfies Record<string, string>;
 
 export type BugName = keyof typeof BUGS;

@@ -7,7 +7,7 @@ import { DEFAULT_TIMINGS, makeRaftConfig, type RaftConfig } from '../../src/node
 import { RaftCore, type RaftMachine } from '../../src/node/raft/core.js';
 import type { Persisted, RaftEnv } from '../../src/node/raft/types.js';
 import { Bugs } from './bugs.js';
-import { Leases } from './leases.js';
+import { Leases, type Instant } from './leases.js';
 import type { LockRequest } from './protocol.js';
 import { LockState, type LockCommand } from './state.js';
 
@@ -34,6 +34,9 @@ export function makeLockConfig(
   return { raft, leaseMs, graceMs, bugs: new Bugs(bugs ?? []) };
 }
 
+/** Now, on both of the node's clocks. */
+const instant = (env: RaftEnv): Instant => ({ wall: env.wall(), mono: env.mono() });
+
 /** The lock state as the Raft core replicates it, telling the lease clock of every renewal. */
 function lockMachine(state: LockState, leases: Leases, leaseMs: number, env: RaftEnv, granted: (token: number) => void): RaftMachine<LockCommand> {
   return {
@@ -42,7 +45,7 @@ function lockMachine(state: LockState, leases: Leases, leaseMs: number, env: Raf
       // The reply to an open tells the client how long a lease lasts.
       const result = cmd.op === 'open' ? (state.apply(cmd), { type: 'ok' as const, value: { leaseMs } }) : state.apply(cmd);
       if (cmd.op !== 'noop' && cmd.op !== 'expire') {
-        if (state.hasSession(cmd.session)) leases.renew(cmd.session, env.wall());
+        if (state.hasSession(cmd.session)) leases.renew(cmd.session, instant(env));
         else leases.forget(cmd.session);
       } else if (cmd.op === 'expire' && !state.hasSession(cmd.session)) {
         leases.forget(cmd.session);
@@ -67,7 +70,7 @@ export class LockCore extends RaftCore<LockCommand> {
   constructor(cfg: LockConfig, env: RaftEnv, persisted: Persisted) {
     const state = new LockState(!cfg.bugs.has('no-fencing'));
     const withoutGrace = cfg.bugs.has('lease-without-grace');
-    const leases = new Leases(cfg.leaseMs + (withoutGrace ? 0 : cfg.graceMs));
+    const leases = new Leases(cfg.leaseMs + (withoutGrace ? 0 : cfg.graceMs), withoutGrace);
     const grants = { seen: (_token: number): void => {} };
     super(cfg.raft, env, persisted, lockMachine(state, leases, cfg.leaseMs, env, (token) => grants.seen(token)));
     // Bug no-fencing: the counter follows the grants this node applies while it leads, and only those.
@@ -101,7 +104,7 @@ export class LockCore extends RaftCore<LockCommand> {
   override tick(): void {
     super.tick();
     if (!this.isLeader) return;
-    for (const session of this.leases.due(this.env.wall())) {
+    for (const session of this.leases.due(instant(this.env))) {
       const renewals = this.state.renewals(session);
       if (renewals !== undefined) this.propose({ op: 'expire', session, renewals });
       else this.leases.forget(session);
@@ -109,7 +112,7 @@ export class LockCore extends RaftCore<LockCommand> {
   }
 
   protected override tookOffice(): void {
-    this.leases.restart(this.state.sessionIds(), this.env.wall());
+    this.leases.restart(this.state.sessionIds(), instant(this.env));
     if (this.bugs.has('no-fencing') && this.nextToken <= this.state.highestToken) {
       this.env.log('debug', 'bug no-fencing: taking office with a token counter behind the tokens granted', { next: this.nextToken, granted: this.state.highestToken });
     }
