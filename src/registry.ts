@@ -16,6 +16,7 @@ import { multiPaxosKv } from '../clusters/multi-paxos-kv/index.js';
 import { primaryBackup } from '../clusters/primary-backup/index.js';
 import { etcd } from '../clusters/etcd/index.js';
 import { gossipCounter } from '../clusters/gossip-counter/index.js';
+import { lockService } from '../clusters/lock-service/index.js';
 import { maelstrom } from '../clusters/maelstrom/index.js';
 import { txn2pc } from '../clusters/txn-2pc/index.js';
 import { register } from '../workloads/register.js';
@@ -25,6 +26,7 @@ import { listAppend } from '../workloads/list-append.js';
 import { rwRegister } from '../workloads/rw-register.js';
 import { uniqueIds } from '../workloads/unique-ids.js';
 import { echo } from '../workloads/echo.js';
+import { lock } from '../workloads/lock.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
@@ -41,8 +43,8 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
   return Object.fromEntries(defs.map((def) => [def.name, def]));
 }
 
-const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, txn2pc, memoryKv, etcd, maelstrom]);
-const workloadTable = byName<WorkloadDef>([register, counter, set, listAppend, rwRegister, uniqueIds, echo]);
+const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, memoryKv, etcd, maelstrom]);
+const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, uniqueIds, echo]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;

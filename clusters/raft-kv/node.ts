@@ -1,15 +1,15 @@
 /**
  * The raft-kv node process: `node node.js --plan '<NodePlan JSON>'`.
  *
- * The deterministic core (raft.ts) on the shared node runtime (src/node/kv/run-node.ts): peer
- * messages over the shared transport (sent only on links it dials to `plan.peers`), a 10 ms
- * tick, client requests on `plan.clientListen`, and the disk (persist.ts), made durable before
- * anything in the same batch is sent.
+ * The deterministic core (raft.ts: the shared Raft core replicating the key-value store) on the
+ * shared node runtime (src/node/kv/run-node.ts): peer messages over the shared transport (sent
+ * only on links it dials to `plan.peers`), a 10 ms tick, client requests on `plan.clientListen`,
+ * and the disk (src/node/raft/persist.ts), made durable before anything in the same batch is sent.
  */
 import { processEnv, runNode } from '../../src/node/kv/run-node.js';
 import { makeConfig } from './config.js';
-import { isRaftMessage, type RaftMessage } from './messages.js';
-import { RaftDisk } from './persist.js';
+import { isRaftMessage, type RaftMessage } from '../../src/node/raft/messages.js';
+import { RaftDisk } from '../../src/node/raft/persist.js';
 import { Raft, type Ready } from './raft.js';
 
 runNode<RaftMessage, Ready>('raft-kv', async (plan, clock, logger) => {

@@ -33,12 +33,12 @@ export interface TxnRequest {
   value: Mop[];
 }
 
-/** A request line's body: rw-register transactions say `"registers": true`. */
-export interface TxnWire {
+/** A request line's body: rw-register transactions say `"registers": true`. (A type, not an interface, so it is a WireRequest.) */
+export type TxnWire = {
   f: 'txn';
   value: Mop[];
   registers?: true;
-}
+};
 
 const isScalar = (x: unknown): x is Key => typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
 

@@ -20,7 +20,7 @@ export function mulberry32(seed: number): () => number {
 }
 
 /** How a system runs in the simulation. `Disk` is what survives a crash. */
-export interface SimSystem<M, B extends CoreBatch, C extends NodeCore<M, B>, Disk> {
+export interface SimSystem<M, B extends CoreBatch, C extends NodeCore<M, B, R>, Disk, R = KvRequest> {
   emptyDisk(): Disk;
   /** A core starting from what `disk` holds (copy it: the core must not share it). */
   boot(id: string, ids: readonly string[], env: CoreEnv, disk: Disk): C;
@@ -58,7 +58,7 @@ interface InFlight<M> {
   msg: M;
 }
 
-export class CoreSim<M, B extends CoreBatch, C extends NodeCore<M, B>, Disk> {
+export class CoreSim<M, B extends CoreBatch, C extends NodeCore<M, B, R>, Disk, R = KvRequest> {
   now = 0;
   readonly ids: string[];
   readonly replies = new Map<string, KvResult>();
@@ -79,7 +79,7 @@ export class CoreSim<M, B extends CoreBatch, C extends NodeCore<M, B>, Disk> {
   private readonly opts: { minDelayMs: number; maxDelayMs: number; tickMs: number };
 
   constructor(
-    private readonly system: SimSystem<M, B, C, Disk>,
+    private readonly system: SimSystem<M, B, C, Disk, R>,
     options: SimOptions = {},
   ) {
     const n = options.nodes ?? 3;
@@ -152,7 +152,7 @@ export class CoreSim<M, B extends CoreBatch, C extends NodeCore<M, B>, Disk> {
   }
 
   /** Submit a client request to a node; its reply appears in `replies` under the returned id. */
-  request(id: string, req: KvRequest): string {
+  request(id: string, req: R): string {
     const rid = `r${++this.ridSeq}`;
     this.requestedAt.set(rid, this.now);
     this.core(id).request(rid, req);
@@ -204,7 +204,7 @@ export class CoreSim<M, B extends CoreBatch, C extends NodeCore<M, B>, Disk> {
   }
 
   /** Submit and run until answered; returns the reply. */
-  call(id: string, req: KvRequest, maxMs = 3000): KvResult {
+  call(id: string, req: R, maxMs = 3000): KvResult {
     const rid = this.request(id, req);
     this.runUntil(() => this.replies.has(rid), maxMs);
     return this.replies.get(rid)!;

@@ -27,6 +27,9 @@ class Unreachable extends Error {
   override name = 'Unreachable';
 }
 
+/** Did `exchange` fail because the node could not be reached (so the request surely did not happen)? */
+export const isUnreachable = (err: unknown): err is Error => err instanceof Unreachable;
+
 /**
  * Turns a node's reply into the operation's outcome: a Completion, or a throw when the outcome is
  * unknown. The default ({@link kvCompletion}) reads the bundled nodes' `ok` / `fail` / `info`.
@@ -81,19 +84,28 @@ export class KvClient implements Client {
 
   async invoke(op: Invocation, signal: AbortSignal): Promise<Completion> {
     const req = this.toRequest(op);
-    const deadline = Date.now() + this.ctx.timeoutMs;
     let res: KvResponse;
     try {
-      res = await this.call(this.ctx.address, req, deadline, signal);
-      if (res.type === 'fail' && res.error === 'not-leader' && res.leader && res.leader !== this.ctx.node) {
-        const addr = this.ctx.addresses[res.leader];
-        if (addr !== undefined && deadline - Date.now() > 0) res = await this.call(addr, req, deadline, signal);
-      }
+      res = await this.exchange(req, Date.now() + this.ctx.timeoutMs, signal);
     } catch (err) {
       if (err instanceof Unreachable && !signal.aborted) return { type: 'fail', value: op.value, error: err.message };
       throw err;
     }
     return this.interpret(op, req, res);
+  }
+
+  /**
+   * Send `req` to this client's node and return the reply, following one `not-leader` redirect
+   * within the deadline. Throws when no reply came; `isUnreachable(err)` when the request was
+   * never sent.
+   */
+  async exchange(req: WireRequest, deadline: number, signal: AbortSignal): Promise<KvResponse> {
+    const res = await this.call(this.ctx.address, req, deadline, signal);
+    if (res.type === 'fail' && res.error === 'not-leader' && res.leader && res.leader !== this.ctx.node) {
+      const addr = this.ctx.addresses[res.leader];
+      if (addr !== undefined && deadline - Date.now() > 0) return this.call(addr, req, deadline, signal);
+    }
+    return res;
   }
 
   async close(): Promise<void> {

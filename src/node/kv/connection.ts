@@ -12,11 +12,12 @@ export class ConnectionError extends Error {
   override name = 'ConnectionError';
 }
 
-/** Any request line of a bundled node's client protocol: `f` names it (`status`, `add`, ...). */
+/** Any request line of a bundled node's client protocol: `f` names it (`status`, `add`, ...); a system may add fields. */
 export interface WireRequest {
   f: string;
   key?: string;
   value?: unknown;
+  [field: string]: unknown;
 }
 
 type Waiter = { resolve: (r: KvResponse) => void; reject: (e: Error) => void };

@@ -20,8 +20,12 @@ export interface PendingProposal {
  * proposed in the proposal's leadership); anything else replaced it, with an unknown outcome.
  */
 export function proposalOutcome(p: PendingProposal, cmd: Command, result: ApplyResult, sameTerm = true): KvResult {
-  const mine = sameTerm && 'rid' in cmd && cmd.rid === p.rid;
-  return mine ? resultReply(result) : { type: 'info', error: 'entry replaced' };
+  return proposalReply(p, 'rid' in cmd ? cmd.rid : undefined, resultReply(result), sameTerm);
+}
+
+/** The same for any state machine: `rid` is the applied command's request id, `reply` what applying it answered. */
+export function proposalReply(p: PendingProposal, rid: string | undefined, reply: KvResult, sameTerm = true): KvResult {
+  return sameTerm && rid === p.rid ? reply : { type: 'info', error: 'entry replaced' };
 }
 
 export class ProposalTable {

@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { MessageTrace } from '../message-trace.js';
 import { parsePlanArgs, PlanError } from '../plan.js';
 import { Transport } from '../transport.js';
-import type { KvRequest, KvResult, NodeStatus } from './protocol.js';
+import type { KvRequest, KvResult, NodeStatus, ParsedRequest } from './protocol.js';
 import { KvServer } from './server.js';
 
 const TICK_MS = 10;
@@ -38,18 +38,20 @@ export interface CoreBatch {
   replies: readonly { rid: string; result: KvResult }[];
 }
 
-export interface NodeCore<M, B extends CoreBatch> {
+export interface NodeCore<M, B extends CoreBatch, R = KvRequest> {
   receive(msg: M): void;
   tick(): void;
-  request(rid: string, req: KvRequest): void;
+  request(rid: string, req: R): void;
   /** The next batch; undefined when there is nothing to persist, send or answer. */
   ready(): B | undefined;
   status(): NodeStatus;
 }
 
 /** A node as its system builds it from the plan. */
-export interface NodeParts<M, B extends CoreBatch> {
-  core: NodeCore<M, B>;
+export interface NodeParts<M, B extends CoreBatch, R = KvRequest> {
+  core: NodeCore<M, B, R>;
+  /** Reads the client requests of a system whose requests are not the key-value ones. */
+  parseRequest?: (line: string) => ParsedRequest<R>;
   /** A shape check for peer messages read off the network. */
   isMessage(x: unknown): x is M;
   /** Make a batch's state durable; undefined when it has none. */
@@ -59,7 +61,7 @@ export interface NodeParts<M, B extends CoreBatch> {
   close(): Promise<void>;
 }
 
-export type NodeSetup<M, B extends CoreBatch> = (plan: NodePlan, clock: Clock, logger: Logger) => Promise<NodeParts<M, B>>;
+export type NodeSetup<M, B extends CoreBatch, R = KvRequest> = (plan: NodePlan, clock: Clock, logger: Logger) => Promise<NodeParts<M, B, R>>;
 
 /** The environment of a core in a real process: performance.now(), the node's clock, its logger. */
 export function processEnv(clock: Clock, logger: Logger): CoreEnv {
@@ -76,14 +78,14 @@ export function processEnv(clock: Clock, logger: Logger): CoreEnv {
 }
 
 /** Run a node process: `node node.js --plan '<NodePlan JSON>'`. */
-export function runNode<M, B extends CoreBatch>(system: string, setup: NodeSetup<M, B>): void {
+export function runNode<M, B extends CoreBatch, R = KvRequest>(system: string, setup: NodeSetup<M, B, R>): void {
   main(system, setup).catch((err: unknown) => {
     process.stderr.write(`${system} node failed: ${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);
   });
 }
 
-async function main<M, B extends CoreBatch>(system: string, setup: NodeSetup<M, B>): Promise<void> {
+async function main<M, B extends CoreBatch, R>(system: string, setup: NodeSetup<M, B, R>): Promise<void> {
   let plan: NodePlan;
   try {
     plan = parsePlanArgs();
@@ -115,11 +117,12 @@ async function main<M, B extends CoreBatch>(system: string, setup: NodeSetup<M, 
     },
   });
   pump.transport = transport;
-  pump.server = await KvServer.listen(plan.clientListen, {
+  const handler = {
     status: () => parts.core.status(),
-    request: (rid, req) => parts.core.request(rid, req),
+    request: (rid: string, req: R) => parts.core.request(rid, req),
     afterBatch: () => pump.run(),
-  });
+  };
+  pump.server = await KvServer.listen<R>(plan.clientListen, handler, parts.parseRequest);
   const ticker = setInterval(() => {
     parts.core.tick();
     pump.run();
@@ -142,15 +145,15 @@ async function main<M, B extends CoreBatch>(system: string, setup: NodeSetup<M, 
 }
 
 /** Drains a core's batches: durable first, then out. */
-class Pump<M, B extends CoreBatch> {
+class Pump<M, B extends CoreBatch, R> {
   transport: Transport | undefined;
-  server: KvServer | undefined;
+  server: KvServer<R> | undefined;
   private pumping = false;
   private scheduled = false;
   private lastLogged = '';
 
   constructor(
-    private readonly parts: NodeParts<M, B>,
+    private readonly parts: NodeParts<M, B, R>,
     private readonly logger: Logger,
   ) {}
 

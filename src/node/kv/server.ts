@@ -43,8 +43,8 @@ export class KvServer<R = KvRequest> {
 
   /** Listen on `address` (host:port); rejects when it cannot. */
   static listen(address: string, handler: KvHandler): Promise<KvServer>;
-  /** The same for another request language, read from each line by `parse`. */
-  static listen<R>(address: string, handler: KvHandler<R>, parse: (line: string) => ParsedRequest<R>): Promise<KvServer<R>>;
+  /** The same for another request language, read from each line by `parse` (the key-value one when absent). */
+  static listen<R>(address: string, handler: KvHandler<R>, parse: ((line: string) => ParsedRequest<R>) | undefined): Promise<KvServer<R>>;
   static async listen<R>(address: string, handler: KvHandler<R>, parse?: (line: string) => ParsedRequest<R>): Promise<KvServer<R>> {
     const { host, port } = parseAddress(address);
     const server = net.createServer();

@@ -1,6 +1,6 @@
-/** The inputs and outputs of the Raft core (raft.ts), shared with its driver and tests. */
-import type { KvResult } from '../../src/node/kv/protocol.js';
-import type { CoreEnv } from '../../src/node/kv/run-node.js';
+/** The inputs and outputs of the Raft core (core.ts), shared with its drivers and tests. */
+import type { KvResult } from '../kv/protocol.js';
+import type { CoreEnv } from '../kv/run-node.js';
 import type { Entry, LogWrite } from './log.js';
 import type { RaftMessage } from './messages.js';
 

@@ -2,7 +2,7 @@
  * The clock-offset guard of read-mode `lease`. Leases are only sound while the nodes' clocks stay
  * within a bounded offset of each other, so systems that rely on clocks refuse peers whose clocks
  * are too far off (CockroachDB's `--max-offset`, hybrid-logical-clock rejection of remote
- * timestamps too far ahead). Every raft-kv message carries its sender's wall clock (`sentAt`,
+ * timestamps too far ahead). Every Raft message carries its sender's wall clock (`sentAt`,
  * `Clock.now()`); with the guard on, a node drops any message whose stamp differs from its own
  * clock by more than `maxClockOffsetMs`, and logs when a peer goes out of bounds and when it comes
  * back (once each, not per message).

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { LEASE_TIMINGS } from '../../../clusters/lock-service/core.js';
+import { LockSim } from './sim.js';
+
+const { leaseMs, graceMs } = LEASE_TIMINGS;
+const ok = (value: unknown) => ({ type: 'ok', value });
+
+/** A 3-node cluster with a leader and session `s1` holding lock `a` under token 1. */
+function holding(opts: { bugs?: string[]; seed?: number } = {}) {
+  const sim = new LockSim({ nodes: 3, seed: opts.seed ?? 3, ...(opts.bugs && { bugs: opts.bugs }) });
+  const leader = sim.stableLeader();
+  expect(sim.call(leader, { f: 'open', session: 's1' })).toEqual(ok({ leaseMs }));
+  expect(sim.call(leader, { f: 'open', session: 's2' })).toEqual(ok({ leaseMs }));
+  expect(sim.call(leader, { f: 'acquire', session: 's1', key: 'a' })).toEqual(ok(1));
+  return { sim, leader };
+}
+
+/** Keep `s2` alive while `ms` of virtual time pass (s1 sends nothing). */
+function passKeeping(sim: LockSim, leader: string, ms: number): void {
+  for (let t = 0; t < ms; t += 250) {
+    sim.request(leader, { f: 'keepalive', session: 's2' });
+    sim.run(250);
+  }
+}
+
+describe('lock-service core', () => {
+  it('grants tokens that keep increasing across leader changes and restarts', () => {
+    const { sim, leader } = holding();
+    expect(sim.call(leader, { f: 'release', session: 's1', key: 'a', value: 1 })).toEqual(ok(1));
+    sim.crash(leader);
+    const next = sim.stableLeader(5000, sim.ids.filter((id) => id !== leader));
+    sim.restart(leader);
+    expect(sim.call(next, { f: 'acquire', session: 's2', key: 'a' })).toEqual(ok(2));
+    expect(sim.violations).toEqual([]);
+  });
+
+  it("expires a silent session only after lease plus grace on the leader's clock, freeing its locks", () => {
+    const { sim, leader } = holding();
+    passKeeping(sim, leader, leaseMs + graceMs / 2);
+    expect(sim.call(leader, { f: 'acquire', session: 's2', key: 'a' })).toMatchObject({ type: 'fail', error: 'held' });
+    passKeeping(sim, leader, graceMs / 2 + 500);
+    expect(sim.call(leader, { f: 'acquire', session: 's2', key: 'a' })).toEqual(ok(2));
+    expect(sim.call(leader, { f: 'keepalive', session: 's1' })).toMatchObject({ type: 'fail', error: 'session-expired' });
+  });
+
+  it('keepalives keep a session and its locks', () => {
+    const { sim, leader } = holding();
+    for (let t = 0; t < 3 * (leaseMs + graceMs); t += 300) {
+      sim.request(leader, { f: 'keepalive', session: 's1' });
+      sim.request(leader, { f: 'keepalive', session: 's2' });
+      sim.run(300);
+    }
+    expect(sim.call(leader, { f: 'acquire', session: 's2', key: 'a' })).toMatchObject({ type: 'fail', error: 'held' });
+  });
+
+  it('a new leader starts every lease afresh: a session does not expire early because the old leader died', () => {
+    const { sim, leader } = holding();
+    sim.run(leaseMs);
+    sim.crash(leader);
+    const next = sim.stableLeader(5000, sim.ids.filter((id) => id !== leader));
+    sim.request(next, { f: 'keepalive', session: 's2' });
+    sim.run(leaseMs);
+    expect(sim.call(next, { f: 'acquire', session: 's2', key: 'a' })).toMatchObject({ type: 'fail', error: 'held' });
+  });
+
+  for (const bug of [false, true]) {
+    it(`${bug ? 'with' : 'without'} bug lease-without-grace, a leader clock stepped a minute ahead ${bug ? 'takes' : 'does not take'} the lock from a holder inside its lease`, () => {
+      const { sim, leader } = holding(bug ? { bugs: ['lease-without-grace'] } : {});
+      sim.request(leader, { f: 'keepalive', session: 's1' });
+      sim.run(100);
+      sim.skew(leader, 60_000);
+      passKeeping(sim, leader, 500);
+      // s1 renewed 0.6 s ago by true time: its own lease has 0.9 s left.
+      const r = sim.call(leader, { f: 'acquire', session: 's2', key: 'a' });
+      expect(r).toEqual(bug ? ok(2) : { type: 'fail', error: 'held' });
+    });
+  }
+
+  for (const bug of [false, true]) {
+    it(`${bug ? 'with' : 'without'} bug no-fencing, a new leader ${bug ? 'reuses' : 'does not reuse'} a granted token, and a stale write ${bug ? 'is' : 'is not'} accepted`, () => {
+      const { sim, leader } = holding(bug ? { bugs: ['no-fencing'] } : {});
+      expect(sim.call(leader, { f: 'release', session: 's1', key: 'a', value: 1 })).toEqual(ok(1));
+      expect(sim.call(leader, { f: 'acquire', session: 's1', key: 'a' })).toEqual(ok(2));
+      expect(sim.call(leader, { f: 'release', session: 's1', key: 'a', value: 2 })).toEqual(ok(2));
+      sim.run(200);
+      sim.crash(leader);
+      const next = sim.stableLeader(5000, sim.ids.filter((id) => id !== leader));
+      const r = sim.call(next, { f: 'acquire', session: 's2', key: 'a' });
+      expect(r).toEqual(bug ? ok(1) : ok(3));
+      expect(sim.call(next, { f: 'write', session: 's2', key: 'a', value: 5 })).toEqual(ok(5));
+      expect(sim.call(next, { f: 'write', session: 's2', key: 'a', value: 4 })).toEqual(bug ? ok(4) : { type: 'fail', error: 'stale-token' });
+    });
+  }
+});

@@ -1,0 +1,66 @@
+/**
+ * `lock`: every client thread contends for the same few named locks (Jepsen's lock workloads):
+ * acquire, write to the lock's fenced resource with the token granted, release; then again. The
+ * mutex checker judges the acquires and releases as a linearizable mutex; the fencing checker
+ * judges the tokens, as granted and as the fenced resource accepted them.
+ *
+ * Laid out to find bugs: one lock by default, so every grant races every other thread's
+ * acquire, and each hold writes to the resource, so a stale holder's write lands next to the new
+ * holder's. A thread releases only what it acquired (the generator sees completions): a release
+ * that surely did not happen (the node was unreachable, it did not lead) is tried again; one the
+ * service refused (`not-holder`: the lock was taken away) or whose outcome is unknown ends the
+ * hold.
+ */
+import type { Invocation } from '../src/api/client.js';
+import type { GenContext, GenEvent, GenStep, Generator } from '../src/api/generator.js';
+import type { WorkloadDef } from '../src/api/workload.js';
+import { fencing, mutex } from '../checkers/lock/index.js';
+import { stats } from '../checkers/stats.js';
+
+/** Refusals after which a hold is over: the lock is not this thread's any more. */
+const HOLD_ENDED = new Set(['not-holder', 'session-expired']);
+
+type Hold = { lock: string; token: number; wrote: boolean };
+
+/** One thread's cycle: acquire one of `locks`; while holding, write once, then release. */
+export class LockCycle implements Generator {
+  constructor(
+    private readonly locks: number,
+    private readonly hold?: Hold,
+  ) {}
+
+  op(ctx: GenContext): GenStep {
+    const h = this.hold;
+    if (!h) return { op: { f: 'acquire', key: `lock-${ctx.rng.int(this.locks)}`, value: null }, gen: this };
+    const op: Invocation = { f: h.wrote ? 'release' : 'write', key: h.lock, value: h.token };
+    return { op, gen: this };
+  }
+
+  update(_ctx: GenContext, event: GenEvent): Generator {
+    const { invocation: inv, type } = event;
+    const lock = inv.key ?? 'lock';
+    if (inv.f === 'acquire') {
+      return type === 'ok' && typeof event.value === 'number' ? new LockCycle(this.locks, { lock, token: event.value, wrote: false }) : this;
+    }
+    const h = this.hold;
+    if (!h || type === 'info') return new LockCycle(this.locks);
+    if (inv.f === 'write') return type === 'fail' && HOLD_ENDED.has(event.error ?? '') ? new LockCycle(this.locks) : new LockCycle(this.locks, { ...h, wrote: true });
+    // A release: done when it happened or was refused for good; tried again when surely not sent.
+    return type === 'ok' || HOLD_ENDED.has(event.error ?? '') ? new LockCycle(this.locks) : this;
+  }
+}
+
+export const lock: WorkloadDef = {
+  name: 'lock',
+  description:
+    'acquire / write with the token / release on a few named locks shared by every thread; checked as a linearizable mutex and for fencing-token monotonicity at the fenced resource',
+  options: {
+    locks: { describe: 'named locks the threads contend for', default: 1, min: 1, max: 1000, integer: true },
+  },
+  build(ctx) {
+    return {
+      generator: new LockCycle(Number(ctx.options.locks)),
+      checkers: { mutex: mutex(), fencing: fencing(), stats: stats() },
+    };
+  },
+};
