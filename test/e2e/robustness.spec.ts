@@ -95,19 +95,24 @@ describe.concurrent('teardown leaves nothing behind', () => {
     // The fixture's readiness check never returns and holds a timer: the first Ctrl-C abandons the
     // check, tears down and reports, but the process cannot exit by itself.
     const run = start(['--nodes', '2', '--time-limit', '60'], 'stuck-ready');
-    let dir: string | undefined;
-    await waitFor(() => (dir = latestRun(run.results)) !== undefined && runPids(dir).nodes.length === 2, 45_000, 'two nodes');
-    run.kill('SIGINT');
-    await waitFor(() => existsSync(join(dir!, 'results.json')), 45_000, 'the interrupted run to report');
-    expect(results(dir!).interrupted).toBe(true);
-    expect(run.ended()).toBe(false);
-    const t0 = Date.now();
-    run.kill('SIGINT');
-    const out = await run.done;
-    expect(Date.now() - t0).toBeLessThan(3000);
-    expect(out.code, out.stderr).toBe(130);
-    expect(out.stderr).toMatch(/forced exit on second SIGINT/);
-    await expectNothingLeft(dir!, run.pid);
+    // This harness cannot exit by itself: whatever fails below, it must not outlive the test.
+    try {
+      let dir: string | undefined;
+      await waitFor(() => (dir = latestRun(run.results)) !== undefined && runPids(dir).nodes.length === 2, 45_000, 'two nodes');
+      run.kill('SIGINT');
+      await waitFor(() => existsSync(join(dir!, 'results.json')), 45_000, 'the interrupted run to report');
+      expect(results(dir!).interrupted).toBe(true);
+      expect(run.ended()).toBe(false);
+      const t0 = Date.now();
+      run.kill('SIGINT');
+      const out = await run.done;
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(out.code, out.stderr).toBe(130);
+      expect(out.stderr).toMatch(/forced exit on second SIGINT/);
+      await expectNothingLeft(dir!, run.pid);
+    } finally {
+      if (!run.ended()) run.kill('SIGKILL');
+    }
   }, 120_000);
 
   it('after SIGTERM while a 100-node cluster is starting: it stops within the start deadline, starting no more nodes', async () => {
