@@ -12,8 +12,8 @@ export const BUGS = {
     'participants serve reads without taking or respecting locks, and a read of a key a prepared ' +
     'transaction appends to includes that prepared, uncommitted append; when the writer then ' +
     'aborts (another participant voted no) the reader saw a write that never happened (G1a), and ' +
-    'when it commits the reader may see it out of order (G1c, G-single); contention alone shows it',
-    nemeses: [],
+    'when it commits the reader may see it out of order (G1c, G-single); contention shows it, and partitions make writers abort',
+    nemeses: ['partition'],
   },
   'commit-before-all-prepared': {
     describe:

@@ -1,6 +1,7 @@
 /**
  * faultline test on the bundled lock-service with the lock workload, end to end: valid under
- * kills when correct, invalid with the no-fencing bug (tokens reused after the leader is killed).
+ * kills when correct, invalid with the no-fencing bug (tokens reused after the leader is killed:
+ * seed 1's schedule kills the leader; a seed that kills every node at once does not expose it).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ const results = mkdtempSync(join(tmpdir(), 'faultline-lock-'));
 afterAll(() => rmSync(results, { recursive: true, force: true }));
 
 const run = (...extra: string[]): ReturnType<typeof runCli> =>
-  runCli(['test', '--cluster', 'lock-service', '--workload', 'lock', '--nemesis', 'kill', '--nodes', '3', '--concurrency', '6', '--time-limit', '12', '--recovery-time', '3', '--seed', '2', '--results-dir', results, ...extra]);
+  runCli(['test', '--cluster', 'lock-service', '--workload', 'lock', '--nemesis', 'kill', '--nodes', '3', '--concurrency', '6', '--time-limit', '12', '--recovery-time', '3', '--seed', '1', '--results-dir', results, ...extra]);
 
 describe('lock-service under kills', () => {
   it('is valid: mutual exclusion and monotonic fencing tokens', async () => {
