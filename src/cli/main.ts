@@ -8,17 +8,8 @@ import { hideBin } from 'yargs/helpers';
 import { HistoryFormatError } from '../history/formats/index.js';
 import { UserError } from '../user-error.js';
 import { VERSION } from '../version.js';
-import { checkCommand } from './check.js';
-import { checkHostsCommand } from './check-hosts.js';
-import { cleanCommand } from './clean.js';
-import { labCommand } from './lab.js';
-import { listCommand } from './list.js';
-import { matrixCliCommand } from './matrix.js';
+import { commandsFor } from './commands.js';
 import { preloadPlugins } from './plugin-args.js';
-import { reportCommand } from './report.js';
-import { serveCommand } from './serve.js';
-import { shrinkCommand } from './shrink.js';
-import { testCommand } from './test.js';
 
 const verbose = process.argv.includes('--verbose');
 
@@ -34,21 +25,14 @@ function fail(err: unknown): never {
 }
 
 try {
-  await yargs(await preloadPlugins(hideBin(process.argv)))
+  const argv = await preloadPlugins(hideBin(process.argv));
+  let cli = yargs(argv)
     .scriptName('faultline')
     .version(VERSION)
     .option('verbose', { type: 'boolean', describe: 'Print stack traces and details', global: true })
-    .option('plugin', { type: 'string', array: true, describe: 'Load systems, workloads and nemeses from an npm package or a path (repeatable; docs/plugins.md)', global: true })
-    .command(testCommand)
-    .command(checkCommand)
-    .command(reportCommand)
-    .command(serveCommand)
-    .command(shrinkCommand)
-    .command(listCommand)
-    .command(matrixCliCommand)
-    .command(cleanCommand)
-    .command(labCommand)
-    .command(checkHostsCommand)
+    .option('plugin', { type: 'string', array: true, describe: 'Load systems, workloads and nemeses from an npm package or a path (repeatable; docs/plugins.md)', global: true });
+  for (const command of await commandsFor(argv)) cli = cli.command(command);
+  await cli
     .demandCommand(1, 'Say what to do: faultline test, check, report, serve or list (faultline --help).')
     .strict()
     .recommendCommands()

@@ -6,7 +6,8 @@
  * directories and clock files are bind-mounted from here, so a `tcp://` or `ssh://` daemon is
  * refused in one line rather than half-working.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { lazyRequire } from '../../lazy-require.js';
 import { resolve } from 'node:path';
 import { UserError } from '../../user-error.js';
 
@@ -62,9 +63,12 @@ export function checkLocal(address: DaemonAddress): string {
   return address.socket;
 }
 
+/** The dockerode constructor, loaded when a daemon is first dialled. */
+const dockerode = lazyRequire<typeof Docker>('dockerode');
+
 /** A client of the daemon at `socket` (no timeout: log streams and waits last as long as containers). */
 export function dockerAt(socket: string): Docker {
-  return new Docker({ socketPath: socket });
+  return new (dockerode())({ socketPath: socket });
 }
 
 /** Whether the daemon at `socket` answers within a few seconds. */

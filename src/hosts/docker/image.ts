@@ -16,7 +16,8 @@ import { createReadStream, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Docker from 'dockerode';
-import tar from 'tar-stream';
+import type tarStream from 'tar-stream';
+import { lazyRequire } from '../../lazy-require.js';
 import { findTool, run } from '../../net/netns/exec.js';
 import { UserError } from '../../user-error.js';
 import { LABELS } from './daemon.js';
@@ -114,9 +115,12 @@ export async function contentHash(files: readonly ImageFile[], salt = ''): Promi
   return hash.digest('hex');
 }
 
+/** tar-stream, loaded when an image is first built. */
+const tar = lazyRequire<typeof tarStream>('tar-stream');
+
 /** A tar stream of `files`, their parent directories first (/tmp world-writable, as it must be). */
 export function tarOf(files: readonly ImageFile[], dirs: readonly string[] = []): Readable {
-  const pack = tar.pack();
+  const pack = tar().pack();
   const sorted = dedupe(files);
   const parents = new Set<string>(dirs.map((d) => d.replace(/^\//, '')));
   for (const file of sorted) {

@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Client, type AuthenticationType, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { AuthenticationType, Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
+import { lazyRequire } from '../../lazy-require.js';
 import { abortableSleep } from '../../abortable-sleep.js';
 import { UserError } from '../../user-error.js';
 import type { SshHostConfig } from './inventory.js';
@@ -37,6 +38,9 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
 }
+
+/** ssh2, loaded when a host is first dialled. */
+const ssh2 = lazyRequire<typeof import('ssh2')>('ssh2');
 
 const READY_TIMEOUT_MS = 20_000;
 const KEEPALIVE_MS = 5_000;
@@ -190,7 +194,7 @@ export class SshConnection {
   }
 
   private async dial(): Promise<Client> {
-    const client = new Client();
+    const client = new (ssh2().Client)();
     let verdict: HostKeyVerdict | undefined;
     let offered: Buffer | undefined;
     const config: ConnectConfig = {
