@@ -29,6 +29,7 @@
  * explanation when it fails. All hot data lives in typed arrays, nothing is allocated per step.
  */
 import { INF, type Compiled } from './compile.js';
+import { DeepestPoint } from './deepest.js';
 import { buildLayout } from './layout.js';
 import { LinearizedSet } from './linearized.js';
 import { Memo } from './memo.js';
@@ -94,8 +95,7 @@ export class WglSearch<S> {
   private readonly urg: Int32Array;
   private readonly stamp: Int32Array;
   private gen = 0;
-  private deep: Deepest = { blocked: -1, prefix: 0, states: [], lastWriters: [] };
-  private deepRank = -1;
+  private readonly deep: DeepestPoint;
 
   constructor(p: Compiled<S>, opts: SearchOptions = {}) {
     this.p = p;
@@ -150,6 +150,7 @@ export class WglSearch<S> {
     // Each op costs about 30 words in the layout, the stack and the scratch arrays.
     this.fixedBytes = 120 * n + 8 * p.space.classes;
     this.lvOp[0] = -1;
+    this.deep = new DeepestPoint(p as Compiled<unknown>, this.lvOp);
     if (this.remaining === 0) this.status = 'linearizable';
     else this.enterNode();
   }
@@ -166,7 +167,7 @@ export class WglSearch<S> {
 
   /** The deepest point reached: meaningful once the search returned `illegal`. */
   get deepest(): Deepest {
-    return this.deep;
+    return this.deep.value;
   }
 
   /** Bytes held: the memo table, the candidate stack and the fixed arrays (not the state space). */
@@ -330,7 +331,7 @@ export class WglSearch<S> {
     const { cls, readOnly, group, ret } = this.p;
     const f = this.rnext[this.RHEAD]!;
     const r = this.rank[f]!;
-    if (r >= this.deepRank) this.noteDeep(f, r);
+    if (r >= this.deep.rank) this.deep.note(f, r, this.d, this.s);
     const cs = this.ctop;
     if (this.cands.length < cs + this.p.n + 1) {
       const c = new Int32Array(this.cands.length * 2 + this.p.n);
@@ -370,7 +371,7 @@ export class WglSearch<S> {
     if (this.pruner?.lookahead && !forced) {
       top = this.pruner.dropDeadEnds(this.view, cands, cs, top, f, this.s);
       // At the deepest point, say which read the dropped candidates would have ruled out.
-      if (this.pruner.blamed >= 0 && r === this.deepRank && this.deep.watched === undefined) this.deep.watched = this.pruner.blamed;
+      if (this.pruner.blamed >= 0 && r === this.deep.rank && this.deep.value.watched === undefined) this.deep.value.watched = this.pruner.blamed;
     }
     if (top - cs > 1) {
       top = keepFirstOfEachClass(cands, cs, top, cls, ret, this.best, this.stamp, ++this.gen);
@@ -387,28 +388,5 @@ export class WglSearch<S> {
     this.lvCe[d] = top;
     this.lvGroup[d] = g;
     this.lvForced[d] = forced ? 1 : 0;
-  }
-
-  private noteDeep(f: number, r: number): void {
-    const deep = this.deep;
-    if (r > this.deepRank) {
-      this.deepRank = r;
-      this.deep = { blocked: f, prefix: this.d, states: [this.s], lastWriters: [this.lastWriter(f)] };
-      return;
-    }
-    if (deep.states.length < 16 && !deep.states.includes(this.s)) {
-      deep.states.push(this.s);
-      deep.lastWriters.push(this.lastWriter(f));
-    }
-  }
-
-  /** The last state-changing op on the stack with the same key as op `f`. */
-  private lastWriter(f: number): number {
-    const { cls, readOnly, group } = this.p;
-    for (let d = this.d; d >= 1; d--) {
-      const y = this.lvOp[d]!;
-      if (readOnly[cls[y]!] === 0 && group[y] === group[f]) return y;
-    }
-    return -1;
   }
 }

@@ -19,7 +19,8 @@ import { abortableSleep } from '../abortable-sleep.js';
 import { sharedSignal } from '../shared-signal.js';
 import { healAll, playSchedule, type ActiveNemesis } from './nemesis-runner.js';
 import type { RunUi } from './ui.js';
-import { PhaseDeadline, rateShortfall, Workers, type WorkerStats } from './workers.js';
+import { rateShortfall, type WorkerStats } from './worker-load.js';
+import { PhaseDeadline, Workers } from './workers.js';
 
 /** How long the final heal may wait on the cluster (e.g. asking for its primary). */
 const HEAL_TIMEOUT_MS = 30_000;

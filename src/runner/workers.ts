@@ -8,21 +8,22 @@
  * process with an operation of unknown outcome never invokes again). Each thread keeps a
  * schedule of due times rather than sleeping a gap after every completion, so the cluster's
  * latency does not lower the rate until it exceeds the gap; the workers measure the rate they
- * achieved and what it cost (harness and machine CPU, time spent waiting on the cluster), and
- * `rateShortfall` says what limited it when it is low.
+ * achieved and what it cost (worker-load.ts: harness and machine CPU, event-loop delay, time
+ * spent waiting on the cluster, and what limited the rate when it is low).
  */
 import type { Client, ClientFactory } from '../api/client.js';
 import type { Completion } from '../api/op.js';
 import type { Cluster } from '../api/cluster.js';
 import type { GenContext, GenEvent, Generator, Phase } from '../api/generator.js';
 import { setMaxListeners } from 'node:events';
-import { cpus } from 'node:os';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Rng } from '../gen/rng.js';
 import { MIN_WAIT_MS, threadRng } from '../gen/thread-rules.js';
 import type { Journal } from '../history/journal.js';
 import { abortableSleep } from '../abortable-sleep.js';
+import { LoadMeter, type LoadReading, type WorkerStats } from './worker-load.js';
+
 
 /** What every phase of a run's workers shares. */
 export interface WorkersSetup {
@@ -69,42 +70,6 @@ const SETTLED = new Error('operation settled');
 const OPEN_BACKOFF_FIRST_MS = 100;
 const OPEN_BACKOFF_MAX_MS = 5000;
 
-/** Sampling interval of the event-loop delay monitor; its readings include this interval. */
-const LOOP_RESOLUTION_MS = 10;
-
-/** What the workers did, for the achieved rate and for telling why it fell short. */
-export interface WorkerStats {
-  /** Operations invoked, over all threads. */
-  invoked: number;
-  /** Milliseconds from the start of the workers until `stop` fired (or every stream ended). */
-  elapsedMs: number;
-  /** Milliseconds threads spent waiting for completions, summed over threads. */
-  waitingMs: number;
-  /** Operations that timed out or lost their connection (recorded as `info`). */
-  indeterminate: number;
-  /** CPU time of the harness process (clients, fault proxy, journal) over `elapsedMs`. */
-  harnessCpuMs: number;
-  /** Share of the whole machine's CPU time (all cores) that was busy over `elapsedMs`, 0..1. */
-  machineBusy: number;
-  /** Cores of the machine. */
-  cores: number;
-  /** Mean and 99th percentile delay of the harness's event loop, in milliseconds. */
-  loopDelayMeanMs: number;
-  loopDelayP99Ms: number;
-}
-
-/** Busy and total CPU time of the whole machine so far, in ms summed over cores. */
-function machineCpu(): { busy: number; total: number } {
-  let busy = 0;
-  let total = 0;
-  for (const { times } of cpus()) {
-    const all = times.user + times.nice + times.sys + times.idle + times.irq;
-    busy += all - times.idle;
-    total += all;
-  }
-  return { busy, total };
-}
-
 /** A thread's state that outlives phases. */
 interface ThreadState {
   thread: number;
@@ -146,45 +111,23 @@ export class Workers {
   /** Play one phase on every thread until each generator is exhausted or `plan.stop` fires. */
   async runPhase(plan: PhasePlan): Promise<WorkerStats> {
     const opts: WorkerOptions = { ...this.setup, ...plan };
-    const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-    loop.enable();
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const machine0 = machineCpu();
-    let window: Pick<WorkerStats, 'elapsedMs' | 'harnessCpuMs' | 'machineBusy'> | undefined;
-    const stopped = (): void => {
-      if (window) return;
-      const cpu = process.cpuUsage(cpu0);
-      const machine = machineCpu();
-      const total = machine.total - machine0.total;
-      window = {
-        elapsedMs: performance.now() - t0,
-        harnessCpuMs: (cpu.user + cpu.system) / 1000,
-        machineBusy: total > 0 ? (machine.busy - machine0.busy) / total : 0,
-      };
-    };
+    const meter = new LoadMeter();
+    const stopped = (): void => meter.stopped();
     opts.stop.addEventListener('abort', stopped, { once: true });
     // Every thread listens to this once per phase; the fan-out is intended.
     const giveUp = plan.giveUp ? AbortSignal.any([this.setup.abort, plan.giveUp]) : this.setup.abort;
     setMaxListeners(0, giveUp);
     const tally = { invoked: 0, waitingMs: 0, indeterminate: 0 };
-    const phaseStart = t0 - this.t0;
+    const phaseStart = meter.t0 - this.t0;
+    let load: LoadReading;
     try {
       const clock = { t0: this.t0, phaseStart };
       await Promise.all(this.threads.map((state) => runThread({ ...opts, abort: giveUp }, state, tally, clock, this.openFailures)));
     } finally {
       opts.stop.removeEventListener('abort', stopped);
-      loop.disable();
+      load = meter.reading();
     }
-    stopped();
-    const ms = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS) : 0);
-    return {
-      ...tally,
-      ...(window as NonNullable<typeof window>),
-      cores: cpus().length,
-      loopDelayMeanMs: ms(loop.mean),
-      loopDelayP99Ms: ms(loop.percentile(99)),
-    };
+    return { ...tally, ...load };
   }
 
   /** Close every thread's client. */
@@ -192,57 +135,6 @@ export class Workers {
     await Promise.all(this.threads.map((state) => state.client?.close().catch(() => undefined)));
     for (const state of this.threads) state.client = undefined;
   }
-}
-
-/** The harness counts as the bottleneck from this share of one core on (Node runs clients on one thread). */
-const HARNESS_SATURATED = 0.8;
-/** The machine counts as saturated from this share of all its cores on. */
-const MACHINE_SATURATED = 0.9;
-/** Clients count as always busy from this share of the time spent waiting on completions. */
-const CLIENTS_BUSY = 0.8;
-
-/**
- * A warning when the workers achieved less than 90 % of the requested rate, naming what limited
- * them as far as the measurements tell: the harness's own CPU (its one thread was saturated, so
- * more clients would not help), the machine's CPUs (harness and nodes competing), too few
- * clients for the cluster's latency, or operations that stalled on the cluster. When none of
- * these shows, it states the shortfall and no cause.
- */
-export function rateShortfall(stats: WorkerStats, rate: number, concurrency: number): string | undefined {
-  if (stats.elapsedMs < 1000) return undefined;
-  const achieved = stats.invoked / (stats.elapsedMs / 1000);
-  if (achieved >= 0.9 * rate) return undefined;
-  const head = `requested ${fmt(rate)} ops/s, achieved ${fmt(achieved)}`;
-  const harness = stats.harnessCpuMs / stats.elapsedMs;
-  const latency = stats.invoked > 0 ? stats.waitingMs / stats.invoked : 0;
-  const perOpUs = stats.invoked > 0 ? (1000 * stats.harnessCpuMs) / stats.invoked : 0;
-  if (harness >= HARNESS_SATURATED) {
-    return (
-      `${head}: the harness was the bottleneck (its process used ${pct(harness)} of a CPU core, ${fmt(perOpUs)} µs per operation, ` +
-      `event loop lagging ${fmt(stats.loopDelayMeanMs)} ms on average); more clients would not help`
-    );
-  }
-  if (stats.machineBusy >= MACHINE_SATURATED) {
-    return `${head}: the machine's CPUs were saturated (${pct(stats.machineBusy)} busy over ${stats.cores} cores; the harness used ${pct(harness)} of one core): the harness, the nodes and whatever else runs here were competing for CPU`;
-  }
-  const busy = stats.waitingMs / (concurrency * stats.elapsedMs);
-  if (busy >= CLIENTS_BUSY) {
-    const capacity = latency > 0 ? (1000 * concurrency) / latency : Number.POSITIVE_INFINITY;
-    const stalls = stats.indeterminate > 0 ? `, ${stats.indeterminate} of them timing out or cut off` : '';
-    if (capacity < rate && stats.indeterminate === 0) {
-      return `${head}: too few clients: each waited ${fmt(latency)} ms per operation on the cluster, so ${concurrency} clients can do about ${fmt(capacity)} ops/s (raise --concurrency)`;
-    }
-    return `${head}: clients were waiting on the cluster (mean latency ${fmt(latency)} ms${stalls})`;
-  }
-  return head;
-}
-
-function fmt(n: number): string {
-  return n >= 100 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
-}
-
-function pct(share: number): string {
-  return `${Math.round(share * 100)} %`;
 }
 
 async function runThread(

@@ -4,7 +4,7 @@
  * latency, or operations stalled on the cluster; and no cause when none shows.
  */
 import { describe, expect, it } from 'vitest';
-import { rateShortfall, type WorkerStats } from '../../src/runner/workers.js';
+import { rateShortfall, type WorkerStats } from '../../src/runner/worker-load.js';
 
 /** 10 s of 10 clients; `perOp` ms waited per operation. */
 function stats(over: Partial<WorkerStats>): WorkerStats {
