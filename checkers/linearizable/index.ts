@@ -51,6 +51,8 @@ export interface KeyResult {
   ms: number;
   /** Why the verdict is unknown, when it is. */
   reason?: string;
+  /** Linearizable by a windowed search (segments.ts): the windows it took. */
+  windows?: number;
 }
 
 /** A linearizability checker for `opts.model`. */
@@ -106,6 +108,7 @@ async function checkHistory(
   for (const t of tasks) {
     const r: KeyResult = { valid: t.valid ?? 'unknown', ops: t.ops.length, explored: t.explored, ms: round(t.ms) };
     if (r.valid === 'unknown') r.reason = t.reason ?? stopped ?? 'search stopped';
+    if (t.windows !== undefined && r.valid === true) r.windows = t.windows;
     details[t.key] = r;
   }
   const bad = tasks.find((t) => t.valid === false);

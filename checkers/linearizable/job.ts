@@ -40,6 +40,8 @@ export interface JobResult {
   explored: number;
   steps: number;
   refuted: number;
+  /** Windows of the windowed search (segments.ts). */
+  windows?: number;
   evidence?: Evidence;
   reason?: string;
 }
@@ -99,6 +101,7 @@ export function runJob(job: JobRequest, control: JobControl): JobResult {
   let search: KeySearch | undefined;
   const result = (status: JobStatus, reason?: string): JobResult => {
     const r: JobResult = { id: job.id, status, explored: search?.explored ?? 0, steps: search?.steps ?? 0, refuted: search?.refuted ?? 0 };
+    if (search?.windows) r.windows = search.windows;
     if (search?.evidence && status === 'illegal') r.evidence = search.evidence;
     const why = reason ?? search?.reason;
     if (why !== undefined) r.reason = why;

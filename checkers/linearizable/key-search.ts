@@ -15,6 +15,7 @@ import type { SearchOptions } from './options.js';
 import { impossibleOp, refuteLocally, sweepRefute } from './refute.js';
 import { resetConstraints, type ResetConstraints } from './reset-constraints.js';
 import { WglSearch } from './search.js';
+import { SegmentedSearch } from './segments.js';
 
 /** Checker-level switches (all on by default). */
 export interface CheckerSwitches {
@@ -26,6 +27,8 @@ export interface CheckerSwitches {
   valueRefutation?: boolean;
   /** Give the search the problem's reset constraints (reset-constraints.ts). */
   resetConstraints?: boolean;
+  /** Ops per window of a long history's windowed search (segments.ts); 0: always search whole. */
+  segmentOps?: number;
 }
 
 /** Which candidate orders a key search runs (interleaved when both). */
@@ -61,8 +64,12 @@ export class KeySearch {
   private built: ResetConstraints | null | undefined;
   /** Figures of searches given up (their memory is released). */
   private readonly dropped = { steps: 0, explored: 0 };
+  /** The windowed search of a long history, while it runs (segments.ts). */
+  private segmented: SegmentedSearch | undefined;
   /** Local refutations that succeeded (0 or 1). */
   refuted = 0;
+  /** Windows the windowed search decided (0: the history was searched whole). */
+  windows = 0;
   /** Why the status is `memory`. */
   reason: string | undefined;
   /** Bytes the searches and the state space may hold (the caller may move it between slices). */
@@ -76,23 +83,44 @@ export class KeySearch {
     this.maxBytes = opts.maxBytes;
     const portfolio = opts.portfolio !== false && opts.frontierFirst !== false;
     this.orders = opts.orders ?? (portfolio ? ['frontier', 'urgency'] : ['frontier']);
+    this.segmented = SegmentedSearch.for(p, opts);
+    if (!this.segmented) this.searchWhole();
+  }
+
+  /** Start the search of the whole problem. */
+  private searchWhole(): void {
     this.searches.push(this.start(this.orders[0]!));
     if (this.searches[0]!.result !== 'running') this.settle(this.searches[0]!);
   }
 
+  /**
+   * Run the windowed search for about `steps` steps. When it has a whole order, the problem is
+   * linearizable; when it gives up, the whole problem is searched instead (its steps count).
+   */
+  private runWindows(seg: SegmentedSearch, steps: number): void {
+    const st = seg.run(steps);
+    this.windows = seg.windows;
+    if (st === 'running') return;
+    this.dropped.steps += seg.steps;
+    this.dropped.explored += seg.explored;
+    this.segmented = undefined;
+    if (st === 'linearizable') this.status = 'linearizable';
+    else this.searchWhole();
+  }
+
   /** Search steps taken so far, over every search. */
   get steps(): number {
-    return this.searches.reduce((n, s) => n + s.steps, this.dropped.steps);
+    return this.searches.reduce((n, s) => n + s.steps, this.dropped.steps + (this.segmented?.steps ?? 0));
   }
 
   /** Configurations visited, over every search. */
   get explored(): number {
-    return this.searches.reduce((n, s) => n + s.explored, this.dropped.explored);
+    return this.searches.reduce((n, s) => n + s.explored, this.dropped.explored + (this.segmented?.explored ?? 0));
   }
 
   /** Bytes held by the searches and the shared state space. */
   get bytes(): number {
-    return this.searches.reduce((n, s) => n + s.bytes, 0) + this.p.space.bytes;
+    return this.searches.reduce((n, s) => n + s.bytes, this.segmented?.bytes ?? 0) + this.p.space.bytes;
   }
 
   get result(): KeyStatus {
@@ -107,6 +135,11 @@ export class KeySearch {
   /** Run about `steps` more search steps (at least one slice); returns the status. */
   run(steps: number): KeyStatus {
     const end = this.steps + steps;
+    while (this.segmented && this.status === 'running') {
+      this.runWindows(this.segmented, Math.max(SLICE, end - this.steps));
+      if (this.bytes > this.maxBytes) return this.giveUp(`its search tables passed ${formatBytes(this.maxBytes)}, its share of the memory budget`);
+      if (this.steps >= end) return this.status;
+    }
     while (this.status === 'running') {
       for (const s of this.searches) {
         if (s.run(SLICE) !== 'running') return this.settle(s);
@@ -129,6 +162,7 @@ export class KeySearch {
     this.dropped.steps = this.steps;
     this.dropped.explored = this.explored;
     this.searches.length = 0;
+    this.segmented = undefined;
     return (this.status = 'memory');
   }
 

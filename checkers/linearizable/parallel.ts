@@ -90,6 +90,7 @@ export async function decideInParallel(tasks: KeyTask[], ctx: ScheduleContext): 
     if (t) {
       t.explored += r.explored;
       t.refutedLocally += r.refuted;
+      if (r.windows) t.windows = r.windows;
       if (r.evidence) t.evidence = r.evidence;
     }
     ended(r.id, r.status, r.reason);
@@ -146,6 +147,7 @@ export async function decideInParallel(tasks: KeyTask[], ctx: ScheduleContext): 
       }
       t.explored += s.explored;
       t.refutedLocally += s.refuted;
+      if (s.windows > 0) t.windows = s.windows;
       if (s.evidence) t.evidence = s.evidence;
       t.search = undefined;
       ended(id, status, s.reason);

@@ -39,6 +39,8 @@ export interface KeyTask {
   ms: number;
   refutedLocally: number;
   refutedByValues: boolean;
+  /** Windows of the windowed search that found its order (0: searched whole, or not decided so). */
+  windows?: number;
 }
 
 /** What the scheduler needs besides the tasks. */
@@ -169,6 +171,7 @@ function settle(t: KeyTask): void {
   const s = t.search!;
   t.explored = s.explored;
   t.refutedLocally = s.refuted;
+  if (s.windows > 0) t.windows = s.windows;
   if (s.result === 'running') return;
   t.valid = s.result === 'linearizable' ? true : s.result === 'illegal' ? false : 'unknown';
   if (s.result === 'illegal') t.evidence = s.evidence;
