@@ -14,7 +14,7 @@
 import type { Bugs } from './bugs.js';
 import type { Outbox, Rec } from './outbox.js';
 import type { Envelope, Model, Mop, QueryMsg, ReadOp, ShardOp, VoteMsg } from './protocol.js';
-import type { Ring } from './ring.js';
+import type { Ring } from '../../src/node/txn/ring.js';
 
 /** How long the coordinator waits for every vote before aborting (well under a client's timeout). */
 export const PREPARE_TIMEOUT_MS = 600;

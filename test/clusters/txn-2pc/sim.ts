@@ -7,7 +7,7 @@ import type { KvResult } from '../../../src/node/kv/protocol.js';
 import { TxnNode } from '../../../clusters/txn-2pc/core.js';
 import type { Rec } from '../../../clusters/txn-2pc/outbox.js';
 import type { Envelope, Key, Model, Mop, PeerMsg } from '../../../clusters/txn-2pc/protocol.js';
-import { Ring } from '../../../clusters/txn-2pc/ring.js';
+import { Ring } from '../../../src/node/txn/ring.js';
 
 export interface InFlight {
   from: string;
