@@ -48,21 +48,11 @@ export class Participant {
 
   /** Rebuild from the log: committed lists, and prepared transactions with their locks, in doubt. */
   restore(records: readonly Rec[], now: number): void {
-    const pending = new Map<string, Extract<Rec, { r: 'prepared' }>>();
-    for (const rec of records) {
-      if (rec.r === 'prepared') pending.set(rec.txn, rec);
-      else if (rec.r === 'committed' || rec.r === 'aborted') {
-        const p = pending.get(rec.txn);
-        pending.delete(rec.txn);
-        if (p && rec.r === 'committed') this.store.apply(p.model, p.writes);
-        this.done.set(rec.txn, rec.r === 'committed');
-      }
-    }
+    const { pending, done } = this.store.replay(records);
+    for (const [txn, d] of done) this.done.set(txn, d);
     for (const [txn, p] of pending) {
       const votes: VoteMsg = { type: 'vote', txn, yes: true, reads: p.results };
-      const prepared: Prepared = { coord: p.coord, model: p.model, reads: p.reads, writes: p.writes, votes, since: now - IN_DOUBT_MS, askedAt: -Infinity };
-      this.prepared.set(txn, prepared);
-      this.store.lock(txn, prepared);
+      this.prepared.set(txn, { coord: p.coord, model: p.model, reads: p.reads, writes: p.writes, votes, since: now - IN_DOUBT_MS, askedAt: -Infinity });
     }
   }
 

@@ -20,6 +20,27 @@ export type Preparation = ({ yes: true } & Shares) | { yes: false; why: string }
 /** The read results a vote carries, by position in the transaction. */
 export type ReadResults = VoteMsg['reads'];
 
+/** What a participant's log says about the transactions on its shards. */
+export type ParticipantRec =
+  /**
+   * Prepared `txn` for `coord`, holding locks on `reads` (shared) and `writes` (exclusive:
+   * appends, or register values set, as `model` says); `results` is what its reads returned,
+   * sent again if the prepare is repeated.
+   */
+  | ({ r: 'prepared'; txn: string; coord: string; model: Model; results: ReadResults } & Shares)
+  /** Applied a prepared transaction's writes and released its locks. */
+  | { r: 'committed'; txn: string }
+  /** Dropped a prepared transaction and released its locks. */
+  | { r: 'aborted'; txn: string };
+
+export type PreparedRec = Extract<ParticipantRec, { r: 'prepared' }>;
+
+/** What replaying a participant's log leaves undecided, and what it decided (true: committed). */
+export interface Replayed {
+  pending: Map<string, PreparedRec>;
+  done: Map<string, boolean>;
+}
+
 interface Lock {
   writer: string | undefined;
   readers: Set<string>;
@@ -50,6 +71,25 @@ export class ShardStore {
     if (why !== undefined) return { yes: false, why, results };
     this.lock(txn, shares);
     return { yes: true, ...shares, results };
+  }
+
+  /**
+   * Rebuild from a participant's log: apply what committed, and take the locks of what is still
+   * prepared again, which is returned with every outcome recorded.
+   */
+  replay(records: readonly { r: string }[]): Replayed {
+    const out: Replayed = { pending: new Map(), done: new Map() };
+    for (const rec of records as ParticipantRec[]) {
+      if (rec.r === 'prepared') out.pending.set(rec.txn, rec);
+      else if (rec.r === 'committed' || rec.r === 'aborted') {
+        const p = out.pending.get(rec.txn);
+        out.pending.delete(rec.txn);
+        if (p && rec.r === 'committed') this.apply(p.model, p.writes);
+        out.done.set(rec.txn, rec.r === 'committed');
+      }
+    }
+    for (const [txn, p] of out.pending) this.lock(txn, p);
+    return out;
   }
 
   /** Take `txn`'s locks again (a prepared transaction reloaded after a restart). */
