@@ -28,6 +28,7 @@ import { rwRegister } from '../workloads/rw-register.js';
 import { uniqueIds } from '../workloads/unique-ids.js';
 import { echo } from '../workloads/echo.js';
 import { lock } from '../workloads/lock.js';
+import { bank } from '../workloads/bank.js';
 import { partition } from '../nemeses/partition.js';
 import { kill, restart } from '../nemeses/kill.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
@@ -45,7 +46,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 }
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, txn3pc, memoryKv, etcd, maelstrom]);
-const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, uniqueIds, echo]);
+const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, bank, uniqueIds, echo]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;

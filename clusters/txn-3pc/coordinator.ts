@@ -5,17 +5,20 @@
  * 1. *Can-commit* (prepare): each shard's share goes to the node holding it (src/node/txn/ring.ts),
  *    which locks, records and votes. Any no vote, or a participant silent for VOTE_TIMEOUT_MS,
  *    aborts: the participants hear abort and the client a definite `fail`.
- * 2. *Pre-commit*: every vote yes, so every participant hears pre-commit and acknowledges it once
- *    it is durable.
+ * 2. *Pre-commit*: every vote yes, so the coordinator records its decision to commit, and once
+ *    that record is durable every participant hears pre-commit and acknowledges it once it is
+ *    durable too.
  * 3. *Do-commit*: once every participant acknowledged, or ACK_TIMEOUT_MS passed (a participant
  *    that missed pre-commit is presumed to learn the outcome later: the classic protocol's rule),
  *    the participants hear commit and the client gets `ok` with the reads.
  *
- * The coordinator keeps no log: participants decide on their own when it goes silent
- * (./participant.ts), so what it had in flight when it crashed ends without it, and the client
- * hears nothing (`info`). Outcomes it decided are remembered in memory to answer late votes.
+ * Participants decide on their own when the coordinator goes silent (./participant.ts), so what
+ * it had in flight when it crashed ends without it, and the client hears nothing (`info`). A
+ * restarted coordinator sends do-commit again for every transaction its log says it
+ * pre-committed (participants that committed on their own ignore it), and presumes abort for the
+ * rest. Outcomes it decided are remembered to answer late votes.
  */
-import type { Envelope, Outbox, AckMsg } from './protocol.js';
+import type { AckMsg, Envelope, Outbox, Rec } from './protocol.js';
 import type { Model, Mop, ShardOp, VoteMsg } from '../../src/node/txn/protocol.js';
 import type { Ring } from '../../src/node/txn/ring.js';
 import { byShard, withReads } from '../../src/node/txn/split.js';
@@ -49,6 +52,15 @@ export class Coordinator {
     private readonly out: Outbox,
   ) {}
 
+  /** After a restart: pre-committed transactions commit (again); the rest are presumed aborted. */
+  restore(records: readonly Rec[]): void {
+    for (const rec of records) {
+      if (rec.r !== 'precommit') continue;
+      this.decided.set(rec.txn, true);
+      for (const node of rec.participants) this.out.send(node, { type: 'decide', txn: rec.txn, commit: true });
+    }
+  }
+
   /** Start a client's transaction. */
   begin(rid: string, model: Model, mops: Mop[], now: number): void {
     const txn = `${this.self}:${this.incarnation}:${++this.seq}`;
@@ -67,6 +79,7 @@ export class Coordinator {
     if (a.votes.size < a.shards.size) return;
     a.phase = 'precommitting';
     a.deadline = now + ACK_TIMEOUT_MS;
+    this.out.record({ r: 'precommit', txn: msg.txn, participants: [...a.shards.keys()] });
     for (const node of a.shards.keys()) this.out.send(node, { type: 'precommit', txn: msg.txn });
   }
 

@@ -43,6 +43,7 @@ export class TxnNode {
     this.participant = new Participant(this.out);
     this.participant.restore(records, now);
     this.coordinator = new Coordinator(config.id, this.incarnation, new Ring(config.nodes), this.out);
+    this.coordinator.restore(records);
     this.out.record({ r: 'boot', incarnation: this.incarnation });
     this.id = config.id;
   }

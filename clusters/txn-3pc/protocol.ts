@@ -28,13 +28,15 @@ const TYPES: readonly PeerMsg['type'][] = ['prepare', 'vote', 'precommit', 'ack'
 /** A shape check for peer messages read off the network. */
 export const isPeerMsg = (x: unknown): x is Envelope => isTxnPeerMsg(x, TYPES);
 
-/** A durable record of a node's log. The coordinator keeps none: participants decide on their own when it is gone. */
+/** A durable record of a node's log. */
 export type Rec =
   /** The node started; transaction ids carry the incarnation, so none is ever reused. */
   | { r: 'boot'; incarnation: number }
   /** Participant: prepared (uncertain), committed, aborted (src/node/txn/shard-store.ts). */
   | ParticipantRec
   /** Participant: pre-committed `txn`; after a restart it waits for do-commit, then commits on its own. */
-  | { r: 'precommitted'; txn: string };
+  | { r: 'precommitted'; txn: string }
+  /** Coordinator: every participant voted yes, so `txn` commits; pre-commit goes out once this is durable. */
+  | { r: 'precommit'; txn: string; participants: string[] };
 
 export type Outbox = TxnOutbox<Rec, PeerMsg>;
