@@ -12,7 +12,8 @@ import { JsonDisk } from '../json-disk.js';
 import { KvServer } from '../kv/server.js';
 import { createLogger } from '../logger.js';
 import { parsePlanArgs } from '../plan.js';
-import { Transport } from '../transport.js';
+import { startPeerTransport } from '../peer-transport.js';
+import type { Transport } from '../transport.js';
 import type { Batch } from './outbox.js';
 import { parseTxnRequest, type TxnRequest } from './protocol.js';
 
@@ -67,16 +68,9 @@ async function main<R, M>(def: TxnProcess<R, M>): Promise<void> {
   pump();
   await sent;
 
-  transport = await Transport.start({
-    self: plan.id,
-    listen: plan.peerListen,
-    peers: plan.peers,
-    logger,
-    onMessage: (msg) => {
-      if (!def.isPeerMsg(msg)) return logger.every('bad-msg', 5000, 'warn', `malformed ${def.system} message dropped`);
-      core.receive(msg, performance.now());
-      pump();
-    },
+  transport = await startPeerTransport(plan, logger, def.system, def.isPeerMsg, (msg) => {
+    core.receive(msg, performance.now());
+    pump();
   });
   server = await KvServer.listen(
     plan.clientListen,
