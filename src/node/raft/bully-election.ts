@@ -87,8 +87,8 @@ export class BullyElection implements Election {
 
   heardLeader(leader: string, now: number): void {
     if (this.rankOf(leader) < this.rank) {
-      // A lower-ranked node leads: bully it.
-      if (this.phase === 'idle') this.startElection();
+      // A lower-ranked node leads: bully it (an announcement of an older term is over too).
+      if (this.phase === 'idle' || this.phase === 'announcing') this.startElection();
       return;
     }
     this.phase = 'idle';
@@ -162,7 +162,9 @@ export class BullyElection implements Election {
   private onCoordinator(m: Coordinator): void {
     const host = this.host;
     const outranked = this.outranks(m.from);
-    const termOk = this.noTerm ? m.term >= host.term : m.term > host.term;
+    // A coordinator resent before this node's grant reached it is granted again.
+    const again = m.term === host.term && host.votedFor === m.from;
+    const termOk = again || (this.noTerm ? m.term >= host.term : m.term > host.term);
     const { lastIndex, lastTerm } = host.log;
     if (outranked || !termOk) {
       host.send(m.from, { type: 'coordinator-ack', term: host.term, granted: false, outranked, lastIndex, lastTerm });
@@ -185,7 +187,7 @@ export class BullyElection implements Election {
 
   private onAck(m: CoordinatorAck): void {
     const host = this.host;
-    if (this.phase !== 'announcing') return;
+    if (this.phase !== 'announcing' || this.granted.has(m.from)) return;
     if (!m.granted) {
       if (m.outranked) {
         // Someone outranks this node and is alive: wait for its coordinator.
@@ -197,7 +199,7 @@ export class BullyElection implements Election {
       }
       return;
     }
-    if (m.term !== host.term || this.granted.has(m.from)) return;
+    if (m.term !== host.term) return;
     this.granted.add(m.from);
     const best = this.best!;
     if (m.lastTerm > best.lastTerm || (m.lastTerm === best.lastTerm && m.lastIndex > best.lastIndex)) {

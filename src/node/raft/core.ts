@@ -250,9 +250,10 @@ export class RaftCore<Cmd extends Tagged> {
         this.votedFor = candidate;
       },
       adoptSuffix: (prevIndex, entries) => {
-        if (prevIndex < this.commit) throw new Error(`cannot replace committed entries (from ${prevIndex + 1}, commit ${this.commit})`);
-        this.log.truncateFrom(prevIndex + 1);
-        for (const e of entries) this.log.append(e as Entry<Cmd>);
+        // The committed entries are the same in both logs: keep this node's.
+        const skip = Math.max(0, this.commit - prevIndex);
+        this.log.truncateFrom(prevIndex + skip + 1);
+        for (const e of entries.slice(skip)) this.log.append(e as Entry<Cmd>);
       },
       becomeLeader: () => this.becomeLeader(),
       leaderHasContact: (windowMs) => this.lead !== undefined && this.lead.hasContact(this.leaderNow(), windowMs),

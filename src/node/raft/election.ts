@@ -34,8 +34,8 @@ export interface ElectionHost {
   /** Promise this term to `candidate` (made durable before the reply is sent). */
   grantVote(candidate: string): void;
   /**
-   * Take a more up-to-date log suffix before leading: drop every entry after `prevIndex` (which
-   * must not be below the commit index) and append `entries`.
+   * Take a more up-to-date log suffix before leading: drop every entry after `prevIndex` and
+   * append `entries` (those up to the commit index, the same in both logs, are kept as they are).
    */
   adoptSuffix(prevIndex: number, entries: readonly Entry[]): void;
   becomeLeader(): void;
