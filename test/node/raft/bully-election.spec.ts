@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chaos } from '../../clusters/chaos.js';
+import { chaos, expectSafeUnderChaos } from '../../clusters/chaos.js';
 import { Sim } from '../../clusters/raft-kv/sim.js';
 
 const write = (key: string, value: number) => ({ f: 'write' as const, key, value });
@@ -80,13 +80,7 @@ describe('bully election', () => {
   it('keeps one leader per term, committed entries and linearizable reads under random faults', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.constantFrom(3, 5), (seed, nodes) => {
-        const sim = new Sim({ nodes, seed, election: 'bully', dropRate: 0.02 });
-        const out = chaos(sim, { seed, durationMs: 8000, crashes: true, oneWay: true, skewMs: 5000 });
-        expect(sim.violations).toEqual([]);
-        expect(out.staleReads).toEqual([]);
-        sim.dropRate = 0;
-        const leader = sim.stableLeader(5000);
-        expect(sim.call(leader, write('after', seed))).toEqual({ type: 'ok', value: seed });
+        expectSafeUnderChaos(new Sim({ nodes, seed, election: 'bully', dropRate: 0.02 }), { seed, durationMs: 8000, crashes: true, oneWay: true, skewMs: 5000 });
       }),
       { numRuns: 25 },
     );
