@@ -25,10 +25,10 @@ export const BUGS = {
   'bully-no-term': {
     describe:
     'with the bully election (which this bug switches on), leadership passes by rank alone: a ' +
-    'coordinator announces itself in the term it already knows instead of a fresh one, and nodes ' +
-    'grant a coordinator of their own term, so the old leader is never fenced: a higher node that ' +
-    'returns, or a leader cut off, leads the same term as another, and their entries collide at ' +
-    'the same index',
+    'coordinator announces itself in the term it already knows instead of a fresh one and leads ' +
+    'with its own log, and nodes grant a coordinator of their own term, so the old leader is never ' +
+    'fenced: a higher node that returns (from a partition, a crash) takes over with a stale log in ' +
+    'the same term, and entries of the two leaders collide at the same index',
     nemeses: ['partition'],
   },
 } as const satisfies Record<string, KnownBug>;

@@ -17,8 +17,10 @@
  * outranks.
  *
  * Bug `bully-no-term`: the coordinator announces the term it already knows instead of a fresh
- * one, and a node grants a coordinator of its own term: leadership passes by rank alone, the old
- * leader keeps its term, and two leaders of one term write different entries at the same index.
+ * one, and a node grants a coordinator of its own term: leadership passes by rank alone. Without
+ * a new term no log is known to be newer, so the coordinator leads with its own log; the old
+ * leader keeps its term, and leaders of one term write different entries at the same index,
+ * which the log's consistency check cannot tell apart.
  * All timeouts run on the core's clock (`env.mono()`).
  */
 import type { Election, ElectionHost } from './election.js';
@@ -211,7 +213,8 @@ export class BullyElection implements Election {
   private lead(): void {
     const host = this.host;
     const best = this.best!;
-    if (best.from !== host.cfg.id && best.entries && best.prevIndex !== undefined) {
+    // Bug bully-no-term: without a new term no log is known to be newer; the coordinator leads with its own.
+    if (!this.noTerm && best.from !== host.cfg.id && best.entries && best.prevIndex !== undefined) {
       host.env.log('info', 'taking the most up-to-date log of the majority', { from: best.from, lastIndex: best.lastIndex, lastTerm: best.lastTerm });
       host.adoptSuffix(best.prevIndex, best.entries);
     }

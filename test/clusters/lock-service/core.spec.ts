@@ -107,6 +107,21 @@ describe('lock-service core', () => {
   });
 
   for (const bug of [false, true]) {
+    it(`bully election ${bug ? 'with' : 'without'} bug bully-no-term: a higher node returning with a stale log ${bug ? 'takes over with it and grants a token again' : 'takes the majority\'s log and a fresh term'}`, () => {
+      const { sim } = holding({ election: 'bully', ...(bug && { bugs: ['bully-no-term'] }) });
+      const term = sim.core('n3').currentTerm;
+      sim.crash('n3');
+      expect(sim.stableLeader(5000, ['n2'])).toBe('n2');
+      expect(sim.call('n2', { f: 'release', session: 's1', key: 'a', value: 1 })).toEqual(ok(1));
+      expect(sim.call('n2', { f: 'acquire', session: 's2', key: 'a' })).toEqual(ok(2));
+      sim.restart('n3');
+      sim.runUntil(() => sim.leader() === 'n3' && sim.core('n2').status().leader === 'n3', 3000);
+      expect(sim.core('n3').currentTerm === term).toBe(bug);
+      expect(sim.call('n3', { f: 'acquire', session: 's1', key: 'b' })).toEqual(bug ? ok(2) : ok(3));
+    });
+  }
+
+  for (const bug of [false, true]) {
     it(`${bug ? 'with' : 'without'} bug no-fencing, a new leader ${bug ? 'reuses' : 'does not reuse'} a granted token, and a stale write ${bug ? 'is' : 'is not'} accepted`, () => {
       const { sim, leader } = holding(bug ? { bugs: ['no-fencing'] } : {});
       expect(sim.call(leader, { f: 'release', session: 's1', key: 'a', value: 1 })).toEqual(ok(1));
