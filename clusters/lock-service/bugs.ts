@@ -8,10 +8,10 @@ import { BugSet } from '../../src/node/bugs.js';
 export const BUGS = {
   'no-fencing': {
     describe:
-    'fencing tokens come from a counter the leader keeps in memory, following only the grants it ' +
-    'applies while it leads, and the fenced resource accepts any token; after a leader change the ' +
-    "new leader hands out tokens already granted, and a stale holder's write is accepted after a " +
-    'newer one',
+    'fencing tokens come from a counter the leader keeps in memory, counting only the grants it ' +
+    'handed out itself since it started, and the fenced resource accepts any token; a new leader, ' +
+    'or every node restarted at once, hands out tokens already granted, and a stale holder\'s write ' +
+    'is accepted after a newer one',
     nemeses: ['kill'],
   },
   'lease-without-grace': {
@@ -22,11 +22,20 @@ export const BUGS = {
     'and grants the lock to another',
     nemeses: ['clock'],
   },
+  'bully-no-term': {
+    describe:
+    'with the bully election (which this bug switches on), leadership passes by rank alone: a ' +
+    'coordinator announces itself in the term it already knows instead of a fresh one and leads ' +
+    'with its own log, and nodes grant a coordinator of their own term, so the old leader is never ' +
+    'fenced: a higher node that returns (from a partition, a crash) takes over with a stale log in ' +
+    'the same term, and entries of the two leaders collide at the same index',
+    nemeses: ['partition'],
+  },
 } as const satisfies Record<string, KnownBug>;
 
 export type BugName = keyof typeof BUGS;
 
-/** The bugs switched on; unknown names are an error. None of them is a bug of the Raft core. */
+/** The bugs switched on; unknown names are an error. Only bully-no-term is in the Raft core (its bully election). */
 export class Bugs extends BugSet<BugName> {
   constructor(names: readonly string[] = []) {
     super('lock-service', BUGS, names);

@@ -26,19 +26,21 @@ export interface LockConfig {
 export function makeLockConfig(
   id: string,
   nodes: readonly string[],
-  opts: { bugs?: readonly string[] } & Partial<typeof LEASE_TIMINGS> & Partial<typeof DEFAULT_TIMINGS> = {},
+  opts: { bugs?: readonly string[]; election?: string } & Partial<typeof LEASE_TIMINGS> & Partial<typeof DEFAULT_TIMINGS> = {},
 ): LockConfig {
-  const { bugs, leaseMs = LEASE_TIMINGS.leaseMs, graceMs = LEASE_TIMINGS.graceMs, ...timings } = opts;
-  // None of lock-service's bugs is in the Raft core: the core runs correct.
-  const raft = makeRaftConfig(id, nodes, { has: () => false }, timings);
-  return { raft, leaseMs, graceMs, bugs: new Bugs(bugs ?? []) };
+  const { bugs: names, election, leaseMs = LEASE_TIMINGS.leaseMs, graceMs = LEASE_TIMINGS.graceMs, ...timings } = opts;
+  const bugs = new Bugs(names ?? []);
+  // Of lock-service's bugs only bully-no-term is in the Raft core (in its bully election, which it implies).
+  const noTerm = bugs.has('bully-no-term');
+  const raft = makeRaftConfig(id, nodes, { has: (bug) => bug === 'bully-no-term' && noTerm }, { ...timings, election: noTerm ? 'bully' : (election ?? 'raft') });
+  return { raft, leaseMs, graceMs, bugs };
 }
 
 /** Now, on both of the node's clocks. */
 const instant = (env: RaftEnv): Instant => ({ wall: env.wall(), mono: env.mono() });
 
 /** The lock state as the Raft core replicates it, telling the lease clock of every renewal. */
-function lockMachine(state: LockState, leases: Leases, leaseMs: number, env: RaftEnv, granted: (token: number) => void): RaftMachine<LockCommand> {
+function lockMachine(state: LockState, leases: Leases, leaseMs: number, env: RaftEnv): RaftMachine<LockCommand> {
   return {
     noop: () => ({ op: 'noop' }),
     apply(cmd) {
@@ -50,7 +52,6 @@ function lockMachine(state: LockState, leases: Leases, leaseMs: number, env: Raf
       } else if (cmd.op === 'expire' && !state.hasSession(cmd.session)) {
         leases.forget(cmd.session);
       }
-      if (cmd.op === 'acquire' && result.type === 'ok') granted(result.value as number);
       return result;
     },
     query: (lock) => state.holder(lock) ?? null,
@@ -64,19 +65,14 @@ export class LockCore extends RaftCore<LockCommand> {
   readonly state: LockState;
   private readonly leases: Leases;
   private readonly bugs: Bugs;
-  /** Bug no-fencing: the next token this node hands out when it leads; it counts only its own grants. */
+  /** Bug no-fencing: the next token this node hands out when it leads; it counts only its own grants since it started. */
   private nextToken = 1;
 
   constructor(cfg: LockConfig, env: RaftEnv, persisted: Persisted) {
     const state = new LockState(!cfg.bugs.has('no-fencing'));
     const withoutGrace = cfg.bugs.has('lease-without-grace');
     const leases = new Leases(cfg.leaseMs + (withoutGrace ? 0 : cfg.graceMs), withoutGrace);
-    const grants = { seen: (_token: number): void => {} };
-    super(cfg.raft, env, persisted, lockMachine(state, leases, cfg.leaseMs, env, (token) => grants.seen(token)));
-    // Bug no-fencing: the counter follows the grants this node applies while it leads, and only those.
-    grants.seen = (token) => {
-      if (this.isLeader) this.nextToken = token + 1;
-    };
+    super(cfg.raft, env, persisted, lockMachine(state, leases, cfg.leaseMs, env));
     this.state = state;
     this.leases = leases;
     this.bugs = cfg.bugs;
@@ -92,13 +88,21 @@ export class LockCore extends RaftCore<LockCommand> {
       case 'close':
         return this.propose({ op: req.f, session: req.session, rid }, rid);
       case 'acquire': {
-        const token = this.bugs.has('no-fencing') && this.isLeader ? { token: this.nextToken } : {};
+        const token = this.bugs.has('no-fencing') && this.isLeader ? { token: this.takeToken() } : {};
         return this.propose({ op: 'acquire', session: req.session, lock: req.key, ...token, rid }, rid);
       }
       case 'release':
       case 'write':
         return this.propose({ op: req.f, session: req.session, lock: req.key, token: req.value, rid }, rid);
     }
+  }
+
+  /** Bug no-fencing: the leader's next token from its own counter. */
+  private takeToken(): number {
+    if (this.nextToken <= this.state.highestToken) {
+      this.env.log('debug', 'bug no-fencing: handing out a token already granted', { token: this.nextToken, granted: this.state.highestToken });
+    }
+    return this.nextToken++;
   }
 
   override tick(): void {
@@ -113,8 +117,5 @@ export class LockCore extends RaftCore<LockCommand> {
 
   protected override tookOffice(): void {
     this.leases.restart(this.state.sessionIds(), instant(this.env));
-    if (this.bugs.has('no-fencing') && this.nextToken <= this.state.highestToken) {
-      this.env.log('debug', 'bug no-fencing: taking office with a token counter behind the tokens granted', { next: this.nextToken, granted: this.state.highestToken });
-    }
   }
 }

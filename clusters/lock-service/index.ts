@@ -9,6 +9,7 @@ import type { ClusterView, NodePlan, SystemDef } from '../../src/api/cluster.js'
 import { planProgram } from '../../src/node/entry.js';
 import { KvConnection } from '../../src/node/kv/connection.js';
 import { agreedLeader, clusterStatuses, leaderHooks, pause } from '../../src/node/kv/probe.js';
+import { ELECTIONS } from '../../src/node/raft/election.js';
 import { BUGS } from './bugs.js';
 import { lockClient } from './client.js';
 
@@ -44,6 +45,16 @@ export const lockService: SystemDef = {
     "clients, named locks with monotonic fencing tokens, expiry after lease plus grace on the leader's " +
     'clock, a fenced resource per lock',
   bugs: BUGS,
+  options: {
+    'lock-election': {
+      describe:
+        "how the leader is elected: raft (Raft's votes, with pre-vote and leader stickiness) or bully " +
+        '(the highest-ranked live node leads, announcing a fresh term a majority must grant); ' +
+        'replication and commit are majority-based either way',
+      choices: ELECTIONS,
+      default: 'raft',
+    },
+  },
   clients: { lock: lockClient },
   launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),
   ready,

@@ -11,8 +11,10 @@ import { LockCore, makeLockConfig, type Ready } from './core.js';
 import { parseLockRequest, type LockRequest } from './protocol.js';
 
 runNode<RaftMessage, Ready, LockRequest>('lock-service', async (plan, clock, logger) => {
-  const config = makeLockConfig(plan.id, plan.nodes, { bugs: plan.bugs });
-  logger.info('starting', { pid: process.pid, nodes: plan.nodes.join(','), leaseMs: config.leaseMs, graceMs: config.graceMs, bugs: plan.bugs.join(',') || 'none' });
+  const election = plan.options['lock-election'] === undefined ? undefined : String(plan.options['lock-election']);
+  const config = makeLockConfig(plan.id, plan.nodes, { bugs: plan.bugs, ...(election !== undefined && { election }) });
+  const { leaseMs, graceMs } = config;
+  logger.info('starting', { pid: process.pid, nodes: plan.nodes.join(','), election: config.raft.election, leaseMs, graceMs, bugs: plan.bugs.join(',') || 'none' });
   const { disk, persisted } = await RaftDisk.open(plan.dataDir, logger);
   const core = new LockCore(config, processEnv(clock, logger), persisted);
   return {

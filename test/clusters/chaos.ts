@@ -5,6 +5,7 @@
  * returns a value whose committed index is below that of a write acknowledged before the read
  * was even sent.
  */
+import { expect } from 'vitest';
 import { mulberry32, type CoreSim } from './sim.js';
 
 type Sim = CoreSim<any, any, any, any>;
@@ -59,6 +60,19 @@ export function chaos(sim: Sim, opts: ChaosOptions): ChaosOutcome {
   sim.heal();
   sim.run(3000);
   return { acked: [...writes.keys()].filter((r) => sim.replies.get(r)?.type === 'ok').length, reads: reads.length, staleReads: staleReads(sim, writes, reads) };
+}
+
+/**
+ * Random faults on a correct cluster, then its promises: no invariant broken, no stale read, and
+ * once the faults stop a leader that commits a write.
+ */
+export function expectSafeUnderChaos(sim: Sim, opts: ChaosOptions): void {
+  const out = chaos(sim, opts);
+  expect(sim.violations).toEqual([]);
+  expect(out.staleReads).toEqual([]);
+  sim.dropRate = 0;
+  const leader = sim.stableLeader(5000);
+  expect(sim.call(leader, { f: 'write', key: 'after', value: opts.seed })).toEqual({ type: 'ok', value: opts.seed });
 }
 
 function fault(sim: Sim, opts: ChaosOptions, rng: () => number, down: Map<string, number>): void {

@@ -1,9 +1,9 @@
 /**
  * faultline test on the bundled lock-service with the lock workload, end to end: valid under
  * kills when correct, invalid with the no-fencing bug (tokens reused after the leader is killed:
- * seed 1's schedule kills the leader; a seed that kills every node at once does not expose it).
+ * seed 1's schedule kills the leader), and valid with the bully election.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ afterAll(() => rmSync(results, { recursive: true, force: true }));
 
 const run = (...extra: string[]): ReturnType<typeof runCli> =>
   runCli(['test', '--cluster', 'lock-service', '--workload', 'lock', '--nemesis', 'kill', '--nodes', '3', '--concurrency', '6', '--time-limit', '12', '--recovery-time', '3', '--seed', '1', '--results-dir', results, ...extra]);
+const bullyResults = mkdtempSync(join(tmpdir(), 'faultline-lock-bully-'));
+afterAll(() => rmSync(bullyResults, { recursive: true, force: true }));
 
 describe('lock-service under kills', () => {
   it('is valid: mutual exclusion and monotonic fencing tokens', async () => {
@@ -28,5 +30,18 @@ describe('lock-service under kills', () => {
     expect(r.stderr).toMatch(/fencing: INVALID/);
     expect(r.stderr).toMatch(/token-not-increasing: token \d+ after \d+ on lock lock-0 \(op #\d+\)/);
     expect(r.code, r.stderr).toBe(1);
+  }, 120_000);
+});
+
+describe('lock-service with --lock-election bully', () => {
+  it('is valid under kills, the highest live node announcing itself coordinator', async () => {
+    const r = await runCli(['test', '--cluster', 'lock-service', '--workload', 'lock', '--nemesis', 'kill', '--nodes', '3', '--concurrency', '6', '--time-limit', '10', '--recovery-time', '3', '--seed', '1', '--lock-election', 'bully', '--results-dir', bullyResults]);
+    expect(r.stderr).toMatch(/mutex: VALID/);
+    expect(r.stderr).toMatch(/fencing: VALID/);
+    expect(r.code, r.stderr).toBe(0);
+    const [dir] = readdirSync(bullyResults);
+    const n3 = readFileSync(join(bullyResults, dir!, 'nodes', 'n3.log'), 'utf8');
+    expect(n3).toMatch(/election=bully/);
+    expect(n3).toMatch(/announcing as coordinator/);
   }, 120_000);
 });

@@ -3,6 +3,8 @@
  * under 2 s and bring a healed cluster back within about one election timeout.
  */
 
+import { ELECTIONS, type ElectionKind } from './election.js';
+
 export const READ_MODES = ['read-index', 'log', 'lease'] as const;
 export type ReadMode = (typeof READ_MODES)[number];
 
@@ -10,7 +12,7 @@ export type ReadMode = (typeof READ_MODES)[number];
  * The known bugs that live in the replication core itself; a system on the core declares the
  * ones it offers (with their descriptions) in its own bugs.ts and switches them on here.
  */
-export type RaftBugName = 'stale-read' | 'no-fsync-vote' | 'commit-without-majority' | 'no-log-recovery';
+export type RaftBugName = 'stale-read' | 'no-fsync-vote' | 'commit-without-majority' | 'no-log-recovery' | 'bully-no-term';
 
 /** What the core asks of a system's bug set: only whether a core bug is on. */
 export interface RaftBugs {
@@ -40,6 +42,8 @@ export interface RaftConfig {
   /** Most entries sent to one follower beyond what it has acknowledged. */
   maxInflight: number;
   readMode: ReadMode;
+  /** How the leader is elected: Raft's votes (vote-election.ts) or the bully algorithm (bully-election.ts). */
+  election: ElectionKind;
   bugs: RaftBugs;
 }
 
@@ -55,7 +59,7 @@ export const DEFAULT_TIMINGS = {
   maxInflight: 8192,
 } as const;
 
-export type RaftOptions = { readMode?: string } & Partial<typeof DEFAULT_TIMINGS>;
+export type RaftOptions = { readMode?: string; election?: string } & Partial<typeof DEFAULT_TIMINGS>;
 
 /** A checked configuration; `bugs` is the system's bug set, already checked. */
 export function makeRaftConfig(id: string, nodes: readonly string[], bugs: RaftBugs, opts: RaftOptions = {}): RaftConfig {
@@ -63,6 +67,12 @@ export function makeRaftConfig(id: string, nodes: readonly string[], bugs: RaftB
   if (!READ_MODES.includes(readMode)) {
     throw new Error(`unknown read-mode "${opts.readMode}" (one of ${READ_MODES.join(', ')})`);
   }
-  const { readMode: _r, ...timings } = opts;
-  return { id, nodes, ...DEFAULT_TIMINGS, ...timings, readMode, bugs };
+  const election = (opts.election ?? 'raft') as ElectionKind;
+  if (!ELECTIONS.includes(election)) {
+    throw new Error(`unknown election "${opts.election}" (one of ${ELECTIONS.join(', ')})`);
+  }
+  // Lease reads rely on leader stickiness, which only Raft's vote-based election keeps.
+  if (election === 'bully' && readMode === 'lease') throw new Error('read-mode lease needs the raft election, not bully');
+  const { readMode: _r, election: _e, ...timings } = opts;
+  return { id, nodes, ...DEFAULT_TIMINGS, ...timings, readMode, election, bugs };
 }

@@ -8,10 +8,11 @@
  * simulated network and virtual time. What the log means is the system's: it hands the core a
  * `RaftMachine` that applies committed commands.
  *
- * Beyond the Raft paper: a no-op entry at the start of each term, pre-vote, fast backtracking,
- * pipelined replication (leader.ts), check-quorum (a leader without majority contact steps
- * down), and leader stickiness (Raft thesis §4.2.3: a node that heard from a leader within the
- * minimum election timeout ignores vote requests), which read leases rely on. In read-mode lease
+ * Who leads is the election's call (election.ts): Raft's votes with pre-vote and leader
+ * stickiness (vote-election.ts, the default) or the bully algorithm (bully-election.ts); the
+ * core keeps terms, replication and commit. Beyond the Raft paper: a no-op entry at the start of
+ * each term, fast backtracking, pipelined replication (leader.ts) and check-quorum (a leader
+ * without majority contact steps down). In read-mode lease
  * a node drops messages from peers whose clocks are too far off (clock-guard.ts), and a leader
  * times its lease and its check-quorum on its own wall clock.
  */
@@ -21,8 +22,11 @@ import { ClockGuard } from './clock-guard.js';
 import type { RaftConfig } from './config.js';
 import { Leadership } from './leader.js';
 import type { Entry, RaftLog } from './log.js';
-import type { AppendRequest, RaftMessage, VoteReply, VoteRequest } from './messages.js';
+import { BullyElection } from './bully-election.js';
+import type { Election, ElectionHost } from './election.js';
+import type { AppendRequest, RaftMessage } from './messages.js';
 import { recover } from './recovery.js';
+import { VoteElection } from './vote-election.js';
 import type { HardState, MessageBody, Outbound, Persisted, RaftEnv, Ready, Reply } from './types.js';
 
 export type { HardState, Persisted, RaftEnv, Ready } from './types.js';
@@ -65,14 +69,9 @@ export class RaftCore<Cmd extends Tagged> {
    * in read-mode lease the wall clock its lease runs on, so lease and leadership agree.
    */
   private readonly leaderNow: () => number;
-  private electionDeadline = 0;
   private heartbeatDue = 0;
-  private voteRefusalUntil = 0;
-  /** Pre-vote in progress (the node stays a follower until a majority would vote for it). */
-  private preVoting = false;
-  private votes = new Set<string>();
-  private answered = new Set<string>();
-  private voteSentAt = 0;
+  /** Who leads next when there is no leader: Raft's votes or the bully algorithm (cfg.election). */
+  private readonly election: Election;
   private lead: Leadership | undefined;
   private roundWanted = false;
   private flushWanted = false;
@@ -94,11 +93,8 @@ export class RaftCore<Cmd extends Tagged> {
     this.guard = lease ? new ClockGuard(cfg.maxClockOffsetMs, env) : undefined;
     this.leaderNow = lease ? () => env.wall() : () => env.mono();
     ({ log: this.log, term: this.term, votedFor: this.votedFor, saved: this.savedHard } = recover<Cmd>(cfg, env, persisted));
-    const now = env.mono();
-    this.resetElectionTimer(now);
-    // A restarted node may have acknowledged a leader just before it died: keep refusing votes
-    // for a minimum election timeout so that leader's lease stays sound.
-    if (this.term > 0) this.voteRefusalUntil = now + cfg.electionMinMs;
+    const host = this.electionHost();
+    this.election = cfg.election === 'bully' ? new BullyElection(host) : new VoteElection(host);
     env.log('info', 'recovered', { term: this.term, votedFor: this.votedFor, lastIndex: this.log.lastIndex });
   }
 
@@ -129,10 +125,8 @@ export class RaftCore<Cmd extends Tagged> {
         this.env.log('warn', 'stepping down: no contact with a majority', { term: this.term });
         this.becomeFollower(this.term, null);
       }
-    } else if (now >= this.electionDeadline) {
-      this.startPreVote();
-    } else if ((this.preVoting || this.role === 'candidate') && now - this.voteSentAt >= this.cfg.heartbeatMs) {
-      this.sendVotes();
+    } else {
+      this.election.tick(now);
     }
     for (const p of this.proposals.expire(now)) this.reply(p.rid, { type: 'info', error: 'timeout' });
     for (const r of this.reads.expire(now)) this.reply(r.rid, { type: 'info', error: 'timeout' });
@@ -140,17 +134,9 @@ export class RaftCore<Cmd extends Tagged> {
 
   receive(m: RaftMessage): void {
     if (!this.peers.includes(m.from) || (this.guard && !this.guard.admits(m))) return;
-    if (m.type === 'vote' && m.term > this.term && this.inLease()) {
-      this.env.log('debug', 'ignoring vote request: a leader is alive', { from: m.from, term: m.term });
-      return;
-    }
-    const preVoteTerm = (m.type === 'vote' && m.pre) || (m.type === 'vote-reply' && m.pre && m.granted);
-    if (m.term > this.term && !preVoteTerm) this.becomeFollower(m.term, m.type === 'append' ? m.from : null);
+    if (m.type !== 'append' && m.type !== 'append-reply') return this.election.receive(m);
+    if (m.term > this.term) this.becomeFollower(m.term, m.type === 'append' ? m.from : null);
     switch (m.type) {
-      case 'vote':
-        return this.onVote(m);
-      case 'vote-reply':
-        return this.onVoteReply(m);
       case 'append':
         return this.onAppend(m);
       case 'append-reply':
@@ -226,68 +212,52 @@ export class RaftCore<Cmd extends Tagged> {
     return rd;
   }
 
-  // ---- elections ----
+  // ---- leadership (who leads is the election's call: election.ts) ----
 
-  private startPreVote(): void {
-    this.preVoting = true;
-    this.role = 'follower';
-    this.leader = null;
-    this.votes = new Set([this.cfg.id]);
-    this.answered = new Set([this.cfg.id]);
-    this.resetElectionTimer(this.env.mono());
-    if (this.votes.size >= this.quorum) return this.campaign();
-    this.sendVotes();
-  }
-
-  private campaign(): void {
-    this.preVoting = false;
-    this.term++;
-    this.role = 'candidate';
-    this.leader = null;
-    this.votedFor = this.cfg.id;
-    this.votes = new Set([this.cfg.id]);
-    this.answered = new Set([this.cfg.id]);
-    this.resetElectionTimer(this.env.mono());
-    this.env.log('info', 'became candidate', { term: this.term, lastIndex: this.log.lastIndex });
-    if (this.votes.size >= this.quorum) return this.becomeLeader();
-    this.sendVotes();
-  }
-
-  private sendVotes(): void {
-    this.voteSentAt = this.env.mono();
-    const pre = this.preVoting;
-    const term = pre ? this.term + 1 : this.term;
-    for (const peer of this.peers) {
-      if (this.answered.has(peer)) continue;
-      const body: MessageBody = { type: 'vote', term, lastIndex: this.log.lastIndex, lastTerm: this.log.lastTerm };
-      this.send(peer, pre ? { ...body, pre } : body);
-    }
-  }
-
-  private onVote(m: VoteRequest): void {
-    const upToDate = this.log.isUpToDate(m.lastTerm, m.lastIndex);
-    if (m.pre) {
-      const granted = m.term > this.term && upToDate;
-      return this.send(m.from, { type: 'vote-reply', term: granted ? m.term : this.term, granted, pre: true });
-    }
-    const granted = m.term === this.term && (this.votedFor === null || this.votedFor === m.from) && upToDate;
-    if (granted) {
-      this.votedFor = m.from;
-      this.resetElectionTimer(this.env.mono());
-    }
-    this.send(m.from, { type: 'vote-reply', term: this.term, granted });
-  }
-
-  private onVoteReply(m: VoteReply): void {
-    const pre = m.pre === true;
-    const asked = pre ? this.term + 1 : this.term;
-    if ((pre ? !this.preVoting : this.role !== 'candidate') || (m.granted && m.term !== asked)) return;
-    this.answered.add(m.from);
-    if (!m.granted) return;
-    this.votes.add(m.from);
-    if (this.votes.size < this.quorum) return;
-    if (pre) this.campaign();
-    else this.becomeLeader();
+  /** The core as its election sees it. */
+  private electionHost(): ElectionHost {
+    const core = this;
+    return {
+      cfg: this.cfg,
+      env: this.env,
+      peers: this.peers,
+      quorum: this.quorum,
+      log: this.log,
+      send: this.send,
+      get term() {
+        return core.term;
+      },
+      get votedFor() {
+        return core.votedFor;
+      },
+      get role() {
+        return core.role;
+      },
+      get leader() {
+        return core.leader;
+      },
+      get commit() {
+        return core.commit;
+      },
+      becomeFollower: (term, leader) => this.becomeFollower(term, leader),
+      becomeCandidate: (term) => {
+        this.term = term;
+        this.votedFor = this.cfg.id;
+        this.role = 'candidate';
+        this.leader = null;
+      },
+      grantVote: (candidate) => {
+        this.votedFor = candidate;
+      },
+      adoptSuffix: (prevIndex, entries) => {
+        // The committed entries are the same in both logs: keep this node's.
+        const skip = Math.max(0, this.commit - prevIndex);
+        this.log.truncateFrom(prevIndex + skip + 1);
+        for (const e of entries.slice(skip)) this.log.append(e as Entry<Cmd>);
+      },
+      becomeLeader: () => this.becomeLeader(),
+      leaderHasContact: (windowMs) => this.lead !== undefined && this.lead.hasContact(this.leaderNow(), windowMs),
+    };
   }
 
   private becomeLeader(): void {
@@ -310,11 +280,10 @@ export class RaftCore<Cmd extends Tagged> {
       this.votedFor = null;
     }
     this.role = 'follower';
-    this.preVoting = false;
     this.leader = leader;
+    this.election.followed(was === 'leader', this.env.mono());
     if (was === 'leader') {
       this.lead = undefined;
-      this.resetElectionTimer(this.env.mono());
       for (const p of this.proposals.drain()) {
         this.reply(p.rid, p.f === 'read' ? this.notLeader() : { type: 'info', error: 'leadership lost' });
       }
@@ -331,12 +300,6 @@ export class RaftCore<Cmd extends Tagged> {
    */
   protected tookOffice(): void {}
 
-  /** Leader stickiness: does this node believe a leader is alive? */
-  private inLease(): boolean {
-    if (this.lead) return this.lead.hasContact(this.leaderNow(), this.cfg.electionMinMs);
-    return this.env.mono() < this.voteRefusalUntil;
-  }
-
   // ---- replication ----
 
   private onAppend(m: AppendRequest): void {
@@ -344,10 +307,7 @@ export class RaftCore<Cmd extends Tagged> {
       this.send(m.from, { type: 'append-reply', term: this.term, success: false, match: 0, seq: m.seq, ...extra });
     if (m.term < this.term) return reject({});
     if (this.role !== 'follower' || this.leader !== m.from) this.becomeFollower(m.term, m.from);
-    const now = this.env.mono();
-    this.preVoting = false;
-    this.voteRefusalUntil = now + this.cfg.electionMinMs;
-    this.resetElectionTimer(now);
+    this.election.heardLeader(m.from, this.env.mono());
     if (m.prevIndex > this.log.lastIndex) return reject({ conflictIndex: this.log.lastIndex + 1 });
     const t = this.log.term(m.prevIndex);
     if (t !== m.prevTerm) return reject({ conflictTerm: t, conflictIndex: this.log.firstIndexOfTermAt(m.prevIndex) });
@@ -413,11 +373,6 @@ export class RaftCore<Cmd extends Tagged> {
 
   private notLeader(): KvResult {
     return notLeader(this.cfg.id, this.leader);
-  }
-
-  private resetElectionTimer(now: number): void {
-    const span = this.cfg.electionMaxMs - this.cfg.electionMinMs;
-    this.electionDeadline = now + this.cfg.electionMinMs + this.env.random() * span;
   }
 
   private readonly send = (to: string, body: MessageBody): void => {

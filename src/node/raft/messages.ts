@@ -57,7 +57,48 @@ export interface AppendReply extends MessageBase {
   conflictTerm?: number;
 }
 
-export type RaftMessage = VoteRequest | VoteReply | AppendRequest | AppendReply;
+/**
+ * The bully election (bully-election.ts): `election` goes to every higher-ranked node ("are you
+ * alive?"), which replies `answer` and takes the election over; a node no higher one answers
+ * sends `coordinator` with the term it means to lead, and leads once a majority acknowledged it.
+ */
+export interface BullyElect extends MessageBase {
+  type: 'election';
+}
+
+export interface BullyAnswer extends MessageBase {
+  type: 'answer';
+}
+
+/** "I lead `term`": with the coordinator's commit index and the end of its log. */
+export interface Coordinator extends MessageBase {
+  type: 'coordinator';
+  commit: number;
+  lastIndex: number;
+  lastTerm: number;
+}
+
+/**
+ * The answer to a coordinator: granted (the sender promised the term), or refused with the
+ * sender's term and whether it knows a live node that outranks the coordinator. A granting node
+ * whose log is more up to date than the coordinator's sends its entries after the coordinator's
+ * commit index (`entries`, from `prevIndex` + 1), so the new leader starts from the most up-to-date
+ * log of a majority.
+ */
+export interface CoordinatorAck extends MessageBase {
+  type: 'coordinator-ack';
+  granted: boolean;
+  outranked: boolean;
+  lastIndex: number;
+  lastTerm: number;
+  prevIndex?: number;
+  entries?: Entry[];
+}
+
+/** The messages of leader election, which the core hands to its election (election.ts). */
+export type ElectionMessage = VoteRequest | VoteReply | BullyElect | BullyAnswer | Coordinator | CoordinatorAck;
+
+export type RaftMessage = ElectionMessage | AppendRequest | AppendReply;
 
 const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
@@ -75,6 +116,13 @@ export function isRaftMessage(x: unknown): x is RaftMessage {
       return isNat(m.prevIndex) && isNat(m.prevTerm) && Array.isArray(m.entries) && isNat(m.commit) && isNat(m.seq);
     case 'append-reply':
       return typeof m.success === 'boolean' && isNat(m.match) && isNat(m.seq);
+    case 'election':
+    case 'answer':
+      return true;
+    case 'coordinator':
+      return isNat(m.commit) && isNat(m.lastIndex) && isNat(m.lastTerm);
+    case 'coordinator-ack':
+      return typeof m.granted === 'boolean' && typeof m.outranked === 'boolean' && isNat(m.lastIndex) && isNat(m.lastTerm) && (m.entries === undefined || (Array.isArray(m.entries) && isNat(m.prevIndex)));
     default:
       return false;
   }

@@ -6,8 +6,8 @@ const { leaseMs, graceMs } = LEASE_TIMINGS;
 const ok = (value: unknown) => ({ type: 'ok', value });
 
 /** A 3-node cluster with a leader and session `s1` holding lock `a` under token 1. */
-function holding(opts: { bugs?: string[]; seed?: number } = {}) {
-  const sim = new LockSim({ nodes: 3, seed: opts.seed ?? 3, ...(opts.bugs && { bugs: opts.bugs }) });
+function holding(opts: { bugs?: string[]; seed?: number; election?: 'raft' | 'bully' } = {}) {
+  const sim = new LockSim({ nodes: 3, seed: opts.seed ?? 3, ...(opts.bugs && { bugs: opts.bugs }), ...(opts.election && { election: opts.election }) });
   const leader = sim.stableLeader();
   expect(sim.call(leader, { f: 'open', session: 's1' })).toEqual(ok({ leaseMs }));
   expect(sim.call(leader, { f: 'open', session: 's2' })).toEqual(ok({ leaseMs }));
@@ -73,6 +73,51 @@ describe('lock-service core', () => {
       // s1 renewed 0.6 s ago by true time: its own lease has 0.9 s left.
       const r = sim.call(leader, { f: 'acquire', session: 's2', key: 'a' });
       expect(r).toEqual(bug ? ok(2) : { type: 'fail', error: 'held' });
+    });
+  }
+
+  for (const election of ['raft', 'bully'] as const) {
+    for (const bug of [false, true]) {
+      it(`${election} election, ${bug ? 'with' : 'without'} bug no-fencing: every node restarted at once ${bug ? 'hands out' : 'does not hand out'} a granted token again`, () => {
+        const { sim, leader } = holding({ election, ...(bug && { bugs: ['no-fencing'] }) });
+        expect(sim.call(leader, { f: 'release', session: 's1', key: 'a', value: 1 })).toEqual(ok(1));
+        expect(sim.call(leader, { f: 'acquire', session: 's1', key: 'a' })).toEqual(ok(2));
+        expect(sim.call(leader, { f: 'release', session: 's1', key: 'a', value: 2 })).toEqual(ok(2));
+        sim.run(200);
+        for (const id of sim.ids) sim.crash(id);
+        for (const id of sim.ids) sim.restart(id);
+        const next = sim.stableLeader();
+        expect(sim.call(next, { f: 'acquire', session: 's2', key: 'a' })).toEqual(bug ? ok(1) : ok(3));
+        expect(sim.violations).toEqual([]);
+      });
+    }
+  }
+
+  it('bully election: the highest node leads, and a lock granted under it survives its death and return', () => {
+    const { sim, leader } = holding({ election: 'bully' });
+    expect(leader).toBe('n3');
+    sim.crash('n3');
+    expect(sim.stableLeader(5000, ['n2'])).toBe('n2');
+    expect(sim.call('n2', { f: 'acquire', session: 's2', key: 'a' })).toMatchObject({ type: 'fail', error: 'held' });
+    sim.restart('n3');
+    sim.runUntil(() => sim.leader() === 'n3' && sim.core('n2').status().leader === 'n3', 3000);
+    expect(sim.call('n3', { f: 'release', session: 's1', key: 'a', value: 1 })).toEqual(ok(1));
+    expect(sim.call('n3', { f: 'acquire', session: 's2', key: 'a' })).toEqual(ok(2));
+    expect(sim.violations).toEqual([]);
+  });
+
+  for (const bug of [false, true]) {
+    it(`bully election ${bug ? 'with' : 'without'} bug bully-no-term: a higher node returning with a stale log ${bug ? 'takes over with it and grants a token again' : 'takes the majority\'s log and a fresh term'}`, () => {
+      const { sim } = holding({ election: 'bully', ...(bug && { bugs: ['bully-no-term'] }) });
+      const term = sim.core('n3').currentTerm;
+      sim.crash('n3');
+      expect(sim.stableLeader(5000, ['n2'])).toBe('n2');
+      expect(sim.call('n2', { f: 'release', session: 's1', key: 'a', value: 1 })).toEqual(ok(1));
+      expect(sim.call('n2', { f: 'acquire', session: 's2', key: 'a' })).toEqual(ok(2));
+      sim.restart('n3');
+      sim.runUntil(() => sim.leader() === 'n3' && sim.core('n2').status().leader === 'n3', 3000);
+      expect(sim.core('n3').currentTerm === term).toBe(bug);
+      expect(sim.call('n3', { f: 'acquire', session: 's1', key: 'b' })).toEqual(bug ? ok(2) : ok(3));
     });
   }
 

@@ -15,13 +15,13 @@ interface Disk {
 }
 
 export class LockSim extends CoreSim<RaftMessage, Ready, LockCore, Disk, LockRequest> {
-  constructor(options: SimOptions & { bugs?: string[] } = {}) {
+  constructor(options: SimOptions & { bugs?: string[]; election?: 'raft' | 'bully' } = {}) {
     super(
       {
         emptyDisk: () => ({ entries: [] }),
         boot: (id, ids, env, disk) => {
           const persisted = { entries: [...disk.entries], ...(disk.hardState ? { hardState: { ...disk.hardState } } : {}) };
-          return new LockCore(makeLockConfig(id, ids, { bugs: options.bugs ?? [] }), env, persisted);
+          return new LockCore(makeLockConfig(id, ids, { bugs: options.bugs ?? [], election: options.election ?? 'raft' }), env, persisted);
         },
         persist: (disk, rd) => {
           if (rd.hardState) disk.hardState = { ...rd.hardState };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chaos } from '../chaos.js';
+import { chaos, expectSafeUnderChaos } from '../chaos.js';
 import { Sim } from './sim.js';
 
 const seeds = fc.integer({ min: 1, max: 2 ** 31 - 1 });
@@ -14,14 +14,8 @@ describe('raft core under random faults (simulated)', () => {
         fc.constantFrom('read-index', 'log', 'lease'),
         fc.double({ min: 0, max: 0.1, noNaN: true }),
         (seed, nodes, readMode, dropRate) => {
-          const sim = new Sim({ nodes, seed, readMode, dropRate });
           // Leases are only sound with bounded clock drift, so no skew for them here.
-          const out = chaos(sim, { seed, durationMs: 8000, crashes: true, oneWay: true, skewMs: readMode === 'lease' ? 0 : 5000 });
-          expect(sim.violations).toEqual([]);
-          expect(out.staleReads).toEqual([]);
-          sim.dropRate = 0;
-          const leader = sim.stableLeader(5000);
-          expect(sim.call(leader, { f: 'write', key: 'after', value: seed })).toEqual({ type: 'ok', value: seed });
+          expectSafeUnderChaos(new Sim({ nodes, seed, readMode, dropRate }), { seed, durationMs: 8000, crashes: true, oneWay: true, skewMs: readMode === 'lease' ? 0 : 5000 });
         },
       ),
       { numRuns: 40 },

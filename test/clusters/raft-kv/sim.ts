@@ -6,6 +6,8 @@ import { makeConfig, type RaftConfig } from '../../../clusters/raft-kv/config.js
 import type { Entry } from '../../../clusters/raft-kv/log.js';
 import type { RaftMessage } from '../../../clusters/raft-kv/messages.js';
 import { Raft, type HardState, type Ready } from '../../../clusters/raft-kv/raft.js';
+import type { RaftBugName } from '../../../src/node/raft/config.js';
+import type { ElectionKind } from '../../../src/node/raft/election.js';
 import { CoreSim, type SimOptions } from '../sim.js';
 
 export { mulberry32 } from '../sim.js';
@@ -18,12 +20,18 @@ interface Disk {
 export interface RaftSimOptions extends SimOptions {
   bugs?: string[];
   readMode?: string;
+  /** The shared core's election (raft-kv itself offers only Raft's). */
+  election?: ElectionKind;
 }
 
 function raftConfig(id: string, ids: readonly string[], options: RaftSimOptions): RaftConfig {
-  const opts: Parameters<typeof makeConfig>[2] = { bugs: options.bugs ?? [] };
+  // bully-no-term is a bug of the core's bully election that raft-kv does not offer: switched on here directly.
+  const noTerm = options.bugs?.includes('bully-no-term') ?? false;
+  const opts: Parameters<typeof makeConfig>[2] = { bugs: (options.bugs ?? []).filter((b) => b !== 'bully-no-term') };
   if (options.readMode) opts.readMode = options.readMode;
-  return makeConfig(id, ids, opts);
+  const cfg = makeConfig(id, ids, opts);
+  const bugs = { has: (bug: RaftBugName) => (bug === 'bully-no-term' && noTerm) || cfg.bugs.has(bug) };
+  return { ...cfg, bugs, election: noTerm ? 'bully' : (options.election ?? 'raft') };
 }
 
 export class Sim extends CoreSim<RaftMessage, Ready, Raft, Disk> {
