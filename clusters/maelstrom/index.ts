@@ -10,16 +10,19 @@
  * workloads of the same names.
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
 import type { TestSpec } from '../../src/api/test-spec.js';
 import { planProgram } from '../../src/node/entry.js';
 import { everyNodeAnswers } from '../../src/node/kv/probe.js';
 import { isExecutable } from './binary.js';
+import { serviceHost } from './service-host.js';
 import { counter, echo, linKv, maelstromClient, uniqueIds } from './client.js';
 
 const BIN = 'maelstrom-bin';
 const ARGS = 'maelstrom-args';
+/** Not a user option: how launch() tells each shim where the run's service host listens. */
+const SERVICES = 'maelstrom-services';
 
 /** The program a run names, as an absolute path (the shim may run in another directory). */
 const program = (options: Readonly<Record<string, unknown>>): string => {
@@ -42,8 +45,10 @@ function check(spec: TestSpec): void {
   if (spec.hosts !== 'local') throw new Error(`the Maelstrom node program is on this machine, so it runs with --hosts local only (not --hosts ${spec.hosts})`);
 }
 
+/** The shim of one node, told the program's absolute path and the socket of the run's service host (one per run: its scratch directory). */
 function launch(plan: NodePlan) {
-  return planProgram(new URL('./node.js', import.meta.url), { ...plan, options: { ...plan.options, [BIN]: program(plan.options) } });
+  const services = serviceHost(dirname(plan.dataDir));
+  return planProgram(new URL('./node.js', import.meta.url), { ...plan, options: { ...plan.options, [BIN]: program(plan.options), [SERVICES]: services } });
 }
 
 export const maelstrom: SystemDef = {

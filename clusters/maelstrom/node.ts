@@ -18,6 +18,7 @@ import { initMessage, isInitOk, NodeBinary, programArgs } from './binary.js';
 import { isMaelstromMessage, type MaelstromMessage } from './protocol.js';
 import { isShimMessage, Router } from './router.js';
 import { parseRpcRequest, type Rpc } from './rpc.js';
+import { ServiceLink } from './service-link.js';
 
 /** How long the program may take to answer `init` (an interpreter starting on a loaded machine takes seconds). */
 const INIT_TIMEOUT_MS = 30_000;
@@ -54,9 +55,13 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   });
+  const toNode = (msg: MaelstromMessage): void => void (held ? held.push(msg) : binary.send(msg));
+  const servicePath = String(plan.options['maelstrom-services'] ?? '');
+  const services = servicePath === '' ? undefined : new ServiceLink(servicePath, toNode);
   const router = new Router(plan.id, plan.nodes, {
-    toNode: (msg) => (held ? held.push(msg) : binary.send(msg)),
+    toNode,
     toPeer: (peer, msg) => void transport?.send(peer, msg),
+    toService: (msg) => services?.send(msg) ?? false,
     answer: (rid, body) => server?.answer(rid, { type: 'ok', value: body }),
     warn: (key, message, fields) => logger.every(key, 5000, 'warn', message, fields),
   });
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
     clearInterval(expiry);
     clearTimeout(initTimer);
     server?.close();
+    services?.close();
     void Promise.allSettled([binary.stop(STOP_GRACE_MS), transport?.close(), trace?.close()]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

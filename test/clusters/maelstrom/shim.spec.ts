@@ -124,23 +124,26 @@ describe("the shim's client port", () => {
 });
 
 describe('the router', () => {
-  function router(self = 'n1') {
+  function router(self = 'n1', serviceUp = true) {
     const toNode: MaelstromMessage[] = [];
+    const toService: MaelstromMessage[] = [];
     const toPeer: [string, ShimMessage][] = [];
     const answers: [string, MaelstromBody][] = [];
     const warnings: string[] = [];
     const r = new Router(self, ['n1', 'n2', 'n3'], {
       toNode: (m) => toNode.push(m),
       toPeer: (p, m) => toPeer.push([p, m]),
+      toService: (m) => serviceUp && toService.push(m) > 0,
       answer: (rid, body) => answers.push([rid, body]),
       warn: (key) => warnings.push(key),
     }, 1000);
-    return { r, toNode, toPeer, answers, warnings };
+    return { r, toNode, toPeer, toService, answers, warnings };
   }
   const msg = (src: string, dest: string, body: MaelstromBody): MaelstromMessage => ({ src, dest, body });
 
   it('tells Maelstrom destinations apart', () => {
-    expect(['n2', 'c12', 'lin-kv', 'seq-kv', 'cx'].map((d) => destinationKind(d, ['n1', 'n2']))).toEqual(['node', 'client', 'other', 'other', 'other']);
+    expect(['n2', 'c12', 'lin-kv', 'seq-kv', 'cx'].map((d) => destinationKind(d, ['n1', 'n2']))).toEqual(['node', 'client', 'service', 'service', 'other']);
+    expect(['lww-kv', 'lin-tso', 'lin-kv2'].map((d) => destinationKind(d, ['n1']))).toEqual(['service', 'service', 'other']);
   });
 
   it("hands a client's request to the node and answers it with the reply matched by in_reply_to", () => {
@@ -178,11 +181,22 @@ describe('the router', () => {
     expect(there.answers).toEqual([['rid-9', reply.body]]);
   });
 
-  it('answers a request to a Maelstrom service with error 10, not-supported', () => {
+  it('sends a request to a Maelstrom service to the service host, and answers it with error 11 while the host is out of reach', () => {
     const t = router();
-    t.r.fromNode(msg('n1', 'seq-kv', { type: 'read', key: 'x', msg_id: 4 }));
-    expect(t.toNode).toEqual([msg('seq-kv', 'n1', { type: 'error', in_reply_to: 4, code: 10, text: 'faultline does not provide seq-kv' })]);
-    expect(t.warnings).toEqual(['other-seq-kv']);
+    const read = msg('n1', 'seq-kv', { type: 'read', key: 'x', msg_id: 4 });
+    t.r.fromNode(read);
+    expect(t.toService).toEqual([read]);
+    expect(t.toNode).toEqual([]);
+    const down = router('n1', false);
+    down.r.fromNode(read);
+    expect(down.toNode).toEqual([msg('seq-kv', 'n1', { type: 'error', in_reply_to: 4, code: 11, text: 'the service seq-kv cannot be reached' })]);
+  });
+
+  it('answers a request to an unknown destination with error 10, not-supported', () => {
+    const t = router();
+    t.r.fromNode(msg('n1', 'kv', { type: 'read', key: 'x', msg_id: 4 }));
+    expect(t.toNode).toEqual([msg('kv', 'n1', { type: 'error', in_reply_to: 4, code: 10, text: 'kv is neither a node, a client nor a service faultline provides' })]);
+    expect(t.warnings).toEqual(['other-kv']);
   });
 
   it('forgets requests nobody answered once they expire', () => {
