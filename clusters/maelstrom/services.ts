@@ -25,8 +25,13 @@ export type Reply = MaelstromBody;
 
 const error = (code: number, text: string): Reply => ({ type: 'error', code, text });
 
-/** JSON values compare by their JSON text (keys and values of Maelstrom's KV are numbers, strings, lists). */
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Whether two JSON values are equal: lists element by element, maps whatever the order of their keys. */
+export function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const [ka, kb] = [Object.keys(a), Object.keys(b)];
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
 const keyText = (key: unknown): string => JSON.stringify(key ?? null);
 
 /** A key-value map as a service holds it: value by key, `undefined` when absent. */
