@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Invocation } from '../../../src/api/client.js';
 import type { KvResponse } from '../../../src/node/kv/protocol.js';
 import { programArgs } from '../../../clusters/maelstrom/binary.js';
-import { clientId, completion, counter, echo, linKv, maelstromKey, uniqueIds, type RequestMapping } from '../../../clusters/maelstrom/client.js';
+import { broadcast, clientId, completion, counter, echo, gSet, linKv, maelstromKey, txnListAppend, uniqueIds, type RequestMapping } from '../../../clusters/maelstrom/client.js';
 import { classifyError, destinationKind, ERROR_CODES, type MaelstromBody, type MaelstromMessage } from '../../../clusters/maelstrom/protocol.js';
 import { Router, type ShimMessage } from '../../../clusters/maelstrom/router.js';
 import { parseRpcRequest } from '../../../clusters/maelstrom/rpc.js';
@@ -47,6 +47,31 @@ describe('Maelstrom requests for faultline operations', () => {
     expect(outcome(uniqueIds, { f: 'generate', value: null }, ok({ type: 'generate_ok', id: 'n1-4' }))).toEqual({ type: 'ok', value: 'n1-4' });
     expect(echo.body({ f: 'echo', value: 'hi' })).toEqual({ type: 'echo', echo: 'hi' });
     expect(outcome(echo, { f: 'echo', value: 'hi' }, ok({ type: 'echo_ok', echo: 'hey' }))).toEqual({ type: 'ok', value: 'hey' });
+  });
+
+  it('g-set: add an element, read the set as its value', () => {
+    expect(gSet.body({ f: 'add', key: 'set-0', value: 7 })).toEqual({ type: 'add', element: 7 });
+    expect(gSet.body({ f: 'read', key: 'set-0', value: null })).toEqual({ type: 'read' });
+    expect(outcome(gSet, { f: 'read', value: null }, ok({ type: 'read_ok', value: [1, 7] }))).toEqual({ type: 'ok', value: [1, 7] });
+    expect(outcome(gSet, { f: 'add', value: 7 }, ok({ type: 'add_ok' }))).toEqual({ type: 'ok', value: 7 });
+  });
+
+  it('broadcast: topology, broadcast a message, read (during the run and final) the messages', () => {
+    const topology = { n1: ['n2'], n2: ['n1'] };
+    expect(broadcast.body({ f: 'topology', value: topology })).toEqual({ type: 'topology', topology });
+    expect(broadcast.body({ f: 'broadcast', value: 4 })).toEqual({ type: 'broadcast', message: 4 });
+    expect(broadcast.body({ f: 'final-read', value: null })).toEqual({ type: 'read' });
+    expect(outcome(broadcast, { f: 'read', value: null }, ok({ type: 'read_ok', messages: [4] }))).toEqual({ type: 'ok', value: [4] });
+    expect(outcome(broadcast, { f: 'broadcast', value: 4 }, ok({ type: 'broadcast_ok' }))).toEqual({ type: 'ok', value: 4 });
+    expect(() => broadcast.body({ f: 'add', value: 4 })).toThrow(/cannot do "add"/);
+  });
+
+  it("txn-list-append: the transaction's micro-operations as they are; txn_ok carries them with the reads filled in; 30 is a fail", () => {
+    const txn = [['append', 3, 1], ['r', 3, null]];
+    expect(txnListAppend.body({ f: 'txn', value: txn })).toEqual({ type: 'txn', txn });
+    const done = [['append', 3, 1], ['r', 3, [1]]];
+    expect(outcome(txnListAppend, { f: 'txn', value: txn }, ok({ type: 'txn_ok', txn: done }))).toEqual({ type: 'ok', value: done });
+    expect(outcome(txnListAppend, { f: 'txn', value: txn }, error(30))).toMatchObject({ type: 'fail', error: 'maelstrom error 30 (txn-conflict): why' });
   });
 
   it('gives each faultline process its own Maelstrom client id, c1 upwards', () => {
