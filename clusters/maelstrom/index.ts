@@ -14,12 +14,13 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
+import type { ClusterView, NodePlan, SystemDef } from '../../src/api/cluster.js';
 import type { TestSpec } from '../../src/api/test-spec.js';
 import { planProgram } from '../../src/node/entry.js';
-import { everyNodeAnswers } from '../../src/node/kv/probe.js';
+import { clusterStatuses, everyNodeAnswers } from '../../src/node/kv/probe.js';
 import { isExecutable } from './binary.js';
 import { serviceHost } from './service-host.js';
+import { hubOf } from './hub.js';
 import { broadcast, counter, echo, gSet, linKv, maelstromClient, txnListAppend, uniqueIds } from './client.js';
 
 const BIN = 'maelstrom-bin';
@@ -55,6 +56,12 @@ function launch(plan: NodePlan) {
   return planProgram(new URL('./node.js', import.meta.url), { ...plan, options: { ...plan.options, [BIN]: program(plan.options), [SERVICES]: services } });
 }
 
+/** The hub of the nodes' recent traffic (./hub.ts), faultline's stand-in for a primary; undefined when none stands out. */
+async function primary(cluster: ClusterView, signal: AbortSignal): Promise<string | undefined> {
+  const statuses = (await clusterStatuses(cluster, signal)) as unknown as ({ traffic?: Record<string, number> } | undefined)[];
+  return hubOf(Object.fromEntries(cluster.nodes.map((node, i) => [node, statuses[i]?.traffic])));
+}
+
 export const maelstrom: SystemDef = {
   name: 'maelstrom',
   description:
@@ -83,6 +90,7 @@ export const maelstrom: SystemDef = {
   },
   launch,
   ready: everyNodeAnswers,
+  primary,
 };
 
 export default maelstrom;

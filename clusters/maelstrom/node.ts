@@ -19,6 +19,7 @@ import { isMaelstromMessage, type MaelstromMessage } from './protocol.js';
 import { isShimMessage, Router } from './router.js';
 import { parseRpcRequest, type Rpc } from './rpc.js';
 import { ServiceLink } from './service-link.js';
+import { TrafficMeter } from './hub.js';
 
 /** How long the program may take to answer `init` (an interpreter starting on a loaded machine takes seconds). */
 const INIT_TIMEOUT_MS = 30_000;
@@ -56,11 +57,15 @@ async function main(): Promise<void> {
     },
   });
   const toNode = (msg: MaelstromMessage): void => void (held ? held.push(msg) : binary.send(msg));
+  const traffic = new TrafficMeter();
   const servicePath = String(plan.options['maelstrom-services'] ?? '');
   const services = servicePath === '' ? undefined : new ServiceLink(servicePath, toNode);
   const router = new Router(plan.id, plan.nodes, {
     toNode,
-    toPeer: (peer, msg) => void transport?.send(peer, msg),
+    toPeer: (peer, msg) => {
+      traffic.note(peer, performance.now());
+      void transport?.send(peer, msg);
+    },
     toService: (msg) => services?.send(msg) ?? false,
     answer: (rid, body) => server?.answer(rid, { type: 'ok', value: body }),
     warn: (key, message, fields) => logger.every(key, 5000, 'warn', message, fields),
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
     ...(trace && { trace }),
     onMessage: (env) => {
       if (!isShimMessage(env) || !isMaelstromMessage(env.msg)) return logger.every('bad-msg', 5000, 'warn', 'malformed shim message dropped');
+      traffic.note(env.from, performance.now());
       router.fromPeer(env.from, env);
     },
   });
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
     {
       // A status without a value until the program is initialised: the cluster is not ready yet
       // (src/node/kv/probe.ts counts a node as answering only when its status has a value).
-      status: () => (held ? undefined : { id: plan.id }),
+      status: () => (held ? undefined : { id: plan.id, traffic: traffic.counts(performance.now()) }),
       request: (rid, req) => router.clientRequest(rid, req.src, req.body, performance.now()),
     },
     parseRpcRequest,
