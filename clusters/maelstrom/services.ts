@@ -131,7 +131,8 @@ export class SeqKv implements Service {
 
   /** Forget versions no read can return any more (each key keeps its newest below the bound). */
   private prune(nowMs: number): void {
-    const keep = Math.min(this.oldestWithin(nowMs), ...this.floor.values());
+    let keep = this.oldestWithin(nowMs);
+    for (const f of this.floor.values()) keep = Math.min(keep, f);
     for (const versions of this.keys.values()) {
       let drop = 0;
       while (drop + 1 < versions.length && (versions[drop + 1] as Versions[number]).version <= keep) drop += 1;
