@@ -27,6 +27,7 @@ import { listAppend } from '../workloads/list-append.js';
 import { rwRegister } from '../workloads/rw-register.js';
 import { uniqueIds } from '../workloads/unique-ids.js';
 import { echo } from '../workloads/echo.js';
+import { broadcast } from '../workloads/broadcast.js';
 import { lock } from '../workloads/lock.js';
 import { bank } from '../workloads/bank.js';
 import { partition } from '../nemeses/partition.js';
@@ -46,7 +47,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 }
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, txn3pc, memoryKv, etcd, maelstrom]);
-const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, bank, uniqueIds, echo]);
+const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, bank, uniqueIds, echo, broadcast]);
 const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;

@@ -12,9 +12,10 @@
  */
 import type { GenContext, GenStep, Generator } from '../src/api/generator.js';
 import type { WorkloadDef } from '../src/api/workload.js';
-import { fromContext, repeat, seq, timeLimit, untilOk } from '../src/gen/combinators.js';
+import { fromContext, repeat, seq, sleep, timeLimit, untilOk } from '../src/gen/combinators.js';
 import { set as setChecker } from '../checkers/set/index.js';
 import { stats } from '../checkers/stats.js';
+import { CONVERGE_MS } from './counter.js';
 
 /** How long the final reads may take in all; reads still failing then are given up. */
 const FINAL_READS_MS = 10_000;
@@ -22,31 +23,49 @@ const FINAL_READS_MS = 10_000;
 /** The key of set `i`. */
 export const setKey = (i: number): string => `set-${i}`;
 
-/** A thread's adds: its n-th element is `thread + threads × n`, added to set `n mod keyCount`. */
-class Adds implements Generator {
+/**
+ * A thread's operations `f` of unique elements: its n-th element is `thread + threads × n`, so
+ * each element tells which operation it came from; with `keyCount` > 0 it goes to set
+ * `n mod keyCount`, without a key otherwise.
+ */
+class UniqueElements implements Generator {
   constructor(
+    private readonly f: string,
     private readonly keyCount: number,
     private readonly n = 0,
   ) {}
   op(ctx: GenContext): GenStep {
-    const element = ctx.thread + ctx.threads * this.n;
-    return { op: { f: 'add', key: setKey(this.n % this.keyCount), value: element }, gen: new Adds(this.keyCount, this.n + 1) };
+    const value = ctx.thread + ctx.threads * this.n;
+    const key = this.keyCount > 0 ? { key: setKey(this.n % this.keyCount) } : {};
+    return { op: { f: this.f, ...key, value }, gen: new UniqueElements(this.f, this.keyCount, this.n + 1) };
   }
   update(): Generator {
     return this;
   }
 }
 
+/** Operations `f` of unique whole numbers, spread over `keyCount` sets (0: no key). */
+export const uniqueElements = (f: string, keyCount = 0): Generator => new UniqueElements(f, keyCount);
+
 export const set: WorkloadDef = {
   name: 'set',
   description: 'add unique elements to a few sets shared by every thread, then read every set through every node after the heal; checked for lost, unexpected and recovered elements (Jepsen\'s set)',
+  options: {
+    'set-reads': {
+      describe:
+        'when an acknowledged add must show: acknowledged (in every final read, even one made at once) or eventual (an eventually consistent set, ' +
+        `as Maelstrom's g-set: the final reads wait ${CONVERGE_MS / 1000} s for the last adds to spread first)`,
+      default: 'acknowledged',
+      choices: ['acknowledged', 'eventual'],
+    },
+  },
   build(ctx) {
     const keys = Array.from({ length: ctx.keyCount }, (_, i) => setKey(i));
     // Each thread starts at its own set, so the first reads spread over the sets.
     const finalReads = fromContext((g) => seq(...keys.map((_, i) => keys[(i + g.thread) % keys.length] as string).map((key) => untilOk(repeat(() => ({ f: 'read', key, value: null }))))));
     return {
-      generator: new Adds(ctx.keyCount),
-      finalGenerator: timeLimit(FINAL_READS_MS, finalReads),
+      generator: uniqueElements('add', ctx.keyCount),
+      finalGenerator: ctx.options['set-reads'] === 'eventual' ? seq(sleep(CONVERGE_MS), timeLimit(FINAL_READS_MS, finalReads)) : timeLimit(FINAL_READS_MS, finalReads),
       checkers: { set: setChecker(), stats: stats() },
     };
   },

@@ -24,7 +24,7 @@ export function set(): Checker {
 }
 
 /** One add: its invocation and how it ended (`undefined`: never completed). */
-interface Add {
+export interface Add {
   key: string;
   element: number;
   invoke: Op;
@@ -32,7 +32,7 @@ interface Add {
 }
 
 /** One final read that answered: the elements it saw. */
-interface FinalRead {
+export interface FinalRead {
   key: string;
   invoke: Op;
   completion: Op;
@@ -52,17 +52,24 @@ export interface SetClasses {
 
 const keyOf = (op: Op): string => op.key ?? 'set';
 
-class SetFormatError extends Error {}
+export class SetFormatError extends Error {}
 
-function parse(history: readonly Op[]): { adds: Add[]; reads: FinalRead[] } {
+/** The functions of a set history: which `f` adds an element, which is a final read. */
+export interface SetFunctions {
+  add: string;
+  finalRead: string;
+}
+
+/** The adds and the final reads that answered, of `history` whose functions are `fs` (others are skipped). */
+export function parseSet(history: readonly Op[], fs: SetFunctions = { add: 'add', finalRead: 'read' }): { adds: Add[]; reads: FinalRead[] } {
   const adds: Add[] = [];
   const reads: FinalRead[] = [];
   const open = new Map<number | string, { op: Op; add?: Add }>();
   for (const op of history) {
-    if (op.process === 'nemesis' || (op.f !== 'add' && op.f !== 'read')) continue;
+    if (op.process === 'nemesis' || (op.f !== fs.add && op.f !== fs.finalRead)) continue;
     if (op.type === 'invoke') {
       const entry: { op: Op; add?: Add } = { op };
-      if (op.f === 'add') {
+      if (op.f === fs.add) {
         if (typeof op.value !== 'number' || !Number.isSafeInteger(op.value)) throw new SetFormatError(`op #${op.index} adds ${JSON.stringify(op.value)}, not a whole number`);
         entry.add = { key: keyOf(op), element: op.value, invoke: op };
         adds.push(entry.add);
@@ -118,12 +125,16 @@ const listed = (xs: readonly number[]): string => (xs.length > LISTED ? `${xs.sl
 export function checkSet(history: readonly Op[]): CheckResult {
   let parsed;
   try {
-    parsed = parse(history);
+    parsed = parseSet(history);
   } catch (err) {
     if (err instanceof SetFormatError) return { valid: 'unknown', summary: `not a set history: ${err.message}` };
     throw err;
   }
-  const { adds, reads } = parsed;
+  return judgeSet(parsed.adds, parsed.reads);
+}
+
+/** The verdict on `adds` from the final `reads`: lost and unexpected elements, with their anomalies. */
+export function judgeSet(adds: readonly Add[], reads: readonly FinalRead[]): CheckResult {
   const c = classify(adds, reads);
   const stats = { adds: adds.length, 'final-reads': reads.length, ok: c.ok.length, lost: c.lost.length, recovered: c.recovered.length, unexpected: c.unexpected.length };
   const anomalies = [...lostAnomalies(c.lost, adds, reads), ...unexpectedAnomalies(c.unexpected, adds, reads)];

@@ -70,6 +70,51 @@ export const counter: RequestMapping = {
   ok: (op, reply) => ({ type: 'ok', value: op.f === 'add' ? op.value : reply.value }),
 };
 
+/**
+ * Maelstrom's `g-set` (add an element, read the set) for faultline's `set` workload. Maelstrom's
+ * set is one per cluster, so the run has one key (the system's check() asks for --key-count 1).
+ */
+export const gSet: RequestMapping = {
+  body(op) {
+    if (op.f === 'add') return { type: 'add', element: op.value };
+    if (op.f === 'read') return { type: 'read' };
+    throw new Error(`the g-set client cannot do "${op.f}"`);
+  },
+  ok: (op, reply) => ({ type: 'ok', value: op.f === 'add' ? op.value : (reply.value ?? null) }),
+};
+
+/** Maelstrom's `broadcast` (topology, broadcast a value, read the values received) for faultline's `broadcast` workload. */
+export const broadcast: RequestMapping = {
+  body(op) {
+    switch (op.f) {
+      case 'topology':
+        return { type: 'topology', topology: op.value };
+      case 'broadcast':
+        return { type: 'broadcast', message: op.value };
+      case 'read':
+      case 'final-read':
+        return { type: 'read' };
+      default:
+        throw new Error(`the broadcast client cannot do "${op.f}"`);
+    }
+  },
+  ok: (op, reply) => ({ type: 'ok', value: op.f === 'read' || op.f === 'final-read' ? (reply.messages ?? null) : op.value }),
+};
+
+/**
+ * Maelstrom's `txn-list-append` for faultline's `list-append` workload: a transaction's
+ * micro-operations (`["append", k, v]`, `["r", k, null]`) are Maelstrom's as they are; the
+ * `txn_ok` reply carries them with the reads filled in. Error 30 (txn-conflict) is a definite
+ * abort, a fail.
+ */
+export const txnListAppend: RequestMapping = {
+  body(op) {
+    if (op.f !== 'txn' || !Array.isArray(op.value)) throw new Error(`the txn-list-append client cannot do "${op.f}"`);
+    return { type: 'txn', txn: op.value };
+  },
+  ok: (_op, reply) => ({ type: 'ok', value: reply.txn ?? null }),
+};
+
 /** Maelstrom's `unique-ids` (generate) for faultline's `unique-ids` workload: the id is the result. */
 export const uniqueIds: RequestMapping = {
   body: () => ({ type: 'generate' }),

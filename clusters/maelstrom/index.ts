@@ -6,20 +6,27 @@
  *
  * Workloads: Maelstrom's `lin-kv` serves faultline's `register` (checked for linearizability);
  * `g-counter` and `pn-counter` serve `counter` (run it with `--counter-reads eventual` for the
- * eventually consistent counters Maelstrom asks for); `unique-ids` and `echo` serve the faultline
- * workloads of the same names.
+ * eventually consistent counters Maelstrom asks for); `g-set` serves `set` (one set: run it with
+ * `--key-count 1`); `txn-list-append` serves `list-append` (checked by elle); `broadcast`,
+ * `unique-ids` and `echo` serve the faultline workloads of the same names. Nodes may send
+ * requests to Maelstrom's services (`lin-kv`, `seq-kv`, `lww-kv`, `lin-tso`): the harness runs
+ * one instance of each per run (./service-host.ts).
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
+import { dirname, resolve } from 'node:path';
+import type { ClusterView, NodePlan, SystemDef } from '../../src/api/cluster.js';
 import type { TestSpec } from '../../src/api/test-spec.js';
 import { planProgram } from '../../src/node/entry.js';
-import { everyNodeAnswers } from '../../src/node/kv/probe.js';
+import { clusterStatuses, everyNodeAnswers } from '../../src/node/kv/probe.js';
 import { isExecutable } from './binary.js';
-import { counter, echo, linKv, maelstromClient, uniqueIds } from './client.js';
+import { serviceHost } from './service-host.js';
+import { hubOf } from './hub.js';
+import { broadcast, counter, echo, gSet, linKv, maelstromClient, txnListAppend, uniqueIds } from './client.js';
 
 const BIN = 'maelstrom-bin';
 const ARGS = 'maelstrom-args';
+/** Not a user option: how launch() tells each shim where the run's service host listens. */
+const SERVICES = 'maelstrom-services';
 
 /** The program a run names, as an absolute path (the shim may run in another directory). */
 const program = (options: Readonly<Record<string, unknown>>): string => {
@@ -39,18 +46,28 @@ function check(spec: TestSpec): void {
   }
   if (!file) throw new Error(`--${BIN} ${given} is not a file; give the path of the node program`);
   if (!isExecutable(path)) throw new Error(`--${BIN} ${given} is not executable: chmod +x it (a script needs a #! line too)`);
+  if (spec.workload === 'set' && spec.keyCount !== 1) throw new Error(`Maelstrom's g-set is one set per cluster: run the set workload with --key-count 1 (not ${spec.keyCount})`);
   if (spec.hosts !== 'local') throw new Error(`the Maelstrom node program is on this machine, so it runs with --hosts local only (not --hosts ${spec.hosts})`);
 }
 
+/** The shim of one node, told the program's absolute path and the socket of the run's service host (one per run: its scratch directory). */
 function launch(plan: NodePlan) {
-  return planProgram(new URL('./node.js', import.meta.url), { ...plan, options: { ...plan.options, [BIN]: program(plan.options) } });
+  const services = serviceHost(dirname(plan.dataDir));
+  return planProgram(new URL('./node.js', import.meta.url), { ...plan, options: { ...plan.options, [BIN]: program(plan.options), [SERVICES]: services } });
+}
+
+/** The hub of the nodes' recent traffic (./hub.ts), faultline's stand-in for a primary; undefined when none stands out. */
+async function primary(cluster: ClusterView, signal: AbortSignal): Promise<string | undefined> {
+  const statuses = (await clusterStatuses(cluster, signal)) as unknown as ({ traffic?: Record<string, number> } | undefined)[];
+  return hubOf(Object.fromEntries(cluster.nodes.map((node, i) => [node, statuses[i]?.traffic])));
 }
 
 export const maelstrom: SystemDef = {
   name: 'maelstrom',
   description:
     'Any Maelstrom-protocol node program (--maelstrom-bin), each node behind a shim that carries its messages over faultline\'s network; ' +
-    'register = Maelstrom lin-kv, counter = g-counter / pn-counter (with --counter-reads eventual), unique-ids, echo',
+    'register = Maelstrom lin-kv, counter = g-counter / pn-counter (with --counter-reads eventual), set = g-set (with --key-count 1), broadcast, ' +
+    'list-append = txn-list-append, unique-ids, echo; nodes may use the lin-kv, seq-kv, lww-kv and lin-tso services',
   bugs: {},
   options: {
     [BIN]: { describe: 'the Maelstrom node program to run on every node: a binary, or a script with a #! line (required)', default: '' },
@@ -65,11 +82,15 @@ export const maelstrom: SystemDef = {
   clients: {
     register: maelstromClient(linKv),
     counter: maelstromClient(counter),
+    set: maelstromClient(gSet),
+    broadcast: maelstromClient(broadcast),
+    'list-append': maelstromClient(txnListAppend),
     'unique-ids': maelstromClient(uniqueIds),
     echo: maelstromClient(echo),
   },
   launch,
   ready: everyNodeAnswers,
+  primary,
 };
 
 export default maelstrom;

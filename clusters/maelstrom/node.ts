@@ -18,6 +18,8 @@ import { initMessage, isInitOk, NodeBinary, programArgs } from './binary.js';
 import type { MaelstromMessage } from './protocol.js';
 import { isShimMessage, Router } from './router.js';
 import { parseRpcRequest, type Rpc } from './rpc.js';
+import { ServiceLink } from './service-link.js';
+import { TrafficMeter } from './hub.js';
 
 /** How long the program may take to answer `init` (an interpreter starting on a loaded machine takes seconds). */
 const INIT_TIMEOUT_MS = 30_000;
@@ -54,9 +56,17 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   });
+  const toNode = (msg: MaelstromMessage): void => void (held ? held.push(msg) : binary.send(msg));
+  const traffic = new TrafficMeter();
+  const servicePath = String(plan.options['maelstrom-services'] ?? '');
+  const services = servicePath === '' ? undefined : new ServiceLink(servicePath, toNode);
   const router = new Router(plan.id, plan.nodes, {
-    toNode: (msg) => (held ? held.push(msg) : binary.send(msg)),
-    toPeer: (peer, msg) => void transport?.send(peer, msg),
+    toNode,
+    toPeer: (peer, msg) => {
+      traffic.note(peer, performance.now());
+      void transport?.send(peer, msg);
+    },
+    toService: (msg) => services?.send(msg) ?? false,
     answer: (rid, body) => server?.answer(rid, { type: 'ok', value: body }),
     warn: (key, message, fields) => logger.every(key, 5000, 'warn', message, fields),
   });
@@ -69,13 +79,16 @@ async function main(): Promise<void> {
 
   // Both ports are taken at once, as every bundled node does (ports the harness chose are not
   // left free for long), while the program starts: what arrives meanwhile waits in `held`.
-  transport = await startPeerTransport(plan, logger, 'shim', isShimMessage, (env) => router.fromPeer(env.from, env));
+  transport = await startPeerTransport(plan, logger, 'shim', isShimMessage, (env) => {
+    traffic.note(env.from, performance.now());
+    router.fromPeer(env.from, env);
+  });
   server = await KvServer.listen(
     plan.clientListen,
     {
       // A status without a value until the program is initialised: the cluster is not ready yet
       // (src/node/kv/probe.ts counts a node as answering only when its status has a value).
-      status: () => (held ? undefined : { id: plan.id }),
+      status: () => (held ? undefined : { id: plan.id, traffic: traffic.counts(performance.now()) }),
       request: (rid, req) => router.clientRequest(rid, req.src, req.body, performance.now()),
     },
     parseRpcRequest,
@@ -89,6 +102,7 @@ async function main(): Promise<void> {
     clearInterval(expiry);
     clearTimeout(initTimer);
     server?.close();
+    services?.close();
     void Promise.allSettled([binary.stop(STOP_GRACE_MS), transport?.close()]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -44,8 +44,11 @@ export const ERROR_CODES: Readonly<Record<number, { name: string; definite: bool
   30: { name: 'txn-conflict', definite: true },
 };
 
-export const KEY_DOES_NOT_EXIST = 20;
 export const NOT_SUPPORTED = 10;
+export const TEMPORARILY_UNAVAILABLE = 11;
+export const MALFORMED_REQUEST = 12;
+export const KEY_DOES_NOT_EXIST = 20;
+export const PRECONDITION_FAILED = 22;
 
 /** What an error body means for the operation: definite or not, and a line saying which error it was. */
 export function classifyError(body: Readonly<Record<string, unknown>>): { definite: boolean; code: unknown; error: string } {
@@ -56,12 +59,17 @@ export function classifyError(body: Readonly<Record<string, unknown>>): { defini
   return { definite: known?.definite ?? false, code, error: `maelstrom error ${String(code)} (${name})${text}` };
 }
 
+/** The Maelstrom services faultline provides (./services.ts), by the names nodes address them. */
+export const SERVICE_NAMES = ['lin-kv', 'seq-kv', 'lww-kv', 'lin-tso'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
 /**
  * Where a message a node writes goes, by its `dest`: another node of the cluster (or itself), a
- * client (Maelstrom's clients are `c1`, `c2`, ...), or anything else (a Maelstrom service such as
- * `lin-kv` or `seq-kv`, which this shim does not provide, or a mistake).
+ * client (Maelstrom's clients are `c1`, `c2`, ...), one of Maelstrom's services (`lin-kv`,
+ * `seq-kv`, `lww-kv`, `lin-tso`), or anything else (a mistake).
  */
-export function destinationKind(dest: string, nodes: readonly string[]): 'node' | 'client' | 'other' {
+export function destinationKind(dest: string, nodes: readonly string[]): 'node' | 'client' | 'service' | 'other' {
   if (nodes.includes(dest)) return 'node';
+  if ((SERVICE_NAMES as readonly string[]).includes(dest)) return 'service';
   return /^c\d+$/.test(dest) ? 'client' : 'other';
 }

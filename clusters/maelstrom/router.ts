@@ -8,11 +8,14 @@
  * - a reply the node writes for a client that is not this shim's (a node that answers a request
  *   forwarded to it from another node directly to the client, as Maelstrom allows) goes to every
  *   peer shim, and the one that holds the request answers it;
- * - a request to anything else (a Maelstrom service such as `lin-kv` or `seq-kv`, which faultline
- *   does not provide) is answered at once with error 10, not-supported, so the node is not left
- *   waiting.
+ * - a request to one of Maelstrom's services (`lin-kv`, `seq-kv`, `lww-kv`, `lin-tso`) goes to
+ *   the run's service host (./service-host.ts), whose reply comes back to the node; while the
+ *   line to the host is down the request is answered at once with error 11,
+ *   temporarily-unavailable (definite: it was never sent);
+ * - a request to anything else is answered at once with error 10, not-supported, so the node is
+ *   not left waiting.
  */
-import { destinationKind, isMaelstromMessage, NOT_SUPPORTED, type MaelstromBody, type MaelstromMessage } from './protocol.js';
+import { destinationKind, isMaelstromMessage, NOT_SUPPORTED, TEMPORARILY_UNAVAILABLE, type MaelstromBody, type MaelstromMessage } from './protocol.js';
 
 /** What crosses faultline's network between shims. */
 export type ShimMessage = { kind: 'node'; msg: MaelstromMessage } | { kind: 'client-reply'; msg: MaelstromMessage };
@@ -28,6 +31,8 @@ export interface RouterOutputs {
   toNode(msg: MaelstromMessage): void;
   /** Send to the shim of `peer` over faultline's network. */
   toPeer(peer: string, msg: ShimMessage): void;
+  /** Send a message for a Maelstrom service to the service host; false when that cannot be done now. */
+  toService(msg: MaelstromMessage): boolean;
   /** Answer the faultline client request `rid` with the node's reply body. */
   answer(rid: string, body: MaelstromBody): void;
   warn(key: string, message: string, fields?: Record<string, unknown>): void;
@@ -66,16 +71,19 @@ export class Router {
         if (this.answerLocal(msg)) return;
         for (const peer of this.nodes) if (peer !== this.self) this.out.toPeer(peer, { kind: 'client-reply', msg });
         return;
+      case 'service':
+        if (this.out.toService(msg)) return;
+        return this.refuse(msg, TEMPORARILY_UNAVAILABLE, `the service ${msg.dest} cannot be reached`);
       case 'other':
-        this.out.warn(`other-${msg.dest}`, 'message to an unknown destination (faultline provides no Maelstrom services)', { dest: msg.dest, type: msg.body.type });
-        if (typeof msg.body.msg_id === 'number') {
-          this.out.toNode({
-            src: msg.dest,
-            dest: msg.src,
-            body: { type: 'error', in_reply_to: msg.body.msg_id, code: NOT_SUPPORTED, text: `faultline does not provide ${msg.dest}` },
-          });
-        }
+        this.out.warn(`other-${msg.dest}`, 'message to an unknown destination dropped', { dest: msg.dest, type: msg.body.type });
+        return this.refuse(msg, NOT_SUPPORTED, `${msg.dest} is neither a node, a client nor a service faultline provides`);
     }
+  }
+
+  /** Answer a request the node sent with error `code` from its destination, so it is not left waiting. */
+  private refuse(msg: MaelstromMessage, code: number, text: string): void {
+    if (typeof msg.body.msg_id !== 'number') return;
+    this.out.toNode({ src: msg.dest, dest: msg.src, body: { type: 'error', in_reply_to: msg.body.msg_id, code, text } });
   }
 
   /** A message from a peer's shim. */

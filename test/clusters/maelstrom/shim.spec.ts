@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Invocation } from '../../../src/api/client.js';
 import type { KvResponse } from '../../../src/node/kv/protocol.js';
 import { programArgs } from '../../../clusters/maelstrom/binary.js';
-import { clientId, completion, counter, echo, linKv, maelstromKey, uniqueIds, type RequestMapping } from '../../../clusters/maelstrom/client.js';
+import { broadcast, clientId, completion, counter, echo, gSet, linKv, maelstromKey, txnListAppend, uniqueIds, type RequestMapping } from '../../../clusters/maelstrom/client.js';
 import { classifyError, destinationKind, ERROR_CODES, type MaelstromBody, type MaelstromMessage } from '../../../clusters/maelstrom/protocol.js';
 import { Router, type ShimMessage } from '../../../clusters/maelstrom/router.js';
 import { parseRpcRequest } from '../../../clusters/maelstrom/rpc.js';
@@ -47,6 +47,31 @@ describe('Maelstrom requests for faultline operations', () => {
     expect(outcome(uniqueIds, { f: 'generate', value: null }, ok({ type: 'generate_ok', id: 'n1-4' }))).toEqual({ type: 'ok', value: 'n1-4' });
     expect(echo.body({ f: 'echo', value: 'hi' })).toEqual({ type: 'echo', echo: 'hi' });
     expect(outcome(echo, { f: 'echo', value: 'hi' }, ok({ type: 'echo_ok', echo: 'hey' }))).toEqual({ type: 'ok', value: 'hey' });
+  });
+
+  it('g-set: add an element, read the set as its value', () => {
+    expect(gSet.body({ f: 'add', key: 'set-0', value: 7 })).toEqual({ type: 'add', element: 7 });
+    expect(gSet.body({ f: 'read', key: 'set-0', value: null })).toEqual({ type: 'read' });
+    expect(outcome(gSet, { f: 'read', value: null }, ok({ type: 'read_ok', value: [1, 7] }))).toEqual({ type: 'ok', value: [1, 7] });
+    expect(outcome(gSet, { f: 'add', value: 7 }, ok({ type: 'add_ok' }))).toEqual({ type: 'ok', value: 7 });
+  });
+
+  it('broadcast: topology, broadcast a message, read (during the run and final) the messages', () => {
+    const topology = { n1: ['n2'], n2: ['n1'] };
+    expect(broadcast.body({ f: 'topology', value: topology })).toEqual({ type: 'topology', topology });
+    expect(broadcast.body({ f: 'broadcast', value: 4 })).toEqual({ type: 'broadcast', message: 4 });
+    expect(broadcast.body({ f: 'final-read', value: null })).toEqual({ type: 'read' });
+    expect(outcome(broadcast, { f: 'read', value: null }, ok({ type: 'read_ok', messages: [4] }))).toEqual({ type: 'ok', value: [4] });
+    expect(outcome(broadcast, { f: 'broadcast', value: 4 }, ok({ type: 'broadcast_ok' }))).toEqual({ type: 'ok', value: 4 });
+    expect(() => broadcast.body({ f: 'add', value: 4 })).toThrow(/cannot do "add"/);
+  });
+
+  it("txn-list-append: the transaction's micro-operations as they are; txn_ok carries them with the reads filled in; 30 is a fail", () => {
+    const txn = [['append', 3, 1], ['r', 3, null]];
+    expect(txnListAppend.body({ f: 'txn', value: txn })).toEqual({ type: 'txn', txn });
+    const done = [['append', 3, 1], ['r', 3, [1]]];
+    expect(outcome(txnListAppend, { f: 'txn', value: txn }, ok({ type: 'txn_ok', txn: done }))).toEqual({ type: 'ok', value: done });
+    expect(outcome(txnListAppend, { f: 'txn', value: txn }, error(30))).toMatchObject({ type: 'fail', error: 'maelstrom error 30 (txn-conflict): why' });
   });
 
   it('gives each faultline process its own Maelstrom client id, c1 upwards', () => {
@@ -124,23 +149,26 @@ describe("the shim's client port", () => {
 });
 
 describe('the router', () => {
-  function router(self = 'n1') {
+  function router(self = 'n1', serviceUp = true) {
     const toNode: MaelstromMessage[] = [];
+    const toService: MaelstromMessage[] = [];
     const toPeer: [string, ShimMessage][] = [];
     const answers: [string, MaelstromBody][] = [];
     const warnings: string[] = [];
     const r = new Router(self, ['n1', 'n2', 'n3'], {
       toNode: (m) => toNode.push(m),
       toPeer: (p, m) => toPeer.push([p, m]),
+      toService: (m) => serviceUp && toService.push(m) > 0,
       answer: (rid, body) => answers.push([rid, body]),
       warn: (key) => warnings.push(key),
     }, 1000);
-    return { r, toNode, toPeer, answers, warnings };
+    return { r, toNode, toPeer, toService, answers, warnings };
   }
   const msg = (src: string, dest: string, body: MaelstromBody): MaelstromMessage => ({ src, dest, body });
 
   it('tells Maelstrom destinations apart', () => {
-    expect(['n2', 'c12', 'lin-kv', 'seq-kv', 'cx'].map((d) => destinationKind(d, ['n1', 'n2']))).toEqual(['node', 'client', 'other', 'other', 'other']);
+    expect(['n2', 'c12', 'lin-kv', 'seq-kv', 'cx'].map((d) => destinationKind(d, ['n1', 'n2']))).toEqual(['node', 'client', 'service', 'service', 'other']);
+    expect(['lww-kv', 'lin-tso', 'lin-kv2'].map((d) => destinationKind(d, ['n1']))).toEqual(['service', 'service', 'other']);
   });
 
   it("hands a client's request to the node and answers it with the reply matched by in_reply_to", () => {
@@ -178,11 +206,22 @@ describe('the router', () => {
     expect(there.answers).toEqual([['rid-9', reply.body]]);
   });
 
-  it('answers a request to a Maelstrom service with error 10, not-supported', () => {
+  it('sends a request to a Maelstrom service to the service host, and answers it with error 11 while the host is out of reach', () => {
     const t = router();
-    t.r.fromNode(msg('n1', 'seq-kv', { type: 'read', key: 'x', msg_id: 4 }));
-    expect(t.toNode).toEqual([msg('seq-kv', 'n1', { type: 'error', in_reply_to: 4, code: 10, text: 'faultline does not provide seq-kv' })]);
-    expect(t.warnings).toEqual(['other-seq-kv']);
+    const read = msg('n1', 'seq-kv', { type: 'read', key: 'x', msg_id: 4 });
+    t.r.fromNode(read);
+    expect(t.toService).toEqual([read]);
+    expect(t.toNode).toEqual([]);
+    const down = router('n1', false);
+    down.r.fromNode(read);
+    expect(down.toNode).toEqual([msg('seq-kv', 'n1', { type: 'error', in_reply_to: 4, code: 11, text: 'the service seq-kv cannot be reached' })]);
+  });
+
+  it('answers a request to an unknown destination with error 10, not-supported', () => {
+    const t = router();
+    t.r.fromNode(msg('n1', 'kv', { type: 'read', key: 'x', msg_id: 4 }));
+    expect(t.toNode).toEqual([msg('kv', 'n1', { type: 'error', in_reply_to: 4, code: 10, text: 'kv is neither a node, a client nor a service faultline provides' })]);
+    expect(t.warnings).toEqual(['other-kv']);
   });
 
   it('forgets requests nobody answered once they expire', () => {
