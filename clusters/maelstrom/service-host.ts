@@ -55,7 +55,16 @@ export function serviceHost(run: string): string {
   server.on('error', (err) => process.stderr.write(`maelstrom services: ${err.message}\n`));
   server.listen(path);
   server.unref();
-  if (hosts.size === 0) process.once('exit', () => hosts.forEach((h) => rmSync(h.path, { force: true })));
+  if (hosts.size === 0) process.once('exit', closeServiceHosts);
   hosts.set(run, { path, server });
   return path;
+}
+
+/** Close every service host of this harness and remove its socket (at exit, and for tests that start hosts in a worker). */
+export function closeServiceHosts(): void {
+  for (const host of hosts.values()) {
+    host.server.close();
+    rmSync(host.path, { force: true });
+  }
+  hosts.clear();
 }

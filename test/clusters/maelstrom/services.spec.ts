@@ -6,10 +6,13 @@
  * messages, over a real Unix socket.
  */
 import { connect } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { serviceHost, serviceReply } from '../../../clusters/maelstrom/service-host.js';
+import { closeServiceHosts, serviceHost, serviceReply } from '../../../clusters/maelstrom/service-host.js';
 import { LinKv, LinTso, LwwKv, SeqKv, Services } from '../../../clusters/maelstrom/services.js';
+
+// Vitest's workers end without the harness's exit handler: close the hosts (and their sockets) here.
+afterAll(closeServiceHosts);
 
 describe('lin-kv', () => {
   it('reads, writes and cas with errors 20 and 22, and create_if_not_exists', () => {
