@@ -36,6 +36,7 @@ import { rollingRestart } from '../nemeses/rolling-restart.js';
 import { pause } from '../nemeses/pause.js';
 import { clock } from '../nemeses/clock.js';
 import { latency, loss } from '../nemeses/latency.js';
+import { silentCrash } from '../nemeses/silent-crash.js';
 import { localHosts } from './hosts/local/index.js';
 import { sshHosts } from './hosts/ssh/index.js';
 import { dockerHosts } from './hosts/docker/index.js';
@@ -48,7 +49,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, txn3pc, memoryKv, etcd, maelstrom]);
 const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, bank, uniqueIds, echo, broadcast]);
-const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
+const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss, silentCrash]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;
 export const workloads: Readonly<Record<string, WorkloadDef>> = workloadTable;
