@@ -9,8 +9,9 @@
  */
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
 import type { Grudge } from '../src/api/net.js';
-import type { Rng } from '../src/gen/rng.js';
 import { bridge, complete, componentsOf, describeGrudge, isolate, majoritiesRing, oneWay, randomHalves } from '../src/net/grudge.js';
+import type { Rng } from '../src/gen/rng.js';
+import { faultWindows, startStop } from './cadence.js';
 import { minoritySize } from './targets.js';
 import { startStopNemesis, validateStart } from './start-stop.js';
 
@@ -18,7 +19,7 @@ import { startStopNemesis, validateStart } from './start-stop.js';
 export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'primary-minority' | 'one-way';
 
 /** Shapes resolved against the primary when they run. */
-const PRIMARY_SHAPES: readonly PartitionShape[] = ['isolate-primary', 'primary-minority'];
+export const PRIMARY_SHAPES: readonly PartitionShape[] = ['isolate-primary', 'primary-minority'];
 
 /** The value of a `start-partition` operation. */
 export interface StartPartition {
@@ -103,31 +104,27 @@ export function primaryMinority(standIn: Grudge, nodes: readonly string[], prima
   return complete([minority, nodes.filter((n) => !minority.includes(n))]);
 }
 
-/** A delay of about `mean` ms: uniform in [mean/2, 3·mean/2), at least 1 ms. */
-function around(mean: number, rng: Rng): number {
-  return Math.max(1, Math.round(mean * (0.5 + rng.float())));
+/**
+ * One `start-<name>` / `stop-<name>` window after another (./cadence.ts), each cut drawn by
+ * `draw`; no entries when `draw` finds no shape for the cluster. Pure: the same rng state gives
+ * the same schedule.
+ */
+export function partitionWindows(name: string, draw: (nodes: readonly string[], rng: Rng) => StartPartition | undefined) {
+  return (opts: ScheduleOptions): ScheduleEntry[] =>
+    faultWindows(opts, (window, rng) => {
+      const value = draw(opts.nodes, rng);
+      return value === undefined ? [] : startStop(name, window, value);
+    });
 }
 
 /**
  * Alternating `start-partition` / `stop-partition` entries about `intervalMs` apart, sorted by
- * time, with every partition healed before `durationMs`. Pure: the same rng state gives the
- * same schedule.
+ * time, with every partition healed before `durationMs`.
  */
-export function partitionSchedule({ nodes, durationMs, intervalMs, rng }: ScheduleOptions): ScheduleEntry[] {
-  const entries: ScheduleEntry[] = [];
-  if (shapesFor(nodes.length).length === 0 || intervalMs <= 0) return entries;
-  let t = 0;
-  for (;;) {
-    const start = t + around(intervalMs, rng);
-    const stop = start + around(intervalMs, rng);
-    if (stop >= durationMs) return entries;
-    entries.push({ atMs: start, f: 'start-partition', value: drawPartition(nodes, rng) }, { atMs: stop, f: 'stop-partition' });
-    t = stop;
-  }
-}
+export const partitionSchedule = partitionWindows('partition', drawPartition);
 
 /** Check a `start-partition` value against the cluster's `nodes` (schedules may be written by hand). */
-function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
+export function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
   const v = (value ?? {}) as Partial<StartPartition>;
   if (!SHAPES.includes(v.shape as PartitionShape)) {
     throw new Error(`start-partition needs {shape: ${SHAPES.join('|')}, grudge: {node: [nodes it drops]}}, got ${JSON.stringify(value)}`);
@@ -145,8 +142,9 @@ function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
   return { shape: v.shape as PartitionShape, grudge: grudge as Grudge };
 }
 
-async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone> {
-  const { shape, grudge } = parseStart(value, ctx.cluster.nodes);
+/** Make the cut `value` names (checked with `parse`); primary-targeted shapes are resolved now. */
+export async function cut(value: unknown, ctx: NemesisContext, parse = parseStart): Promise<PartitionDone> {
+  const { shape, grudge } = parse(value, ctx.cluster.nodes);
   const nodes = ctx.cluster.nodes;
   if (!PRIMARY_SHAPES.includes(shape)) {
     await ctx.net.partition(grudge as Grudge);
@@ -167,7 +165,7 @@ async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone
 }
 
 /** Partitions only: an empty partition heals cuts and leaves other nemeses' shaping alone. */
-async function stop(ctx: NemesisContext): Promise<{ text: string }> {
+export async function heal(ctx: NemesisContext): Promise<{ text: string }> {
   await ctx.net.partition({});
   return { text: 'heal the partition' };
 }
@@ -177,7 +175,7 @@ export const partition: NemesisDef = {
   name: 'partition',
   description: 'Cut the network (half the time around the primary: alone, or with a minority it still leads; otherwise random halves, one node alone, majorities ring, bridge, one-way), then heal',
   build(): Nemesis {
-    return startStopNemesis('partition', { start, stop });
+    return startStopNemesis('partition', { start: (value, ctx) => cut(value, ctx), stop: heal });
   },
   schedule: partitionSchedule,
   validate: validateStart('partition', parseStart),

@@ -28,7 +28,9 @@ import { uniqueIds } from '../workloads/unique-ids.js';
 import { echo } from '../workloads/echo.js';
 import { lock } from '../workloads/lock.js';
 import { partition } from '../nemeses/partition.js';
+import { partitionPrimary } from '../nemeses/partition-primary.js';
 import { kill, restart } from '../nemeses/kill.js';
+import { killAll } from '../nemeses/kill-all.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
 import { pause } from '../nemeses/pause.js';
 import { clock } from '../nemeses/clock.js';
@@ -45,7 +47,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, memoryKv, etcd, maelstrom]);
 const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, uniqueIds, echo]);
-const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss]);
+const nemesisTable = byName<NemesisDef>([partition, partitionPrimary, kill, killAll, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;
 export const workloads: Readonly<Record<string, WorkloadDef>> = workloadTable;
