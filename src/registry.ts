@@ -31,6 +31,7 @@ import { partition } from '../nemeses/partition.js';
 import { partitionPrimary } from '../nemeses/partition-primary.js';
 import { kill, restart } from '../nemeses/kill.js';
 import { killAll } from '../nemeses/kill-all.js';
+import { electionCrash } from '../nemeses/election-crash.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
 import { pause } from '../nemeses/pause.js';
 import { clock } from '../nemeses/clock.js';
@@ -47,7 +48,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, memoryKv, etcd, maelstrom]);
 const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, uniqueIds, echo]);
-const nemesisTable = byName<NemesisDef>([partition, partitionPrimary, kill, killAll, restart, rollingRestart, pause, clock, latency, loss]);
+const nemesisTable = byName<NemesisDef>([partition, partitionPrimary, kill, killAll, electionCrash, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;
 export const workloads: Readonly<Record<string, WorkloadDef>> = workloadTable;
