@@ -1,11 +1,12 @@
 /**
  * `npm run matrix:readme -- [matrix directory or matrix.json] [README.md]`: put a `faultline
  * matrix` table into the README's marked section, and its data into docs/matrix.json. Without a
- * matrix, the newest `results/matrix-*` directory.
+ * matrix, the newest `results/matrix-*` directory. A matrix of some systems (`--systems`) run
+ * with the published settings replaces only those systems' rows.
  */
-import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { rewriteMatrixSection } from '../src/matrix/readme.js';
+import { mergeMatrices, rewriteMatrixSection } from '../src/matrix/readme.js';
 import type { MatrixTable } from '../src/matrix/table.js';
 
 function newestMatrix(root: string): string {
@@ -15,11 +16,14 @@ function newestMatrix(root: string): string {
   return join(root, newest);
 }
 
+const PUBLISHED = 'docs/matrix.json';
 const [given, readmeArg] = process.argv.slice(2);
 const source = given ?? newestMatrix('results');
 const file = statSync(source).isDirectory() ? join(source, 'matrix.json') : source;
-const table = JSON.parse(readFileSync(file, 'utf8')) as MatrixTable;
+const readTable = (path: string): MatrixTable => JSON.parse(readFileSync(path, 'utf8')) as MatrixTable;
+const { table, merged } = mergeMatrices(existsSync(PUBLISHED) ? readTable(PUBLISHED) : undefined, readTable(file));
 const readme = resolve(readmeArg ?? 'README.md');
 writeFileSync(readme, rewriteMatrixSection(readFileSync(readme, 'utf8'), table));
-copyFileSync(file, 'docs/matrix.json');
-process.stdout.write(`rewrote the matrix section of ${readme} from ${file}; its data is in docs/matrix.json\n`);
+writeFileSync(PUBLISHED, `${JSON.stringify(table, null, 2)}\n`);
+const how = merged ? `merged the systems of ${file} into the published table` : `replaced the published table with ${file}`;
+process.stdout.write(`${how}; rewrote the matrix section of ${readme}; its data is in ${PUBLISHED}\n`);

@@ -13,7 +13,8 @@ import { KvServer } from '../../src/node/kv/server.js';
 import { createLogger } from '../../src/node/logger.js';
 import { parsePlanArgs } from '../../src/node/plan.js';
 import { readJsonFile, writeFileAtomic } from '../../src/node/storage.js';
-import { Transport } from '../../src/node/transport.js';
+import { startPeerTransport } from '../../src/node/peer-transport.js';
+import type { Transport } from '../../src/node/transport.js';
 import { bugSet } from './bugs.js';
 import { emptyState, isPnState } from './pn-counter.js';
 import { parseCounterRequest, type CounterRequest } from './protocol.js';
@@ -47,29 +48,22 @@ async function main(): Promise<void> {
   const send = (to: string, msg: CounterMessage): void => void transport?.send(to, msg);
   const broadcast = (msg: CounterMessage): void => others.forEach((peer) => send(peer, msg));
 
-  transport = await Transport.start({
-    self: plan.id,
-    listen: plan.peerListen,
-    peers: plan.peers,
-    logger,
-    onMessage: (msg) => {
-      if (!isCounterMessage(msg)) return logger.every('bad-msg', 5000, 'warn', 'malformed gossip-counter message dropped');
-      const now = performance.now();
-      switch (msg.type) {
-        case 'gossip':
-          return replica.receive(msg.from, msg.state, now);
-        case 'push':
-          replica.receive(msg.from, msg.state, now);
-          return durably(() => send(msg.from, { type: 'pushed', rid: msg.rid }));
-        case 'pull':
-          return send(msg.from, { type: 'state', rid: msg.rid, state: replica.snapshot() });
-        case 'state':
-          replica.receive(msg.from, msg.state, now);
-          return quorum.answer(msg.rid, msg.from);
-        case 'pushed':
-          return quorum.answer(msg.rid, msg.from);
-      }
-    },
+  transport = await startPeerTransport(plan, logger, 'gossip-counter', isCounterMessage, (msg) => {
+    const now = performance.now();
+    switch (msg.type) {
+      case 'gossip':
+        return replica.receive(msg.from, msg.state, now);
+      case 'push':
+        replica.receive(msg.from, msg.state, now);
+        return durably(() => send(msg.from, { type: 'pushed', rid: msg.rid }));
+      case 'pull':
+        return send(msg.from, { type: 'state', rid: msg.rid, state: replica.snapshot() });
+      case 'state':
+        replica.receive(msg.from, msg.state, now);
+        return quorum.answer(msg.rid, msg.from);
+      case 'pushed':
+        return quorum.answer(msg.rid, msg.from);
+    }
   });
   const server: KvServer<CounterRequest> = await KvServer.listen(
     plan.clientListen,

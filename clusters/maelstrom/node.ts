@@ -11,11 +11,11 @@
 import { performance } from 'node:perf_hooks';
 import { KvServer } from '../../src/node/kv/server.js';
 import { createLogger } from '../../src/node/logger.js';
-import { MessageTrace } from '../../src/node/message-trace.js';
 import { parsePlanArgs } from '../../src/node/plan.js';
-import { Transport } from '../../src/node/transport.js';
+import { startPeerTransport } from '../../src/node/peer-transport.js';
+import type { Transport } from '../../src/node/transport.js';
 import { initMessage, isInitOk, NodeBinary, programArgs } from './binary.js';
-import { isMaelstromMessage, type MaelstromMessage } from './protocol.js';
+import type { MaelstromMessage } from './protocol.js';
 import { isShimMessage, Router } from './router.js';
 import { parseRpcRequest, type Rpc } from './rpc.js';
 
@@ -69,18 +69,7 @@ async function main(): Promise<void> {
 
   // Both ports are taken at once, as every bundled node does (ports the harness chose are not
   // left free for long), while the program starts: what arrives meanwhile waits in `held`.
-  const trace = MessageTrace.forPlan(plan);
-  transport = await Transport.start({
-    self: plan.id,
-    listen: plan.peerListen,
-    peers: plan.peers,
-    logger,
-    ...(trace && { trace }),
-    onMessage: (env) => {
-      if (!isShimMessage(env) || !isMaelstromMessage(env.msg)) return logger.every('bad-msg', 5000, 'warn', 'malformed shim message dropped');
-      router.fromPeer(env.from, env);
-    },
-  });
+  transport = await startPeerTransport(plan, logger, 'shim', isShimMessage, (env) => router.fromPeer(env.from, env));
   server = await KvServer.listen(
     plan.clientListen,
     {
@@ -100,7 +89,7 @@ async function main(): Promise<void> {
     clearInterval(expiry);
     clearTimeout(initTimer);
     server?.close();
-    void Promise.allSettled([binary.stop(STOP_GRACE_MS), transport?.close(), trace?.close()]).then(() => process.exit(0));
+    void Promise.allSettled([binary.stop(STOP_GRACE_MS), transport?.close()]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -12,14 +12,15 @@
  *   does not provide) is answered at once with error 10, not-supported, so the node is not left
  *   waiting.
  */
-import { destinationKind, NOT_SUPPORTED, type MaelstromBody, type MaelstromMessage } from './protocol.js';
+import { destinationKind, isMaelstromMessage, NOT_SUPPORTED, type MaelstromBody, type MaelstromMessage } from './protocol.js';
 
 /** What crosses faultline's network between shims. */
 export type ShimMessage = { kind: 'node'; msg: MaelstromMessage } | { kind: 'client-reply'; msg: MaelstromMessage };
 
-export function isShimMessage(x: unknown): x is ShimMessage {
+/** A shim message as the transport delivers it, stamped with its sender. */
+export function isShimMessage(x: unknown): x is ShimMessage & { from: string } {
   const r = x as Record<string, unknown> | null;
-  return typeof r === 'object' && r !== null && (r.kind === 'node' || r.kind === 'client-reply') && typeof r.msg === 'object' && r.msg !== null;
+  return typeof r === 'object' && r !== null && typeof r.from === 'string' && (r.kind === 'node' || r.kind === 'client-reply') && isMaelstromMessage(r.msg);
 }
 
 export interface RouterOutputs {

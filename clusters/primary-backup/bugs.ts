@@ -3,7 +3,7 @@
  * primary-backup replication, declared with the nemesis meant to expose it.
  */
 import type { KnownBug } from '../../src/api/cluster.js';
-import { BugSet } from '../../src/node/bugs.js';
+import { bugSetFor, type BugSet } from '../../src/node/bugs.js';
 
 export const BUGS = {
   'no-epoch-check': {
@@ -24,8 +24,7 @@ export const BUGS = {
   },
 } as const satisfies Record<string, KnownBug>;
 
-export type BugName = keyof typeof BUGS;
-export type Bugs = BugSet<BugName>;
+export type Bugs = BugSet<keyof typeof BUGS>;
 
 /** The bugs switched on; unknown names are an error. */
-export const bugSet = (names: readonly string[] = []): Bugs => new BugSet('primary-backup', BUGS, names);
+export const bugSet = bugSetFor('primary-backup', BUGS);

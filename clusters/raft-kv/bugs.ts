@@ -4,7 +4,7 @@
  * declares (README.md says how often in practice).
  */
 import type { KnownBug } from '../../src/api/cluster.js';
-import { BugSet } from '../../src/node/bugs.js';
+import { bugSetFor, type BugSet } from '../../src/node/bugs.js';
 
 export const BUGS = {
   'stale-read': {
@@ -37,8 +37,7 @@ export const BUGS = {
   },
 } as const satisfies Record<string, KnownBug>;
 
-export type BugName = keyof typeof BUGS;
-export type Bugs = BugSet<BugName>;
+export type Bugs = BugSet<keyof typeof BUGS>;
 
 /** The bugs switched on; unknown names are an error. */
-export const bugSet = (names: readonly string[] = []): Bugs => new BugSet('raft-kv', BUGS, names);
+export const bugSet = bugSetFor('raft-kv', BUGS);

@@ -4,7 +4,7 @@
  * says how often in practice).
  */
 import type { KnownBug } from '../../src/api/cluster.js';
-import { BugSet } from '../../src/node/bugs.js';
+import { bugSetFor, type BugSet } from '../../src/node/bugs.js';
 
 export const BUGS = {
   'read-uncommitted': {
@@ -33,8 +33,7 @@ export const BUGS = {
   },
 } as const satisfies Record<string, KnownBug>;
 
-export type BugName = keyof typeof BUGS;
-export type Bugs = BugSet<BugName>;
+export type Bugs = BugSet<keyof typeof BUGS>;
 
 /** The bugs switched on; unknown names are an error. */
-export const bugSet = (names: readonly string[] = []): Bugs => new BugSet('txn-2pc', BUGS, names);
+export const bugSet = bugSetFor('txn-2pc', BUGS);

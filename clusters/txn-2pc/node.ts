@@ -11,7 +11,8 @@ import { JsonDisk } from '../../src/node/json-disk.js';
 import { KvServer } from '../../src/node/kv/server.js';
 import { createLogger } from '../../src/node/logger.js';
 import { parsePlanArgs } from '../../src/node/plan.js';
-import { Transport } from '../../src/node/transport.js';
+import { startPeerTransport } from '../../src/node/peer-transport.js';
+import type { Transport } from '../../src/node/transport.js';
 import { TxnNode } from './core.js';
 import type { Rec } from './outbox.js';
 import { isPeerMsg, parseTxnRequest, type TxnRequest } from './protocol.js';
@@ -51,16 +52,9 @@ async function main(): Promise<void> {
   pump();
   await sent;
 
-  transport = await Transport.start({
-    self: plan.id,
-    listen: plan.peerListen,
-    peers: plan.peers,
-    logger,
-    onMessage: (msg) => {
-      if (!isPeerMsg(msg)) return logger.every('bad-msg', 5000, 'warn', 'malformed txn-2pc message dropped');
-      core.receive(msg, performance.now());
-      pump();
-    },
+  transport = await startPeerTransport(plan, logger, 'txn-2pc', isPeerMsg, (msg) => {
+    core.receive(msg, performance.now());
+    pump();
   });
   server = await KvServer.listen(
     plan.clientListen,

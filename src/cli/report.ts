@@ -7,8 +7,6 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConsoleUi } from '../report/console.js';
-import { readResultsFile } from '../results/read.js';
-import type { RunResults } from '../results/schema.js';
 import { finishRun } from '../runner/finish-run.js';
 import { runningHarness } from '../runner/run-dir.js';
 import { UserError } from '../user-error.js';

@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { ClusterView, SystemDef } from '../api/cluster.js';
 import { nodeProgram } from '../node/entry.js';
 import { parseHostPort } from '../net/address.js';
-import { MAX_LINE_BYTES, type ClockReply, type PingReply, type ProbeRequest, type ReachReply } from './protocol.js';
+import { MAX_LINE_BYTES, type PingReply, type ProbeRequest } from './protocol.js';
 
 export type { ClockReply, PingReply, ProbeRequest, ReachReply } from './protocol.js';
 

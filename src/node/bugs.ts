@@ -21,3 +21,8 @@ export class BugSet<Name extends string> {
     return [...this.on];
   }
 }
+
+/** The `bugSet(names)` a system's node builds its switched-on bugs with, from its declared table. */
+export function bugSetFor<Name extends string>(system: string, known: Readonly<Record<Name, unknown>>): (names?: readonly string[]) => BugSet<Name> {
+  return (names = []) => new BugSet(system, known, names);
+}

@@ -126,6 +126,8 @@ export class Transport {
     for (const link of this.links.values()) link.close();
     for (const socket of this.inbound) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // The trace records this transport's traffic, so it ends with it.
+    this.opts.trace?.close();
   }
 
   private accept(socket: net.Socket): void {

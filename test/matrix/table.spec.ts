@@ -1,7 +1,7 @@
 /** The matrix's tally and its renderings, from made-up run results. */
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../src/api/op.js';
-import { BEGIN_MARK, END_MARK, rewriteMatrixSection } from '../../src/matrix/readme.js';
+import { BEGIN_MARK, END_MARK, mergeMatrices, rewriteMatrixSection } from '../../src/matrix/readme.js';
 import { matrixExitCode, matrixTable, outcomeOf, renderMarkdown, tallyRow, type MatrixSettings, type SeedOutcome } from '../../src/matrix/table.js';
 import type { RunResults } from '../../src/results/schema.js';
 
@@ -69,5 +69,25 @@ describe('the table', () => {
     expect(out).toBe(`# x\n\nbefore\n${BEGIN_MARK}\n${renderMarkdown(table)}${END_MARK}\nafter\n`);
     expect(rewriteMatrixSection(out, table)).toBe(out);
     expect(() => rewriteMatrixSection('# no markers\n', table)).toThrow(/no section between/);
+  });
+});
+
+describe('publishing a matrix of some systems', () => {
+  const row = (system: string, bug: string | null, verdict: boolean) => tallyRow({ system, bug, nemeses: ['kill'], workload: 'register' }, [{ seed: 1, verdict }]);
+  const published = matrixTable(settings, [row('a', 'x', true), row('a', null, true), row('b', 'y', false), row('b', null, true)], false);
+
+  it("replaces only the measured systems' rows, in place, and adds new systems last", () => {
+    const fresh = matrixTable({ ...settings, startedAt: '2026-12-01T02:00:00.000Z' }, [row('a', 'x', false), row('c', 'z', false), row('a', null, false)], false);
+    const { table, merged } = mergeMatrices(published, fresh);
+    expect(merged).toBe(true);
+    expect(table.rows.map((r) => `${r.system}/${r.bug ?? '-'}/${r.invalid}`)).toEqual(['a/x/1', 'a/-/1', 'b/y/1', 'b/-/0', 'c/z/1']);
+    expect(table.falseAlarms).toBe(1);
+    expect(table.settings.startedAt).toBe(settings.startedAt);
+  });
+
+  it('replaces the whole table when the matrices were run differently, or when it had none', () => {
+    const other = matrixTable({ ...settings, seeds: [1, 2, 3, 4, 5] }, [row('a', 'x', false)], false);
+    expect(mergeMatrices(published, other)).toEqual({ table: other, merged: false });
+    expect(mergeMatrices(undefined, published)).toEqual({ table: published, merged: false });
   });
 });

@@ -12,9 +12,9 @@ import { performance } from 'node:perf_hooks';
 import type { NodePlan } from '../../api/cluster.js';
 import { Clock } from '../clock.js';
 import { createLogger, type Logger } from '../logger.js';
-import { MessageTrace } from '../message-trace.js';
 import { parsePlanArgs, PlanError } from '../plan.js';
-import { Transport } from '../transport.js';
+import { startPeerTransport } from '../peer-transport.js';
+import type { Transport } from '../transport.js';
 import type { KvRequest, KvResult, NodeStatus, ParsedRequest } from './protocol.js';
 import { KvServer } from './server.js';
 
@@ -100,21 +100,9 @@ async function main<M, B extends CoreBatch, R>(system: string, setup: NodeSetup<
   const logger = createLogger({ node: plan.id, clock });
   const parts = await setup(plan, clock, logger);
   const pump = new Pump(parts, logger);
-  const trace = MessageTrace.forPlan(plan);
-  const transport = await Transport.start({
-    self: plan.id,
-    listen: plan.peerListen,
-    peers: plan.peers,
-    logger,
-    ...(trace && { trace }),
-    onMessage: (msg) => {
-      if (!parts.isMessage(msg)) {
-        logger.every('bad-msg', 5000, 'warn', `malformed ${system} message dropped`);
-        return;
-      }
-      parts.core.receive(msg);
-      pump.run();
-    },
+  const transport = await startPeerTransport(plan, logger, system, parts.isMessage, (msg) => {
+    parts.core.receive(msg);
+    pump.run();
   });
   pump.transport = transport;
   const handler = {
@@ -135,10 +123,7 @@ async function main<M, B extends CoreBatch, R>(system: string, setup: NodeSetup<
     clearInterval(ticker);
     clearInterval(statusTimer);
     pump.server?.close();
-    void Promise.allSettled([transport.close(), parts.close()]).then(() => {
-      trace?.close();
-      process.exit(0);
-    });
+    void Promise.allSettled([transport.close(), parts.close()]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
