@@ -18,8 +18,8 @@ export const BUGS = {
     describe:
       'a restarted acceptor reloads its promise but not its accepted values (its log), so a new ' +
       'leader whose promises come from nodes that forgot finds nothing accepted and fills chosen ' +
-      'slots with no-ops or new values; killing all nodes or a majority exposes it',
-    nemeses: ['kill'],
+      'slots with no-ops or new values; killing every node at once exposes it',
+    nemeses: ['kill-all'],
   },
 } as const satisfies Record<string, KnownBug>;
 
