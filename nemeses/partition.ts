@@ -16,10 +16,12 @@ import { minoritySize } from './targets.js';
 import { startStopNemesis, validateStart } from './start-stop.js';
 
 /** Shapes the schedule picks from. */
-export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'primary-minority' | 'one-way';
+export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'primary-minority' | 'one-way' | 'primary-bridge';
 
 /** Shapes resolved against the primary when they run. */
 export const PRIMARY_SHAPES: readonly PartitionShape[] = ['isolate-primary', 'primary-minority'];
+/** Every shape resolved against the primary when it runs: `partition-primary`'s bridge as well. */
+const AIMED_SHAPES: readonly PartitionShape[] = [...PRIMARY_SHAPES, 'primary-bridge'];
 
 /** The value of a `start-partition` operation. */
 export interface StartPartition {
@@ -42,6 +44,8 @@ export interface PartitionDone {
 
 /** Every shape a `start-partition` may name. */
 const SHAPES: readonly PartitionShape[] = ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary', 'one-way', 'primary-minority'];
+/** Every shape a schedule entry may name: `partition`'s and the primary on one side of a bridge. */
+const KNOWN_SHAPES: readonly PartitionShape[] = [...SHAPES, 'primary-bridge'];
 
 /**
  * The shapes that make sense for a cluster of `n` nodes (rings and bridges need 3; a primary
@@ -69,6 +73,7 @@ export function makeGrudge(shape: PartitionShape, nodes: readonly string[], rng:
     case 'majorities-ring':
       return majoritiesRing(nodes, rng);
     case 'bridge':
+    case 'primary-bridge': // the primary takes a side when the fault runs
       return bridge(rng.shuffle(nodes));
     case 'one-way': {
       // One node's messages reach nobody while it still hears everyone (asymmetric partition).
@@ -105,6 +110,22 @@ export function primaryMinority(standIn: Grudge, nodes: readonly string[], prima
 }
 
 /**
+ * The bridge `standIn` with the primary on one of its sides: as it is when the primary is not its
+ * bridge node; otherwise the primary trades places with the first other node in cluster order.
+ */
+export function primaryBridge(standIn: Grudge, nodes: readonly string[], primary: string): Grudge {
+  const dropped = (node: string): boolean => nodes.some((other) => (standIn[other] ?? []).includes(node));
+  const middle = nodes.find((node) => (standIn[node] ?? []).length === 0 && !dropped(node));
+  if (middle === undefined || nodes.every((node) => (standIn[node] ?? []).length === 0)) {
+    throw new Error(`primary-bridge needs a stand-in bridge (two sides joined by one node), got ${describeGrudge(standIn, nodes)}`);
+  }
+  if (middle !== primary) return standIn;
+  const other = nodes.find((node) => node !== primary) as string;
+  const swap = (node: string): string => (node === primary ? other : node === other ? primary : node);
+  return Object.fromEntries(Object.entries(standIn).map(([node, drops]) => [swap(node), drops.map(swap)]));
+}
+
+/**
  * One `start-<name>` / `stop-<name>` window after another (./cadence.ts), each cut drawn by
  * `draw`; no entries when `draw` finds no shape for the cluster. Pure: the same rng state gives
  * the same schedule.
@@ -126,11 +147,11 @@ export const partitionSchedule = partitionWindows('partition', drawPartition);
 /** Check a `start-partition` value against the cluster's `nodes` (schedules may be written by hand). */
 export function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
   const v = (value ?? {}) as Partial<StartPartition>;
-  if (!SHAPES.includes(v.shape as PartitionShape)) {
-    throw new Error(`start-partition needs {shape: ${SHAPES.join('|')}, grudge: {node: [nodes it drops]}}, got ${JSON.stringify(value)}`);
+  if (!KNOWN_SHAPES.includes(v.shape as PartitionShape)) {
+    throw new Error(`start-partition needs {shape: ${KNOWN_SHAPES.join('|')}, grudge: {node: [nodes it drops]}}, got ${JSON.stringify(value)}`);
   }
   const { grudge } = v;
-  if (grudge === undefined && PRIMARY_SHAPES.includes(v.shape as PartitionShape)) return { shape: v.shape as PartitionShape };
+  if (grudge === undefined && AIMED_SHAPES.includes(v.shape as PartitionShape)) return { shape: v.shape as PartitionShape };
   if (typeof grudge !== 'object' || grudge === null || Array.isArray(grudge)) {
     throw new Error(`start-partition ${v.shape} needs a grudge {node: [nodes whose messages it drops]}, got ${JSON.stringify(grudge)}`);
   }
@@ -146,7 +167,7 @@ export function parseStart(value: unknown, nodes: readonly string[]): StartParti
 export async function cut(value: unknown, ctx: NemesisContext, parse = parseStart): Promise<PartitionDone> {
   const { shape, grudge } = parse(value, ctx.cluster.nodes);
   const nodes = ctx.cluster.nodes;
-  if (!PRIMARY_SHAPES.includes(shape)) {
+  if (!AIMED_SHAPES.includes(shape)) {
     await ctx.net.partition(grudge as Grudge);
     return { shape, grudge: grudge as Grudge, text: `partition ${shape}: ${describeGrudge(grudge as Grudge, nodes)}` };
   }
@@ -156,8 +177,13 @@ export async function cut(value: unknown, ctx: NemesisContext, parse = parseStar
     await ctx.net.partition(fallback);
     return { shape, grudge: fallback, text: `isolate the primary: none known, so ${describeGrudge(fallback, nodes)}` };
   }
-  const alone = shape === 'isolate-primary';
   // A hand-written entry may leave out the stand-in: then the primary's companions follow it in cluster order.
+  if (shape === 'primary-bridge') {
+    const cut = primaryBridge(grudge ?? bridge(nodes), nodes, primary);
+    await ctx.net.partition(cut);
+    return { shape, grudge: cut, primary, text: `primary ${primary} on one side of a bridge: ${describeGrudge(cut, nodes)}` };
+  }
+  const alone = shape === 'isolate-primary';
   const standIn = grudge ?? complete([nodes.slice(0, minoritySize(nodes.length)), nodes.slice(minoritySize(nodes.length))]);
   const cut = alone ? isolate(nodes, primary) : primaryMinority(standIn, nodes, primary);
   await ctx.net.partition(cut);

@@ -28,7 +28,7 @@ import { uniqueIds } from '../workloads/unique-ids.js';
 import { echo } from '../workloads/echo.js';
 import { lock } from '../workloads/lock.js';
 import { partition } from '../nemeses/partition.js';
-import { partitionPrimary } from '../nemeses/partition-primary.js';
+import { bridgePrimary, partitionPrimary } from '../nemeses/partition-primary.js';
 import { kill, restart } from '../nemeses/kill.js';
 import { killAll } from '../nemeses/kill-all.js';
 import { electionCrash } from '../nemeses/election-crash.js';
@@ -48,7 +48,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, memoryKv, etcd, maelstrom]);
 const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, uniqueIds, echo]);
-const nemesisTable = byName<NemesisDef>([partition, partitionPrimary, kill, killAll, electionCrash, restart, rollingRestart, pause, clock, latency, loss]);
+const nemesisTable = byName<NemesisDef>([partition, partitionPrimary, bridgePrimary, kill, killAll, electionCrash, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;
 export const workloads: Readonly<Record<string, WorkloadDef>> = workloadTable;

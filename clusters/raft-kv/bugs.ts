@@ -18,8 +18,9 @@ export const BUGS = {
     describe:
       'currentTerm and votedFor are kept in memory only; a restarted node takes its term from its ' +
       'last log entry and forgets its vote, so it can vote twice in a term and elect two leaders; ' +
-      "a kill -9 landing between a vote and the winner's first append exposes it (rare)",
-    nemeses: ['kill', 'partition'],
+      "a kill -9 landing between a vote and the winner's first append, while the winner is cut off " +
+      'from the restarted voters, exposes it: election-crash aims at that moment',
+    nemeses: ['election-crash'],
   },
   'commit-without-majority': {
     describe:

@@ -5,7 +5,9 @@ import type { Grudge, LinkShape, Net } from '../../src/api/net.js';
 import { Rng } from '../../src/gen/rng.js';
 import { componentsOf, isolate } from '../../src/net/grudge.js';
 import { makeGrudge, partition, type PartitionDone, type StartPartition } from '../../nemeses/partition.js';
-import { drawPrimaryPartition, partitionPrimary } from '../../nemeses/partition-primary.js';
+import { bridgePrimary, partitionPrimary } from '../../nemeses/partition-primary.js';
+
+const drawPrimaryPartition = (nodes: readonly string[], rng: Rng): StartPartition | undefined => partitionPrimary.drawStart!(nodes, rng) as StartPartition | undefined;
 import { checkScheduleLaws, expectSeedMatters } from './schedule-laws.js';
 
 const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `n${i + 1}`);
