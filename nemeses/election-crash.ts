@@ -5,33 +5,27 @@
  * wrote to disk; crash it then and a system that did not persist the vote lets it vote again in
  * the same term, so two leaders share a term. This nemesis makes that moment and strikes in it:
  *
- * 1. slow every link between nodes by `SLOW_LINK_MS` and kill -9 the primary, so that an
- *    election follows in which each voter's vote reaches the winner `SLOW_LINK_MS` before the
- *    winner's first append reaches the voter: the moment is stretched from the few milliseconds
- *    of a fast network to a length a harness that must ask who leads can meet;
+ * 1. kill -9 the primary, so that an election follows;
  * 2. ask for the primary every few milliseconds, several asks in flight, until another node is
  *    primary (at most `ELECTION_WAIT_MS`);
- * 3. at once cut the new primary off alone, kill -9 every other node and lift the slowdown, then
- *    start them all again (the first primary too; data kept): they elect among themselves while
- *    the new primary still believes it leads and takes writes from its clients;
+ * 3. at once cut the new primary off alone and kill -9 every other node, then start them all
+ *    again (the first primary too; data kept): they elect among themselves while the new primary
+ *    still believes it leads and takes writes from its clients;
  * 4. as soon as a primary other than the one cut off is known (or `ELECTION_WAIT_MS` passed),
  *    heal the cut, so the two meet while both may still lead.
  * A correct system sees only crashes and a partition. The whole sequence runs inside
  * `start-election-crash` (a few seconds), so the schedule's next entries wait for it.
  *
  * Operations: `start-election-crash` `{}` → the sequence above; `stop-election-crash` → heal the
- * cut and the slowdown if still in force and start any node the fault left down.
+ * cut if it is still in force and start any node the fault left down.
  */
 import { performance } from 'node:perf_hooks';
 import type { Cluster } from '../src/api/cluster.js';
 import type { NemesisContext, NemesisDef, ScheduleOptions } from '../src/api/nemesis.js';
 import { isolate } from '../src/net/grudge.js';
 import { faultWindows, startStop } from './cadence.js';
-import { nodeLinks, setLayer } from './link-shapes.js';
 import { startStopNemesis, validateStart } from './start-stop.js';
 
-/** The one-way delay on every link between nodes while the election runs. */
-export const SLOW_LINK_MS = 250;
 /** How long the fault waits for each election. */
 export const ELECTION_WAIT_MS = 3000;
 /** A new ask for the primary this often while an election is awaited... */
@@ -95,7 +89,6 @@ function build() {
   /** Nodes this fault killed and has not started again. */
   const down = new Set<string>();
   let cut = false;
-  let slow = false;
 
   async function bringBack(cluster: Cluster): Promise<void> {
     await Promise.all([...down].map(async (node) => {
@@ -105,16 +98,9 @@ function build() {
   }
 
   async function healCut(ctx: NemesisContext): Promise<void> {
-    await setSlow(ctx, false);
     if (!cut) return;
     await ctx.net.partition({});
     cut = false;
-  }
-
-  async function setSlow(ctx: NemesisContext, on: boolean): Promise<void> {
-    if (on === slow) return;
-    await setLayer(ctx.net, 'election-crash', on ? { latencyMs: SLOW_LINK_MS } : {}, on ? nodeLinks(ctx.cluster.nodes) : []);
-    slow = on;
   }
 
   async function start(value: unknown, ctx: NemesisContext): Promise<ElectionCrashDone> {
@@ -122,21 +108,19 @@ function build() {
     const { cluster, signal } = ctx;
     const killed = await cluster.primary(signal).catch(() => undefined);
     if (killed === undefined || !cluster.isRunning(killed)) return { text: 'no primary known: nothing done' };
-    await setSlow(ctx, true);
     down.add(killed);
     await cluster.kill(killed);
     const t0 = performance.now();
     const elected = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => p !== killed);
     if (elected === undefined) {
-      await setSlow(ctx, false);
       await bringBack(cluster);
-      return { killed, text: `slow every link by ${SLOW_LINK_MS} ms, kill the primary ${killed}; no other primary within ${ELECTION_WAIT_MS} ms, so restart it` };
+      return { killed, text: `kill the primary ${killed}; no other primary within ${ELECTION_WAIT_MS} ms, so restart it` };
     }
     const electedAfterMs = Math.round(performance.now() - t0);
     const crashed = cluster.nodes.filter((n) => n !== elected && cluster.isRunning(n));
     cut = true;
     await Promise.all([
-      ctx.net.partition(isolate(cluster.nodes, elected)).then(() => setSlow(ctx, false)),
+      ctx.net.partition(isolate(cluster.nodes, elected)),
       ...crashed.map(async (node) => {
         down.add(node);
         await cluster.kill(node);
@@ -146,13 +130,13 @@ function build() {
     const next = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => p !== elected);
     await healCut(ctx);
     const text =
-      `slow every link by ${SLOW_LINK_MS} ms, kill the primary ${killed}; ${elected} elected after ${electedAfterMs} ms: cut it off, crash and restart ${crashed.join(', ')} (${killed} too); ` +
+      `kill the primary ${killed}; ${elected} elected after ${electedAfterMs} ms: cut it off, crash and restart ${crashed.join(', ')} (${killed} too); ` +
       (next !== undefined ? `${next} elected, heal` : `no other primary within ${ELECTION_WAIT_MS} ms, heal`);
     return { killed, elected, electedAfterMs, crashed, ...(next !== undefined && { next }), text };
   }
 
   async function stop(ctx: NemesisContext): Promise<{ text: string }> {
-    const wasCut = cut || slow;
+    const wasCut = cut;
     const restarted = [...down];
     await healCut(ctx);
     await bringBack(ctx.cluster);
@@ -166,7 +150,7 @@ function build() {
 /** The `election-crash` nemesis. */
 export const electionCrash: NemesisDef = {
   name: 'election-crash',
-  description: 'Slow every link and kill the primary; the moment another node is elected, cut it off and crash-restart every other node; heal once they elect a primary of their own',
+  description: 'Kill the primary; the moment another node is elected, cut it off and crash-restart every other node; heal once they elect a primary of their own',
   requires: ['primary'],
   build,
   schedule: (opts: ScheduleOptions) => (opts.nodes.length < 3 ? [] : faultWindows(opts, (window) => startStop('election-crash', window, {}), MIN_WINDOW_MS)),

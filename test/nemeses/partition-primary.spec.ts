@@ -3,7 +3,7 @@ import type { Cluster } from '../../src/api/cluster.js';
 import type { NemesisContext } from '../../src/api/nemesis.js';
 import type { Grudge, LinkShape, Net } from '../../src/api/net.js';
 import { Rng } from '../../src/gen/rng.js';
-import { componentsOf, isolate } from '../../src/net/grudge.js';
+import { bridge, componentsOf, isolate } from '../../src/net/grudge.js';
 import { makeGrudge, partition, type PartitionDone, type StartPartition } from '../../nemeses/partition.js';
 import { bridgePrimary, partitionPrimary } from '../../nemeses/partition-primary.js';
 
@@ -81,6 +81,24 @@ describe('partition-primary nemesis', () => {
     expect(() => validate({ f: 'start-partition-primary', value: { shape: 'random-halves', grudge: {} } }, five)).toThrow(/aimed at the primary/);
     expect(() => validate({ f: 'start-partition-primary', value: { shape: 'isolate-primary', grudge: { n42: ['n1'] } } }, five)).toThrow(/n42/);
     expect(() => validate({ f: 'stop-partition-primary' }, five)).not.toThrow();
+  });
+
+  it('bridge-primary puts the primary on one side of a bridge, trading places with another node when the stand-in made it the bridge', async () => {
+    const standIn = bridge(['n1', 'n2', 'n3', 'n4', 'n5']); // n1, n2 | n3 (bridge) | n4, n5
+    const nemesis = bridgePrimary.build();
+    const { ctx, cuts } = fakeContext(() => 'n4');
+    await nemesis.invoke({ f: 'start-bridge-primary', value: { shape: 'primary-bridge', grudge: standIn } }, ctx);
+    expect(cuts.at(-1)).toEqual(standIn);
+    const asBridge = fakeContext(() => 'n3');
+    const done = (await nemesis.invoke({ f: 'start-bridge-primary', value: { shape: 'primary-bridge', grudge: standIn } }, asBridge.ctx)) as PartitionDone;
+    // n1 is now the bridge, n3 on n1's old side with n2.
+    expect(done.grudge['n1']).toEqual([]);
+    expect(done.grudge['n3']).toEqual(['n4', 'n5']);
+    expect(done.text).toContain('primary n3 on one side of a bridge');
+    expect(() => bridgePrimary.validate!({ f: 'start-bridge-primary', value: { shape: 'isolate-primary' } }, five)).toThrow(/primary-bridge/);
+    checkScheduleLaws(bridgePrimary, (schedule) => {
+      for (const e of schedule) if (e.f === 'start-bridge-primary') expect((e.value as StartPartition).shape).toBe('primary-bridge');
+    });
   });
 
   it('keeps partition\'s own schedules as they were: random halves and friends half the time', () => {
