@@ -19,6 +19,7 @@ import { gossipCounter } from '../clusters/gossip-counter/index.js';
 import { lockService } from '../clusters/lock-service/index.js';
 import { maelstrom } from '../clusters/maelstrom/index.js';
 import { txn2pc } from '../clusters/txn-2pc/index.js';
+import { txn3pc } from '../clusters/txn-3pc/index.js';
 import { register } from '../workloads/register.js';
 import { counter } from '../workloads/counter.js';
 import { set } from '../workloads/set.js';
@@ -27,6 +28,7 @@ import { rwRegister } from '../workloads/rw-register.js';
 import { uniqueIds } from '../workloads/unique-ids.js';
 import { echo } from '../workloads/echo.js';
 import { lock } from '../workloads/lock.js';
+import { bank } from '../workloads/bank.js';
 import { partition } from '../nemeses/partition.js';
 import { bridgePrimary, partitionPrimary } from '../nemeses/partition-primary.js';
 import { kill, restart } from '../nemeses/kill.js';
@@ -46,8 +48,8 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
   return Object.fromEntries(defs.map((def) => [def.name, def]));
 }
 
-const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, memoryKv, etcd, maelstrom]);
-const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, uniqueIds, echo]);
+const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, txn3pc, memoryKv, etcd, maelstrom]);
+const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, bank, uniqueIds, echo]);
 const nemesisTable = byName<NemesisDef>([partition, partitionPrimary, bridgePrimary, kill, killAll, electionCrash, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;

@@ -13,8 +13,9 @@
  */
 import type { Bugs } from './bugs.js';
 import type { Outbox, Rec } from './outbox.js';
-import type { Envelope, Model, Mop, QueryMsg, ReadOp, ShardOp, VoteMsg } from './protocol.js';
-import type { Ring } from './ring.js';
+import type { Envelope, Model, Mop, QueryMsg, ShardOp, VoteMsg } from './protocol.js';
+import { byShard, withReads } from '../../src/node/txn/split.js';
+import type { Ring } from '../../src/node/txn/ring.js';
 
 /** How long the coordinator waits for every vote before aborting (well under a client's timeout). */
 export const PREPARE_TIMEOUT_MS = 600;
@@ -50,13 +51,7 @@ export class Coordinator {
   /** Start a client's transaction. */
   begin(rid: string, model: Model, mops: Mop[], now: number): void {
     const txn = `${this.self}:${this.incarnation}:${++this.seq}`;
-    const shards = new Map<string, ShardOp[]>();
-    mops.forEach((mop, at) => {
-      const node = this.ring.owner(mop[1]);
-      const ops = shards.get(node);
-      if (ops) ops.push([at, mop]);
-      else shards.set(node, [[at, mop]]);
-    });
+    const shards = byShard(this.ring, mops);
     this.active.set(txn, { rid, model, mops, shards, votes: new Map(), deadline: now + PREPARE_TIMEOUT_MS, writes: mops.some((m) => m[0] !== 'r') });
     for (const [node, ops] of shards) this.out.send(node, { type: 'prepare', txn, model, ops });
   }
@@ -105,10 +100,7 @@ export class Coordinator {
     this.decided.set(txn, true);
     if (a.writes && !this.bugs.has('no-coordinator-log')) this.out.record({ r: 'decision', txn });
     for (const node of a.shards.keys()) this.out.send(node, { type: 'decide', txn, commit: true });
-    const read = new Map<number, ReadOp[2]>();
-    for (const v of a.votes.values()) for (const [at, list] of v.reads) read.set(at, list);
-    const value = a.mops.map((m, at): Mop => (m[0] === 'r' ? ['r', m[1], read.get(at) ?? null] : m));
-    this.out.reply(a.rid, { type: 'ok', value });
+    this.out.reply(a.rid, { type: 'ok', value: withReads(a.mops, a.votes.values()) });
   }
 
   private abort(txn: string, a: Active, why: string): void {

@@ -9,7 +9,7 @@ import { Coordinator } from './coordinator.js';
 import { Outbox, type Batch, type Rec } from './outbox.js';
 import { Participant } from './participant.js';
 import type { Envelope, Key, TxnRequest } from './protocol.js';
-import { Ring } from './ring.js';
+import { Ring } from '../../src/node/txn/ring.js';
 
 export interface TxnNodeConfig {
   id: string;

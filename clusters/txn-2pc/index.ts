@@ -9,21 +9,18 @@
  */
 import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
 import { planProgram } from '../../src/node/entry.js';
-import { lineClient } from '../../src/node/kv/client.js';
 import { everyNodeAnswers } from '../../src/node/kv/probe.js';
 import { BUGS } from './bugs.js';
-import { registerTxnRequest, txnRequest } from './protocol.js';
-
-const isTxn = (req: { f: string }): boolean => req.f === 'txn';
+import { txnClients } from '../../src/node/txn/clients.js';
 
 export const txn2pc: SystemDef = {
   name: 'txn-2pc',
   description:
     'Bundled sharded list store with two-phase commit (consistent hashing with virtual nodes, every node a participant ' +
     'and a coordinator, locks held while prepared, durable prepare records and coordinator log, recovery of in-doubt ' +
-    'transactions); list-append and rw-register transactions on any node; shards not replicated',
+    'transactions); list-append, rw-register and bank transactions on any node; shards not replicated',
   bugs: BUGS,
-  clients: { 'list-append': lineClient(txnRequest, isTxn), 'rw-register': lineClient(registerTxnRequest, isTxn) },
+  clients: txnClients,
   launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),
   ready: everyNodeAnswers,
 };

@@ -1,83 +1,16 @@
 /**
- * The txn-2pc node process: `node node.js --plan '<NodePlan JSON>'`. The core (./core.ts) on the
- * shared node runtime: peers over the shared transport, clients on the bundled nodes' line
- * protocol (./protocol.ts), a 10 ms tick, and one append-only log in the data directory
- * (src/node/json-disk.ts, fsync with group commit). Each batch the core hands out is written to
- * the log first; its messages and replies go out, in order, once it is durable.
+ * The txn-2pc node process: `node node.js --plan '<NodePlan JSON>'`. The core (./core.ts) in the
+ * process every bundled transactional node runs in (src/node/txn/process.ts: shared transport,
+ * client port, 10 ms tick, one fsynced log whose records are durable before what follows them
+ * goes out).
  */
-import { performance } from 'node:perf_hooks';
-import { Clock } from '../../src/node/clock.js';
-import { JsonDisk } from '../../src/node/json-disk.js';
-import { KvServer } from '../../src/node/kv/server.js';
-import { createLogger } from '../../src/node/logger.js';
-import { parsePlanArgs } from '../../src/node/plan.js';
-import { startPeerTransport } from '../../src/node/peer-transport.js';
-import type { Transport } from '../../src/node/transport.js';
+import { runTxnNode } from '../../src/node/txn/process.js';
 import { TxnNode } from './core.js';
 import type { Rec } from './outbox.js';
-import { isPeerMsg, parseTxnRequest, type TxnRequest } from './protocol.js';
+import { isPeerMsg, type Envelope } from './protocol.js';
 
-const TICK_MS = 10;
-
-async function main(): Promise<void> {
-  const plan = parsePlanArgs();
-  const logger = createLogger({ node: plan.id, clock: new Clock(plan.clockFile) });
-  const { disk, records } = await JsonDisk.open(plan.dataDir, { meta: 'txn-meta.json', log: 'txn.log' }, logger);
-  const core = new TxnNode({ id: plan.id, nodes: plan.nodes, bugs: plan.bugs }, records as Rec[], performance.now());
-  logger.info('starting', { pid: process.pid, records: records.length, ...core.status(), bugs: plan.bugs.join(',') || 'none' });
-
-  let transport: Transport | undefined;
-  let server: KvServer<TxnRequest> | undefined;
-  // Batches leave in the order the core made them, each once its records are on disk. Every
-  // batch's write starts at once, so writes made while an fsync is in flight share the next one.
-  let sent: Promise<void> = Promise.resolve();
-  const pump = (): void => {
-    for (let batch = core.ready(); batch; batch = core.ready()) {
-      const b = batch;
-      const saving = b.records.length > 0 ? disk.save(undefined, b.records) : undefined;
-      sent = sent.then(async () => {
-        try {
-          await saving;
-        } catch (err) {
-          // Durability is gone: stop rather than acknowledge anything (fail-stop).
-          logger.error('disk write failed; exiting', { error: (err as Error).message });
-          process.exit(1);
-        }
-        for (const { to, msg } of b.messages) transport?.send(to, msg);
-        for (const { rid, result } of b.replies) server?.answer(rid, result);
-      });
-    }
-  };
-  // The boot record is durable before anything is served.
-  pump();
-  await sent;
-
-  transport = await startPeerTransport(plan, logger, 'txn-2pc', isPeerMsg, (msg) => {
-    core.receive(msg, performance.now());
-    pump();
-  });
-  server = await KvServer.listen(
-    plan.clientListen,
-    { status: () => core.status(), request: (rid, req) => core.request(rid, req, performance.now()), afterBatch: pump },
-    parseTxnRequest,
-  );
-  const ticker = setInterval(() => {
-    core.tick(performance.now());
-    pump();
-  }, TICK_MS);
-  logger.info('listening', { peers: plan.peerListen, clients: plan.clientListen });
-
-  const shutdown = (signal: string): void => {
-    logger.info('shutting down', { signal, ...core.status() });
-    clearInterval(ticker);
-    server?.close();
-    void Promise.allSettled([transport?.close(), sent.then(() => disk.close())]).then(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(`txn-2pc node failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
+runTxnNode<Rec, Envelope>({
+  system: 'txn-2pc',
+  open: (plan, records, now) => new TxnNode({ id: plan.id, nodes: plan.nodes, bugs: plan.bugs }, records, now),
+  isPeerMsg,
 });

@@ -1,110 +1,13 @@
 /**
- * What txn-2pc nodes say: to clients, the bundled nodes' newline-delimited JSON
- * (src/node/kv/protocol.ts) with one request, a transaction; to each other, the
- * two-phase commit messages; to their disks, the records of ./outbox.ts.
- *
- *   → {"id":1,"f":"txn","value":[["append",3,7],["r",4,null]]}
- *   ← {"id":1,"type":"ok","value":[["append",3,7],["r",4,[1,7]]]}     committed
- *   ← {"id":1,"type":"fail","error":"aborted","message":"n3 refused: 4 is locked"}   surely not
- *   → {"id":2,"f":"txn","registers":true,"value":[["w",3,7],["r",4,null]]}          rw-register
- *   ← {"id":2,"type":"ok","value":[["w",3,7],["r",4,5]]}
- *   → {"id":3,"f":"status"}     ← {"id":3,"type":"ok","value":{"id":"n1","incarnation":1,"active":1,"prepared":0}}
- *
- * Any node takes any transaction and coordinates it; the client never needs to know where keys
- * live. A read's `null` in the reply means the key is empty.
+ * What txn-2pc nodes say: to clients, the transactional nodes' requests, and to each other the
+ * prepare / vote / decide messages, both shared with txn-3pc (src/node/txn/protocol.ts); this
+ * file adds two-phase commit's own message, a participant's query, and what its disk holds
+ * (./outbox.ts).
  */
-import type { Invocation } from '../../src/api/client.js';
-import { TXN_F, type TxnScalar } from '../../src/api/txn.js';
-import { parseRequestWith, type ParsedRequest } from '../../src/node/kv/protocol.js';
+import { isTxnPeerMsg, type CommonMsg } from '../../src/node/txn/protocol.js';
 
-export type Key = TxnScalar;
-export type AppendOp = ['append', Key, Key];
-export type WriteOp = ['w', Key, Key];
-/** A read: `null` when sent; answered with the list (list-append) or the value (rw-register), `null` when empty. */
-export type ReadOp = ['r', Key, Key[] | Key | null];
-export type Mop = AppendOp | WriteOp | ReadOp;
-
-/** What a transaction's keys hold: lists it appends to (list-append) or registers it sets (rw-register). */
-export type Model = 'list' | 'register';
-
-export interface TxnRequest {
-  f: 'txn';
-  model: Model;
-  value: Mop[];
-}
-
-/** A request line's body: rw-register transactions say `"registers": true`. (A type, not an interface, so it is a WireRequest.) */
-export type TxnWire = {
-  f: 'txn';
-  value: Mop[];
-  registers?: true;
-};
-
-const isScalar = (x: unknown): x is Key => typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
-
-/** A micro-operation as a client sends it (reads with `null`), or undefined. */
-function asMop(x: unknown): Mop | undefined {
-  if (!Array.isArray(x) || x.length !== 3 || !isScalar(x[1])) return undefined;
-  if ((x[0] === 'append' || x[0] === 'w') && isScalar(x[2])) return [x[0], x[1], x[2]];
-  if (x[0] === 'r' && x[2] === null) return ['r', x[1], null];
-  return undefined;
-}
-
-const WRITE_OF: Record<Model, Mop[0]> = { list: 'append', register: 'w' };
-
-/** Check one request line. */
-export function parseTxnRequest(line: string): ParsedRequest<TxnRequest> {
-  return parseRequestWith<TxnRequest>(line, (r, id) => {
-    if (r.f !== TXN_F) return { kind: 'bad', id, message: `unknown f ${JSON.stringify(r.f)}` };
-    if (!Array.isArray(r.value) || r.value.length === 0) return { kind: 'bad', id, message: 'a txn needs a non-empty list of micro-operations' };
-    const model: Model = r.registers === true ? 'register' : 'list';
-    const write = WRITE_OF[model];
-    const mops = r.value.map(asMop);
-    if (mops.some((m) => m === undefined || (m[0] !== 'r' && m[0] !== write))) {
-      return { kind: 'bad', id, message: `each micro-operation is ["${write}", key, value] or ["r", key, null]${model === 'list' ? ' (registers: true for w)' : ''}` };
-    }
-    return { kind: 'kv', id, req: { f: 'txn', model, value: mops as Mop[] } };
-  });
-}
-
-/** The request for a `list-append` workload operation. */
-export function txnRequest(op: Invocation): TxnWire {
-  if (op.f !== TXN_F || !Array.isArray(op.value)) throw new Error(`the txn-2pc client cannot do "${op.f}"`);
-  return { f: 'txn', value: op.value as Mop[] };
-}
-
-/** The request for an `rw-register` workload operation. */
-export function registerTxnRequest(op: Invocation): TxnWire {
-  return { ...txnRequest(op), registers: true };
-}
-
-/** A micro-operation as a participant gets it: its position in the transaction, and itself. */
-export type ShardOp = [number, Mop];
-
-/** Coordinator → participant: lock, read, make durable, vote. */
-export interface PrepareMsg {
-  type: 'prepare';
-  txn: string;
-  model: Model;
-  ops: ShardOp[];
-}
-
-/** Participant → coordinator: the vote, with what the shard's reads returned (by position). */
-export interface VoteMsg {
-  type: 'vote';
-  txn: string;
-  yes: boolean;
-  reads: [number, ReadOp[2]][];
-  /** Why a participant voted no. */
-  why?: string;
-}
-
-/** Coordinator → participant: the outcome (phase 2, or the answer to a query). */
-export interface DecideMsg {
-  type: 'decide';
-  txn: string;
-  commit: boolean;
-}
+export type { DecideMsg, Key, Model, Mop, PrepareMsg, ReadOp, ShardOp, TxnRequest, VoteMsg } from '../../src/node/txn/protocol.js';
+export { parseTxnRequest } from '../../src/node/txn/protocol.js';
 
 /** Participant → coordinator: a transaction it prepared has been in doubt for a while. */
 export interface QueryMsg {
@@ -112,24 +15,10 @@ export interface QueryMsg {
   txn: string;
 }
 
-export type PeerMsg = PrepareMsg | VoteMsg | DecideMsg | QueryMsg;
+export type PeerMsg = CommonMsg | QueryMsg;
 export type Envelope<M extends PeerMsg = PeerMsg> = M & { from: string };
 
+const TYPES: readonly PeerMsg['type'][] = ['prepare', 'vote', 'decide', 'query'];
+
 /** A shape check for peer messages read off the network. */
-export function isPeerMsg(x: unknown): x is Envelope {
-  if (typeof x !== 'object' || x === null) return false;
-  const m = x as Record<string, unknown>;
-  if (typeof m.from !== 'string' || typeof m.txn !== 'string') return false;
-  switch (m.type) {
-    case 'prepare':
-      return (m.model === 'list' || m.model === 'register') && Array.isArray(m.ops) && m.ops.every((o) => Array.isArray(o) && typeof o[0] === 'number' && asMop(o[1]) !== undefined);
-    case 'vote':
-      return typeof m.yes === 'boolean' && Array.isArray(m.reads);
-    case 'decide':
-      return typeof m.commit === 'boolean';
-    case 'query':
-      return true;
-    default:
-      return false;
-  }
-}
+export const isPeerMsg = (x: unknown): x is Envelope => isTxnPeerMsg(x, TYPES);

@@ -3,7 +3,7 @@
 // transactions after a coordinator or a participant crash, and what each known bug changes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Ring } from '../../../clusters/txn-2pc/ring.js';
+import { Ring } from '../../../src/node/txn/ring.js';
 import { IN_DOUBT_MS } from '../../../clusters/txn-2pc/participant.js';
 import { PREPARE_TIMEOUT_MS } from '../../../clusters/txn-2pc/coordinator.js';
 import { parseTxnRequest, isPeerMsg } from '../../../clusters/txn-2pc/protocol.js';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { txn2pc } from '../../../clusters/txn-2pc/index.js';
-import { Ring } from '../../../clusters/txn-2pc/ring.js';
+import { Ring } from '../../../src/node/txn/ring.js';
 import { nodeStatus } from '../../../src/node/kv/probe.js';
 import { eventually, RealCluster } from '../real-cluster.js';
 

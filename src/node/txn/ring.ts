@@ -4,7 +4,7 @@
  * removing a node moves only the keys next to its points, and the points spread each node's share
  * evenly. Keys are hashed by their JSON text, so `1` and `"1"` are different keys.
  */
-import type { TxnScalar } from '../../src/api/txn.js';
+import type { TxnScalar } from '../../api/txn.js';
 
 /** FNV-1a, 32 bits, over the UTF-16 code units of `text`, then avalanched (murmur3's finalizer). */
 export function hash32(text: string): number {
