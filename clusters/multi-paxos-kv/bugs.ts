@@ -11,8 +11,8 @@ export const BUGS = {
       'an acceptor accepts (and learns from) an accept request of any ballot, also one lower than ' +
       'it promised to a newer leader, so a deposed leader still gathers majorities and two leaders ' +
       'choose different values for one slot; partitions where a node hears two leaders (majorities ' +
-      'ring, bridge) expose it',
-    nemeses: ['partition'],
+      'ring, bridge) expose it; bridge-primary (the leader on one side of a bridge) aims at that',
+    nemeses: ['bridge-primary'],
   },
   'forget-accepted-on-restart': {
     describe:
