@@ -16,7 +16,7 @@
  * A correct system sees only crashes and a partition. The whole sequence runs inside
  * `start-election-crash` (a few seconds), so the schedule's next entries wait for it.
  *
- * Operations: `start-election-crash` `{}` → the sequence above; `stop-election-crash` → heal the
+ * Operations: `start-election-crash` `{target: 'primary'}` → the sequence above; `stop-election-crash` → heal the
  * cut if it is still in force and start any node the fault left down.
  */
 import { performance } from 'node:perf_hooks';
@@ -78,11 +78,14 @@ export function watchPrimary(cluster: Pick<Cluster, 'primary'>, signal: AbortSig
   });
 }
 
-function parse(value: unknown): Record<string, never> {
-  if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length > 0)) {
-    throw new Error(`start-election-crash takes no parameters ({}), got ${JSON.stringify(value)}`);
+/** The one value of `start-election-crash`: it aims at the primary, found when it runs. */
+const AIM = { target: 'primary' } as const;
+
+function parse(value: unknown): typeof AIM {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || JSON.stringify(value) !== JSON.stringify(AIM)) {
+    throw new Error(`start-election-crash takes ${JSON.stringify(AIM)}, got ${JSON.stringify(value)}`);
   }
-  return {};
+  return AIM;
 }
 
 function build() {
@@ -153,7 +156,7 @@ export const electionCrash: NemesisDef = {
   description: 'Kill the primary; the moment another node is elected, cut it off and crash-restart every other node; heal once they elect a primary of their own',
   requires: ['primary'],
   build,
-  schedule: (opts: ScheduleOptions) => (opts.nodes.length < 3 ? [] : faultWindows(opts, (window) => startStop('election-crash', window, {}), MIN_WINDOW_MS)),
+  schedule: (opts: ScheduleOptions) => (opts.nodes.length < 3 ? [] : faultWindows(opts, (window) => startStop('election-crash', window, AIM), MIN_WINDOW_MS)),
   validate: validateStart('election-crash', parse),
-  drawStart: (nodes) => (nodes.length < 3 ? undefined : {}),
+  drawStart: (nodes) => (nodes.length < 3 ? undefined : AIM),
 };

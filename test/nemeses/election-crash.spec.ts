@@ -53,13 +53,13 @@ describe('election-crash schedule', () => {
     expectSeedMatters(electionCrash);
     checkScheduleLaws(electionCrash, (schedule, nodes) => {
       if (nodes.length < 3) expect(schedule).toEqual([]);
-      for (const entry of schedule) if (entry.f === 'start-election-crash') expect(entry.value).toEqual({});
+      for (const entry of schedule) if (entry.f === 'start-election-crash') expect(entry.value).toEqual({ target: 'primary' });
     });
   });
 
-  it('takes no parameters', () => {
-    expect(() => electionCrash.validate!({ f: 'start-election-crash', value: {} }, five)).not.toThrow();
-    expect(() => electionCrash.validate!({ f: 'start-election-crash', value: { nodes: ['n1'] } }, five)).toThrow(/no parameters/);
+  it('takes only {target: primary}', () => {
+    expect(() => electionCrash.validate!({ f: 'start-election-crash', value: { target: 'primary' } }, five)).not.toThrow();
+    expect(() => electionCrash.validate!({ f: 'start-election-crash', value: { nodes: ['n1'] } }, five)).toThrow(/takes/);
   });
 });
 
@@ -68,7 +68,7 @@ describe('election-crash nemesis', () => {
     // n1 leads; once it is killed n3 wins; once n3 is cut off and the others restarted, n5 wins.
     const { ctx, calls, grudge } = scriptedCluster((killed) => (killed.length === 0 ? undefined : killed.length === 1 ? 'n3' : 'n5'), 'n1');
     const nemesis = electionCrash.build();
-    const done = (await nemesis.invoke({ f: 'start-election-crash', value: {} }, ctx)) as ElectionCrashDone;
+    const done = (await nemesis.invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
     expect(done).toMatchObject({ killed: 'n1', elected: 'n3', crashed: ['n2', 'n4', 'n5'], next: 'n5' });
     expect(calls[0]).toBe('kill n1');
     expect(calls.slice(1, 5).sort()).toEqual([`cut ${JSON.stringify(isolate(five, 'n3'))}`, 'kill n2', 'kill n4', 'kill n5'].sort());
@@ -81,11 +81,11 @@ describe('election-crash nemesis', () => {
 
   it('does nothing without a primary, and restarts the killed one when nobody else is elected', async () => {
     const none = scriptedCluster(() => undefined, undefined);
-    expect(await electionCrash.build().invoke({ f: 'start-election-crash', value: {} }, none.ctx)).toEqual({ text: 'no primary known: nothing done' });
+    expect(await electionCrash.build().invoke({ f: 'start-election-crash', value: { target: 'primary' } }, none.ctx)).toEqual({ text: 'no primary known: nothing done' });
     expect(none.calls).toEqual([]);
     // n1 stays the only primary there is: once it is down nobody is elected.
     const stuck = scriptedCluster(() => undefined, 'n1');
-    const done = (await electionCrash.build().invoke({ f: 'start-election-crash', value: {} }, stuck.ctx)) as ElectionCrashDone;
+    const done = (await electionCrash.build().invoke({ f: 'start-election-crash', value: { target: 'primary' } }, stuck.ctx)) as ElectionCrashDone;
     expect(done.text).toMatch(/no other primary within \d+ ms, so restart it/);
     expect(stuck.calls).toEqual(['kill n1', 'start n1']);
   });
