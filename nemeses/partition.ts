@@ -9,16 +9,19 @@
  */
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
 import type { Grudge } from '../src/api/net.js';
-import type { Rng } from '../src/gen/rng.js';
 import { bridge, complete, componentsOf, describeGrudge, isolate, majoritiesRing, oneWay, randomHalves } from '../src/net/grudge.js';
+import type { Rng } from '../src/gen/rng.js';
+import { faultWindows, startStop } from './cadence.js';
 import { minoritySize } from './targets.js';
 import { startStopNemesis, validateStart } from './start-stop.js';
 
 /** Shapes the schedule picks from. */
-export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'primary-minority' | 'one-way';
+export type PartitionShape = 'random-halves' | 'isolate-one' | 'majorities-ring' | 'bridge' | 'isolate-primary' | 'primary-minority' | 'one-way' | 'primary-bridge';
 
 /** Shapes resolved against the primary when they run. */
-const PRIMARY_SHAPES: readonly PartitionShape[] = ['isolate-primary', 'primary-minority'];
+export const PRIMARY_SHAPES: readonly PartitionShape[] = ['isolate-primary', 'primary-minority'];
+/** Every shape resolved against the primary when it runs: `partition-primary`'s bridge as well. */
+const AIMED_SHAPES: readonly PartitionShape[] = [...PRIMARY_SHAPES, 'primary-bridge'];
 
 /** The value of a `start-partition` operation. */
 export interface StartPartition {
@@ -41,6 +44,8 @@ export interface PartitionDone {
 
 /** Every shape a `start-partition` may name. */
 const SHAPES: readonly PartitionShape[] = ['random-halves', 'isolate-one', 'majorities-ring', 'bridge', 'isolate-primary', 'one-way', 'primary-minority'];
+/** Every shape a schedule entry may name: `partition`'s and the primary on one side of a bridge. */
+const KNOWN_SHAPES: readonly PartitionShape[] = [...SHAPES, 'primary-bridge'];
 
 /**
  * The shapes that make sense for a cluster of `n` nodes (rings and bridges need 3; a primary
@@ -68,6 +73,7 @@ export function makeGrudge(shape: PartitionShape, nodes: readonly string[], rng:
     case 'majorities-ring':
       return majoritiesRing(nodes, rng);
     case 'bridge':
+    case 'primary-bridge': // the primary takes a side when the fault runs
       return bridge(rng.shuffle(nodes));
     case 'one-way': {
       // One node's messages reach nobody while it still hears everyone (asymmetric partition).
@@ -103,37 +109,49 @@ export function primaryMinority(standIn: Grudge, nodes: readonly string[], prima
   return complete([minority, nodes.filter((n) => !minority.includes(n))]);
 }
 
-/** A delay of about `mean` ms: uniform in [mean/2, 3·mean/2), at least 1 ms. */
-function around(mean: number, rng: Rng): number {
-  return Math.max(1, Math.round(mean * (0.5 + rng.float())));
+/**
+ * The bridge `standIn` with the primary on one of its sides: as it is when the primary is not its
+ * bridge node; otherwise the primary trades places with the first other node in cluster order.
+ */
+export function primaryBridge(standIn: Grudge, nodes: readonly string[], primary: string): Grudge {
+  const dropped = (node: string): boolean => nodes.some((other) => (standIn[other] ?? []).includes(node));
+  const middle = nodes.find((node) => (standIn[node] ?? []).length === 0 && !dropped(node));
+  if (middle === undefined || nodes.every((node) => (standIn[node] ?? []).length === 0)) {
+    throw new Error(`primary-bridge needs a stand-in bridge (two sides joined by one node), got ${describeGrudge(standIn, nodes)}`);
+  }
+  if (middle !== primary) return standIn;
+  const other = nodes.find((node) => node !== primary) as string;
+  const swap = (node: string): string => (node === primary ? other : node === other ? primary : node);
+  return Object.fromEntries(Object.entries(standIn).map(([node, drops]) => [swap(node), drops.map(swap)]));
+}
+
+/**
+ * One `start-<name>` / `stop-<name>` window after another (./cadence.ts), each cut drawn by
+ * `draw`; no entries when `draw` finds no shape for the cluster. Pure: the same rng state gives
+ * the same schedule.
+ */
+export function partitionWindows(name: string, draw: (nodes: readonly string[], rng: Rng) => StartPartition | undefined) {
+  return (opts: ScheduleOptions): ScheduleEntry[] =>
+    faultWindows(opts, (window, rng) => {
+      const value = draw(opts.nodes, rng);
+      return value === undefined ? [] : startStop(name, window, value);
+    });
 }
 
 /**
  * Alternating `start-partition` / `stop-partition` entries about `intervalMs` apart, sorted by
- * time, with every partition healed before `durationMs`. Pure: the same rng state gives the
- * same schedule.
+ * time, with every partition healed before `durationMs`.
  */
-export function partitionSchedule({ nodes, durationMs, intervalMs, rng }: ScheduleOptions): ScheduleEntry[] {
-  const entries: ScheduleEntry[] = [];
-  if (shapesFor(nodes.length).length === 0 || intervalMs <= 0) return entries;
-  let t = 0;
-  for (;;) {
-    const start = t + around(intervalMs, rng);
-    const stop = start + around(intervalMs, rng);
-    if (stop >= durationMs) return entries;
-    entries.push({ atMs: start, f: 'start-partition', value: drawPartition(nodes, rng) }, { atMs: stop, f: 'stop-partition' });
-    t = stop;
-  }
-}
+export const partitionSchedule = partitionWindows('partition', drawPartition);
 
 /** Check a `start-partition` value against the cluster's `nodes` (schedules may be written by hand). */
-function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
+export function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
   const v = (value ?? {}) as Partial<StartPartition>;
-  if (!SHAPES.includes(v.shape as PartitionShape)) {
-    throw new Error(`start-partition needs {shape: ${SHAPES.join('|')}, grudge: {node: [nodes it drops]}}, got ${JSON.stringify(value)}`);
+  if (!KNOWN_SHAPES.includes(v.shape as PartitionShape)) {
+    throw new Error(`start-partition needs {shape: ${KNOWN_SHAPES.join('|')}, grudge: {node: [nodes it drops]}}, got ${JSON.stringify(value)}`);
   }
   const { grudge } = v;
-  if (grudge === undefined && PRIMARY_SHAPES.includes(v.shape as PartitionShape)) return { shape: v.shape as PartitionShape };
+  if (grudge === undefined && AIMED_SHAPES.includes(v.shape as PartitionShape)) return { shape: v.shape as PartitionShape };
   if (typeof grudge !== 'object' || grudge === null || Array.isArray(grudge)) {
     throw new Error(`start-partition ${v.shape} needs a grudge {node: [nodes whose messages it drops]}, got ${JSON.stringify(grudge)}`);
   }
@@ -145,10 +163,11 @@ function parseStart(value: unknown, nodes: readonly string[]): StartPartition {
   return { shape: v.shape as PartitionShape, grudge: grudge as Grudge };
 }
 
-async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone> {
-  const { shape, grudge } = parseStart(value, ctx.cluster.nodes);
+/** Make the cut `value` names (checked with `parse`); primary-targeted shapes are resolved now. */
+export async function cut(value: unknown, ctx: NemesisContext, parse = parseStart): Promise<PartitionDone> {
+  const { shape, grudge } = parse(value, ctx.cluster.nodes);
   const nodes = ctx.cluster.nodes;
-  if (!PRIMARY_SHAPES.includes(shape)) {
+  if (!AIMED_SHAPES.includes(shape)) {
     await ctx.net.partition(grudge as Grudge);
     return { shape, grudge: grudge as Grudge, text: `partition ${shape}: ${describeGrudge(grudge as Grudge, nodes)}` };
   }
@@ -158,8 +177,13 @@ async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone
     await ctx.net.partition(fallback);
     return { shape, grudge: fallback, text: `isolate the primary: none known, so ${describeGrudge(fallback, nodes)}` };
   }
-  const alone = shape === 'isolate-primary';
   // A hand-written entry may leave out the stand-in: then the primary's companions follow it in cluster order.
+  if (shape === 'primary-bridge') {
+    const cut = primaryBridge(grudge ?? bridge(nodes), nodes, primary);
+    await ctx.net.partition(cut);
+    return { shape, grudge: cut, primary, text: `primary ${primary} on one side of a bridge: ${describeGrudge(cut, nodes)}` };
+  }
+  const alone = shape === 'isolate-primary';
   const standIn = grudge ?? complete([nodes.slice(0, minoritySize(nodes.length)), nodes.slice(minoritySize(nodes.length))]);
   const cut = alone ? isolate(nodes, primary) : primaryMinority(standIn, nodes, primary);
   await ctx.net.partition(cut);
@@ -167,7 +191,7 @@ async function start(value: unknown, ctx: NemesisContext): Promise<PartitionDone
 }
 
 /** Partitions only: an empty partition heals cuts and leaves other nemeses' shaping alone. */
-async function stop(ctx: NemesisContext): Promise<{ text: string }> {
+export async function heal(ctx: NemesisContext): Promise<{ text: string }> {
   await ctx.net.partition({});
   return { text: 'heal the partition' };
 }
@@ -177,7 +201,7 @@ export const partition: NemesisDef = {
   name: 'partition',
   description: 'Cut the network (half the time around the primary: alone, or with a minority it still leads; otherwise random halves, one node alone, majorities ring, bridge, one-way), then heal',
   build(): Nemesis {
-    return startStopNemesis('partition', { start, stop });
+    return startStopNemesis('partition', { start: (value, ctx) => cut(value, ctx), stop: heal });
   },
   schedule: partitionSchedule,
   validate: validateStart('partition', parseStart),

@@ -31,7 +31,10 @@ import { broadcast } from '../workloads/broadcast.js';
 import { lock } from '../workloads/lock.js';
 import { bank } from '../workloads/bank.js';
 import { partition } from '../nemeses/partition.js';
+import { bridgePrimary, partitionPrimary } from '../nemeses/partition-primary.js';
 import { kill, restart } from '../nemeses/kill.js';
+import { killAll } from '../nemeses/kill-all.js';
+import { electionCrash } from '../nemeses/election-crash.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
 import { pause } from '../nemeses/pause.js';
 import { clock } from '../nemeses/clock.js';
@@ -49,7 +52,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, txn3pc, memoryKv, etcd, maelstrom]);
 const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, bank, uniqueIds, echo, broadcast]);
-const nemesisTable = byName<NemesisDef>([partition, kill, restart, rollingRestart, pause, clock, latency, loss, silentCrash]);
+const nemesisTable = byName<NemesisDef>([partition, partitionPrimary, bridgePrimary, kill, killAll, electionCrash, silentCrash, restart, rollingRestart, pause, clock, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;
 export const workloads: Readonly<Record<string, WorkloadDef>> = workloadTable;

@@ -20,7 +20,7 @@ describe('known bugs', () => {
   });
 
   it('runs a correct system under every nemesis its bugs name, once each', () => {
-    expect(correctNemeses(systems['raft-kv']!)).toEqual(['partition', 'kill']);
+    expect(correctNemeses(systems['raft-kv']!)).toEqual(['partition-primary', 'election-crash', 'kill-all']);
     expect(correctNemeses(systems['memory-kv']!)).toEqual(['partition']);
   });
 });

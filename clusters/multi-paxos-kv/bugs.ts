@@ -11,15 +11,15 @@ export const BUGS = {
       'an acceptor accepts (and learns from) an accept request of any ballot, also one lower than ' +
       'it promised to a newer leader, so a deposed leader still gathers majorities and two leaders ' +
       'choose different values for one slot; partitions where a node hears two leaders (majorities ' +
-      'ring, bridge) expose it',
-    nemeses: ['partition'],
+      'ring, bridge) expose it; bridge-primary (the leader on one side of a bridge) aims at that',
+    nemeses: ['bridge-primary'],
   },
   'forget-accepted-on-restart': {
     describe:
       'a restarted acceptor reloads its promise but not its accepted values (its log), so a new ' +
       'leader whose promises come from nodes that forgot finds nothing accepted and fills chosen ' +
-      'slots with no-ops or new values; killing all nodes or a majority exposes it',
-    nemeses: ['kill'],
+      'slots with no-ops or new values; killing every node at once exposes it',
+    nemeses: ['kill-all'],
   },
 } as const satisfies Record<string, KnownBug>;
 

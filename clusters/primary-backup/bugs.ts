@@ -19,8 +19,8 @@ export const BUGS = {
     describe:
       'nodes acknowledge proposals (the primary counts its own copy at once) before writing them: ' +
       'the log is written out in the background once a second, so killing the nodes that hold a ' +
-      'committed write before that loses it; killing all nodes at once exposes it',
-    nemeses: ['kill'],
+      'committed write before that loses it; killing every node at once exposes it',
+    nemeses: ['kill-all'],
   },
 } as const satisfies Record<string, KnownBug>;
 

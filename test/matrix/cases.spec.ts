@@ -13,19 +13,19 @@ describe('matrixCases', () => {
     expect(chosen).not.toContain('memory-kv');
     expect(chosen).not.toContain('etcd');
     expect(cases.filter((c) => c.system === 'raft-kv')).toEqual([
-      { system: 'raft-kv', bug: 'stale-read', nemeses: ['partition'], workload: 'register' },
-      { system: 'raft-kv', bug: 'no-fsync-vote', nemeses: ['kill', 'partition'], workload: 'register' },
-      { system: 'raft-kv', bug: 'commit-without-majority', nemeses: ['partition'], workload: 'register' },
-      { system: 'raft-kv', bug: 'no-log-recovery', nemeses: ['kill'], workload: 'register' },
-      { system: 'raft-kv', bug: null, nemeses: ['partition', 'kill'], workload: 'register' },
+      { system: 'raft-kv', bug: 'stale-read', nemeses: ['partition-primary'], workload: 'register' },
+      { system: 'raft-kv', bug: 'no-fsync-vote', nemeses: ['election-crash'], workload: 'register' },
+      { system: 'raft-kv', bug: 'commit-without-majority', nemeses: ['partition-primary'], workload: 'register' },
+      { system: 'raft-kv', bug: 'no-log-recovery', nemeses: ['kill-all'], workload: 'register' },
+      { system: 'raft-kv', bug: null, nemeses: ['partition-primary', 'election-crash', 'kill-all'], workload: 'register' },
     ]);
     expect(cases.find((c) => c.system === 'gossip-counter')?.workload).toBe('counter');
   });
 
   it('narrows to the systems and bugs named; the correct system then runs under those bugs\' nemeses', () => {
     expect(matrixCases(systems, { systems: ['primary-backup'], bugs: ['ack-before-persist'], correct: true })).toEqual([
-      { system: 'primary-backup', bug: 'ack-before-persist', nemeses: ['kill'], workload: 'register' },
-      { system: 'primary-backup', bug: null, nemeses: ['kill'], workload: 'register' },
+      { system: 'primary-backup', bug: 'ack-before-persist', nemeses: ['kill-all'], workload: 'register' },
+      { system: 'primary-backup', bug: null, nemeses: ['kill-all'], workload: 'register' },
     ]);
     expect(matrixCases(systems, { systems: ['memory-kv'], correct: true })).toEqual([{ system: 'memory-kv', bug: null, nemeses: ['partition'], workload: 'register' }]);
     expect(matrixCases(systems, { systems: ['raft-kv'], bugs: ['stale-read'], correct: false })).toHaveLength(1);

@@ -1,0 +1,31 @@
+/**
+ * The election-crash nemesis on real raft-kv nodes: it must meet a fresh election (kill the
+ * primary, see the next one within milliseconds, cut it off, crash-restart the others), and the
+ * correct system must stay valid through it. How often it exposes `no-fsync-vote` is measured in
+ * the README, not here.
+ */
+import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const results = mkdtempSync(join(tmpdir(), 'faultline-election-crash-'));
+afterAll(() => rmSync(results, { recursive: true, force: true }));
+
+describe('election-crash on raft-kv', () => {
+  it('cuts off a freshly elected leader, crash-restarts the others, and the correct system stays valid', async () => {
+    const r = await runCli(['test', '--cluster', 'raft-kv', '--nemesis', 'election-crash', '--nodes', '3', '--concurrency', '6', '--time-limit', '6', '--nemesis-interval', '2', '--recovery-time', '1', '--seed', '1', '--results-dir', results]);
+    expect(r.code, r.stderr).toBe(0);
+    const run = join(results, readlinkSync(join(results, 'latest')));
+    const done = readFileSync(join(run, 'history.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"start-election-crash"') && line.includes('"info"'))
+      .map((line) => JSON.parse(line) as { value: { killed?: string; elected?: string; crashed?: string[] } });
+    expect(done.length).toBeGreaterThan(0);
+    const struck = done.find((op) => op.value.elected !== undefined);
+    expect(struck, JSON.stringify(done)).toBeDefined();
+    expect(struck!.value.elected).not.toBe(struck!.value.killed);
+    expect(struck!.value.crashed).not.toContain(struck!.value.elected);
+  }, 120_000);
+});
