@@ -2,8 +2,8 @@
  * The `silent-crash` nemesis: a node decides things nobody hears about, then crashes. One node is
  * muted (a one-way cut: its messages reach nobody while it still hears everyone), so the work
  * it had in flight completes on its side (answers from its peers still arrive) but whatever it
- * then tells its peers is lost; once that work has had time to finish it is killed with -9, then
- * started again, and only then is the cut healed. What the node promised its clients while muted
+ * then tells its peers is lost; at the end of the fault (at least MUTED_BEFORE_KILL_MS later, time
+ * for that work to finish) it is killed with -9, started again, and only then is the cut healed. What the node promised its clients while muted
  * must survive its crash: a peer that learns the outcome of that work from the restarted node
  * learns what the node remembered from its disk.
  *
@@ -13,20 +13,19 @@
  * a correct system stays valid under it. It shapes the network with a partition, so it is not
  * meant to run together with the `partition` nemesis (either one's heal lifts the other's cut).
  *
- * Operations: `start-silent-crash` `{node}` mutes the node; `kill-silent-crash` kills it;
- * `stop-silent-crash` starts it again and heals the cut.
+ * Operations: `start-silent-crash` `{node}` mutes the node; `stop-silent-crash` kills it, starts
+ * it again and heals the cut. A start/stop pair, like every nemesis's, so generated and shrunk
+ * schedules (`--nemesis random`, `faultline shrink`) can hold it.
  */
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
 import { oneWay } from '../src/net/grudge.js';
 import { faultWindows } from './cadence.js';
 
-/** How long the node stays muted before it is killed: long enough for its in-flight work to finish. */
+/** How long the node stays muted, at least, before it is killed: long enough for its in-flight work to finish. */
 export const MUTED_BEFORE_KILL_MS = 1500;
-/** How long it stays down before it is started again (and the cut healed). */
-export const DOWN_MS = 500;
 
 const NAME = 'silent-crash';
-const [START, KILL, STOP] = [`start-${NAME}`, `kill-${NAME}`, `stop-${NAME}`];
+const [START, STOP] = [`start-${NAME}`, `stop-${NAME}`];
 
 function parseStart(value: unknown, nodes: readonly string[]): string {
   const node = (value as { node?: unknown } | null)?.node;
@@ -35,47 +34,42 @@ function parseStart(value: unknown, nodes: readonly string[]): string {
 }
 
 function build(): Nemesis {
-  /** The muted node, and whether it is down. */
+  /** The muted node. */
   let muted: string | undefined;
-  let killed = false;
 
-  async function heal(ctx: NemesisContext): Promise<{ text: string }> {
+  /** Kill the muted node, start it again, then lift the cut; `crash: false` only lifts it. */
+  async function end(ctx: NemesisContext, crash: boolean): Promise<{ node?: string; text: string }> {
     const node = muted;
     if (node === undefined) return { text: 'nothing to undo' };
-    if (killed) await ctx.cluster.start(node);
+    if (crash) {
+      await ctx.cluster.kill(node);
+      await ctx.cluster.start(node);
+    }
     await ctx.net.partition({});
-    const text = `${killed ? `restart ${node}, ` : ''}heal`;
     muted = undefined;
-    killed = false;
-    return { text };
+    return { node, text: crash ? `kill ${node} while muted, start it again, heal` : 'heal' };
   }
 
   return {
-    fs: [START, KILL, STOP],
+    fs: [START, STOP],
     async invoke(op, ctx) {
       if (op.f === START) {
         const node = parseStart(op.value, ctx.cluster.nodes);
-        if (muted !== undefined) await heal(ctx);
+        if (muted !== undefined) await end(ctx, false);
         await ctx.net.partition(oneWay(node, ctx.cluster.nodes.filter((n) => n !== node)));
         muted = node;
         return { node, text: `mute ${node}: its messages reach nobody, it hears everyone` };
       }
-      if (op.f === KILL) {
-        if (muted === undefined) return { text: 'nothing muted to kill' };
-        await ctx.cluster.kill(muted);
-        killed = true;
-        return { node: muted, text: `kill ${muted} while muted` };
-      }
-      if (op.f === STOP) return heal(ctx);
+      if (op.f === STOP) return end(ctx, true);
       throw new Error(`${NAME} nemesis cannot ${op.f}`);
     },
     async heal(ctx) {
-      await heal(ctx);
+      await end(ctx, false);
     },
   };
 }
 
-/** Mute a node drawn by the seed, kill it MUTED_BEFORE_KILL_MS later, start it and heal DOWN_MS after that. */
+/** Mute a node drawn by the seed for a fault window of at least MUTED_BEFORE_KILL_MS, then crash it, start it and heal. */
 function schedule(opts: ScheduleOptions): ScheduleEntry[] {
   return faultWindows(
     opts,
@@ -84,11 +78,10 @@ function schedule(opts: ScheduleOptions): ScheduleEntry[] {
       const node = rng.pick(opts.nodes);
       return [
         { atMs: startMs, f: START, value: { node } },
-        { atMs: startMs + MUTED_BEFORE_KILL_MS, f: KILL },
-        { atMs: Math.max(endMs, startMs + MUTED_BEFORE_KILL_MS + DOWN_MS), f: STOP },
+        { atMs: Math.max(endMs, startMs + MUTED_BEFORE_KILL_MS), f: STOP },
       ];
     },
-    MUTED_BEFORE_KILL_MS + DOWN_MS,
+    MUTED_BEFORE_KILL_MS,
   );
 }
 
