@@ -88,7 +88,9 @@ export class LockCore extends RaftCore<LockCommand> {
       case 'close':
         return this.propose({ op: req.f, session: req.session, rid }, rid);
       case 'acquire': {
-        const token = this.bugs.has('no-fencing') && this.isLeader ? { token: this.takeToken() } : {};
+        // A lock the leader sees held is refused when applied, so it takes no token: the counter counts grants.
+        const grantable = this.bugs.has('no-fencing') && this.isLeader && this.state.holder(req.key) === undefined;
+        const token = grantable ? { token: this.takeToken() } : {};
         return this.propose({ op: 'acquire', session: req.session, lock: req.key, ...token, rid }, rid);
       }
       case 'release':

@@ -53,7 +53,7 @@ describe('bully election', () => {
     // What n1 sends, taken straight from the core (the simulation pumps it only on its own steps).
     const sent = () => {
       const out = [];
-      for (let rd = n1.ready(); rd; rd = n1.ready()) out.push(...rd.messages);
+      for (let rd = n1.ready(); rd; rd = n1.ready()) for (const m of rd.messages) out.push(m);
       return out;
     };
     // A coordinator of an old term (an old leader returning): refused with the current term.
