@@ -1,8 +1,8 @@
 /**
  * `npm run matrix:readme -- [matrix directory or matrix.json] [README.md]`: put a `faultline
  * matrix` table into the README's marked section, and its data into docs/matrix.json. Without a
- * matrix, the newest `results/matrix-*` directory. A matrix of some systems (`--systems`) run
- * with the published settings replaces only those systems' rows.
+ * matrix, the newest `results/matrix-*` directory. A matrix of some systems (`--systems`) or bugs
+ * (`--bugs`) run with the published settings replaces only the rows it measured.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

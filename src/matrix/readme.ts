@@ -21,21 +21,27 @@ function sameRunShape(a: MatrixSettings, b: MatrixSettings): boolean {
   return a.seeds.join(',') === b.seeds.join(',') && a.timeLimitS === b.timeLimitS && a.recoveryS === b.recoveryS && a.nodes === b.nodes && a.concurrency === b.concurrency;
 }
 
+/** A row's identity across matrices: its system and bug (`null`: the correct system). */
+const rowKey = (row: MatrixRow): string => `${row.system}\u0000${row.bug ?? ''}`;
+
 /**
- * The published table after a matrix of some systems: the systems `fresh` measured take its
- * rows, the others keep theirs, so one system can be measured again without re-running all.
- * Only matrices run the same way (seeds, time limit, recovery, nodes, clients) are merged;
- * otherwise `fresh` replaces the table. The date shown is the oldest measurement's.
+ * The published table after a matrix of some rows (`--systems`, `--bugs`): each row `fresh`
+ * measured replaces the published row of the same system and bug in place, rows new to a system
+ * follow its last row, new systems go last, and the rest keep their figures, so one bug can be
+ * measured again without re-running all. Only matrices run the same way (seeds, time limit,
+ * recovery, nodes, clients) are merged; otherwise `fresh` replaces the table. The date shown is
+ * the oldest measurement's.
  */
 export function mergeMatrices(published: MatrixTable | undefined, fresh: MatrixTable): { table: MatrixTable; merged: boolean } {
   if (published === undefined || !sameRunShape(published.settings, fresh.settings)) return { table: fresh, merged: false };
-  const freshRows = (system: string): MatrixRow[] => fresh.rows.filter((row) => row.system === system);
-  // Each system stays where the table had it; systems new to the table go last.
+  const measured = new Map(fresh.rows.map((row) => [rowKey(row), row]));
+  const known = new Set(published.rows.map(rowKey));
+  const added = fresh.rows.filter((row) => !known.has(rowKey(row)));
   const systems = [...new Set([...published.rows, ...fresh.rows].map((row) => row.system))];
-  const rows = systems.flatMap((system) => {
-    const measured = freshRows(system);
-    return measured.length > 0 ? measured : published.rows.filter((row) => row.system === system);
-  });
+  const rows = systems.flatMap((system) => [
+    ...published.rows.filter((row) => row.system === system).map((row) => measured.get(rowKey(row)) ?? row),
+    ...added.filter((row) => row.system === system),
+  ]);
   const kept = rows.filter((row) => !fresh.rows.includes(row));
   const startedAt = [published.settings.startedAt, fresh.settings.startedAt].sort()[0] as string;
   const table = matrixTable({ ...fresh.settings, startedAt }, rows, published.interrupted || fresh.interrupted);

@@ -85,6 +85,13 @@ describe('publishing a matrix of some systems', () => {
     expect(table.settings.startedAt).toBe(settings.startedAt);
   });
 
+  it('replaces one bug of a system and keeps its other rows; a bug new to a system follows its last row', () => {
+    const fresh = matrixTable(settings, [row('b', 'y', true), row('a', 'w', false)], false);
+    const { table, merged } = mergeMatrices(published, fresh);
+    expect(merged).toBe(true);
+    expect(table.rows.map((r) => `${r.system}/${r.bug ?? '-'}/${r.invalid}`)).toEqual(['a/x/0', 'a/-/0', 'a/w/1', 'b/y/0', 'b/-/0']);
+  });
+
   it('replaces the whole table when the matrices were run differently, or when it had none', () => {
     const other = matrixTable({ ...settings, seeds: [1, 2, 3, 4, 5] }, [row('a', 'x', false)], false);
     expect(mergeMatrices(published, other)).toEqual({ table: other, merged: false });
