@@ -22,22 +22,21 @@
  *   promised a higher ballot, and everything chosen when the read arrived is applied. In
  *   read-mode log a read is a command in a slot of its own.
  *
- * Acceptor state (promised ballot, accepted values) is handed out in `ready()` to be made
- * durable before any message of the same batch is sent.
+ * This module is the proposer and the node around it; the acceptor and learner, which hold the
+ * durable state (promised ballot, accepted values), are ./acceptor.ts. That state is handed out
+ * in `ready()` to be made durable before any message of the same batch is sent.
  */
 import { notLeader, type KvFunction, type KvRequest, type KvResult, type NodeStatus, type Role } from '../../src/node/kv/protocol.js';
 import { LeaderRequests } from '../../src/node/kv/requests.js';
 import type { CoreEnv } from '../../src/node/kv/run-node.js';
 import { commandFor, KvStateMachine, type Command } from '../../src/node/kv/state-machine.js';
-import { ballotOwner, nextBallot } from './ballot.js';
+import { Acceptor, type Body } from './acceptor.js';
+import { nextBallot } from './ballot.js';
 import type { PaxosConfig } from './config.js';
 import { Leadership, mergePromises } from './leader.js';
-import type { Accept, Accepted, Learn, PaxosMessage, Prepare, Promise_, SlotReport, SlotValue } from './messages.js';
-import { recover, type Persisted } from './recovery.js';
+import type { Accepted, PaxosMessage, Promise_, SlotReport, SlotValue } from './messages.js';
+import type { Persisted } from './recovery.js';
 import { NOOP, type SlotLog, type SlotRecord } from './slots.js';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-type Body = DistributiveOmit<PaxosMessage, 'from'>;
 
 export interface Ready {
   /** The promised ballot, to be written before anything else in the batch is sent. */
@@ -59,8 +58,7 @@ interface Campaign {
 export class Paxos {
   readonly sm = new KvStateMachine();
   readonly log: SlotLog;
-  private promisedBallot: number;
-  private savedPromise: number;
+  private readonly acceptor: Acceptor;
   /** The highest ballot seen anywhere, so the next campaign starts above it. */
   private maxSeen: number;
   private leader: string | null = null;
@@ -85,17 +83,23 @@ export class Paxos {
     this.quorum = Math.floor(cfg.nodes.length / 2) + 1;
     this.index = cfg.nodes.indexOf(cfg.id);
     this.requests = new LeaderRequests((rid, result) => this.replies.push({ rid, result }));
-    ({ promised: this.promisedBallot, log: this.log } = recover(cfg, env, persisted));
-    this.savedPromise = this.promisedBallot;
-    this.maxSeen = this.promisedBallot;
+    this.acceptor = new Acceptor(cfg, env, persisted, {
+      seen: (ballot) => this.seen(ballot),
+      yieldTo: (leader, ballot) => this.yieldTo(leader, ballot),
+      heardProposer: () => this.resetElectionTimer(),
+      applyChosen: () => this.applyChosen(),
+      send: (to, body) => this.send(to, body),
+    });
+    this.log = this.acceptor.log;
+    this.maxSeen = this.acceptor.promised;
     for (let s = 1; s < this.log.firstUnchosen; s++) this.sm.apply(this.log.get(s)!.c);
     this.applyChosen();
     this.resetElectionTimer();
-    env.log('info', 'recovered', { promised: this.promisedBallot, firstUnchosen: this.log.firstUnchosen, maxSlot: this.log.maxSlot });
+    env.log('info', 'recovered', { promised: this.acceptor.promised, firstUnchosen: this.log.firstUnchosen, maxSlot: this.log.maxSlot });
   }
 
   get promised(): number {
-    return this.promisedBallot;
+    return this.acceptor.promised;
   }
 
   get role(): Role {
@@ -104,7 +108,7 @@ export class Paxos {
 
   status(): NodeStatus {
     const leader = this.lead ? this.cfg.id : this.leader;
-    return { id: this.cfg.id, role: this.role, term: this.promisedBallot, leader, commitIndex: this.log.firstUnchosen - 1 };
+    return { id: this.cfg.id, role: this.role, term: this.acceptor.promised, leader, commitIndex: this.log.firstUnchosen - 1 };
   }
 
   // ---- inputs ----
@@ -123,15 +127,15 @@ export class Paxos {
     if (!this.peers.includes(m.from)) return;
     switch (m.type) {
       case 'prepare':
-        return this.onPrepare(m);
+        return this.acceptor.onPrepare(m);
       case 'promise':
         return this.onPromise(m);
       case 'accept':
-        return this.onAccept(m);
+        return this.acceptor.onAccept(m);
       case 'accepted':
         return this.onAccepted(m);
       case 'learn':
-        return this.onLearn(m);
+        return this.acceptor.onLearn(m);
     }
   }
 
@@ -153,9 +157,8 @@ export class Paxos {
     else if (this.lead) this.flushFresh();
     this.roundWanted = false;
     const records = this.log.takeRecords();
-    const promised = this.promisedBallot !== this.savedPromise ? this.promisedBallot : undefined;
+    const promised = this.acceptor.takePromise();
     if (promised === undefined && records.length === 0 && this.out.length === 0 && this.replies.length === 0) return undefined;
-    this.savedPromise = this.promisedBallot;
     const rd: Ready = { messages: this.out, replies: this.replies };
     if (promised !== undefined) rd.promised = promised;
     if (records.length > 0) rd.records = records;
@@ -169,7 +172,7 @@ export class Paxos {
   private startCampaign(): void {
     this.stepDown();
     this.leader = null;
-    const ballot = nextBallot(Math.max(this.promisedBallot, this.maxSeen), this.index, this.cfg.nodes.length);
+    const ballot = nextBallot(Math.max(this.acceptor.promised, this.maxSeen), this.index, this.cfg.nodes.length);
     this.campaign = { ballot, phase: 'probe', start: this.log.firstUnchosen, granted: new Set([this.cfg.id]), promises: new Map() };
     this.resetElectionTimer();
     if (this.quorum <= 1) return this.startPrepare();
@@ -178,34 +181,14 @@ export class Paxos {
 
   private startPrepare(): void {
     const c = this.campaign!;
-    c.ballot = nextBallot(Math.max(this.promisedBallot, this.maxSeen), this.index, this.cfg.nodes.length);
+    c.ballot = nextBallot(Math.max(this.acceptor.promised, this.maxSeen), this.index, this.cfg.nodes.length);
     c.phase = 'prepare';
     c.start = this.log.firstUnchosen;
-    this.promisedBallot = c.ballot;
+    this.acceptor.promise(c.ballot);
     c.promises.set(this.cfg.id, this.log.reportFrom(c.start));
     this.env.log('info', 'running for leader', { ballot: c.ballot, from: c.start });
     if (c.promises.size >= this.quorum) return this.becomeLeader();
     for (const peer of this.peers) this.send(peer, { type: 'prepare', ballot: c.ballot, start: c.start });
-  }
-
-  private onPrepare(m: Prepare): void {
-    this.seen(m.ballot);
-    if (m.probe) {
-      const ok = m.ballot > this.promisedBallot;
-      return this.send(m.from, { type: 'promise', ballot: m.ballot, ok, promised: this.promisedBallot, probe: true });
-    }
-    const retry = m.ballot === this.promisedBallot && ballotOwner(m.ballot, this.cfg.nodes) === m.from;
-    if (m.ballot <= this.promisedBallot && !retry) {
-      return this.send(m.from, { type: 'promise', ballot: m.ballot, ok: false, promised: this.promisedBallot });
-    }
-    if (m.ballot > this.promisedBallot) {
-      this.stepDown();
-      this.campaign = undefined;
-      this.promisedBallot = m.ballot;
-      this.leader = null;
-    }
-    this.resetElectionTimer();
-    this.send(m.from, { type: 'promise', ballot: m.ballot, ok: true, promised: this.promisedBallot, entries: this.log.reportFrom(m.start) });
   }
 
   private onPromise(m: Promise_): void {
@@ -239,7 +222,7 @@ export class Paxos {
     for (let s = c.start; s <= end; s++) {
       const found = merged.get(s);
       if (found?.chosen) {
-        this.learn(s, found.c);
+        this.acceptor.learn(s, found.c);
       } else if (!this.log.get(s)?.chosen) {
         this.log.accept(s, c.ballot, found?.c ?? NOOP);
         lead.propose(s, found?.c ?? NOOP);
@@ -259,59 +242,6 @@ export class Paxos {
     this.log.accept(s, lead.ballot, cmd);
     this.requests.proposals.add(s, { rid, f, term: lead.ballot, deadline });
     if (lead.propose(s, cmd)) this.choose(s);
-  }
-
-  private onAccept(m: Accept): void {
-    this.seen(m.ballot);
-    const stale = m.ballot < this.promisedBallot;
-    if (stale && !this.cfg.bugs.has('accept-without-promise-check')) {
-      return this.reply(m, { ok: false, slots: [] });
-    }
-    if (stale) {
-      this.env.log('debug', 'bug accept-without-promise-check: accepting below the promised ballot', { ballot: m.ballot, promised: this.promisedBallot });
-    } else {
-      // A live leader of this ballot or a higher one: any leadership or campaign of ours is over.
-      this.stepDown();
-      this.campaign = undefined;
-      this.promisedBallot = m.ballot;
-      if (this.leader !== m.from) this.env.log('info', 'following', { leader: m.from, ballot: m.ballot });
-      this.leader = m.from;
-      this.resetElectionTimer();
-    }
-    for (const e of m.entries) this.acceptOne(e, m.ballot);
-    const slots = m.entries.map((e) => e.s);
-    for (let s = this.log.firstUnchosen; s < m.commit; s++) {
-      if (this.log.get(s)?.b === m.ballot) this.log.markChosen(s);
-    }
-    this.applyChosen();
-    this.reply(m, { ok: true, slots });
-  }
-
-  private acceptOne(e: SlotValue, ballot: number): void {
-    // The acceptor answers as acceptors do; the value this node learned as chosen stays.
-    if (!this.log.accept(e.s, ballot, e.c)) this.env.log('warn', 'SAFETY: another value proposed for a chosen slot', { slot: e.s, ballot });
-  }
-
-  private onLearn(m: Learn): void {
-    this.seen(m.ballot);
-    for (const e of m.entries) this.learn(e.s, e.c);
-    this.applyChosen();
-    this.reply(m, { ok: m.ballot >= this.promisedBallot, slots: [], learn: true });
-  }
-
-  private learn(s: number, c: Command): void {
-    if (!this.log.learn(s, c)) this.env.log('warn', 'SAFETY: slot chosen with two values', { slot: s });
-  }
-
-  private reply(m: Accept | Learn, body: { ok: boolean; slots: number[]; learn?: true }): void {
-    this.send(m.from, {
-      type: 'accepted',
-      ballot: m.ballot,
-      ...body,
-      promised: this.promisedBallot,
-      seq: m.seq,
-      firstUnchosen: this.log.firstUnchosen,
-    });
   }
 
   private onAccepted(m: Accepted): void {
@@ -391,6 +321,14 @@ export class Paxos {
       for (const e of entries) sent.add(e.s);
     }
     return sent;
+  }
+
+  /** This node promised `ballot` to another: whatever it led or ran for is over. */
+  private yieldTo(leader: string | null, ballot: number): void {
+    this.stepDown();
+    this.campaign = undefined;
+    if (leader !== null && this.leader !== leader) this.env.log('info', 'following', { leader, ballot });
+    this.leader = leader;
   }
 
   private stepDown(): void {
