@@ -3,14 +3,10 @@
  * `receive`, `tick`, `request`; outputs drained with `ready()`), driven by node.ts in a process
  * and by a simulated network in the tests.
  *
- * - Epochs and election: a node that heard from no primary for an election timeout probes
- *   whether a majority would join the next epoch, then announces it (NEWEPOCH). A node joins an
- *   epoch only if it is newer than any it joined (`accepted`, durable), so each epoch has at
- *   most one primary, and it then ignores older primaries.
- * - Recovery (discovery): the candidate collects from a majority their epoch of last sync
- *   (`current`) and last index, and takes the history of the most up-to-date of them (highest
- *   current epoch, then longest): every committed write is there. It serves nothing until that
- *   history is on a majority.
+ * - Election and recovery (./discovery.ts): a new primary is elected for a new epoch, which a
+ *   node joins only if it is newer than any it joined (`accepted`, durable), and takes the
+ *   history of the most up-to-date node of the majority that joined. It serves nothing until
+ *   that history is on a majority. This module is the node around it, sync and broadcast.
  * - Sync: each backup is brought to exactly the primary's history (a diff after its commit point,
  *   NEWLEADER), and records the epoch as its `current` one.
  * - Broadcast: writes are appended in order and sent to synced backups; an index acknowledged by
@@ -31,13 +27,11 @@ import { LeaderRequests } from '../../src/node/kv/requests.js';
 import type { CoreEnv } from '../../src/node/kv/run-node.js';
 import { commandFor, KvStateMachine } from '../../src/node/kv/state-machine.js';
 import type { PbConfig } from './config.js';
+import { Discovery, type Body, type DiscoveryHost, type Recovered } from './discovery.js';
 import type { HistoryRecord, History } from './history.js';
-import type { Ack, AckEpoch, Append, Entry, NewEpoch, PbMessage, Probe, ProbeReply, Sync } from './messages.js';
+import type { Ack, Append, Entry, PbMessage, Sync } from './messages.js';
 import { Primacy } from './primary.js';
 import { recover, type Epochs, type Persisted } from './recovery.js';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-type Body = DistributiveOmit<PbMessage, 'from'>;
 
 export interface Ready {
   /** The epochs, to be written before anything else in the batch is sent. */
@@ -45,18 +39,6 @@ export interface Ready {
   records?: HistoryRecord[];
   messages: { to: string; msg: PbMessage }[];
   replies: { rid: string; result: KvResult }[];
-}
-
-/** What a candidate learned of one node in discovery. */
-type Report = Pick<AckEpoch, 'current' | 'last' | 'commit' | 'entries'>;
-
-interface Campaign {
-  epoch: number;
-  phase: 'probe' | 'discover';
-  /** The candidate's commit point when it announced the epoch: reports hold entries after it. */
-  base: number;
-  granted: Set<string>;
-  reports: Map<string, Report>;
 }
 
 export class Zab {
@@ -67,7 +49,7 @@ export class Zab {
   private maxSeen: number;
   private applied = 0;
   private leader: string | null = null;
-  private campaign: Campaign | undefined;
+  private readonly discovery: Discovery;
   private prim: Primacy | undefined;
   private electionDeadline = 0;
   private heartbeatDue = 0;
@@ -95,6 +77,7 @@ export class Zab {
     ({ epochs: this.epochs, history: this.history } = recover(env, persisted));
     this.saved = { ...this.epochs };
     this.maxSeen = this.epochs.accepted;
+    this.discovery = new Discovery(cfg.id, env, this.discoveryHost());
     this.apply();
     this.resetElectionTimer();
     env.log('info', 'recovered', { accepted: this.epochs.accepted, current: this.epochs.current, last: this.history.lastIndex, commit: this.history.commit });
@@ -109,7 +92,7 @@ export class Zab {
   }
 
   get role(): Role {
-    return this.prim ? 'leader' : this.campaign?.phase === 'discover' ? 'candidate' : 'follower';
+    return this.prim ? 'leader' : this.discovery.discovering ? 'candidate' : 'follower';
   }
 
   /** A primary whose epoch's history is committed: it serves reads. */
@@ -135,7 +118,7 @@ export class Zab {
         this.stepDown();
       }
     } else if (now >= this.electionDeadline) {
-      this.startCampaign();
+      this.discovery.start();
     }
     this.requests.expire(now);
   }
@@ -151,13 +134,13 @@ export class Zab {
     }
     switch (m.type) {
       case 'probe':
-        return this.onProbe(m);
+        return this.discovery.onProbe(m);
       case 'probe-reply':
-        return this.onProbeReply(m);
+        return this.discovery.onProbeReply(m);
       case 'newepoch':
-        return this.onNewEpoch(m);
+        return this.discovery.onNewEpoch(m);
       case 'ackepoch':
-        return this.onAckEpoch(m);
+        return this.discovery.onAckEpoch(m);
       case 'sync':
         return this.onSync(m);
       case 'append':
@@ -212,97 +195,40 @@ export class Zab {
     return this.history.takeRecords();
   }
 
-  // ---- election and discovery ----
+  // ---- election and discovery (./discovery.ts) ----
 
-  private startCampaign(): void {
-    this.stepDown();
-    this.leader = null;
-    const epoch = Math.max(this.epochs.accepted, this.maxSeen) + 1;
-    this.campaign = { epoch, phase: 'probe', base: 0, granted: new Set([this.cfg.id]), reports: new Map() };
-    this.resetElectionTimer();
-    if (this.quorum <= 1) return this.announce();
-    for (const peer of this.peers) this.send(peer, { type: 'probe', epoch });
+  /** The node as discovery sees it. */
+  private discoveryHost(): DiscoveryHost {
+    const zab = this;
+    return {
+      peers: this.peers,
+      quorum: this.quorum,
+      epochs: this.epochs,
+      history: this.history,
+      get maxSeen() { return zab.maxSeen; },
+      set maxSeen(epoch: number) { zab.maxSeen = epoch; },
+      get leader() { return zab.leader; },
+      set leader(leader: string | null) { zab.leader = leader; },
+      get leading() { return zab.prim !== undefined; },
+      stepDown: () => this.stepDown(),
+      resetElectionTimer: () => this.resetElectionTimer(),
+      send: (to, body) => this.send(to, body),
+      lead: (recovered) => this.becomePrimary(recovered),
+    };
   }
 
-  private onProbe(m: Probe): void {
-    this.send(m.from, { type: 'probe-reply', epoch: m.epoch, ok: m.epoch > this.epochs.accepted, accepted: this.epochs.accepted });
-  }
-
-  private onProbeReply(m: ProbeReply): void {
-    if (m.accepted > this.maxSeen) this.maxSeen = m.accepted;
-    const c = this.campaign;
-    if (!c || c.phase !== 'probe' || m.epoch !== c.epoch || !m.ok) return;
-    c.granted.add(m.from);
-    if (c.granted.size >= this.quorum) this.announce();
-  }
-
-  /** NEWEPOCH: join the epoch ourselves and ask the others to. */
-  private announce(): void {
-    const c = this.campaign!;
-    c.epoch = Math.max(this.epochs.accepted, this.maxSeen) + 1;
-    c.phase = 'discover';
-    c.base = this.history.commit;
-    this.epochs.accepted = c.epoch;
-    c.reports.set(this.cfg.id, { current: this.epochs.current, last: this.history.lastIndex, commit: this.history.commit, entries: [] });
-    this.env.log('info', 'running for primary', { epoch: c.epoch, last: this.history.lastIndex, commit: this.history.commit });
-    if (c.reports.size >= this.quorum) return this.becomePrimary();
-    for (const peer of this.peers) this.send(peer, { type: 'newepoch', epoch: c.epoch, commit: c.base });
-  }
-
-  private onNewEpoch(m: NewEpoch): void {
-    if (m.epoch <= this.epochs.accepted) {
-      const ok = m.epoch === this.epochs.accepted && this.leader === m.from && !this.prim;
-      if (!ok) return this.send(m.from, { ...this.ackBody(m.epoch, false), entries: [] });
-    } else {
-      this.stepDown();
-      this.campaign = undefined;
-      this.epochs.accepted = m.epoch;
-      this.leader = m.from;
-    }
-    this.resetElectionTimer();
-    this.send(m.from, { ...this.ackBody(m.epoch, true), entries: this.history.slice(m.commit + 1) });
-  }
-
-  private ackBody(epoch: number, ok: boolean): Omit<AckEpoch, 'from' | 'entries'> {
-    const { accepted, current } = this.epochs;
-    return { type: 'ackepoch', epoch, ok, accepted, current, last: this.history.lastIndex, commit: this.history.commit };
-  }
-
-  private onAckEpoch(m: AckEpoch): void {
-    if (m.accepted > this.maxSeen) this.maxSeen = m.accepted;
-    const c = this.campaign;
-    if (!c || c.phase !== 'discover' || m.epoch !== c.epoch) return;
-    if (!m.ok) {
-      this.env.log('debug', 'epoch refused', { epoch: c.epoch, by: m.from, accepted: m.accepted });
-      this.campaign = undefined;
-      return;
-    }
-    c.reports.set(m.from, m);
-    if (c.reports.size >= this.quorum) this.becomePrimary();
-  }
-
-  /** Recovery: take the most up-to-date history of the majority that joined, then lead. */
-  private becomePrimary(): void {
-    const c = this.campaign!;
-    this.campaign = undefined;
-    let best = this.cfg.id;
-    let top = c.reports.get(best)!;
-    for (const [id, r] of c.reports) {
-      if (r.current > top.current || (r.current === top.current && r.last > top.last)) {
-        best = id;
-        top = r;
-      }
-    }
-    if (best !== this.cfg.id) this.history.replaceAfter(c.base, top.entries);
-    this.epochs.current = c.epoch;
-    const prim = new Primacy(c.epoch, this.peers, this.quorum, this.history.lastIndex, this.env.mono());
+  /** Take office with the most up-to-date history of the majority that joined the epoch. */
+  private becomePrimary({ epoch, from, base, entries, reports }: Recovered): void {
+    if (from !== this.cfg.id) this.history.replaceAfter(base, entries);
+    this.epochs.current = epoch;
+    const prim = new Primacy(epoch, this.peers, this.quorum, this.history.lastIndex, this.env.mono());
     this.prim = prim;
     this.leader = this.cfg.id;
-    for (const [id, r] of c.reports) {
+    for (const [id, r] of reports) {
       const b = prim.backups.get(id);
       if (b) b.commit = r.commit;
     }
-    this.env.log('info', 'became primary', { epoch: c.epoch, from: best, last: this.history.lastIndex, commit: this.history.commit });
+    this.env.log('info', 'became primary', { epoch, from, last: this.history.lastIndex, commit: this.history.commit });
     this.roundWanted = true;
   }
 
@@ -314,9 +240,9 @@ export class Zab {
       this.sendAck(m.from, m.seq, {});
       return false;
     }
-    if (m.epoch > this.epochs.accepted || this.prim || this.campaign) {
+    if (m.epoch > this.epochs.accepted || this.prim || this.discovery.running) {
       this.stepDown();
-      this.campaign = undefined;
+      this.discovery.cancel();
       this.epochs.accepted = m.epoch;
     }
     if (this.leader !== m.from) this.env.log('info', 'following', { primary: m.from, epoch: m.epoch });
