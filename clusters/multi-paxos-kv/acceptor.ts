@@ -8,6 +8,7 @@
  * Bug `accept-without-promise-check` lives here: accepts below the promised ballot are taken.
  */
 import type { CoreEnv } from '../../src/node/kv/run-node.js';
+import type { Unsent } from '../../src/node/transport.js';
 import type { Command } from '../../src/node/kv/state-machine.js';
 import { ballotOwner } from './ballot.js';
 import type { PaxosConfig } from './config.js';
@@ -15,9 +16,8 @@ import type { Accept, Learn, PaxosMessage, Prepare, SlotValue } from './messages
 import { recover, type Persisted } from './recovery.js';
 import type { SlotLog } from './slots.js';
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** A peer message as its sender writes it (the transport adds `from`). */
-export type Body = DistributiveOmit<PaxosMessage, 'from'>;
+/** A peer message as its sender writes it. */
+export type Body = Unsent<PaxosMessage>;
 
 /** What the acceptor needs from the node it lives in. */
 export interface AcceptorHost {

@@ -8,13 +8,13 @@
  * up-to-date of them (highest current epoch, then longest): every committed write is there.
  */
 import type { CoreEnv } from '../../src/node/kv/run-node.js';
+import type { Unsent } from '../../src/node/transport.js';
 import type { History } from './history.js';
 import type { AckEpoch, Entry, NewEpoch, PbMessage, Probe, ProbeReply } from './messages.js';
 import type { Epochs } from './recovery.js';
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-/** A peer message as its sender writes it (the transport adds `from`). */
-export type Body = DistributiveOmit<PbMessage, 'from'>;
+/** A peer message as its sender writes it. */
+export type Body = Unsent<PbMessage>;
 
 /** What a candidate learned of one node in discovery. */
 export type Report = Pick<AckEpoch, 'current' | 'last' | 'commit' | 'entries'>;

@@ -21,6 +21,12 @@ import type { MessageTrace } from './message-trace.js';
 import { parseAddress } from './plan.js';
 
 /** A message as delivered: the sender's id plus the sender's fields. */
+/** Omit applied to each member of a union (a plain Omit would merge the union into one shape). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A peer message as its sender writes it: the transport stamps `from` on it. */
+export type Unsent<M> = DistributiveOmit<M, 'from'>;
+
 export interface Envelope {
   from: string;
   [field: string]: unknown;

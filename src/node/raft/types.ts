@@ -1,6 +1,7 @@
 /** The inputs and outputs of the Raft core (core.ts), shared with its drivers and tests. */
 import type { KvResult } from '../kv/protocol.js';
 import type { CoreEnv } from '../kv/run-node.js';
+import type { DistributiveOmit } from '../transport.js';
 import type { Entry, LogWrite } from './log.js';
 import type { RaftMessage } from './messages.js';
 
@@ -35,8 +36,6 @@ export interface Ready {
   messages: Outbound[];
   replies: Reply[];
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A message body before the core stamps `from` and `sentAt` on it. */
 export type MessageBody = DistributiveOmit<RaftMessage, 'from' | 'sentAt'>;
