@@ -22,26 +22,30 @@ function sameRunShape(a: MatrixSettings, b: MatrixSettings): boolean {
 }
 
 /** A row's identity across matrices: its system and bug (`null`: the correct system). */
-const rowKey = (row: MatrixRow): string => `${row.system}\u0000${row.bug ?? ''}`;
+const rowKey = (row: Pick<MatrixRow, 'system' | 'bug'>): string => `${row.system}\u0000${row.bug ?? ''}`;
+
+/** Where `row` falls in `order` (rows `order` does not name go last, in their own order). */
+function rankIn(order: readonly string[]): (row: MatrixRow) => number {
+  const rank = new Map(order.map((key, i) => [key, i]));
+  return (row) => rank.get(rowKey(row)) ?? order.length;
+}
 
 /**
  * The published table after a matrix of some rows (`--systems`, `--bugs`): each row `fresh`
- * measured replaces the published row of the same system and bug in place, rows new to a system
- * follow its last row, new systems go last, and the rest keep their figures, so one bug can be
- * measured again without re-running all. Only matrices run the same way (seeds, time limit,
- * recovery, nodes, clients) are merged; otherwise `fresh` replaces the table. The date shown is
- * the oldest measurement's.
+ * measured replaces the published row of the same system and bug, and the rest keep their
+ * figures, so one bug can be measured again without re-running all. Rows are put in `order`
+ * (the order `faultline matrix` runs them: systems as `faultline list` shows them, each one's bugs
+ * as declared, the correct system last); rows it does not name follow, published before new.
+ * Only matrices run the same way (seeds, time limit, recovery, nodes, clients) are merged;
+ * otherwise `fresh` replaces the table. The date shown is the oldest measurement's.
  */
-export function mergeMatrices(published: MatrixTable | undefined, fresh: MatrixTable): { table: MatrixTable; merged: boolean } {
+export function mergeMatrices(published: MatrixTable | undefined, fresh: MatrixTable, order: readonly Pick<MatrixRow, 'system' | 'bug'>[]): { table: MatrixTable; merged: boolean } {
   if (published === undefined || !sameRunShape(published.settings, fresh.settings)) return { table: fresh, merged: false };
   const measured = new Map(fresh.rows.map((row) => [rowKey(row), row]));
   const known = new Set(published.rows.map(rowKey));
-  const added = fresh.rows.filter((row) => !known.has(rowKey(row)));
-  const systems = [...new Set([...published.rows, ...fresh.rows].map((row) => row.system))];
-  const rows = systems.flatMap((system) => [
-    ...published.rows.filter((row) => row.system === system).map((row) => measured.get(rowKey(row)) ?? row),
-    ...added.filter((row) => row.system === system),
-  ]);
+  const unordered = [...published.rows.map((row) => measured.get(rowKey(row)) ?? row), ...fresh.rows.filter((row) => !known.has(rowKey(row)))];
+  const rank = rankIn(order.map(rowKey));
+  const rows = unordered.sort((a, b) => rank(a) - rank(b)); // stable: unnamed rows keep their order
   const kept = rows.filter((row) => !fresh.rows.includes(row));
   const startedAt = [published.settings.startedAt, fresh.settings.startedAt].sort()[0] as string;
   const table = matrixTable({ ...fresh.settings, startedAt }, rows, published.interrupted || fresh.interrupted);

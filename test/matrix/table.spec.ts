@@ -78,23 +78,36 @@ describe('publishing a matrix of some systems', () => {
 
   it("replaces only the measured systems' rows, in place, and adds new systems last", () => {
     const fresh = matrixTable({ ...settings, startedAt: '2026-12-01T02:00:00.000Z' }, [row('a', 'x', false), row('c', 'z', false), row('a', null, false)], false);
-    const { table, merged } = mergeMatrices(published, fresh);
+    const { table, merged } = mergeMatrices(published, fresh, []);
     expect(merged).toBe(true);
     expect(table.rows.map((r) => `${r.system}/${r.bug ?? '-'}/${r.invalid}`)).toEqual(['a/x/1', 'a/-/1', 'b/y/1', 'b/-/0', 'c/z/1']);
     expect(table.falseAlarms).toBe(1);
     expect(table.settings.startedAt).toBe(settings.startedAt);
   });
 
-  it('replaces one bug of a system and keeps its other rows; a bug new to a system follows its last row', () => {
+  it('replaces one bug of a system and keeps its other rows; a bug new to a system takes its declared place', () => {
     const fresh = matrixTable(settings, [row('b', 'y', true), row('a', 'w', false)], false);
-    const { table, merged } = mergeMatrices(published, fresh);
+    const declared = [{ system: 'a', bug: 'x' }, { system: 'a', bug: 'w' }, { system: 'a', bug: null }, { system: 'b', bug: 'y' }, { system: 'b', bug: null }];
+    const { table, merged } = mergeMatrices(published, fresh, declared);
     expect(merged).toBe(true);
-    expect(table.rows.map((r) => `${r.system}/${r.bug ?? '-'}/${r.invalid}`)).toEqual(['a/x/0', 'a/-/0', 'a/w/1', 'b/y/0', 'b/-/0']);
+    expect(table.rows.map((r) => `${r.system}/${r.bug ?? '-'}/${r.invalid}`)).toEqual(['a/x/0', 'a/w/1', 'a/-/0', 'b/y/0', 'b/-/0']);
+  });
+
+  it('puts the rows in the order given (the order the matrix runs them), rows it does not name last', () => {
+    const fresh = matrixTable(settings, [row('c', 'z', false), row('a', 'w', false)], false);
+    const order = [
+      { system: 'c', bug: 'z' },
+      { system: 'a', bug: 'x' },
+      { system: 'a', bug: 'w' },
+      { system: 'a', bug: null },
+    ];
+    const { table } = mergeMatrices(published, fresh, order);
+    expect(table.rows.map((r) => `${r.system}/${r.bug ?? '-'}`)).toEqual(['c/z', 'a/x', 'a/w', 'a/-', 'b/y', 'b/-']);
   });
 
   it('replaces the whole table when the matrices were run differently, or when it had none', () => {
     const other = matrixTable({ ...settings, seeds: [1, 2, 3, 4, 5] }, [row('a', 'x', false)], false);
-    expect(mergeMatrices(published, other)).toEqual({ table: other, merged: false });
-    expect(mergeMatrices(undefined, published)).toEqual({ table: published, merged: false });
+    expect(mergeMatrices(published, other, [])).toEqual({ table: other, merged: false });
+    expect(mergeMatrices(undefined, published, [])).toEqual({ table: published, merged: false });
   });
 });
