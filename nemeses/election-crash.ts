@@ -5,77 +5,62 @@
  * wrote to disk; crash it then and a system that did not persist the vote lets it vote again in
  * the same term, so two leaders share a term. This nemesis makes that moment and strikes in it:
  *
- * 1. kill -9 the primary, so that an election follows;
+ * 1. slow every node link by `SLOW_LINK_MS`, so an election and a new leader's first append take
+ *    long enough to strike between them, then kill -9 the primary, so that an election follows;
  * 2. ask for the primary every few milliseconds, several asks in flight, until another node is
  *    primary (at most `ELECTION_WAIT_MS`);
- * 3. at once cut the new primary off alone and kill -9 every other node, then start them all
- *    again (the first primary too; data kept): they elect among themselves while the new primary
- *    still believes it leads and takes writes from its clients;
- * 4. as soon as a primary other than the one cut off is known (or `ELECTION_WAIT_MS` passed),
- *    heal the cut, so the two meet while both may still lead.
- * A correct system sees only crashes and a partition. The whole sequence runs inside
+ * 3. at once cut the new primary off (the ones cut before stay cut) and kill -9 every node not
+ *    cut off, then start them all again (data kept): they vote again from what is on their disks
+ *    while the primary cut off still believes it leads and takes writes from its clients;
+ * 4. repeat 2-3 while the nodes not cut off would still be a majority after the next cut; the
+ *    primary they elect last is left to serve;
+ * 5. make the last primary cut off the hub of a star (it hears everyone, no one else hears
+ *    anyone but it): it reaches every node again while the last primary reaches only it, so two
+ *    leaders of one term, each with its own entries at the same log positions, both serve clients.
+ * A correct system sees only slow links, crashes and partitions. The whole sequence runs inside
  * `start-election-crash` (a few seconds), so the schedule's next entries wait for it.
  *
- * Operations: `start-election-crash` `{target: 'primary'}` → the sequence above; `stop-election-crash` → heal the
- * cut if it is still in force and start any node the fault left down.
+ * Operations: `start-election-crash` `{target: 'primary'}` → the sequence above;
+ * `stop-election-crash` → heal the partition, restore the links' speed and start any node the
+ * fault left down.
  */
 import { performance } from 'node:perf_hooks';
 import type { Cluster } from '../src/api/cluster.js';
 import type { NemesisContext, NemesisDef, ScheduleOptions } from '../src/api/nemesis.js';
-import { isolate } from '../src/net/grudge.js';
+import { isolate, star, union } from '../src/net/grudge.js';
 import { faultWindows, startStop } from './cadence.js';
+import { clearLayer, nodeLinks, setLayer } from './link-shapes.js';
 import { startStopNemesis, validateStart } from './start-stop.js';
+import { watchPrimary } from './watch-primary.js';
 
 /** How long the fault waits for each election. */
 export const ELECTION_WAIT_MS = 3000;
-/** A new ask for the primary this often while an election is awaited... */
-const POLL_EVERY_MS = 2;
-/** ...with at most this many asks in flight: a new primary must be seen within milliseconds. */
-const POLLS_IN_FLIGHT = 4;
-/** A fault window lasts at least this long: two elections and a restart usually fit. */
+/**
+ * Extra delay on every node link while the fault is in force: an election then takes a few
+ * round trips of this, and a new leader's first append this long to land, time enough to cut it
+ * off and crash its voters before they store anything from it.
+ */
+export const SLOW_LINK_MS = 100;
+/** A fault window lasts at least this long: the elections and restarts usually fit. */
 const MIN_WINDOW_MS = 1500;
+
+/** One round of the fault: the primary cut off, how soon it was seen (ms after the previous step), the nodes crashed then. */
+export interface ElectionCrashRound {
+  cut: string;
+  afterMs: number;
+  crashed: string[];
+}
 
 /** What `start-election-crash` records. */
 export interface ElectionCrashDone {
   /** The primary killed to start the election. */
   killed?: string;
-  /** The primary elected next, cut off when seen, and when (ms after the kill). */
-  elected?: string;
-  electedAfterMs?: number;
-  /** The nodes crashed and restarted while it was cut off. */
-  crashed?: string[];
-  /** The primary the others elected while it was cut off. */
-  next?: string;
+  rounds?: ElectionCrashRound[];
+  /** The primary elected last, left to serve. */
+  serving?: string;
+  /** The last primary cut off, made the hub of a star. */
+  hub?: string;
   text: string;
-}
-
-/**
- * The first primary `wanted` accepts, asked for every `POLL_EVERY_MS` with up to
- * `POLLS_IN_FLIGHT` asks at once; `undefined` after `waitMs` or when `signal` aborts.
- */
-export function watchPrimary(cluster: Pick<Cluster, 'primary'>, signal: AbortSignal, waitMs: number, wanted: (primary: string) => boolean): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    let inFlight = 0;
-    let done = false;
-    const finish = (primary: string | undefined): void => {
-      if (done) return;
-      done = true;
-      clearInterval(timer);
-      resolve(primary);
-    };
-    const ask = (): void => {
-      if (signal.aborted || performance.now() - started >= waitMs) return finish(undefined);
-      if (inFlight >= POLLS_IN_FLIGHT) return;
-      inFlight++;
-      cluster
-        .primary(signal)
-        .then((p) => p !== undefined && wanted(p) && finish(p), () => undefined)
-        .finally(() => inFlight--);
-    };
-    const timer = setInterval(ask, POLL_EVERY_MS);
-    ask();
-  });
 }
 
 /** The one value of `start-election-crash`: it aims at the primary, found when it runs. */
@@ -88,10 +73,20 @@ function parse(value: unknown): typeof AIM {
   return AIM;
 }
 
+function describeRounds(killed: string, rounds: readonly ElectionCrashRound[], serving: string | undefined): string {
+  const parts = [`slow links by ${SLOW_LINK_MS} ms, kill the primary ${killed}`];
+  for (const r of rounds) parts.push(`${r.cut} elected after ${r.afterMs} ms: cut it off, crash and restart ${r.crashed.join(', ')}`);
+  parts.push(serving !== undefined ? `${serving} elected` : `no other primary within ${ELECTION_WAIT_MS} ms`);
+  const hub = rounds.at(-1)?.cut;
+  if (hub !== undefined) parts.push(`${hub} the hub of a star`);
+  return parts.join('; ');
+}
+
 function build() {
   /** Nodes this fault killed and has not started again. */
   const down = new Set<string>();
   let cut = false;
+  let slowed = false;
 
   async function bringBack(cluster: Cluster): Promise<void> {
     await Promise.all([...down].map(async (node) => {
@@ -100,51 +95,65 @@ function build() {
     }));
   }
 
-  async function healCut(ctx: NemesisContext): Promise<void> {
-    if (!cut) return;
-    await ctx.net.partition({});
-    cut = false;
+  async function crash(cluster: Cluster, nodes: readonly string[]): Promise<void> {
+    await Promise.all(nodes.map(async (node) => {
+      down.add(node);
+      await cluster.kill(node);
+    }));
+  }
+
+  async function undo(ctx: NemesisContext): Promise<string[]> {
+    const undone: string[] = [];
+    if (cut) {
+      await ctx.net.partition({});
+      cut = false;
+      undone.push('heal the partition');
+    }
+    if (slowed) {
+      await clearLayer(ctx.net, 'election-crash');
+      slowed = false;
+      undone.push('restore link speed');
+    }
+    return undone;
   }
 
   async function start(value: unknown, ctx: NemesisContext): Promise<ElectionCrashDone> {
     parse(value);
-    const { cluster, signal } = ctx;
+    const { cluster, net, signal } = ctx;
+    const nodes = cluster.nodes;
     const killed = await cluster.primary(signal).catch(() => undefined);
     if (killed === undefined || !cluster.isRunning(killed)) return { text: 'no primary known: nothing done' };
-    down.add(killed);
-    await cluster.kill(killed);
-    const t0 = performance.now();
-    const elected = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => p !== killed);
-    if (elected === undefined) {
+    slowed = true;
+    await setLayer(net, 'election-crash', { latencyMs: SLOW_LINK_MS }, nodeLinks(nodes));
+    await crash(cluster, [killed]);
+    const majority = Math.floor(nodes.length / 2) + 1;
+    const rounds: ElectionCrashRound[] = [];
+    const cutOff = (): string[] => rounds.map((r) => r.cut);
+    let t0 = performance.now();
+    let leader = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => p !== killed);
+    // Cut each new primary off while the nodes left would still elect another.
+    while (leader !== undefined && nodes.length - rounds.length - 1 >= majority) {
+      const afterMs = Math.round(performance.now() - t0);
+      const crashed = nodes.filter((n) => n !== leader && !cutOff().includes(n) && cluster.isRunning(n));
+      rounds.push({ cut: leader, afterMs, crashed });
+      cut = true;
+      await Promise.all([net.partition(union(...cutOff().map((n) => isolate(nodes, n)))), crash(cluster, crashed)]);
       await bringBack(cluster);
-      return { killed, text: `kill the primary ${killed}; no other primary within ${ELECTION_WAIT_MS} ms, so restart it` };
+      t0 = performance.now();
+      leader = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => !cutOff().includes(p));
     }
-    const electedAfterMs = Math.round(performance.now() - t0);
-    const crashed = cluster.nodes.filter((n) => n !== elected && cluster.isRunning(n));
-    cut = true;
-    await Promise.all([
-      ctx.net.partition(isolate(cluster.nodes, elected)),
-      ...crashed.map(async (node) => {
-        down.add(node);
-        await cluster.kill(node);
-      }),
-    ]);
-    await bringBack(cluster);
-    const next = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => p !== elected);
-    await healCut(ctx);
-    const text =
-      `kill the primary ${killed}; ${elected} elected after ${electedAfterMs} ms: cut it off, crash and restart ${crashed.join(', ')} (${killed} too); ` +
-      (next !== undefined ? `${next} elected, heal` : `no other primary within ${ELECTION_WAIT_MS} ms, heal`);
-    return { killed, elected, electedAfterMs, crashed, ...(next !== undefined && { next }), text };
+    if (rounds.length === 0) await bringBack(cluster);
+    const hub = cutOff().at(-1);
+    if (hub !== undefined) await net.partition(star(nodes, hub));
+    return { killed, rounds, ...(leader !== undefined && { serving: leader }), ...(hub !== undefined && { hub }), text: describeRounds(killed, rounds, leader) };
   }
 
   async function stop(ctx: NemesisContext): Promise<{ text: string }> {
-    const wasCut = cut;
     const restarted = [...down];
-    await healCut(ctx);
+    const undone = await undo(ctx);
     await bringBack(ctx.cluster);
-    const parts = [wasCut ? 'heal the cut' : '', restarted.length > 0 ? `restart ${restarted.join(', ')}` : ''].filter((p) => p !== '');
-    return { text: parts.join('; ') || 'nothing to undo' };
+    if (restarted.length > 0) undone.push(`restart ${restarted.join(', ')}`);
+    return { text: undone.join('; ') || 'nothing to undo' };
   }
 
   return startStopNemesis('election-crash', { start, stop });
@@ -153,8 +162,10 @@ function build() {
 /** The `election-crash` nemesis. */
 export const electionCrash: NemesisDef = {
   name: 'election-crash',
-  description: 'Kill the primary; the moment another node is elected, cut it off and crash-restart every other node; heal once they elect a primary of their own',
-  requires: ['primary'],
+  description:
+    'Slow every link by 100 ms and kill the primary; cut off each new primary the moment it is elected and crash-restart ' +
+    'the others, while a majority is left; then make the last one cut off the hub of a star beside the one elected last',
+  requires: ['primary', 'latency'],
   build,
   schedule: (opts: ScheduleOptions) => (opts.nodes.length < 3 ? [] : faultWindows(opts, (window) => startStop('election-crash', window, AIM), MIN_WINDOW_MS)),
   validate: validateStart('election-crash', parse),

@@ -6,7 +6,9 @@
  *
  * Laid out to find bugs: one lock by default, so every grant races every other thread's
  * acquire, and each hold writes to the resource, so a stale holder's write lands next to the new
- * holder's. A thread releases only what it acquired (the generator sees completions): a release
+ * holder's. A holder keeps the lock `--hold-ms` after its write before releasing, as a real
+ * holder works under its lock: a grant handed out early (a lease expired too soon) then meets a
+ * holder that is still live, where a hold of a few milliseconds would mostly have ended. A thread releases only what it acquired (the generator sees completions): a release
  * that surely did not happen (the node was unreachable, it did not lead) is tried again; one the
  * service refused (`not-holder`: the lock was taken away) or whose outcome is unknown ends the
  * hold.
@@ -20,33 +22,39 @@ import { stats } from '../checkers/stats.js';
 /** Refusals after which a hold is over: the lock is not this thread's any more. */
 const HOLD_ENDED = new Set(['not-holder', 'session-expired']);
 
-type Hold = { lock: string; token: number; wrote: boolean };
+/** A lock held: its token, and once written under, when the holder lets go (ms, `ctx.time`). */
+type Hold = { lock: string; token: number; releaseAt?: number };
 
-/** One thread's cycle: acquire one of `locks`; while holding, write once, then release. */
+/** One thread's cycle: acquire one of `locks`; while holding, write once, keep it `holdMs`, then release. */
 export class LockCycle implements Generator {
   constructor(
     private readonly locks: number,
+    private readonly holdMs: number,
     private readonly hold?: Hold,
   ) {}
 
   op(ctx: GenContext): GenStep {
     const h = this.hold;
     if (!h) return { op: { f: 'acquire', key: `lock-${ctx.rng.int(this.locks)}`, value: null }, gen: this };
-    const op: Invocation = { f: h.wrote ? 'release' : 'write', key: h.lock, value: h.token };
+    if (h.releaseAt !== undefined && ctx.time < h.releaseAt) return { waitUntil: h.releaseAt, gen: this };
+    const op: Invocation = { f: h.releaseAt === undefined ? 'write' : 'release', key: h.lock, value: h.token };
     return { op, gen: this };
   }
 
-  update(_ctx: GenContext, event: GenEvent): Generator {
+  update(ctx: GenContext, event: GenEvent): Generator {
     const { invocation: inv, type } = event;
     const lock = inv.key ?? 'lock';
+    const free = new LockCycle(this.locks, this.holdMs);
     if (inv.f === 'acquire') {
-      return type === 'ok' && typeof event.value === 'number' ? new LockCycle(this.locks, { lock, token: event.value, wrote: false }) : this;
+      return type === 'ok' && typeof event.value === 'number' ? new LockCycle(this.locks, this.holdMs, { lock, token: event.value }) : this;
     }
     const h = this.hold;
-    if (!h || type === 'info') return new LockCycle(this.locks);
-    if (inv.f === 'write') return type === 'fail' && HOLD_ENDED.has(event.error ?? '') ? new LockCycle(this.locks) : new LockCycle(this.locks, { ...h, wrote: true });
+    if (!h || type === 'info') return free;
+    if (inv.f === 'write') {
+      return type === 'fail' && HOLD_ENDED.has(event.error ?? '') ? free : new LockCycle(this.locks, this.holdMs, { ...h, releaseAt: ctx.time + this.holdMs });
+    }
     // A release: done when it happened or was refused for good; tried again when surely not sent.
-    return type === 'ok' || HOLD_ENDED.has(event.error ?? '') ? new LockCycle(this.locks) : this;
+    return type === 'ok' || HOLD_ENDED.has(event.error ?? '') ? free : this;
   }
 }
 
@@ -56,10 +64,11 @@ export const lock: WorkloadDef = {
     'acquire / write with the token / release on a few named locks shared by every thread; checked as a linearizable mutex and for fencing-token monotonicity at the fenced resource',
   options: {
     locks: { describe: 'named locks the threads contend for', default: 1, min: 1, max: 1000, integer: true },
+    'hold-ms': { describe: 'how long a holder keeps the lock after writing under it, in ms', default: 500, min: 0, max: 60_000, integer: true },
   },
   build(ctx) {
     return {
-      generator: new LockCycle(Number(ctx.options.locks)),
+      generator: new LockCycle(Number(ctx.options.locks), Number(ctx.options['hold-ms'])),
       checkers: { mutex: mutex(), fencing: fencing(), stats: stats() },
     };
   },

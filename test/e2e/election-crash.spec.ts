@@ -1,6 +1,7 @@
 /**
- * The election-crash nemesis on real raft-kv nodes: it must meet a fresh election (kill the
- * primary, see the next one within milliseconds, cut it off, crash-restart the others), and the
+ * The election-crash nemesis on real raft-kv nodes: it must meet a fresh election (slow the links,
+ * kill the primary, see the next one within milliseconds, cut it off, crash-restart the others,
+ * make it a star hub once the others elect their own), and the
  * correct system must stay valid through it. How often it exposes `no-fsync-vote` is measured in
  * the README, not here.
  */
@@ -8,6 +9,7 @@ import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ElectionCrashDone } from '../../nemeses/election-crash.js';
 import { runCli } from '../helpers/cli.js';
 
 const results = mkdtempSync(join(tmpdir(), 'faultline-election-crash-'));
@@ -21,11 +23,13 @@ describe('election-crash on raft-kv', () => {
     const done = readFileSync(join(run, 'history.jsonl'), 'utf8')
       .split('\n')
       .filter((line) => line.includes('"start-election-crash"') && line.includes('"info"'))
-      .map((line) => JSON.parse(line) as { value: { killed?: string; elected?: string; crashed?: string[] } });
+      .map((line) => JSON.parse(line) as { value: ElectionCrashDone });
     expect(done.length).toBeGreaterThan(0);
-    const struck = done.find((op) => op.value.elected !== undefined);
+    const struck = done.find((op) => (op.value.rounds ?? []).length > 0);
     expect(struck, JSON.stringify(done)).toBeDefined();
-    expect(struck!.value.elected).not.toBe(struck!.value.killed);
-    expect(struck!.value.crashed).not.toContain(struck!.value.elected);
+    const [round] = struck!.value.rounds!;
+    expect(round!.cut).not.toBe(struck!.value.killed);
+    expect(round!.crashed).not.toContain(round!.cut);
+    expect(struck!.value.hub).toBe(round!.cut);
   }, 120_000);
 });

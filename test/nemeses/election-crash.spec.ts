@@ -2,24 +2,28 @@ import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/api/cluster.js';
 import type { NemesisContext } from '../../src/api/nemesis.js';
 import type { Grudge, Net } from '../../src/api/net.js';
-import { isolate } from '../../src/net/grudge.js';
-import { electionCrash, watchPrimary, type ElectionCrashDone } from '../../nemeses/election-crash.js';
+import type { LinkShape } from '../../src/api/net.js';
+import { isolate, normalize, star, union } from '../../src/net/grudge.js';
+import { electionCrash, SLOW_LINK_MS, type ElectionCrashDone } from '../../nemeses/election-crash.js';
+import { watchPrimary } from '../../nemeses/watch-primary.js';
 import { checkScheduleLaws, expectSeedMatters } from './schedule-laws.js';
 
 const five = ['n1', 'n2', 'n3', 'n4', 'n5'];
+/** How the fake net records a partition (normalized, so equal grudges read the same). */
+const cutCall = (g: Grudge): string => `cut ${JSON.stringify(normalize(g))}`;
 
 /**
  * A cluster whose primary follows a script: `elect(…)` decides who leads after each kill, so the
  * fault's steps can be checked in order; every call is recorded with the cut in force then.
  */
-function scriptedCluster(elect: (killed: readonly string[], running: ReadonlySet<string>) => string | undefined, initial: string | undefined) {
-  const running = new Set(five);
+function scriptedCluster(elect: (killed: readonly string[], running: ReadonlySet<string>) => string | undefined, initial: string | undefined, nodes: readonly string[] = five) {
+  const running = new Set(nodes);
   const killed: string[] = [];
   const calls: string[] = [];
   let grudge: Grudge = {};
   let primary = initial;
   const cluster = {
-    nodes: five,
+    nodes,
     clientAddresses: {},
     isRunning: (node: string) => running.has(node),
     kill: async (node: string) => {
@@ -41,7 +45,10 @@ function scriptedCluster(elect: (killed: readonly string[], running: ReadonlySet
     kind: 'fake',
     partition: async (g: Grudge) => {
       grudge = g;
-      calls.push(Object.keys(g).length === 0 ? 'heal' : `cut ${JSON.stringify(g)}`);
+      calls.push(Object.keys(g).length === 0 ? 'heal' : cutCall(g));
+    },
+    shape: async (shape: LinkShape, links: unknown[]) => {
+      calls.push(`shape ${JSON.stringify(shape)} on ${links.length} links`);
     },
   } as unknown as Net;
   const ctx: NemesisContext = { cluster, net, signal: new AbortController().signal };
@@ -64,19 +71,42 @@ describe('election-crash schedule', () => {
 });
 
 describe('election-crash nemesis', () => {
-  it('kills the primary, cuts off the next one at once, crash-restarts the rest, and heals once they elect their own', async () => {
-    // n1 leads; once it is killed n3 wins; once n3 is cut off and the others restarted, n5 wins.
-    const { ctx, calls, grudge } = scriptedCluster((killed) => (killed.length === 0 ? undefined : killed.length === 1 ? 'n3' : 'n5'), 'n1');
+  it('slows the links, kills the primary, cuts off each new one at once and crash-restarts the rest while a majority is left, then makes the last one cut off a star hub', async () => {
+    // n1 leads; once it is killed n3 wins; after the first crash round n5 wins, after the second n2.
+    const next: Record<number, string> = { 1: 'n3', 4: 'n5', 7: 'n2' };
+    const { ctx, calls, grudge } = scriptedCluster((killed) => next[killed.length], 'n1');
     const nemesis = electionCrash.build();
     const done = (await nemesis.invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
-    expect(done).toMatchObject({ killed: 'n1', elected: 'n3', crashed: ['n2', 'n4', 'n5'], next: 'n5' });
-    expect(calls[0]).toBe('kill n1');
-    expect(calls.slice(1, 5).sort()).toEqual([`cut ${JSON.stringify(isolate(five, 'n3'))}`, 'kill n2', 'kill n4', 'kill n5'].sort());
-    expect(calls.slice(5, 9).sort()).toEqual(['start n1', 'start n2', 'start n4', 'start n5']);
-    expect(calls[9]).toBe('heal');
-    expect(grudge()).toEqual({});
+    expect(done).toMatchObject({
+      killed: 'n1',
+      rounds: [
+        { cut: 'n3', crashed: ['n2', 'n4', 'n5'] },
+        { cut: 'n5', crashed: ['n1', 'n2', 'n4'] },
+      ],
+      serving: 'n2',
+      hub: 'n5',
+    });
+    const slow = `shape ${JSON.stringify({ latencyMs: SLOW_LINK_MS })} on 20 links`;
+    expect(calls.slice(0, 2)).toEqual([slow, 'kill n1']);
+    expect(calls.slice(2, 6).sort()).toEqual([cutCall(isolate(five, 'n3')), 'kill n2', 'kill n4', 'kill n5'].sort());
+    expect(calls.slice(6, 10).sort()).toEqual(['start n1', 'start n2', 'start n4', 'start n5']);
+    expect(calls.slice(10, 14).sort()).toEqual([cutCall(union(isolate(five, 'n3'), isolate(five, 'n5'))), 'kill n1', 'kill n2', 'kill n4'].sort());
+    expect(calls.slice(14, 17).sort()).toEqual(['start n1', 'start n2', 'start n4']);
+    // n2 leads the three left uncut; n5, cut off last, now hears and is heard by everyone.
+    expect(calls.slice(17)).toEqual([cutCall(star(five, 'n5'))]);
     expect(done.text).toContain('n3 elected after');
+    expect(done.text).toContain('n5 the hub of a star');
+    expect(await nemesis.invoke({ f: 'stop-election-crash' }, ctx)).toEqual({ text: 'heal the partition; restore link speed' });
+    expect(calls.slice(18)).toEqual(['heal', 'shape {} on 20 links']);
+    expect(grudge()).toEqual({});
     expect(await nemesis.invoke({ f: 'stop-election-crash' }, ctx)).toEqual({ text: 'nothing to undo' });
+  });
+
+  it('stops cutting when the next cut would leave no majority: with three nodes, one round', async () => {
+    const { ctx, calls } = scriptedCluster((killed) => ({ 1: 'n2', 2: 'n3' })[killed.length], 'n1', ['n1', 'n2', 'n3']);
+    const done = (await electionCrash.build().invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
+    expect(done).toMatchObject({ killed: 'n1', rounds: [{ cut: 'n2', crashed: ['n3'] }], serving: 'n3', hub: 'n2' });
+    expect(calls.at(-1)).toBe(cutCall(star(['n1', 'n2', 'n3'], 'n2')));
   });
 
   it('does nothing without a primary, and restarts the killed one when nobody else is elected', async () => {
@@ -85,9 +115,12 @@ describe('election-crash nemesis', () => {
     expect(none.calls).toEqual([]);
     // n1 stays the only primary there is: once it is down nobody is elected.
     const stuck = scriptedCluster(() => undefined, 'n1');
-    const done = (await electionCrash.build().invoke({ f: 'start-election-crash', value: { target: 'primary' } }, stuck.ctx)) as ElectionCrashDone;
-    expect(done.text).toMatch(/no other primary within \d+ ms, so restart it/);
-    expect(stuck.calls).toEqual(['kill n1', 'start n1']);
+    const nemesis = electionCrash.build();
+    const done = (await nemesis.invoke({ f: 'start-election-crash', value: { target: 'primary' } }, stuck.ctx)) as ElectionCrashDone;
+    expect(done.text).toMatch(/no other primary within \d+ ms/);
+    expect(done.hub).toBeUndefined();
+    expect(stuck.calls.slice(1)).toEqual(['kill n1', 'start n1']);
+    expect(await nemesis.invoke({ f: 'stop-election-crash' }, stuck.ctx)).toEqual({ text: 'restore link speed' });
   });
 
   it('watches for a wanted primary until it is seen, the time is up or the signal aborts', async () => {
