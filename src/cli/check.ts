@@ -4,7 +4,7 @@
  * (the default, with `--model`), `elle` (transactional isolation; `list-append` and
  * `rw-register` force the history's kind) or `bank`.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { CheckResult, Checker } from '../api/checker.js';
@@ -16,6 +16,7 @@ import { readHistoryFile } from '../history/formats/index.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
 import { lookup } from '../registry.js';
 import { resolveTest } from '../runner/resolve.js';
+import { readJsonFile } from '../results/json-file.js';
 import { readResultsFile } from '../results/read.js';
 import { exitCodeFor, type RunResults } from '../results/schema.js';
 import { loadSavedPlugins } from '../plugin-loader.js';
@@ -41,20 +42,21 @@ interface CheckArgs {
   verbose?: boolean;
 }
 
-/** A run directory's saved test: the spec it ran with. */
-export function readSavedSpec(runDir: string): TestSpec {
+/** A run directory's saved test (test.json, of any size): the spec it ran with and the command that repeats it. */
+export function readSavedTest(runDir: string): { spec: TestSpec; command?: string } {
   const file = join(runDir, 'test.json');
   if (!existsSync(file)) throw new UserError(`${runDir} is not a faultline run directory (no test.json); pass a history file instead`);
-  let spec: unknown;
+  let saved: { spec?: unknown; command?: unknown } | null;
   try {
-    spec = (JSON.parse(readFileSync(file, 'utf8')) as { spec?: unknown } | null)?.spec;
+    saved = readJsonFile(file) as typeof saved;
   } catch {
     throw new UserError(`${file} is not valid JSON; pass the history file itself with --model`);
   }
+  const spec = saved?.spec;
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new UserError(`${file} has no "spec" object; pass the history file itself with --model`);
   }
-  return upgradeSpec(spec);
+  return { spec: upgradeSpec(spec), ...(typeof saved?.command === 'string' && { command: saved.command }) };
 }
 
 /** The results a run wrote before, if any; a damaged file counts as none (it is rebuilt). */
@@ -75,7 +77,7 @@ function cutShort(runDir: string): boolean {
 
 /** The plug-ins a saved spec names; a spec edited out of shape is a one-line UserError. */
 export async function resolveSaved(runDir: string): Promise<ReturnType<typeof resolveTest>> {
-  const spec = readSavedSpec(runDir);
+  const { spec } = readSavedTest(runDir);
   await loadSavedPlugins(spec.plugins);
   try {
     return resolveTest(spec);

@@ -7,7 +7,8 @@
  * loads that command alone; anything else (help, a typo to suggest a fix for, no command)
  * loads them all, in the order `--help` lists them.
  */
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
+import { requireValues } from './option-values.js';
 
 type Loader = () => Promise<CommandModule<any, any>>;
 
@@ -41,9 +42,16 @@ export function namedCommand(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
+/** `command` with each of its options that takes a value refusing to be given without one. */
+function needingValues(command: CommandModule<any, any>): CommandModule<any, any> {
+  const { builder } = command;
+  const build = (y: Argv): Argv => (typeof builder === 'function' ? ((builder(y) as Argv | undefined) ?? y) : y.options(builder ?? {}));
+  return { ...command, builder: (y: Argv) => requireValues(build(y)) };
+}
+
 /** The command modules to register for `argv`: the one it names, or all of them. */
 export async function commandsFor(argv: readonly string[]): Promise<CommandModule<any, any>[]> {
   const named = namedCommand(argv);
   const names = named !== undefined ? [named] : Object.keys(COMMANDS);
-  return Promise.all(names.map((n) => COMMANDS[n]!()));
+  return Promise.all(names.map(async (n) => needingValues(await COMMANDS[n]!())));
 }

@@ -3,14 +3,14 @@
  * junit.xml and report.html, e.g. after the harness was killed before it could write them, or
  * to redraw a run written by an older faultline.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ConsoleUi } from '../report/console.js';
 import { finishRun } from '../runner/finish-run.js';
 import { runningHarness } from '../runner/run-dir.js';
 import { UserError } from '../user-error.js';
-import { readPrevious, readSavedSpec, resolveSaved } from './check.js';
+import { readPrevious, readSavedTest, resolveSaved } from './check.js';
 import { junitFile } from './test.js';
 
 interface ReportArgs {
@@ -33,8 +33,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       throw new UserError(`${args.run} is a run still in progress (faultline pid ${harness} is writing it): wait for it to end, or stop it with Ctrl-C, then run faultline report again`);
     }
     const junitCopy = junitFile(args.junit);
-    const spec = readSavedSpec(args.run);
-    const saved = JSON.parse(readFileSync(join(args.run, 'test.json'), 'utf8')) as { command?: string };
+    const saved = readSavedTest(args.run);
+    const spec = saved.spec;
     const resultsFile = join(args.run, 'results.json');
     const previous = readPrevious(resultsFile);
     const test = await resolveSaved(args.run);

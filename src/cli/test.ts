@@ -16,6 +16,7 @@ import { defaultNet, given, hostOptions, hostsFromArgs } from './host-args.js';
 import { onInterrupt } from './interrupt.js';
 import { maxMemoryOption, parseMemorySize } from './memory-size.js';
 import { numberOption } from './number-options.js';
+import { requireValues } from './option-values.js';
 
 /** Plug-ins that declare options: systems (--read-mode) and workloads (--readers). */
 interface DeclaresOptions {
@@ -159,7 +160,7 @@ interface TestArgs {
  * @throws UserError for arguments `faultline test` would refuse
  */
 export async function testSpecFor(args: readonly string[]): Promise<TestSpec> {
-  const parser = builder(yargs().option('plugin', { type: 'string', array: true }))
+  const parser = requireValues(builder(yargs().option('plugin', { type: 'string', array: true })))
     .strict()
     .exitProcess(false)
     .fail((msg: string, err: unknown) => {

@@ -4,8 +4,8 @@
  * spec brought to its current shape (node names, hosts), so old results directories stay
  * readable by `faultline report`, `serve` and `shrink`.
  */
-import { readFileSync } from 'node:fs';
 import { upgradeSpec } from '../runner/saved-spec.js';
+import { readJsonFile } from './json-file.js';
 import type { OpCounts, RunResults } from './schema.js';
 
 export class ResultsError extends Error {
@@ -40,19 +40,14 @@ export function parseResults(value: unknown, file = 'results.json'): RunResults 
   };
 }
 
-/** Read and upgrade `file`. @throws ResultsError when it is missing, not JSON, or not results. */
+/** Read and upgrade `file`, of any size. @throws ResultsError when it is missing, not JSON, or not results. */
 export function readResultsFile(file: string): RunResults {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ResultsError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    throw new ResultsError(`${file} is not valid JSON`);
+    value = readJsonFile(file);
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new ResultsError(`${file} is not valid JSON`);
+    throw new ResultsError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   return parseResults(value, file);
 }
