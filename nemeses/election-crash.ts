@@ -13,10 +13,12 @@
  *    cut off, then start them all again (data kept): they vote again from what is on their disks
  *    while the primary cut off still believes it leads and takes writes from its clients;
  * 4. repeat 2-3 while the nodes not cut off would still be a majority after the next cut; the
- *    primary they elect last is left to serve;
+ *    primary they elect last serves for `SERVE_MS`;
  * 5. make the last primary cut off the hub of a star (it hears everyone, no one else hears
- *    anyone but it): it reaches every node again while the last primary reaches only it, so two
- *    leaders of one term, each with its own entries at the same log positions, both serve clients.
+ *    anyone but it): it reaches every node again while the last primary reaches only it. When the
+ *    two share a term (the bug), the hub takes the last primary's entries as matching its own at
+ *    the same log positions and, elected again, serves from its own: two leaders of one term
+ *    both serve clients. The star stays `STAR_MS`.
  * A correct system sees only slow links, crashes and partitions. The whole sequence runs inside
  * `start-election-crash` (a few seconds), so the schedule's next entries wait for it.
  *
@@ -27,6 +29,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Cluster } from '../src/api/cluster.js';
 import type { NemesisContext, NemesisDef, ScheduleOptions } from '../src/api/nemesis.js';
+import { abortableSleep } from '../src/abortable-sleep.js';
 import { isolate, star, union } from '../src/net/grudge.js';
 import { faultWindows, startStop } from './cadence.js';
 import { clearLayer, nodeLinks, setLayer } from './link-shapes.js';
@@ -41,6 +44,17 @@ export const ELECTION_WAIT_MS = 3000;
  * off and crash its voters before they store anything from it.
  */
 export const SLOW_LINK_MS = 100;
+/**
+ * How long the primary elected last serves before the star: long enough to acknowledge writes at
+ * the log positions where the hub holds entries of its own from its short reign.
+ */
+export const SERVE_MS = 600;
+/**
+ * How long the star stays before `start-election-crash` returns (the schedule's stop usually
+ * follows at once, the whole sequence outlasting its window): long enough for the last primary,
+ * which reaches only the hub, to step down and for the hub to be elected in its place.
+ */
+export const STAR_MS = 3000;
 /** A fault window lasts at least this long: the elections and restarts usually fit. */
 const MIN_WINDOW_MS = 1500;
 
@@ -144,7 +158,11 @@ function build() {
     }
     if (rounds.length === 0) await bringBack(cluster);
     const hub = cutOff().at(-1);
-    if (hub !== undefined) await net.partition(star(nodes, hub));
+    if (hub !== undefined) {
+      if (leader !== undefined) await abortableSleep(SERVE_MS, signal);
+      await net.partition(star(nodes, hub));
+      await abortableSleep(STAR_MS, signal);
+    }
     return { killed, rounds, ...(leader !== undefined && { serving: leader }), ...(hub !== undefined && { hub }), text: describeRounds(killed, rounds, leader) };
   }
 

@@ -1,10 +1,11 @@
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { Cluster } from '../../src/api/cluster.js';
 import type { NemesisContext } from '../../src/api/nemesis.js';
 import type { Grudge, Net } from '../../src/api/net.js';
 import type { LinkShape } from '../../src/api/net.js';
 import { isolate, normalize, star, union } from '../../src/net/grudge.js';
-import { electionCrash, SLOW_LINK_MS, type ElectionCrashDone } from '../../nemeses/election-crash.js';
+import { electionCrash, SERVE_MS, SLOW_LINK_MS, STAR_MS, type ElectionCrashDone } from '../../nemeses/election-crash.js';
 import { watchPrimary } from '../../nemeses/watch-primary.js';
 import { checkScheduleLaws, expectSeedMatters } from './schedule-laws.js';
 
@@ -14,13 +15,19 @@ const cutCall = (g: Grudge): string => `cut ${JSON.stringify(normalize(g))}`;
 
 /**
  * A cluster whose primary follows a script: `elect(…)` decides who leads after each kill, so the
- * fault's steps can be checked in order; every call is recorded with the cut in force then.
+ * fault's steps can be checked in order; every call is recorded, and when it came (`at`, ms).
  */
 function scriptedCluster(elect: (killed: readonly string[], running: ReadonlySet<string>) => string | undefined, initial: string | undefined, nodes: readonly string[] = five) {
   const running = new Set(nodes);
   const killed: string[] = [];
-  const calls: string[] = [];
-  let grudge: Grudge = {};
+  const recorded: string[] = [];
+  const at: number[] = [];
+  const calls = {
+    push(call: string) {
+      recorded.push(call);
+      at.push(performance.now());
+    },
+  };
   let primary = initial;
   const cluster = {
     nodes,
@@ -41,6 +48,7 @@ function scriptedCluster(elect: (killed: readonly string[], running: ReadonlySet
       return primary !== undefined && running.has(primary) ? primary : undefined;
     },
   } as unknown as Cluster;
+  let grudge: Grudge = {};
   const net = {
     kind: 'fake',
     partition: async (g: Grudge) => {
@@ -52,7 +60,7 @@ function scriptedCluster(elect: (killed: readonly string[], running: ReadonlySet
     },
   } as unknown as Net;
   const ctx: NemesisContext = { cluster, net, signal: new AbortController().signal };
-  return { ctx, calls, grudge: () => grudge };
+  return { ctx, calls: recorded, at, grudge: () => grudge };
 }
 
 describe('election-crash schedule', () => {
@@ -74,9 +82,10 @@ describe('election-crash nemesis', () => {
   it('slows the links, kills the primary, cuts off each new one at once and crash-restarts the rest while a majority is left, then makes the last one cut off a star hub', async () => {
     // n1 leads; once it is killed n3 wins; after the first crash round n5 wins, after the second n2.
     const next: Record<number, string> = { 1: 'n3', 4: 'n5', 7: 'n2' };
-    const { ctx, calls, grudge } = scriptedCluster((killed) => next[killed.length], 'n1');
+    const { ctx, calls, at, grudge } = scriptedCluster((killed) => next[killed.length], 'n1');
     const nemesis = electionCrash.build();
     const done = (await nemesis.invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
+    const returned = performance.now();
     expect(done).toMatchObject({
       killed: 'n1',
       rounds: [
@@ -94,6 +103,9 @@ describe('election-crash nemesis', () => {
     expect(calls.slice(14, 17).sort()).toEqual(['start n1', 'start n2', 'start n4']);
     // n2 leads the three left uncut; n5, cut off last, now hears and is heard by everyone.
     expect(calls.slice(17)).toEqual([cutCall(star(five, 'n5'))]);
+    // n2 serves alone for a while first, and the star stays in force for a while before the start returns.
+    expect(at[17]! - at[16]!).toBeGreaterThanOrEqual(SERVE_MS - 5);
+    expect(returned - at[17]!).toBeGreaterThanOrEqual(STAR_MS - 5);
     expect(done.text).toContain('n3 elected after');
     expect(done.text).toContain('n5 the hub of a star');
     expect(await nemesis.invoke({ f: 'stop-election-crash' }, ctx)).toEqual({ text: 'heal the partition; restore link speed' });
