@@ -5,7 +5,7 @@
 import chalk from 'chalk';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { HistoryFormatError } from '../history/formats/index.js';
+import { HistoryFormatError } from '../history/formats/errors.js';
 import { UserError } from '../user-error.js';
 import { VERSION } from '../version.js';
 import { commandsFor } from './commands.js';
@@ -30,7 +30,7 @@ function badUsage(message: string): never {
 
 function fail(err: unknown): never {
   if (isParseError(err)) badUsage(parseErrorText(err));
-  if (err instanceof UserError || err instanceof HistoryFormatError) {  } else if (err instanceof UserError || err instanceof HistoryFormatError) {
+  if (err instanceof UserError || err instanceof HistoryFormatError) {
     process.stderr.write(`${chalk.red('faultline:')} ${err.message}\n`);
   } else {
     const message = err instanceof Error ? err.message : String(err);
