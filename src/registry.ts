@@ -43,8 +43,10 @@ import { silentCrash } from '../nemeses/silent-crash.js';
 import { localHosts } from './hosts/local/index.js';
 import { sshHosts } from './hosts/ssh/index.js';
 import { dockerHosts } from './hosts/docker/index.js';
-import { closest } from './suggest.js';
 import { UserError } from './user-error.js';
+
+// Kept here for its many callers; it lives beside `closest` so that it can be used without loading every plug-in.
+export { lookup } from './suggest.js';
 
 function byName<T extends { name: string }>(defs: readonly T[]): Record<string, T> {
   return Object.fromEntries(defs.map((def) => [def.name, def]));
@@ -122,11 +124,3 @@ export function joinPlugin(plugin: Plugin, from: string): void {
   for (const [, defs, table] of kinds) for (const def of defs ?? []) (table as Record<string, unknown>)[def.name] = def;
 }
 
-/** Look `name` up in `table`, or fail with one line naming the choices and the likely typo. */
-export function lookup<T>(kind: string, table: Readonly<Record<string, T>>, name: string): T {
-  const found = table[name];
-  if (found !== undefined) return found;
-  const guess = closest(name, Object.keys(table));
-  const hint = guess ? `did you mean '${guess}'? ` : '';
-  throw new UserError(`unknown ${kind} '${name}': ${hint}choose one of ${Object.keys(table).join(', ')} (see faultline list)`);
-}

@@ -1,4 +1,5 @@
 /** "Did you mean …?" for mistyped names: the closest candidate by edit distance. */
+import { UserError } from './user-error.js';
 
 function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -22,4 +23,13 @@ export function closest(name: string, candidates: Iterable<string>): string | un
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** Look `name` up in `table`, or fail with one line naming the choices and the likely typo. */
+export function lookup<T>(kind: string, table: Readonly<Record<string, T>>, name: string): T {
+  const found = table[name];
+  if (found !== undefined) return found;
+  const guess = closest(name, Object.keys(table));
+  const hint = guess ? `did you mean '${guess}'? ` : '';
+  throw new UserError(`unknown ${kind} '${name}': ${hint}choose one of ${Object.keys(table).join(', ')} (see faultline list)`);
 }

@@ -16,7 +16,7 @@ import type { Op } from '../../src/api/op.js';
 import { defaultMemoryBudget, formatBytes } from './budget.js';
 import { INF, type CompileOptions } from './compile.js';
 import { collectOps, NEVER, NO_KEY, partitionByKey } from './entries.js';
-import { explain, type Explained } from './explain.js';
+import type { Explained } from './explain.js';
 import { wallMs, type ModelSpec } from './job.js';
 import type { CheckerSwitches } from './key-search.js';
 import { MODELS, modelByName } from './kv-model.js';
@@ -114,6 +114,8 @@ async function checkHistory(
   const bad = tasks.find((t) => t.valid === false);
   const anomalies: Anomaly[] = [];
   if (bad?.evidence) {
+    // Imported only for a history found not linearizable: most are linearizable.
+    const { explain } = await import('./explain.js');
     anomalies.push(explain(explained(bad, model), model, bad.key, bad.evidence));
   }
   const valid = mergeValidity(Object.values(details).map((d) => d.valid));

@@ -15,7 +15,7 @@ import { formatBytes, heapTooFull, MIN_SHARE_BYTES } from './budget.js';
 import { problemData } from './compile.js';
 import { wallMs, type JobRequest, type JobResult, type JobStatus } from './job.js';
 import { KeySearch } from './key-search.js';
-import { WorkerPool } from './pool.js';
+import type { WorkerPool } from './pool.js';
 import { interrupted, problemOf, type KeyTask, type ScheduleContext } from './schedule.js';
 
 interface Turn {
@@ -48,7 +48,8 @@ export async function decideInParallel(tasks: KeyTask[], ctx: ScheduleContext): 
   const slots = Math.max(1, Math.min(ctx.threads, tasks.length, Math.floor(ctx.budget / MIN_SHARE_BYTES)));
   const share = Math.floor(ctx.budget / slots);
   const maxBytes = Math.min(ctx.search.maxBytes ?? Number.POSITIVE_INFINITY, share * 0.9);
-  const pool = slots > 1 ? new WorkerPool(slots - 1, Math.max(64, Math.floor(share / 2 ** 20))) : undefined;
+  // The pool (and worker_threads) is imported only when there are workers to start.
+  const pool: WorkerPool | undefined = slots > 1 ? new (await import('./pool.js')).WorkerPool(slots - 1, Math.max(64, Math.floor(share / 2 ** 20))) : undefined;
   ctx.threadsUsed = slots;
   const running = new Map<number, Running>();
   let bad: KeyTask | undefined;

@@ -9,18 +9,16 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import type { CheckResult, Checker } from '../api/checker.js';
 import type { TestSpec } from '../api/test-spec.js';
-import { bank } from '../../checkers/bank/index.js';
-import { elle, type ElleOptions } from '../../checkers/elle/index.js';
+import type { ElleOptions } from '../../checkers/elle/index.js';
 import { linearizable, MODELS } from '../../checkers/linearizable/index.js';
 import { readHistoryFile } from '../history/formats/index.js';
 import { ConsoleUi, verdictText } from '../report/console.js';
-import { lookup } from '../registry.js';
-import { resolveTest } from '../runner/resolve.js';
+import type { ResolvedTest } from '../runner/resolve.js';
 import { readJsonFile } from '../results/json-file.js';
 import { readResultsFile } from '../results/read.js';
 import { exitCodeFor, type RunResults } from '../results/schema.js';
-import { loadSavedPlugins } from '../plugin-loader.js';
 import { upgradeSpec } from '../runner/saved-spec.js';
+import { lookup } from '../suggest.js';
 import { checkAll, type ComposedResult } from '../verdict.js';
 import { UserError } from '../user-error.js';
 import { maxMemoryOption, parseMemorySize } from './memory-size.js';
@@ -76,8 +74,11 @@ function cutShort(runDir: string): boolean {
 }
 
 /** The plug-ins a saved spec names; a spec edited out of shape is a one-line UserError. */
-export async function resolveSaved(runDir: string): Promise<ReturnType<typeof resolveTest>> {
+export async function resolveSaved(runDir: string): Promise<ResolvedTest> {
   const { spec } = readSavedTest(runDir);
+  // Loaded here, not at start-up: resolving a test loads every system, workload and nemesis,
+  // which checking a history file never needs.
+  const [{ loadSavedPlugins }, { resolveTest }] = await Promise.all([import('../plugin-loader.js'), import('../runner/resolve.js')]);
   await loadSavedPlugins(spec.plugins);
   try {
     return resolveTest(spec);
@@ -99,23 +100,28 @@ function list(value: readonly string[] | undefined): string[] | undefined {
   return value?.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-/** The checkers a history file can be checked with, by name. */
-const CHECKERS: Readonly<Record<string, (args: CheckArgs) => Checker>> = {
+/**
+ * The checkers a history file can be checked with, by name. Each but the default is imported when
+ * chosen: elle and bank are large, and most checks are of linearizability.
+ */
+const CHECKERS: Readonly<Record<string, (args: CheckArgs) => Checker | Promise<Checker>>> = {
   linearizable: (args) => linearizable({ model: lookup('model', MODELS, once('model', args.model) ?? 'cas-register'), partitionKeys: args['partition-keys'] }),
   elle: (args) => elleChecker(args, {}),
   'list-append': (args) => elleChecker(args, { kind: 'list-append' }, 'list-append'),
   'rw-register': (args) => elleChecker(args, { kind: 'rw-register' }, 'rw-register'),
-  bank: (args) => {
+  bank: async (args) => {
     const total = args.total;
     if (total !== undefined && !Number.isFinite(total)) throw new UserError(`--total must be a number, not '${String(total)}'`);
     const accounts = list(args.accounts);
+    const { bank } = await import('../../checkers/bank/index.js');
     return bank({ ...(total !== undefined && { total }), ...(accounts && { accounts }), negativeBalances: args['negative-balances'] });
   },
 };
 
-function elleChecker(args: CheckArgs, base: ElleOptions, name?: string): Checker {
+async function elleChecker(args: CheckArgs, base: ElleOptions, name?: string): Promise<Checker> {
   const consistencyModels = list(args['consistency-models']);
   const anomalies = list(args.anomalies);
+  const { elle } = await import('../../checkers/elle/index.js');
   try {
     return elle({ ...base, ...(consistencyModels && { consistencyModels }), ...(anomalies && { anomalies }) }, name);
   } catch (err) {
@@ -132,7 +138,7 @@ async function checkersFor(args: CheckArgs, runDir: string | undefined): Promise
   if (runDir && !args.model && !name) return (await resolveSaved(runDir)).workload.checkers;
   const chosen = name ?? 'linearizable';
   if (args.model !== undefined && chosen !== 'linearizable') throw new UserError(`--model chooses the linearizability model; it does not apply to --checker ${chosen}`);
-  return { [chosen]: lookup('checker', CHECKERS, chosen)(args) };
+  return { [chosen]: await lookup('checker', CHECKERS, chosen)(args) };
 }
 
 /**

@@ -5,7 +5,7 @@
 import chalk from 'chalk';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { HistoryFormatError } from '../history/formats/index.js';
+import { HistoryFormatError } from '../history/formats/errors.js';
 import { UserError } from '../user-error.js';
 import { VERSION } from '../version.js';
 import { commandsFor } from './commands.js';

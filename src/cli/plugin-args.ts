@@ -5,8 +5,10 @@
  * reference replaced by its absolute entry file (`--cluster <path>` becomes `--cluster <name>
  * --plugin <entry>`), which is what the run stores and what its repeat command says.
  */
-import { isPathLike, loadPlugin } from '../plugin-loader.js';
 import { UserError } from '../user-error.js';
+
+/** The plug-in loader, imported only by a command line that names a plug-in or a cluster: it loads every built-in plug-in. */
+const pluginLoader = () => import('../plugin-loader.js');
 
 /** `--name value` or `--name=value` at `args[i]`: the value and how many arguments it took, or undefined. */
 function valueAt(args: readonly string[], i: number, names: readonly string[]): { value: string; width: number } | undefined {
@@ -29,10 +31,10 @@ export async function preloadPlugins(args: readonly string[], cwd = process.cwd(
     const plugin = valueAt(args, i, ['--plugin']);
     const cluster = valueAt(args, i, ['--cluster', '-c']);
     if (plugin) {
-      out.push('--plugin', (await loadPlugin(plugin.value, cwd)).entry);
+      out.push('--plugin', (await (await pluginLoader()).loadPlugin(plugin.value, cwd)).entry);
       i += plugin.width;
-    } else if (cluster && isPathLike(cluster.value)) {
-      const { entry, plugin: loaded } = await loadPlugin(cluster.value, cwd);
+    } else if (cluster && (await pluginLoader()).isPathLike(cluster.value)) {
+      const { entry, plugin: loaded } = await (await pluginLoader()).loadPlugin(cluster.value, cwd);
       const names = (loaded.systems ?? []).map((s) => s.name);
       if (names.length !== 1) {
         throw new UserError(`--cluster ${cluster.value} defines ${names.length === 0 ? 'no system' : `${names.length} systems (${names.join(', ')})`}: give --plugin ${cluster.value} --cluster <name>`);

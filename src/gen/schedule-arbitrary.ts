@@ -15,11 +15,20 @@
  * ring, one victim rather than a majority, a 0.2 s skew rather than 2 min). Values of a
  * recorded schedule that no tape made are kept as they are (`given`).
  */
-import fc from 'fast-check';
+import type * as FastCheck from 'fast-check';
+import type { Arbitrary } from 'fast-check';
 import type { NemesisDef, ScheduleEntry } from '../api/nemesis.js';
 import type { TestSpec } from '../api/test-spec.js';
+import { lazyRequire } from '../lazy-require.js';
 import { UserError } from '../user-error.js';
 import { Rng } from './rng.js';
+
+/**
+ * fast-check, loaded when a schedule is first generated or shrunk. Why not at import: this module
+ * is in the import graph of every command that resolves a test, and fast-check is one of the
+ * largest packages faultline loads; most runs never draw a random schedule.
+ */
+const fastCheck = lazyRequire<typeof FastCheck>('fast-check');
 
 /** The `--nemesis` name that asks for a generated schedule over every nemesis that can draw. */
 export const RANDOM = 'random';
@@ -59,7 +68,8 @@ const MIN_FAULT_MS = 500;
 /** Shortest main phase a shrink tries. */
 const MIN_PHASE_MS = 1000;
 
-const byte = fc.integer({ min: 0, max: 255 });
+/** One choice byte of a tape. */
+const byte = (): Arbitrary<number> => fastCheck().integer({ min: 0, max: 255 });
 
 /** An Rng that plays back choice bytes (byte b reads as the float b/256), then zeros. */
 class TapeRng extends Rng {
@@ -87,15 +97,16 @@ function drawable(nemeses: readonly NemesisDef[]): NemesisDef[] {
  * Lists of one to `phaseMs / intervalMs` faults (uniformly, unbiased) of the drawable `nemeses`, each starting
  * in the main phase and lasting from 0.5 s to two intervals (`layOut` cuts it at the end).
  */
-export function faultsArbitrary(nemeses: readonly NemesisDef[], phaseMs: number, intervalMs: number): fc.Arbitrary<Fault[]> {
+export function faultsArbitrary(nemeses: readonly NemesisDef[], phaseMs: number, intervalMs: number): Arbitrary<Fault[]> {
+  const fc = fastCheck();
   const defs = drawable(nemeses);
   if (defs.length === 0 || phaseMs <= MIN_FAULT_MS + 1) return fc.constant([]);
-  const fault = (def: NemesisDef): fc.Arbitrary<Fault> =>
+  const fault = (def: NemesisDef): Arbitrary<Fault> =>
     fc.record({
       nemesis: fc.constant(def.name),
       atMs: fc.integer({ min: 0, max: phaseMs - MIN_FAULT_MS - 1 }),
       forMs: fc.integer({ min: MIN_FAULT_MS, max: Math.max(MIN_FAULT_MS, 2 * intervalMs) }),
-      draw: fc.record({ tape: fc.array(byte, { minLength: TAPE_LENGTH, maxLength: TAPE_LENGTH }) }),
+      draw: fc.record({ tape: fc.array(byte(), { minLength: TAPE_LENGTH, maxLength: TAPE_LENGTH }) }),
     });
   const most = Math.max(1, Math.round(phaseMs / Math.max(1, intervalMs)));
   return fc.array(fc.oneof(...defs.map(fault)), { minLength: 1, maxLength: most, size: 'max' });
@@ -103,6 +114,7 @@ export function faultsArbitrary(nemeses: readonly NemesisDef[], phaseMs: number,
 
 /** The plan `--nemesis random` plays for `spec`: one fast-check sample, unbiased, from the seed. */
 export function randomPlan(spec: RandomSpec, nemeses: readonly NemesisDef[]): Plan {
+  const fc = fastCheck();
   const phaseMs = spec.timeLimitS * 1000;
   const arbitrary = fc.noBias(faultsArbitrary(nemeses, phaseMs, spec.nemesisIntervalS * 1000));
   const seed = Rng.derive(spec.seed, `nemesis-${RANDOM}`).nextU32() | 0;
@@ -204,10 +216,11 @@ export const SHRINK_DIMENSIONS: readonly ShrinkDimension[] = ['faults', 'phase',
  * and replaces given values with simpler (shorter) ones the same nemesis had in the plan.
  * Every part can shrink a value it did not generate, which fast-check needs to shrink `plan`.
  */
-export function shrinkArbitrary(plan: Plan, dimension: ShrinkDimension, space: FaultSpace): fc.Arbitrary<Plan> {
-  const fixed = <T>(value: T): fc.Arbitrary<T> => fc.constant(value);
+export function shrinkArbitrary(plan: Plan, dimension: ShrinkDimension, space: FaultSpace): Arbitrary<Plan> {
+  const fc = fastCheck();
+  const fixed = <T>(value: T): Arbitrary<T> => fc.constant(value);
   if (dimension === 'faults') {
-    const faults: fc.Arbitrary<Fault[]> =
+    const faults: Arbitrary<Fault[]> =
       plan.faults.length === 0 ? fixed(plan.faults) : fc.array(fc.oneof(...plan.faults.map(fixed)), { maxLength: plan.faults.length });
     return fc.record({ phaseMs: fixed(plan.phaseMs), faults });
   }
@@ -217,14 +230,14 @@ export function shrinkArbitrary(plan: Plan, dimension: ShrinkDimension, space: F
     return fc.record({ phaseMs: fc.integer({ min: lowest, max: plan.phaseMs }), faults: fixed(plan.faults) });
   }
   const simplest = givenValuesBySize(plan);
-  const fault = (f: Fault): fc.Arbitrary<Fault> =>
+  const fault = (f: Fault): Arbitrary<Fault> =>
     fc.record({
       nemesis: fixed(f.nemesis),
       atMs: dimension === 'times' ? fc.integer({ min: 0, max: f.atMs }) : fixed(f.atMs),
       forMs: dimension === 'times' ? fc.integer({ min: Math.min(1, f.forMs), max: f.forMs }) : fixed(f.forMs),
       draw: dimension === 'values' ? drawArbitrary(f, simplest) : fixed(f.draw),
     });
-  return fc.record({ phaseMs: fixed(plan.phaseMs), faults: fc.tuple(...plan.faults.map(fault)) as fc.Arbitrary<Fault[]> });
+  return fc.record({ phaseMs: fixed(plan.phaseMs), faults: fc.tuple(...plan.faults.map(fault)) as Arbitrary<Fault[]> });
 }
 
 /** Each nemesis's given values in the plan, shortest JSON first (fewer nodes, smaller shapes). */
@@ -241,7 +254,8 @@ function givenValuesBySize(plan: Plan): Map<string, unknown[]> {
   return out;
 }
 
-function drawArbitrary(f: Fault, givens: ReadonlyMap<string, unknown[]>): fc.Arbitrary<FaultDraw> {
-  if ('tape' in f.draw) return fc.record({ tape: fc.array(byte, { minLength: f.draw.tape.length, maxLength: f.draw.tape.length }) });
+function drawArbitrary(f: Fault, givens: ReadonlyMap<string, unknown[]>): Arbitrary<FaultDraw> {
+  const fc = fastCheck();
+  if ('tape' in f.draw) return fc.record({ tape: fc.array(byte(), { minLength: f.draw.tape.length, maxLength: f.draw.tape.length }) });
   return fc.record({ given: fc.constantFrom(...(givens.get(f.nemesis) ?? [f.draw.given])) });
 }

@@ -4,7 +4,6 @@
  * they say otherwise, and stored a node count instead of node names.
  */
 import type { TestSpec } from '../api/test-spec.js';
-import { DEFAULT_HOSTS } from '../registry.js';
 import { savedNodes } from './node-names.js';
 
 export function upgradeSpec(saved: object): TestSpec {
@@ -12,7 +11,8 @@ export function upgradeSpec(saved: object): TestSpec {
   return {
     ...(spec as TestSpec),
     nodes: savedNodes(spec.nodes),
-    hosts: spec.hosts ?? DEFAULT_HOSTS,
+    // What such runs ran on, whatever the default is now (and without loading the registry of plug-ins).
+    hosts: spec.hosts ?? 'local',
     net: spec.net ?? 'proxy',
     hostOptions: spec.hostOptions ?? {},
   };

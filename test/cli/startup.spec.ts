@@ -1,8 +1,15 @@
-// Start-up of the CLI: a command line that names a command loads that command alone, and the
-// commands that read saved runs (check, report, list) never load the host backends' packages.
+// Start-up of the CLI: a command line that names a command loads that command alone, the
+// commands that read saved runs (check, report, list) never load the host backends' packages, and
+// `faultline check` of a history file loads only what checks it: no fast-check (which only
+// generated schedules use), no systems, workloads or nemeses, no other checker.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { commandsFor, namedCommand } from '../../src/cli/commands.js';
+import { ROOT } from '../helpers/cli.js';
 
 describe('CLI start-up', () => {
   it('finds the command a command line names, past global options', () => {
@@ -32,5 +39,24 @@ describe('CLI start-up', () => {
     ].join('\n');
     const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual([]);
+  });
+
+  it('faultline check of a history file loads neither fast-check, nor the plug-ins, nor other checkers', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-startup-'));
+    try {
+      const history = join(dir, 'h.jsonl');
+      const op = (index: number, type: string) => JSON.stringify({ index, time: index, type, process: 0, f: 'write', value: 1 });
+      writeFileSync(history, `${op(0, 'invoke')}\n${op(1, 'ok')}\n`);
+      const log = join(dir, 'modules.log');
+      const preload = fileURLToPath(new URL('../helpers/module-log.mjs', import.meta.url));
+      // The built CLI (test/global-setup.ts builds it), as users start it.
+      execFileSync(process.execPath, ['--import', preload, join(ROOT, 'bin', 'faultline.js'), 'check', history], { env: { ...process.env, FAULTLINE_MODULE_LOG: log }, encoding: 'utf8' });
+      const loaded = readFileSync(log, 'utf8').split('\n');
+      expect(loaded.some((m) => m.includes('/checkers/linearizable/')), 'the log records the checker it used').toBe(true);
+      const unwanted = loaded.filter((m) => /node_modules\/(fast-check|pure-rand)\/|\/(registry|plugin-loader)\.js$|\/(clusters|workloads|nemeses|checkers\/elle|checkers\/bank|src\/runner\/resolve)/.test(m));
+      expect(unwanted).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
