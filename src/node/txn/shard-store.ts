@@ -1,8 +1,8 @@
 /**
  * The shards one node holds, as every commit protocol here uses them: committed values (a list
- * per key, a register being a list of at most one), and locks taken without waiting, shared for
- * reads and exclusive for writes, held by prepared transactions until their outcome. A conflict
- * refuses at once, so there are no deadlocks. No I/O: participants make records of what they
+ * per key, a register being a list of at most one), and locks, shared for reads and exclusive for
+ * writes, held by prepared transactions until their outcome. The store never waits: a conflict
+ * says so (`locked`), and the participant decides how long to try again (./lock-wait.ts). No I/O: participants make records of what they
  * prepare and decide, and rebuild a store from them after a restart.
  */
 import type { Key, Model, ShardOp, VoteMsg } from './protocol.js';
@@ -14,8 +14,11 @@ export interface Shares {
   writes: [Key, Key][];
 }
 
-/** The outcome of preparing on this node: locked, with what the reads returned, or refused. */
-export type Preparation = ({ yes: true } & Shares) | { yes: false; why: string };
+/**
+ * The outcome of preparing on this node: locked, with what the reads returned, or not: `locked`
+ * when another transaction holds a lock it needs (worth waiting for), else refused for good.
+ */
+export type Preparation = ({ yes: true } & Shares) | { yes: false; why: string; locked: boolean };
 
 /** The read results a vote carries, by position in the transaction. */
 export type ReadResults = VoteMsg['reads'];
@@ -67,8 +70,9 @@ export class ShardStore {
    */
   prepare(txn: string, model: Model, ops: readonly ShardOp[]): Preparation & { results: ReadResults } {
     const { results, shares, refusal } = this.evaluate(txn, model, ops);
-    const why = this.conflict(txn, ops) ?? refusal;
-    if (why !== undefined) return { yes: false, why, results };
+    const conflict = this.conflict(txn, ops);
+    if (conflict !== undefined) return { yes: false, why: conflict, locked: true, results };
+    if (refusal !== undefined) return { yes: false, why: refusal, locked: false, results };
     this.lock(txn, shares);
     return { yes: true, ...shares, results };
   }

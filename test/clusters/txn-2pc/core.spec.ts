@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Ring } from '../../../src/node/txn/ring.js';
 import { IN_DOUBT_MS } from '../../../clusters/txn-2pc/participant.js';
 import { PREPARE_TIMEOUT_MS } from '../../../clusters/txn-2pc/coordinator.js';
+import { LOCK_WAIT_MS } from '../../../src/node/txn/lock-wait.js';
 import { parseTxnRequest, isPeerMsg } from '../../../clusters/txn-2pc/protocol.js';
 import { TxnSim, type InFlight } from './sim.js';
 
@@ -35,21 +36,35 @@ describe('txn-2pc core', () => {
     expect(sim.disks.get('n3')!.filter((r) => r.r === 'decision')).toEqual([]);
   });
 
-  it('holds locks while prepared: a conflicting transaction is refused at once with a definite failure', () => {
+  it('holds locks while prepared: a conflicting transaction waits for them, and is refused (definite) when they outlast its wait', () => {
     const { sim, x, y } = setup();
     const t1 = sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
     sim.deliver(notDecide);
     expect(sim.replies.get(t1)).toMatchObject({ type: 'ok' });
     const t2 = sim.txn('n3', [['r', x, null]]);
     const t3 = sim.txn('n3', [['append', y, 2]]);
-    sim.deliver(notDecide);
-    expect(sim.replies.get(t2)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringMatching(/n1 refused: .* is locked by n1:1:1/) });
+    sim.advance(LOCK_WAIT_MS - 20, notDecide);
+    expect(sim.replies.has(t2) || sim.replies.has(t3)).toBe(false);
+    sim.advance(40, notDecide);
+    expect(sim.replies.get(t2)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringMatching(/n1 refused: .* is locked by n1:1:1 \(waited 500 ms\)/) });
     expect(sim.replies.get(t3)).toMatchObject({ type: 'fail', error: 'aborted' });
     sim.deliver();
     const t4 = sim.txn('n3', [['r', x, null], ['append', y, 3]]);
     sim.deliver();
     expect(sim.replies.get(t4)).toEqual({ type: 'ok', value: [['r', x, [1]], ['append', y, 3]] });
     expect(sim.list(y)).toEqual([1, 3]);
+  });
+
+  it('a transaction waiting for a lock prepares once the holder commits, and reads what it wrote', () => {
+    const { sim, x, y } = setup();
+    sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
+    sim.deliver(notDecide);
+    const waiter = sim.txn('n3', [['r', x, null], ['append', y, 2]]);
+    sim.advance(100, notDecide);
+    expect(sim.replies.has(waiter)).toBe(false);
+    sim.advance(20);
+    expect(sim.replies.get(waiter)).toEqual({ type: 'ok', value: [['r', x, [1]], ['append', y, 2]] });
+    expect(sim.list(y)).toEqual([1, 2]);
   });
 
   it('a participant that does not answer in time aborts the transaction (definite), and a late prepare is rolled back', () => {
@@ -103,13 +118,12 @@ describe('txn-2pc core', () => {
     expect(sim.replies.get(rid)).toEqual({ type: 'ok', value: [['append', x, 1], ['r', y, null], ['append', y, 7]] });
     sim.crash('n2');
     sim.restart('n2');
+    // A reader waits for the lock the reloaded prepare holds, until n2 asks n1 and commits.
     const blocked = sim.txn('n3', [['r', y, null]]);
     sim.deliver();
-    expect(sim.replies.get(blocked)).toMatchObject({ type: 'fail', error: 'aborted' });
-    sim.advance(IN_DOUBT_MS);
-    const after = sim.txn('n3', [['r', y, null]]);
-    sim.deliver();
-    expect(sim.replies.get(after)).toEqual({ type: 'ok', value: [['r', y, [7]]] });
+    expect(sim.replies.has(blocked)).toBe(false);
+    sim.advance(LOCK_WAIT_MS - 20);
+    expect(sim.replies.get(blocked)).toEqual({ type: 'ok', value: [['r', y, [7]]] });
   });
 
   it('bug read-uncommitted: a read sees a prepared append whose transaction then aborts', () => {
@@ -120,9 +134,10 @@ describe('txn-2pc core', () => {
       expect(sim.replies.get(holder)).toMatchObject({ type: 'ok' });
       // T1 prepares x on n1 but n2 refuses y: T1 aborts, though n1 has not heard yet.
       const t1 = sim.txn('n3', [['append', x, 1], ['append', y, 1]]);
-      sim.deliver(notDecide);
+      sim.advance(LOCK_WAIT_MS + 20, notDecide);
       expect(sim.replies.get(t1)).toMatchObject({ type: 'fail', error: 'aborted' });
       const reader = sim.txn('n3', [['r', x, null]]);
+      sim.advance(bugs.length === 0 ? LOCK_WAIT_MS + 20 : 0, notDecide);
       sim.deliver(notDecide);
       if (bugs.length === 0) expect(sim.replies.get(reader)).toMatchObject({ type: 'fail', error: 'aborted' });
       else expect(sim.replies.get(reader)).toEqual({ type: 'ok', value: [['r', x, [1]]] });
@@ -138,6 +153,7 @@ describe('txn-2pc core', () => {
       sim.deliver(notDecide);
       const rid = sim.txn('n1', [['append', x, 1], ['append', y, 1], ['append', z, 1]]);
       sim.deliver(notDecide);
+      if (bugs.length === 0) sim.advance(LOCK_WAIT_MS + 20, notDecide);
       if (bugs.length === 0) {
         expect(sim.replies.get(rid)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringContaining('n3 refused') });
         sim.deliver();
@@ -189,6 +205,7 @@ describe('txn-2pc core', () => {
       sim.deliver(notDecide);
       expect(sim.replies.get(held)).toMatchObject({ type: 'ok' });
       const reader = sim.txn('n2', [['r', x, null], ['r', y, null]], 'register');
+      sim.advance(bugs.length === 0 ? LOCK_WAIT_MS + 20 : 0, notDecide);
       sim.deliver(notDecide);
       if (bugs.length === 0) expect(sim.replies.get(reader)).toMatchObject({ type: 'fail', error: 'aborted' });
       else expect(sim.replies.get(reader)).toEqual({ type: 'ok', value: [['r', x, 5], ['r', y, 3]] });

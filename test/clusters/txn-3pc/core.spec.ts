@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { TxnNode } from '../../../clusters/txn-3pc/core.js';
 import { ACK_TIMEOUT_MS, VOTE_TIMEOUT_MS } from '../../../clusters/txn-3pc/coordinator.js';
 import { PRECOMMIT_TIMEOUT_MS, UNCERTAIN_TIMEOUT_MS } from '../../../clusters/txn-3pc/participant.js';
+import { LOCK_WAIT_MS } from '../../../src/node/txn/lock-wait.js';
 import { isPeerMsg, type PeerMsg, type Rec } from '../../../clusters/txn-3pc/protocol.js';
 import { CoreSim, type InFlight } from '../txn-sim.js';
 import { TxnSim as Sim2pc } from '../txn-2pc/sim.js';
@@ -44,12 +45,12 @@ describe('txn-3pc core', () => {
     expect(sim.list(y)).toEqual([2]);
   });
 
-  it('aborts on a no vote (a lock held by a transaction still in pre-commit) and on a participant silent past the vote timeout', () => {
+  it('aborts on a no vote (a lock held past the lock wait by a transaction still in pre-commit) and on a participant silent past the vote timeout', () => {
     const { sim, x, y } = setup();
     const t1 = sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
     sim.deliver(only('prepare', 'vote'));
     const t2 = sim.txn('n3', [['r', x, null]]);
-    sim.deliver(only('prepare', 'vote'));
+    sim.advance(LOCK_WAIT_MS + 20, only('prepare', 'vote'));
     expect(sim.replies.get(t2)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringMatching(/n1 refused: .* is locked by n1:1:1/) });
     sim.deliver();
     expect(sim.replies.get(t1)).toMatchObject({ type: 'ok' });
