@@ -58,7 +58,7 @@ export abstract class TxnCoordinator<A extends ActiveTxn> {
     const txn = `${this.self}:${this.incarnation}:${++this.seq}`;
     const shards = byShard(this.ring, mops);
     this.active.set(txn, this.open({ rid, model, mops, shards, votes: new Map(), deadline: now + this.voteTimeoutMs }));
-    for (const [node, ops] of shards) this.sink.send(node, { type: 'prepare', txn, model, ops });
+    for (const [node, ops] of shards) this.sink.send(node, { type: 'prepare', txn, model, ops, ts: now });
   }
 
   vote(msg: VoteMsg & { from: string }, now: number): void {

@@ -2,9 +2,10 @@
  * Bounded lock waits. A prepare that finds a key locked by another prepared transaction waits
  * for it, up to LOCK_WAIT_MS, instead of being refused at once: transactions contending for the
  * same few keys queue behind each other and commit one after another rather than abort each
- * other. The bound keeps deadlocks short (two transactions each holding, on different shards, a
- * lock the other waits for): both waits run out, both are refused, both abort. It is well under
- * the coordinators' vote timeouts, so a refusal arrives before the coordinator gives up.
+ * other. Who may wait is the participant's wait-die rule (./participant.ts), which keeps waits
+ * free of deadlocks; the bound keeps short a wait behind a holder that stays prepared (in doubt,
+ * cut off from its coordinator). It is well under the coordinators' vote timeouts, so a refusal
+ * arrives before the coordinator gives up.
  */
 
 /** How long a prepare waits for locks held by other transactions before it is refused. */

@@ -3,10 +3,12 @@
  * on the shards this node holds, and carry out an outcome. Each protocol adds what a prepared
  * transaction waits for (txn-2pc: its coordinator's answer; txn-3pc: pre-commit and timeouts).
  *
- * - prepare: take the locks (./shard-store.ts: shared for reads, exclusive for writes; a key
- *   locked by another transaction is waited for, at most LOCK_WAIT_MS, then refused:
- *   ./lock-wait.ts), evaluate the reads in order, write a durable prepare record, then vote yes
- *   with the read results. A repeated prepare gets the same vote (or keeps waiting); a prepare
+ * - prepare: take the locks (./shard-store.ts: shared for reads, exclusive for writes), evaluate the reads in order, write a durable prepare record, then vote yes
+ *   with the read results. Locks held by other transactions are waited for by the wait-die rule:
+ *   a transaction older than every holder waits, at most LOCK_WAIT_MS (./lock-wait.ts), then is
+ *   refused; a younger one is refused at once. Every wait is then of an older transaction for a
+ *   younger one, on every shard, so no cycle of waits (a deadlock across shards) can form, and
+ *   queues drain instead of stalling until their waits run out. A repeated prepare gets the same vote (or keeps waiting); a prepare
  *   of a transaction already decided here (a late one, after its abort) is refused. Locks are held until the outcome, read-only shares included: releasing read locks
  *   early breaks serializability across shards.
  * - outcome: commit applies the prepared writes; abort drops them; both release the locks and are
@@ -22,6 +24,8 @@ import { ShardStore, type ParticipantRec, type Shares } from './shard-store.js';
 export interface PreparedTxn extends Shares {
   coord: string;
   model: Model;
+  /** The transaction's age (its prepare's `ts`); -Infinity for one reloaded after a restart. */
+  ts: number;
   /** The yes vote, sent again for a repeated prepare. */
   votes: VoteMsg;
 }
@@ -56,7 +60,7 @@ export abstract class ShardParticipant<P extends PreparedTxn> {
     for (const [txn, d] of done) this.done.set(txn, d);
     for (const [txn, p] of pending) {
       const votes: VoteMsg = { type: 'vote', txn, yes: true, reads: p.results };
-      this.prepared.set(txn, this.track(txn, { coord: p.coord, model: p.model, reads: p.reads, writes: p.writes, votes }, now, true));
+      this.prepared.set(txn, this.track(txn, { coord: p.coord, model: p.model, ts: -Infinity, reads: p.reads, writes: p.writes, votes }, now, true));
     }
   }
 
@@ -81,16 +85,23 @@ export abstract class ShardParticipant<P extends PreparedTxn> {
     const { txn, from, model } = msg;
     const p = this.store.prepare(txn, model, msg.ops);
     if (!p.yes) {
-      if (p.locked && !last) return false;
+      const waits = p.holders.length > 0 && p.holders.every((h) => this.olderThan(msg, h));
+      if (waits && !last) return false;
       this.done.set(txn, false);
-      this.refuse(msg, p.locked ? `${p.why} (waited ${LOCK_WAIT_MS} ms)` : p.why);
+      this.refuse(msg, p.holders.length === 0 ? p.why : waits ? `${p.why} (waited ${LOCK_WAIT_MS} ms)` : `${p.why}, an older transaction`);
       return true;
     }
     const votes: VoteMsg = { type: 'vote', txn, yes: true, reads: p.results };
-    this.prepared.set(txn, this.track(txn, { coord: from, model, reads: p.reads, writes: p.writes, votes }, now, false));
+    this.prepared.set(txn, this.track(txn, { coord: from, model, ts: msg.ts, reads: p.reads, writes: p.writes, votes }, now, false));
     this.sink.record({ r: 'prepared', txn, coord: from, model, reads: p.reads, writes: p.writes, results: p.results });
     this.sink.send(from, votes);
     return true;
+  }
+
+  /** Whether the transaction `msg` prepares began before `holder` (ties broken by id). */
+  private olderThan(msg: PrepareMsg, holder: string): boolean {
+    const ts = this.prepared.get(holder)?.ts ?? -Infinity;
+    return msg.ts < ts || (msg.ts === ts && msg.txn < holder);
   }
 
   private refuse(msg: PrepareMsg & { from: string }, why: string): void {

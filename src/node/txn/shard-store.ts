@@ -15,10 +15,11 @@ export interface Shares {
 }
 
 /**
- * The outcome of preparing on this node: locked, with what the reads returned, or not: `locked`
- * when another transaction holds a lock it needs (worth waiting for), else refused for good.
+ * The outcome of preparing on this node: locked, with what the reads returned, or not: `holders`
+ * are the transactions holding locks it needs (worth waiting for), none when it is refused for
+ * good (an overdraft).
  */
-export type Preparation = ({ yes: true } & Shares) | { yes: false; why: string; locked: boolean };
+export type Preparation = ({ yes: true } & Shares) | { yes: false; why: string; holders: readonly string[] };
 
 /** The read results a vote carries, by position in the transaction. */
 export type ReadResults = VoteMsg['reads'];
@@ -71,8 +72,8 @@ export class ShardStore {
   prepare(txn: string, model: Model, ops: readonly ShardOp[]): Preparation & { results: ReadResults } {
     const { results, shares, refusal } = this.evaluate(txn, model, ops);
     const conflict = this.conflict(txn, ops);
-    if (conflict !== undefined) return { yes: false, why: conflict, locked: true, results };
-    if (refusal !== undefined) return { yes: false, why: refusal, locked: false, results };
+    if (conflict !== undefined) return { yes: false, ...conflict, results };
+    if (refusal !== undefined) return { yes: false, why: refusal, holders: [], results };
     this.lock(txn, shares);
     return { yes: true, ...shares, results };
   }
@@ -177,16 +178,20 @@ export class ShardStore {
     return list;
   }
 
-  /** Why `ops` cannot be locked for `txn`, or undefined when they can. */
-  private conflict(txn: string, ops: readonly ShardOp[]): string | undefined {
+  /** Why `ops` cannot be locked for `txn`, with every other transaction holding a lock they need; undefined when they can. */
+  private conflict(txn: string, ops: readonly ShardOp[]): { why: string; holders: string[] } | undefined {
+    const holders = new Set<string>();
+    let why: string | undefined;
     for (const [, [f, key]] of ops) {
       const lock = this.locks.get(id(key));
       if (!lock) continue;
-      const otherWriter = lock.writer !== undefined && lock.writer !== txn;
-      if (f !== 'r' && (otherWriter || [...lock.readers].some((r) => r !== txn))) return `${id(key)} is locked by ${lock.writer ?? [...lock.readers][0]}`;
-      if (f === 'r' && otherWriter && !this.readUncommitted) return `${id(key)} is locked by ${lock.writer}`;
+      const writer = lock.writer !== undefined && lock.writer !== txn ? [lock.writer] : [];
+      const blocking = f !== 'r' ? [...writer, ...[...lock.readers].filter((r) => r !== txn)] : this.readUncommitted ? [] : writer;
+      if (blocking.length === 0) continue;
+      why ??= `${id(key)} is locked by ${blocking[0]!}`;
+      for (const h of blocking) holders.add(h);
     }
-    return undefined;
+    return why === undefined ? undefined : { why, holders: [...holders] };
   }
 }
 

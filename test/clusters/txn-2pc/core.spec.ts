@@ -36,18 +36,21 @@ describe('txn-2pc core', () => {
     expect(sim.disks.get('n3')!.filter((r) => r.r === 'decision')).toEqual([]);
   });
 
-  it('holds locks while prepared: a conflicting transaction waits for them, and is refused (definite) when they outlast its wait', () => {
+  it('holds locks while prepared, by wait-die: an older transaction waits for a younger holder, at most LOCK_WAIT_MS; a younger one is refused at once', () => {
     const { sim, x, y } = setup();
+    // `old` begins first, but its prepare reaches n1 only after the younger t1 locked x and y.
+    const old = sim.txn('n3', [['r', x, null]]);
+    sim.advance(10, (m) => m.from !== 'n3');
     const t1 = sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
-    sim.deliver(notDecide);
+    sim.deliver((m) => m.from !== 'n3' && notDecide(m));
     expect(sim.replies.get(t1)).toMatchObject({ type: 'ok' });
-    const t2 = sim.txn('n3', [['r', x, null]]);
-    const t3 = sim.txn('n3', [['append', y, 2]]);
+    const young = sim.txn('n2', [['append', y, 2]]);
+    sim.deliver(notDecide);
+    expect(sim.replies.get(young)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringMatching(/n2 refused: .* is locked by n1:1:1, an older transaction/) });
     sim.advance(LOCK_WAIT_MS - 20, notDecide);
-    expect(sim.replies.has(t2) || sim.replies.has(t3)).toBe(false);
+    expect(sim.replies.has(old)).toBe(false);
     sim.advance(40, notDecide);
-    expect(sim.replies.get(t2)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringMatching(/n1 refused: .* is locked by n1:1:1 \(waited 500 ms\)/) });
-    expect(sim.replies.get(t3)).toMatchObject({ type: 'fail', error: 'aborted' });
+    expect(sim.replies.get(old)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringMatching(/n1 refused: .* is locked by n1:1:1 \(waited 500 ms\)/) });
     sim.deliver();
     const t4 = sim.txn('n3', [['r', x, null], ['append', y, 3]]);
     sim.deliver();
@@ -55,16 +58,30 @@ describe('txn-2pc core', () => {
     expect(sim.list(y)).toEqual([1, 3]);
   });
 
-  it('a transaction waiting for a lock prepares once the holder commits, and reads what it wrote', () => {
+  it('an older transaction waiting for a lock prepares once the holder commits, and reads what it wrote', () => {
     const { sim, x, y } = setup();
-    sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
-    sim.deliver(notDecide);
     const waiter = sim.txn('n3', [['r', x, null], ['append', y, 2]]);
+    sim.advance(10, (m) => m.from !== 'n3');
+    sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
+    sim.deliver((m) => m.from !== 'n3' && notDecide(m));
     sim.advance(100, notDecide);
     expect(sim.replies.has(waiter)).toBe(false);
     sim.advance(20);
     expect(sim.replies.get(waiter)).toEqual({ type: 'ok', value: [['r', x, [1]], ['append', y, 2]] });
     expect(sim.list(y)).toEqual([1, 2]);
+  });
+
+  it('wait-die breaks a deadlock across shards at once: the younger of two transactions locking x and y in opposite orders is refused, the older commits', () => {
+    const { sim, x, y } = setup();
+    const older = sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
+    const younger = sim.txn('n2', [['append', y, 2], ['append', x, 2]]);
+    // Each first locks the key on its own node: older holds x, younger holds y.
+    sim.deliver((m) => m.msg.type === 'prepare' && m.from === m.to);
+    sim.deliver();
+    expect(sim.replies.get(younger)).toMatchObject({ type: 'fail', message: expect.stringContaining('an older transaction') });
+    sim.advance(20); // older's wait for y is retried once the younger's abort released it
+    expect(sim.replies.get(older)).toMatchObject({ type: 'ok' });
+    expect([sim.list(x), sim.list(y)]).toEqual([[1], [1]]);
   });
 
   it('a participant that does not answer in time aborts the transaction (definite), and a late prepare is rolled back', () => {
@@ -118,12 +135,14 @@ describe('txn-2pc core', () => {
     expect(sim.replies.get(rid)).toEqual({ type: 'ok', value: [['append', x, 1], ['r', y, null], ['append', y, 7]] });
     sim.crash('n2');
     sim.restart('n2');
-    // A reader waits for the lock the reloaded prepare holds, until n2 asks n1 and commits.
+    // The reloaded prepare counts as older than any newcomer, which is refused at once.
     const blocked = sim.txn('n3', [['r', y, null]]);
     sim.deliver();
-    expect(sim.replies.has(blocked)).toBe(false);
-    sim.advance(LOCK_WAIT_MS - 20);
-    expect(sim.replies.get(blocked)).toEqual({ type: 'ok', value: [['r', y, [7]]] });
+    expect(sim.replies.get(blocked)).toMatchObject({ type: 'fail', error: 'aborted' });
+    sim.advance(IN_DOUBT_MS);
+    const after = sim.txn('n3', [['r', y, null]]);
+    sim.deliver();
+    expect(sim.replies.get(after)).toEqual({ type: 'ok', value: [['r', y, [7]]] });
   });
 
   it('bug read-uncommitted: a read sees a prepared append whose transaction then aborts', () => {
@@ -222,9 +241,10 @@ describe('txn-2pc core', () => {
     expect(parseTxnRequest('{"id":1,"f":"txn","registers":true,"value":[["append",1,2]]}')).toMatchObject({ kind: 'bad' });
     expect(parseTxnRequest('{"id":1,"f":"txn","registers":true,"value":[["w",1,2],["r",1,null]]}')).toMatchObject({ req: { model: 'register' } });
     expect(parseTxnRequest('{"id":1,"f":"read","key":"k"}')).toMatchObject({ kind: 'bad' });
-    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ops: [[0, ['append', 1, 2]]] })).toBe(true);
-    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ops: [[0, ['put', 1, 2]]] })).toBe(false);
-    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', ops: [[0, ['append', 1, 2]]] })).toBe(false);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ts: 3, ops: [[0, ['append', 1, 2]]] })).toBe(true);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ts: 3, ops: [[0, ['put', 1, 2]]] })).toBe(false);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', ts: 3, ops: [[0, ['append', 1, 2]]] })).toBe(false);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ops: [[0, ['append', 1, 2]]] })).toBe(false);
     expect(isPeerMsg({ from: 'n1', type: 'decide', txn: 't' })).toBe(false);
   });
 });

@@ -157,6 +157,6 @@ describe('txn-3pc core', () => {
     expect(isPeerMsg({ type: 'ack', txn: 't', from: 'n1' })).toBe(true);
     expect(isPeerMsg({ type: 'query', txn: 't', from: 'n1' })).toBe(false);
     expect(isPeerMsg({ type: 'decide', txn: 't', from: 'n1' })).toBe(false);
-    expect(isPeerMsg({ type: 'prepare', txn: 't', from: 'n1', model: 'register', ops: [[0, ['add', 'a', 5]]] })).toBe(true);
+    expect(isPeerMsg({ type: 'prepare', txn: 't', from: 'n1', model: 'register', ts: 0, ops: [[0, ['add', 'a', 5]]] })).toBe(true);
   });
 });
