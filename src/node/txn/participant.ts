@@ -3,14 +3,16 @@
  * on the shards this node holds, and carry out an outcome. Each protocol adds what a prepared
  * transaction waits for (txn-2pc: its coordinator's answer; txn-3pc: pre-commit and timeouts).
  *
- * - prepare: take the locks (./shard-store.ts: shared for reads, exclusive for writes), evaluate the reads in order, write a durable prepare record, then vote yes
- *   with the read results. Locks held by other transactions are waited for by the wait-die rule:
- *   a transaction older than every holder waits, at most LOCK_WAIT_MS (./lock-wait.ts), then is
- *   refused; a younger one is refused at once. Every wait is then of an older transaction for a
- *   younger one, on every shard, so no cycle of waits (a deadlock across shards) can form, and
- *   queues drain instead of stalling until their waits run out. A repeated prepare gets the same vote (or keeps waiting); a prepare
- *   of a transaction already decided here (a late one, after its abort) is refused. Locks are held until the outcome, read-only shares included: releasing read locks
- *   early breaks serializability across shards.
+ * - prepare: take the locks (./shard-store.ts: shared for reads, exclusive for writes), evaluate
+ *   the reads in order, write a durable prepare record, then vote yes with the read results. A
+ *   repeated prepare gets the same vote (or keeps waiting); a prepare of a transaction already
+ *   decided here (a late one, after its abort) is refused. Locks are held until the outcome,
+ *   read-only shares included: releasing read locks early breaks serializability across shards.
+ * - lock waits: wound-wait without the wound (a prepared holder cannot be made to abort): a
+ *   transaction younger than every holder of a lock it needs waits, at most LOCK_WAIT_MS
+ *   (./lock-wait.ts), then is refused; an older one is refused at once. Contending transactions
+ *   queue in the order they began, and every wait is of a younger transaction for an older one,
+ *   on every shard, so no cycle of waits (a deadlock across shards) can form.
  * - outcome: commit applies the prepared writes; abort drops them; both release the locks and are
  *   recorded. An outcome for a transaction never prepared here changes nothing but refuses its
  *   prepare, should it still come.
@@ -85,10 +87,10 @@ export abstract class ShardParticipant<P extends PreparedTxn> {
     const { txn, from, model } = msg;
     const p = this.store.prepare(txn, model, msg.ops);
     if (!p.yes) {
-      const waits = p.holders.length > 0 && p.holders.every((h) => this.olderThan(msg, h));
+      const waits = p.holders.length > 0 && p.holders.every((h) => this.youngerThan(msg, h));
       if (waits && !last) return false;
       this.done.set(txn, false);
-      this.refuse(msg, p.holders.length === 0 ? p.why : waits ? `${p.why} (waited ${LOCK_WAIT_MS} ms)` : `${p.why}, an older transaction`);
+      this.refuse(msg, p.holders.length === 0 ? p.why : waits ? `${p.why} (waited ${LOCK_WAIT_MS} ms)` : `${p.why}, a younger transaction`);
       return true;
     }
     const votes: VoteMsg = { type: 'vote', txn, yes: true, reads: p.results };
@@ -98,10 +100,10 @@ export abstract class ShardParticipant<P extends PreparedTxn> {
     return true;
   }
 
-  /** Whether the transaction `msg` prepares began before `holder` (ties broken by id). */
-  private olderThan(msg: PrepareMsg, holder: string): boolean {
+  /** Whether the transaction `msg` prepares began after `holder` (ties broken by id). */
+  private youngerThan(msg: PrepareMsg, holder: string): boolean {
     const ts = this.prepared.get(holder)?.ts ?? -Infinity;
-    return msg.ts < ts || (msg.ts === ts && msg.txn < holder);
+    return msg.ts > ts || (msg.ts === ts && msg.txn > holder);
   }
 
   private refuse(msg: PrepareMsg & { from: string }, why: string): void {
