@@ -120,6 +120,23 @@ describe('txn-3pc core', () => {
     expect(sim.list(y)).toEqual([]);
   });
 
+  it('known weakness, widened by lock waits: a participant that voted stays uncertain while another queues for a lock, and a cut then splits the decision', () => {
+    const { sim, x, y } = setup();
+    const holder = sim.txn('n2', [['append', y, 9]]);
+    sim.deliver(only('prepare', 'vote'));
+    // T: n1 locks x and votes yes at once; n2 queues for y behind the older holder.
+    const t = sim.txn('n3', [['append', x, 1], ['append', y, 1]]);
+    sim.advance(100, only('prepare', 'vote'));
+    expect(sim.replies.has(t)).toBe(false);
+    // n1 is cut off while uncertain; the holder then commits and n2 votes yes.
+    const cut = (m: Msg): boolean => m.to !== 'n1' && m.from !== 'n1';
+    sim.advance(Math.max(ACK_TIMEOUT_MS, UNCERTAIN_TIMEOUT_MS) + 20, cut);
+    expect(sim.replies.get(holder)).toMatchObject({ type: 'ok' });
+    expect(sim.replies.get(t)).toMatchObject({ type: 'ok' });
+    expect(sim.list(y)).toEqual([9, 1]);
+    expect(sim.list(x)).toEqual([]);
+  });
+
   it('comes back from its log: participants in the state they recorded, the coordinator sending do-commit again', () => {
     const { sim, x, y, z } = setup();
     sim.txn('n3', [['append', x, 1], ['append', y, 1]]);
