@@ -13,7 +13,12 @@
  * a correct system stays valid under it. It shapes the network with a partition, so it is not
  * meant to run together with the `partition` nemesis (either one's heal lifts the other's cut).
  *
- * Operations: `start-silent-crash` `{node}` mutes the node; `stop-silent-crash` kills it, starts
+ * The node muted is the primary, asked for when the fault runs (a leader; for txn-2pc the
+ * coordinator with the most transactions collecting votes, so the mute lands while it has
+ * decisions pending), or the node the seed drew when the system names none.
+ *
+ * Operations: `start-silent-crash` `{node, primary?}` mutes the primary (with `primary: true`,
+ * `node` standing in when none is known) or `node`; `stop-silent-crash` kills it, starts
  * it again and heals the cut. A start/stop pair, like every nemesis's, so generated and shrunk
  * schedules (`--nemesis random`, `faultline shrink`) can hold it.
  */
@@ -26,6 +31,12 @@ export const MUTED_BEFORE_KILL_MS = 1500;
 
 const NAME = 'silent-crash';
 const [START, STOP] = [`start-${NAME}`, `stop-${NAME}`];
+
+/** The value of a `start-silent-crash`: the node to mute, or with `primary`, the stand-in used when the system names no primary. */
+interface StartSilentCrash {
+  node: string;
+  primary?: true;
+}
 
 function parseStart(value: unknown, nodes: readonly string[]): string {
   const node = (value as { node?: unknown } | null)?.node;
@@ -54,11 +65,14 @@ function build(): Nemesis {
     fs: [START, STOP],
     async invoke(op, ctx) {
       if (op.f === START) {
-        const node = parseStart(op.value, ctx.cluster.nodes);
+        const standIn = parseStart(op.value, ctx.cluster.nodes);
+        const primary = (op.value as StartSilentCrash).primary === true ? await ctx.cluster.primary(ctx.signal).catch(() => undefined) : undefined;
+        const node = primary ?? standIn;
         if (muted !== undefined) await end(ctx, false);
         await ctx.net.partition(oneWay(node, ctx.cluster.nodes.filter((n) => n !== node)));
         muted = node;
-        return { node, text: `mute ${node}: its messages reach nobody, it hears everyone` };
+        const who = (op.value as StartSilentCrash).primary !== true ? node : primary !== undefined ? `${node} (primary)` : `${node} (no primary known)`;
+        return { node, text: `mute ${who}: its messages reach nobody, it hears everyone` };
       }
       if (op.f === STOP) return end(ctx, true);
       throw new Error(`${NAME} nemesis cannot ${op.f}`);
@@ -69,7 +83,11 @@ function build(): Nemesis {
   };
 }
 
-/** Mute a node drawn by the seed for a fault window of at least MUTED_BEFORE_KILL_MS, then crash it, start it and heal. */
+/**
+ * Mute the primary (found when the fault runs: the node others wait on right now), or a node
+ * drawn by the seed when the system names none, for a fault window of at least
+ * MUTED_BEFORE_KILL_MS, then crash it, start it and heal.
+ */
 function schedule(opts: ScheduleOptions): ScheduleEntry[] {
   return faultWindows(
     opts,
@@ -77,7 +95,7 @@ function schedule(opts: ScheduleOptions): ScheduleEntry[] {
       if (opts.nodes.length < 2) return [];
       const node = rng.pick(opts.nodes);
       return [
-        { atMs: startMs, f: START, value: { node } },
+        { atMs: startMs, f: START, value: { node, primary: true } satisfies StartSilentCrash },
         { atMs: Math.max(endMs, startMs + MUTED_BEFORE_KILL_MS), f: STOP },
       ];
     },
@@ -87,11 +105,11 @@ function schedule(opts: ScheduleOptions): ScheduleEntry[] {
 
 export const silentCrash: NemesisDef = {
   name: NAME,
-  description: 'Mute one node (its messages reach nobody, it hears everyone), kill -9 it while muted, start it again, then heal',
+  description: 'Mute the primary, or one node when none is known (its messages reach nobody, it hears everyone), kill -9 it while muted, start it again, then heal',
   build,
   schedule,
   validate(op, nodes) {
     if (op.f === START) parseStart(op.value, nodes);
   },
-  drawStart: (nodes, rng) => (nodes.length < 2 ? undefined : { node: rng.pick(nodes) }),
+  drawStart: (nodes, rng): StartSilentCrash | undefined => (nodes.length < 2 ? undefined : { node: rng.pick(nodes), primary: true }),
 };

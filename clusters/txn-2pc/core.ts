@@ -59,7 +59,7 @@ export class TxnNode {
       case 'decide':
         return this.participant.decide(msg);
       case 'vote':
-        return this.coordinator.vote(msg);
+        return this.coordinator.vote(msg, now);
       case 'query':
         return this.coordinator.query(msg);
     }

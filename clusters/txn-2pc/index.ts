@@ -12,6 +12,7 @@ import { planProgram } from '../../src/node/entry.js';
 import { everyNodeAnswers } from '../../src/node/kv/probe.js';
 import { BUGS } from './bugs.js';
 import { txnClients } from '../../src/node/txn/clients.js';
+import { busiestCoordinator } from '../../src/node/txn/probe.js';
 
 export const txn2pc: SystemDef = {
   name: 'txn-2pc',
@@ -23,6 +24,8 @@ export const txn2pc: SystemDef = {
   clients: txnClients,
   launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),
   ready: everyNodeAnswers,
+  // Faults aimed at the primary hit the coordinator with the most transactions collecting votes.
+  primary: busiestCoordinator,
 };
 
 export default txn2pc;

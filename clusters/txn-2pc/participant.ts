@@ -33,8 +33,9 @@ export class Participant extends ShardParticipant<Prepared> {
     return recovered ? { ...p, since: now - IN_DOUBT_MS, askedAt: -Infinity } : { ...p, since: now, askedAt: now };
   }
 
-  /** Ask the coordinators of transactions in doubt for too long. */
-  tick(now: number): void {
+  /** Retry lock waits, and ask the coordinators of transactions in doubt for too long. */
+  override tick(now: number): void {
+    super.tick(now);
     for (const [txn, p] of this.prepared) {
       if (now - p.since < IN_DOUBT_MS || now - p.askedAt < QUERY_EVERY_MS) continue;
       p.askedAt = now;

@@ -62,8 +62,9 @@ export class Participant extends ShardParticipant<Prepared> {
     this.out.send(msg.from, { type: 'ack', txn: msg.txn });
   }
 
-  /** Decide on their own the transactions whose coordinator has been silent for too long. */
-  tick(now: number): void {
+  /** Retry lock waits, and decide on their own the transactions whose coordinator has been silent for too long. */
+  override tick(now: number): void {
+    super.tick(now);
     for (const [txn, p] of this.prepared) {
       const timeout = p.state === 'uncertain' ? UNCERTAIN_TIMEOUT_MS : PRECOMMIT_TIMEOUT_MS;
       if (now - p.since >= timeout) this.finish(txn, p.state === 'precommitted');

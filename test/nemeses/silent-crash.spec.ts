@@ -8,10 +8,11 @@ import { checkScheduleLaws, expectSeedMatters } from './schedule-laws.js';
 const NODES = ['n1', 'n2', 'n3'];
 
 /** A cluster and a net that record what is done to them, in order. */
-function recorder(): { ctx: NemesisContext; calls: string[] } {
+function recorder(primary?: string): { ctx: NemesisContext; calls: string[] } {
   const calls: string[] = [];
   const cluster = {
     nodes: NODES,
+    primary: async () => primary,
     kill: async (n: string) => void calls.push(`kill ${n}`),
     start: async (n: string) => void calls.push(`start ${n}`),
   } as unknown as Cluster;
@@ -26,7 +27,7 @@ describe('silent-crash schedule', () => {
       for (let i = 0; i < schedule.length; i += 2) {
         const [start, stop] = schedule.slice(i, i + 2);
         expect([start?.f, stop?.f]).toEqual(['start-silent-crash', 'stop-silent-crash']);
-        expect(nodes).toContain((start!.value as { node: string }).node);
+        expect(start!.value).toEqual({ node: expect.toBeOneOf([...nodes]), primary: true });
         expect(stop!.atMs - start!.atMs).toBeGreaterThanOrEqual(MUTED_BEFORE_KILL_MS);
       }
     });
@@ -45,6 +46,15 @@ describe('silent-crash operations', () => {
     expect(await nemesis.invoke({ f: 'start-silent-crash', value: { node: 'n2' } }, ctx)).toMatchObject({ node: 'n2' });
     expect(await nemesis.invoke({ f: 'stop-silent-crash' }, ctx)).toEqual({ node: 'n2', text: 'kill n2 while muted, start it again, heal' });
     expect(calls).toEqual(['partition {"n1":["n2"],"n3":["n2"]}', 'kill n2', 'start n2', 'partition {}']);
+  });
+
+  it('aimed at the primary, mutes the node the system names when the fault runs, else the stand-in', async () => {
+    for (const [primary, muted, text] of [['n3', 'n3', 'n3 (primary)'], [undefined, 'n2', 'n2 (no primary known)']] as const) {
+      const { ctx, calls } = recorder(primary);
+      const nemesis = silentCrash.build();
+      expect(await nemesis.invoke({ f: 'start-silent-crash', value: { node: 'n2', primary: true } }, ctx)).toEqual({ node: muted, text: `mute ${text}: its messages reach nobody, it hears everyone` });
+      expect(calls).toEqual([`partition ${JSON.stringify(Object.fromEntries(NODES.filter((n) => n !== muted).map((n) => [n, [muted]])))}`]);
+    }
   });
 
   it('heal lifts a mute without a crash, and then has nothing to undo', async () => {

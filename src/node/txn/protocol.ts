@@ -96,6 +96,12 @@ export interface PrepareMsg {
   txn: string;
   model: Model;
   ops: ShardOp[];
+  /**
+   * When the coordinator began the transaction, on its monotonic clock: the transaction's age
+   * for the participants' lock waits (./participant.ts: younger transactions wait for older ones). Any total order of transactions keeps
+   * waits free of deadlocks; begin times make it roughly first come, first served.
+   */
+  ts: number;
 }
 
 /** Participant → coordinator: the vote, with what the shard's reads returned (by position). */
@@ -128,7 +134,7 @@ export function isTxnPeerMsg(x: unknown, types: readonly string[]): boolean {
   if (typeof m.from !== 'string' || typeof m.txn !== 'string' || typeof m.type !== 'string' || !types.includes(m.type)) return false;
   switch (m.type) {
     case 'prepare':
-      return (m.model === 'list' || m.model === 'register') && Array.isArray(m.ops) && m.ops.every((o) => Array.isArray(o) && typeof o[0] === 'number' && asMop(o[1]) !== undefined);
+      return (m.model === 'list' || m.model === 'register') && typeof m.ts === 'number' && Array.isArray(m.ops) && m.ops.every((o) => Array.isArray(o) && typeof o[0] === 'number' && asMop(o[1]) !== undefined);
     case 'vote':
       return typeof m.yes === 'boolean' && Array.isArray(m.reads);
     case 'decide':

@@ -1,8 +1,8 @@
 /**
  * The shards one node holds, as every commit protocol here uses them: committed values (a list
- * per key, a register being a list of at most one), and locks taken without waiting, shared for
- * reads and exclusive for writes, held by prepared transactions until their outcome. A conflict
- * refuses at once, so there are no deadlocks. No I/O: participants make records of what they
+ * per key, a register being a list of at most one), and locks, shared for reads and exclusive for
+ * writes, held by prepared transactions until their outcome. The store never waits: a conflict
+ * says so (`locked`), and the participant decides how long to try again (./lock-wait.ts). No I/O: participants make records of what they
  * prepare and decide, and rebuild a store from them after a restart.
  */
 import type { Key, Model, ShardOp, VoteMsg } from './protocol.js';
@@ -14,8 +14,12 @@ export interface Shares {
   writes: [Key, Key][];
 }
 
-/** The outcome of preparing on this node: locked, with what the reads returned, or refused. */
-export type Preparation = ({ yes: true } & Shares) | { yes: false; why: string };
+/**
+ * The outcome of preparing on this node: locked, with what the reads returned, or not: `holders`
+ * are the transactions holding locks it needs (worth waiting for), none when it is refused for
+ * good (an overdraft).
+ */
+export type Preparation = ({ yes: true } & Shares) | { yes: false; why: string; holders: readonly string[] };
 
 /** The read results a vote carries, by position in the transaction. */
 export type ReadResults = VoteMsg['reads'];
@@ -67,8 +71,9 @@ export class ShardStore {
    */
   prepare(txn: string, model: Model, ops: readonly ShardOp[]): Preparation & { results: ReadResults } {
     const { results, shares, refusal } = this.evaluate(txn, model, ops);
-    const why = this.conflict(txn, ops) ?? refusal;
-    if (why !== undefined) return { yes: false, why, results };
+    const conflict = this.conflict(txn, ops);
+    if (conflict !== undefined) return { yes: false, ...conflict, results };
+    if (refusal !== undefined) return { yes: false, why: refusal, holders: [], results };
     this.lock(txn, shares);
     return { yes: true, ...shares, results };
   }
@@ -173,16 +178,20 @@ export class ShardStore {
     return list;
   }
 
-  /** Why `ops` cannot be locked for `txn`, or undefined when they can. */
-  private conflict(txn: string, ops: readonly ShardOp[]): string | undefined {
+  /** Why `ops` cannot be locked for `txn`, with every other transaction holding a lock they need; undefined when they can. */
+  private conflict(txn: string, ops: readonly ShardOp[]): { why: string; holders: string[] } | undefined {
+    const holders = new Set<string>();
+    let why: string | undefined;
     for (const [, [f, key]] of ops) {
       const lock = this.locks.get(id(key));
       if (!lock) continue;
-      const otherWriter = lock.writer !== undefined && lock.writer !== txn;
-      if (f !== 'r' && (otherWriter || [...lock.readers].some((r) => r !== txn))) return `${id(key)} is locked by ${lock.writer ?? [...lock.readers][0]}`;
-      if (f === 'r' && otherWriter && !this.readUncommitted) return `${id(key)} is locked by ${lock.writer}`;
+      const writer = lock.writer !== undefined && lock.writer !== txn ? [lock.writer] : [];
+      const blocking = f !== 'r' ? [...writer, ...[...lock.readers].filter((r) => r !== txn)] : this.readUncommitted ? [] : writer;
+      if (blocking.length === 0) continue;
+      why ??= `${id(key)} is locked by ${blocking[0]!}`;
+      for (const h of blocking) holders.add(h);
     }
-    return undefined;
+    return why === undefined ? undefined : { why, holders: [...holders] };
   }
 }
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Ring } from '../../../src/node/txn/ring.js';
 import { IN_DOUBT_MS } from '../../../clusters/txn-2pc/participant.js';
 import { PREPARE_TIMEOUT_MS } from '../../../clusters/txn-2pc/coordinator.js';
+import { LOCK_WAIT_MS } from '../../../src/node/txn/lock-wait.js';
 import { parseTxnRequest, isPeerMsg } from '../../../clusters/txn-2pc/protocol.js';
 import { TxnSim, type InFlight } from './sim.js';
 
@@ -35,21 +36,52 @@ describe('txn-2pc core', () => {
     expect(sim.disks.get('n3')!.filter((r) => r.r === 'decision')).toEqual([]);
   });
 
-  it('holds locks while prepared: a conflicting transaction is refused at once with a definite failure', () => {
+  it('holds locks while prepared: a younger transaction waits for an older holder, at most LOCK_WAIT_MS; an older one is refused at once', () => {
     const { sim, x, y } = setup();
+    // `old` begins first, but its prepare reaches n1 only after the younger t1 locked x and y.
+    const old = sim.txn('n3', [['r', x, null]]);
+    sim.advance(10, (m) => m.from !== 'n3');
     const t1 = sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
-    sim.deliver(notDecide);
+    sim.deliver((m) => m.from !== 'n3' && notDecide(m));
     expect(sim.replies.get(t1)).toMatchObject({ type: 'ok' });
-    const t2 = sim.txn('n3', [['r', x, null]]);
-    const t3 = sim.txn('n3', [['append', y, 2]]);
     sim.deliver(notDecide);
-    expect(sim.replies.get(t2)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringMatching(/n1 refused: .* is locked by n1:1:1/) });
-    expect(sim.replies.get(t3)).toMatchObject({ type: 'fail', error: 'aborted' });
+    expect(sim.replies.get(old)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringMatching(/n1 refused: .* is locked by n1:1:1, a younger transaction/) });
+    sim.advance(10, notDecide);
+    const young = sim.txn('n2', [['append', y, 2]]);
+    sim.advance(LOCK_WAIT_MS - 20, notDecide);
+    expect(sim.replies.has(young)).toBe(false);
+    sim.advance(40, notDecide);
+    expect(sim.replies.get(young)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringMatching(/n2 refused: .* is locked by n1:1:1 \(waited 500 ms\)/) });
     sim.deliver();
     const t4 = sim.txn('n3', [['r', x, null], ['append', y, 3]]);
     sim.deliver();
     expect(sim.replies.get(t4)).toEqual({ type: 'ok', value: [['r', x, [1]], ['append', y, 3]] });
     expect(sim.list(y)).toEqual([1, 3]);
+  });
+
+  it('a transaction waiting for a lock prepares once the holder commits, and reads what it wrote', () => {
+    const { sim, x, y } = setup();
+    sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
+    sim.deliver(notDecide);
+    const waiter = sim.txn('n3', [['r', x, null], ['append', y, 2]]);
+    sim.advance(100, notDecide);
+    expect(sim.replies.has(waiter)).toBe(false);
+    sim.advance(20);
+    expect(sim.replies.get(waiter)).toEqual({ type: 'ok', value: [['r', x, [1]], ['append', y, 2]] });
+    expect(sim.list(y)).toEqual([1, 2]);
+  });
+
+  it('no deadlock across shards: of two transactions locking x and y in opposite orders, the older is refused at once and the younger commits', () => {
+    const { sim, x, y } = setup();
+    const older = sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
+    const younger = sim.txn('n2', [['append', y, 2], ['append', x, 2]]);
+    // Each first locks the key on its own node: older holds x, younger holds y.
+    sim.deliver((m) => m.msg.type === 'prepare' && m.from === m.to);
+    sim.deliver();
+    expect(sim.replies.get(older)).toMatchObject({ type: 'fail', message: expect.stringContaining('a younger transaction') });
+    sim.advance(20); // the younger's wait for x is retried once the older's abort released it
+    expect(sim.replies.get(younger)).toMatchObject({ type: 'ok' });
+    expect([sim.list(x), sim.list(y)]).toEqual([[2], [2]]);
   });
 
   it('a participant that does not answer in time aborts the transaction (definite), and a late prepare is rolled back', () => {
@@ -103,13 +135,12 @@ describe('txn-2pc core', () => {
     expect(sim.replies.get(rid)).toEqual({ type: 'ok', value: [['append', x, 1], ['r', y, null], ['append', y, 7]] });
     sim.crash('n2');
     sim.restart('n2');
+    // A reader waits for the lock the reloaded prepare holds, until n2 asks n1 and commits.
     const blocked = sim.txn('n3', [['r', y, null]]);
     sim.deliver();
-    expect(sim.replies.get(blocked)).toMatchObject({ type: 'fail', error: 'aborted' });
-    sim.advance(IN_DOUBT_MS);
-    const after = sim.txn('n3', [['r', y, null]]);
-    sim.deliver();
-    expect(sim.replies.get(after)).toEqual({ type: 'ok', value: [['r', y, [7]]] });
+    expect(sim.replies.has(blocked)).toBe(false);
+    sim.advance(LOCK_WAIT_MS - 20);
+    expect(sim.replies.get(blocked)).toEqual({ type: 'ok', value: [['r', y, [7]]] });
   });
 
   it('bug read-uncommitted: a read sees a prepared append whose transaction then aborts', () => {
@@ -120,9 +151,10 @@ describe('txn-2pc core', () => {
       expect(sim.replies.get(holder)).toMatchObject({ type: 'ok' });
       // T1 prepares x on n1 but n2 refuses y: T1 aborts, though n1 has not heard yet.
       const t1 = sim.txn('n3', [['append', x, 1], ['append', y, 1]]);
-      sim.deliver(notDecide);
+      sim.advance(LOCK_WAIT_MS + 20, notDecide);
       expect(sim.replies.get(t1)).toMatchObject({ type: 'fail', error: 'aborted' });
       const reader = sim.txn('n3', [['r', x, null]]);
+      sim.advance(bugs.length === 0 ? LOCK_WAIT_MS + 20 : 0, notDecide);
       sim.deliver(notDecide);
       if (bugs.length === 0) expect(sim.replies.get(reader)).toMatchObject({ type: 'fail', error: 'aborted' });
       else expect(sim.replies.get(reader)).toEqual({ type: 'ok', value: [['r', x, [1]]] });
@@ -138,6 +170,7 @@ describe('txn-2pc core', () => {
       sim.deliver(notDecide);
       const rid = sim.txn('n1', [['append', x, 1], ['append', y, 1], ['append', z, 1]]);
       sim.deliver(notDecide);
+      if (bugs.length === 0) sim.advance(LOCK_WAIT_MS + 20, notDecide);
       if (bugs.length === 0) {
         expect(sim.replies.get(rid)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringContaining('n3 refused') });
         sim.deliver();
@@ -189,6 +222,7 @@ describe('txn-2pc core', () => {
       sim.deliver(notDecide);
       expect(sim.replies.get(held)).toMatchObject({ type: 'ok' });
       const reader = sim.txn('n2', [['r', x, null], ['r', y, null]], 'register');
+      sim.advance(bugs.length === 0 ? LOCK_WAIT_MS + 20 : 0, notDecide);
       sim.deliver(notDecide);
       if (bugs.length === 0) expect(sim.replies.get(reader)).toMatchObject({ type: 'fail', error: 'aborted' });
       else expect(sim.replies.get(reader)).toEqual({ type: 'ok', value: [['r', x, 5], ['r', y, 3]] });
@@ -205,9 +239,10 @@ describe('txn-2pc core', () => {
     expect(parseTxnRequest('{"id":1,"f":"txn","registers":true,"value":[["append",1,2]]}')).toMatchObject({ kind: 'bad' });
     expect(parseTxnRequest('{"id":1,"f":"txn","registers":true,"value":[["w",1,2],["r",1,null]]}')).toMatchObject({ req: { model: 'register' } });
     expect(parseTxnRequest('{"id":1,"f":"read","key":"k"}')).toMatchObject({ kind: 'bad' });
-    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ops: [[0, ['append', 1, 2]]] })).toBe(true);
-    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ops: [[0, ['put', 1, 2]]] })).toBe(false);
-    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', ops: [[0, ['append', 1, 2]]] })).toBe(false);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ts: 3, ops: [[0, ['append', 1, 2]]] })).toBe(true);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ts: 3, ops: [[0, ['put', 1, 2]]] })).toBe(false);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', ts: 3, ops: [[0, ['append', 1, 2]]] })).toBe(false);
+    expect(isPeerMsg({ from: 'n1', type: 'prepare', txn: 't', model: 'list', ops: [[0, ['append', 1, 2]]] })).toBe(false);
     expect(isPeerMsg({ from: 'n1', type: 'decide', txn: 't' })).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { TxnNode } from '../../../clusters/txn-3pc/core.js';
 import { ACK_TIMEOUT_MS, VOTE_TIMEOUT_MS } from '../../../clusters/txn-3pc/coordinator.js';
 import { PRECOMMIT_TIMEOUT_MS, UNCERTAIN_TIMEOUT_MS } from '../../../clusters/txn-3pc/participant.js';
+import { LOCK_WAIT_MS } from '../../../src/node/txn/lock-wait.js';
 import { isPeerMsg, type PeerMsg, type Rec } from '../../../clusters/txn-3pc/protocol.js';
 import { CoreSim, type InFlight } from '../txn-sim.js';
 import { TxnSim as Sim2pc } from '../txn-2pc/sim.js';
@@ -44,12 +45,12 @@ describe('txn-3pc core', () => {
     expect(sim.list(y)).toEqual([2]);
   });
 
-  it('aborts on a no vote (a lock held by a transaction still in pre-commit) and on a participant silent past the vote timeout', () => {
+  it('aborts on a no vote (a lock held past the lock wait by a transaction still in pre-commit) and on a participant silent past the vote timeout', () => {
     const { sim, x, y } = setup();
     const t1 = sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
     sim.deliver(only('prepare', 'vote'));
     const t2 = sim.txn('n3', [['r', x, null]]);
-    sim.deliver(only('prepare', 'vote'));
+    sim.advance(LOCK_WAIT_MS + 20, only('prepare', 'vote'));
     expect(sim.replies.get(t2)).toMatchObject({ type: 'fail', error: 'aborted', message: expect.stringMatching(/n1 refused: .* is locked by n1:1:1/) });
     sim.deliver();
     expect(sim.replies.get(t1)).toMatchObject({ type: 'ok' });
@@ -119,6 +120,23 @@ describe('txn-3pc core', () => {
     expect(sim.list(y)).toEqual([]);
   });
 
+  it('known weakness, widened by lock waits: a participant that voted stays uncertain while another queues for a lock, and a cut then splits the decision', () => {
+    const { sim, x, y } = setup();
+    const holder = sim.txn('n2', [['append', y, 9]]);
+    sim.deliver(only('prepare', 'vote'));
+    // T: n1 locks x and votes yes at once; n2 queues for y behind the older holder.
+    const t = sim.txn('n3', [['append', x, 1], ['append', y, 1]]);
+    sim.advance(100, only('prepare', 'vote'));
+    expect(sim.replies.has(t)).toBe(false);
+    // n1 is cut off while uncertain; the holder then commits and n2 votes yes.
+    const cut = (m: Msg): boolean => m.to !== 'n1' && m.from !== 'n1';
+    sim.advance(Math.max(ACK_TIMEOUT_MS, UNCERTAIN_TIMEOUT_MS) + 20, cut);
+    expect(sim.replies.get(holder)).toMatchObject({ type: 'ok' });
+    expect(sim.replies.get(t)).toMatchObject({ type: 'ok' });
+    expect(sim.list(y)).toEqual([9, 1]);
+    expect(sim.list(x)).toEqual([]);
+  });
+
   it('comes back from its log: participants in the state they recorded, the coordinator sending do-commit again', () => {
     const { sim, x, y, z } = setup();
     sim.txn('n3', [['append', x, 1], ['append', y, 1]]);
@@ -156,6 +174,6 @@ describe('txn-3pc core', () => {
     expect(isPeerMsg({ type: 'ack', txn: 't', from: 'n1' })).toBe(true);
     expect(isPeerMsg({ type: 'query', txn: 't', from: 'n1' })).toBe(false);
     expect(isPeerMsg({ type: 'decide', txn: 't', from: 'n1' })).toBe(false);
-    expect(isPeerMsg({ type: 'prepare', txn: 't', from: 'n1', model: 'register', ops: [[0, ['add', 'a', 5]]] })).toBe(true);
+    expect(isPeerMsg({ type: 'prepare', txn: 't', from: 'n1', model: 'register', ts: 0, ops: [[0, ['add', 'a', 5]]] })).toBe(true);
   });
 });
