@@ -28,8 +28,8 @@ export const BUGS = {
     'the coordinator keeps its commit decisions in memory only and answers the client before ' +
     'anything is on disk; after it restarts, participants still in doubt ask it, hear "abort" ' +
     '(presumed abort), and drop their share of transactions other participants committed and the ' +
-    'client saw succeed (lost appends, G-single); the silent-crash nemesis mutes a coordinator so its ' +
-    'decisions reach nobody, then kills it',
+    'client saw succeed (lost appends, G-single); the silent-crash nemesis mutes the coordinator with the most ' +
+    'transactions collecting votes (the primary), so the decisions it then makes reach nobody, and kills it',
     nemeses: ['silent-crash'],
   },
 } as const satisfies Record<string, KnownBug>;

@@ -18,8 +18,9 @@ export const txn2pc: SystemDef = {
   name: 'txn-2pc',
   description:
     'Bundled sharded list store with two-phase commit (consistent hashing with virtual nodes, every node a participant ' +
-    'and a coordinator, locks held while prepared, durable prepare records and coordinator log, recovery of in-doubt ' +
-    'transactions); list-append, rw-register and bank transactions on any node; shards not replicated',
+    'and a coordinator, locks held while prepared with bounded waits, durable prepare records and coordinator log, recovery ' +
+    'of in-doubt transactions); list-append, rw-register and bank transactions on any node; shards not replicated; its ' +
+    'primary, for faults aimed at one, is the coordinator with the most transactions collecting votes',
   bugs: BUGS,
   clients: txnClients,
   launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),

@@ -2,9 +2,9 @@
  * Bounded lock waits. A prepare that finds a key locked by another prepared transaction waits
  * for it, up to LOCK_WAIT_MS, instead of being refused at once: transactions contending for the
  * same few keys queue behind each other and commit one after another rather than abort each
- * other. Who may wait is the participant's rule (./participant.ts: younger transactions wait for older ones), which keeps waits
- * free of deadlocks; the bound keeps short a wait behind a holder that stays prepared (in doubt,
- * cut off from its coordinator). It is well under the coordinators' vote timeouts, so a refusal
+ * other. Who may wait is the participant's rule (./participant.ts: younger transactions wait
+ * for older ones), which keeps waits free of deadlocks; the bound keeps short a wait behind a
+ * holder that stays prepared (in doubt, cut off from its coordinator). It is well under the coordinators' vote timeouts, so a refusal
  * arrives before the coordinator gives up.
  */
 

@@ -98,8 +98,9 @@ export interface PrepareMsg {
   ops: ShardOp[];
   /**
    * When the coordinator began the transaction, on its monotonic clock: the transaction's age
-   * for the participants' lock waits (./participant.ts: younger transactions wait for older ones). Any total order of transactions keeps
-   * waits free of deadlocks; begin times make it roughly first come, first served.
+   * for the participants' lock waits (./participant.ts: younger transactions wait for older
+   * ones). Any total order of transactions keeps waits free of deadlocks; begin times (clocks of
+   * processes started together) make it roughly first come, first served.
    */
   ts: number;
 }
