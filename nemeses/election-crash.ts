@@ -54,7 +54,7 @@ export const SERVE_MS = 600;
  * follows at once, the whole sequence outlasting its window): long enough for the last primary,
  * which reaches only the hub, to step down and for the hub to be elected in its place.
  */
-export const STAR_MS = 3000;
+export const STAR_MS = 5000;
 /** A fault window lasts at least this long: the elections and restarts usually fit. */
 const MIN_WINDOW_MS = 1500;
 
