@@ -25,6 +25,8 @@ export interface TxnNodeStatus {
   /** Transactions prepared here and not yet done, and how many of them are pre-committed. */
   prepared: number;
   precommitted: number;
+  /** Transactions other nodes coordinate in which this node voted yes and has heard no pre-commit yet. */
+  uncertain: number;
 }
 
 export class TxnNode {
@@ -77,7 +79,7 @@ export class TxnNode {
   }
 
   status(): TxnNodeStatus {
-    return { id: this.id, incarnation: this.incarnation, active: this.coordinator.activeCount(), prepared: this.participant.inDoubt(), precommitted: this.participant.precommitted() };
+    return { id: this.id, incarnation: this.incarnation, active: this.coordinator.activeCount(), prepared: this.participant.inDoubt(), precommitted: this.participant.precommitted(), uncertain: this.participant.uncertainElsewhere(this.id) };
   }
 
   /** The committed list at `key`, when this node holds its shard (tests). */

@@ -71,6 +71,11 @@ export class Participant extends ShardParticipant<Prepared> {
     }
   }
 
+  /** Transactions coordinated by a node other than `self` that are uncertain here: a cut between the two now splits them. */
+  uncertainElsewhere(self: string): number {
+    return [...this.prepared.values()].filter((p) => p.state === 'uncertain' && p.coord !== self).length;
+  }
+
   /** Transactions pre-committed here and not yet done. */
   precommitted(): number {
     return [...this.prepared.values()].filter((p) => p.state === 'precommitted').length;

@@ -108,6 +108,8 @@ describe('txn-3pc core', () => {
     const { sim, x, y } = setup();
     const rid = sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
     sim.deliver(only('prepare', 'vote'));
+    // The status the harness aims cuts by: n2 is uncertain in a transaction n1 coordinates (n1's own share does not count).
+    expect(NODES.map((n) => sim.nodes.get(n)!.status().uncertain)).toEqual([0, 1, 0]);
     // n2 voted yes; now it is cut off from n1 and never hears pre-commit.
     const cut = (m: Msg): boolean => m.to !== 'n2' && m.from !== 'n2';
     sim.advance(Math.max(ACK_TIMEOUT_MS, UNCERTAIN_TIMEOUT_MS) + 20, cut);
@@ -128,6 +130,7 @@ describe('txn-3pc core', () => {
     const t = sim.txn('n3', [['append', x, 1], ['append', y, 1]]);
     sim.advance(100, only('prepare', 'vote'));
     expect(sim.replies.has(t)).toBe(false);
+    expect(NODES.map((n) => sim.nodes.get(n)!.status().uncertain)).toEqual([1, 0, 0]);
     // n1 is cut off while uncertain; the holder then commits and n2 votes yes.
     const cut = (m: Msg): boolean => m.to !== 'n1' && m.from !== 'n1';
     sim.advance(Math.max(ACK_TIMEOUT_MS, UNCERTAIN_TIMEOUT_MS) + 20, cut);
