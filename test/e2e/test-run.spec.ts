@@ -85,5 +85,9 @@ describe('faultline test', () => {
     const report = await runCli(['report', dir]);
     expect(report.code).toBe(2); // rebuilt from a partial run: unknown, never valid
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    // The nodes' scratch directory outlives a harness killed with -9; faultline clean finds it.
+    const clean = await runCli(['clean', '--no-labs']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(new RegExp(`removed scratch directory \\S+ \\(harness ${child.pid} is gone\\)`));
   });
 });
