@@ -38,10 +38,10 @@ interface StartSilentCrash {
   primary?: true;
 }
 
-function parseStart(value: unknown, nodes: readonly string[]): string {
-  const node = (value as { node?: unknown } | null)?.node;
+function parseStart(value: unknown, nodes: readonly string[]): StartSilentCrash {
+  const { node, primary } = (value ?? {}) as { node?: unknown; primary?: unknown };
   if (typeof node !== 'string' || !nodes.includes(node)) throw new Error(`${START} needs {node: one of ${nodes.join(', ')}}, got ${JSON.stringify(value)}`);
-  return node;
+  return primary === true ? { node, primary } : { node };
 }
 
 function build(): Nemesis {
@@ -65,13 +65,13 @@ function build(): Nemesis {
     fs: [START, STOP],
     async invoke(op, ctx) {
       if (op.f === START) {
-        const standIn = parseStart(op.value, ctx.cluster.nodes);
-        const primary = (op.value as StartSilentCrash).primary === true ? await ctx.cluster.primary(ctx.signal).catch(() => undefined) : undefined;
-        const node = primary ?? standIn;
+        const start = parseStart(op.value, ctx.cluster.nodes);
+        const primary = start.primary ? await ctx.cluster.primary(ctx.signal).catch(() => undefined) : undefined;
+        const node = primary ?? start.node;
         if (muted !== undefined) await end(ctx, false);
         await ctx.net.partition(oneWay(node, ctx.cluster.nodes.filter((n) => n !== node)));
         muted = node;
-        const who = (op.value as StartSilentCrash).primary !== true ? node : primary !== undefined ? `${node} (primary)` : `${node} (no primary known)`;
+        const who = !start.primary ? node : primary !== undefined ? `${node} (primary)` : `${node} (no primary known)`;
         return { node, text: `mute ${who}: its messages reach nobody, it hears everyone` };
       }
       if (op.f === STOP) return end(ctx, true);

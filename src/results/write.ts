@@ -2,15 +2,18 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { writeJsonFile } from './json-file.js';
 
-/** `value` as indented JSON, written member by member (./json-file.ts): no size limit but the disk's. */
-export function writeJsonAtomic(path: string, value: unknown): void {
+/** Write `path` whole: `write` fills a file beside it, which then takes its place. */
+function replaceWhole(path: string, write: (tmp: string) => void): void {
   const tmp = `${path}.tmp`;
-  writeJsonFile(tmp, value);
+  write(tmp);
   renameSync(tmp, path);
 }
 
+/** `value` as indented JSON, written member by member (./json-file.ts): no size limit but the disk's. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  replaceWhole(path, (tmp) => writeJsonFile(tmp, value));
+}
+
 export function writeTextAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  replaceWhole(path, (tmp) => writeFileSync(tmp, text));
 }

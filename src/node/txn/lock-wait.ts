@@ -4,8 +4,8 @@
  * same few keys queue behind each other and commit one after another rather than abort each
  * other. Who may wait is the participant's rule (./participant.ts: younger transactions wait
  * for older ones), which keeps waits free of deadlocks; the bound keeps short a wait behind a
- * holder that stays prepared (in doubt, cut off from its coordinator). It is well under the coordinators' vote timeouts, so a refusal
- * arrives before the coordinator gives up.
+ * holder that stays prepared (in doubt, cut off from its coordinator). It is well under the
+ * coordinators' vote timeouts, so a refusal arrives before the coordinator gives up.
  */
 
 /** How long a prepare waits for locks held by other transactions before it is refused. */

@@ -2,8 +2,9 @@
  * The shards one node holds, as every commit protocol here uses them: committed values (a list
  * per key, a register being a list of at most one), and locks, shared for reads and exclusive for
  * writes, held by prepared transactions until their outcome. The store never waits: a conflict
- * says so (`locked`), and the participant decides how long to try again (./lock-wait.ts). No I/O: participants make records of what they
- * prepare and decide, and rebuild a store from them after a restart.
+ * says so (`locked`), and the participant decides how long to try again (./lock-wait.ts). No
+ * I/O: participants make records of what they prepare and decide, and rebuild a store from them
+ * after a restart.
  */
 import type { Key, Model, ShardOp, VoteMsg } from './protocol.js';
 
