@@ -3,22 +3,26 @@
  * random schedule almost never meets (Jepsen's targeted faults). A node that granted its vote
  * but has not yet stored anything from the leader it elected holds that vote only in what it
  * wrote to disk; crash it then and a system that did not persist the vote lets it vote again in
- * the same term, so two leaders share a term. This nemesis makes that moment and strikes in it:
+ * the same term, so two leaders share a term. This nemesis makes that moment, strikes in it, and
+ * then lets both leaders serve at once, so the split shows in what clients see. With n nodes and
+ * a majority m:
  *
- * 1. slow every node link by `SLOW_LINK_MS`, so an election and a new leader's first append take
- *    long enough to strike between them, then kill -9 the primary, so that an election follows;
- * 2. ask for the primary every few milliseconds, several asks in flight, until another node is
- *    primary (at most `ELECTION_WAIT_MS`);
- * 3. at once cut the new primary off (the ones cut before stay cut) and kill -9 every node not
- *    cut off, then start them all again (data kept): they vote again from what is on their disks
- *    while the primary cut off still believes it leads and takes writes from its clients;
- * 4. repeat 2-3 while the nodes not cut off would still be a majority after the next cut; the
- *    primary they elect last serves for `SERVE_MS`;
- * 5. make the last primary cut off the hub of a star (it hears everyone, no one else hears
- *    anyone but it): it reaches every node again while the last primary reaches only it. When the
- *    two share a term (the bug), the hub takes the last primary's entries as matching its own at
- *    the same log positions and, elected again, serves from its own: two leaders of one term
- *    both serve clients. The star stays `STAR_MS`.
+ * 1. slow every node link by `SLOW_LINK_MS`, so a new leader's first append takes that long to
+ *    land; split the cluster into an idle side (the primary and the n - m - 1 nodes after it)
+ *    and the m others, and kill -9 the primary, then start it again on the idle side;
+ * 2. ask for the primary every few milliseconds until one of the m is primary (at most
+ *    `ELECTION_WAIT_MS`): it needed every one of the m votes;
+ * 3. at once keep it with m - (2m - n) of its voters and move the other 2m - n voters (the
+ *    overlap) to the idle side, kill -9 them before the first append lands, restore the links'
+ *    speed and start them again: with the idle nodes they are a majority, and vote again from
+ *    what is on their disks;
+ * 4. once that side has a primary of its own, let the overlap hear both sides (a bridge): each
+ *    primary then has a majority, its own side and the overlap. When the two share a term (the
+ *    bug) the overlap takes both leaders' entries as matching at the same log positions and
+ *    acknowledges both, so two leaders of one term commit different writes and serve reads of
+ *    their own; the bridge stays `BRIDGE_MS`. A system that stored the vote elects the second
+ *    primary in a later term, and the first steps down once it hears of it.
+ *
  * A correct system sees only slow links, crashes and partitions. The whole sequence runs inside
  * `start-election-crash` (a few seconds), so the schedule's next entries wait for it.
  *
@@ -30,7 +34,7 @@ import { performance } from 'node:perf_hooks';
 import type { Cluster } from '../src/api/cluster.js';
 import type { NemesisContext, NemesisDef, ScheduleOptions } from '../src/api/nemesis.js';
 import { abortableSleep } from '../src/abortable-sleep.js';
-import { isolate, star, union } from '../src/net/grudge.js';
+import { complete } from '../src/net/grudge.js';
 import { faultWindows, startStop } from './cadence.js';
 import { clearLayer, nodeLinks, setLayer } from './link-shapes.js';
 import { startStopNemesis, validateStart } from './start-stop.js';
@@ -39,41 +43,33 @@ import { watchPrimary } from './watch-primary.js';
 /** How long the fault waits for each election. */
 export const ELECTION_WAIT_MS = 3000;
 /**
- * Extra delay on every node link while the fault is in force: an election then takes a few
- * round trips of this, and a new leader's first append this long to land, time enough to cut it
- * off and crash its voters before they store anything from it.
+ * Extra delay on every node link until the first election is over: the new leader's first
+ * append then takes this long to land, time enough to see it lead and crash its voters first.
  */
 export const SLOW_LINK_MS = 100;
 /**
- * How long the primary elected last serves before the star: long enough to acknowledge writes at
- * the log positions where the hub holds entries of its own from its short reign.
+ * How long the bridge stays before `start-election-crash` returns (the schedule's stop usually
+ * follows at once, the whole sequence outlasting its window): long enough for the clients of two
+ * leaders of one term to see each other's writes missing.
  */
-export const SERVE_MS = 600;
-/**
- * How long the star stays before `start-election-crash` returns (the schedule's stop usually
- * follows at once, the whole sequence outlasting its window): long enough for the last primary,
- * which reaches only the hub, to step down and for the hub to be elected in its place.
- */
-export const STAR_MS = 5000;
+export const BRIDGE_MS = 5000;
 /** A fault window lasts at least this long: the elections and restarts usually fit. */
 const MIN_WINDOW_MS = 1500;
-
-/** One round of the fault: the primary cut off, how soon it was seen (ms after the previous step), the nodes crashed then. */
-export interface ElectionCrashRound {
-  cut: string;
-  afterMs: number;
-  crashed: string[];
-}
 
 /** What `start-election-crash` records. */
 export interface ElectionCrashDone {
   /** The primary killed to start the election. */
   killed?: string;
-  rounds?: ElectionCrashRound[];
-  /** The primary elected last, left to serve. */
-  serving?: string;
-  /** The last primary cut off, made the hub of a star. */
-  hub?: string;
+  /** The nodes split off with it, which took no part in the first election. */
+  idle?: string[];
+  /** The primary the other nodes elected, and how soon it was seen (ms after the kill). */
+  first?: string;
+  firstAfterMs?: number;
+  /** Its voters crashed and restarted on the idle side, which bridge the two sides at the end. */
+  overlap?: string[];
+  /** The primary the idle side and the overlap elected, and how soon (ms after the crash). */
+  second?: string;
+  secondAfterMs?: number;
   text: string;
 }
 
@@ -87,12 +83,32 @@ function parse(value: unknown): typeof AIM {
   return AIM;
 }
 
-function describeRounds(killed: string, rounds: readonly ElectionCrashRound[], serving: string | undefined): string {
-  const parts = [`slow links by ${SLOW_LINK_MS} ms, kill the primary ${killed}`];
-  for (const r of rounds) parts.push(`${r.cut} elected after ${r.afterMs} ms: cut it off, crash and restart ${r.crashed.join(', ')}`);
-  parts.push(serving !== undefined ? `${serving} elected` : `no other primary within ${ELECTION_WAIT_MS} ms`);
-  const hub = rounds.at(-1)?.cut;
-  if (hub !== undefined) parts.push(`${hub} the hub of a star`);
+/** `count` nodes of `among` in cluster order, starting after `from` and wrapping around. */
+export function nodesAfter(nodes: readonly string[], from: string, count: number, among: readonly string[] = nodes): string[] {
+  const start = nodes.indexOf(from);
+  const rotated = [...nodes.slice(start + 1), ...nodes.slice(0, start + 1)];
+  return rotated.filter((n) => n !== from && among.includes(n)).slice(0, count);
+}
+
+/** The sides of the fault for `nodes` when `primary` leads: who idles through the first election, who votes in it. */
+export function electionSides(nodes: readonly string[], primary: string): { idle: string[]; voters: string[] } {
+  const majority = Math.floor(nodes.length / 2) + 1;
+  const idle = [primary, ...nodesAfter(nodes, primary, nodes.length - majority - 1)];
+  return { idle, voters: nodes.filter((n) => !idle.includes(n)) };
+}
+
+/** Of the first primary's voters, those crashed to vote again: just enough to make the idle side a majority. */
+export function overlapOf(nodes: readonly string[], voters: readonly string[], first: string): string[] {
+  const majority = Math.floor(nodes.length / 2) + 1;
+  return nodesAfter(nodes, first, 2 * majority - nodes.length, voters);
+}
+
+function describe(done: Omit<ElectionCrashDone, 'text'>): string {
+  const parts = [`slow links by ${SLOW_LINK_MS} ms, split off ${done.idle!.join(', ')} and kill the primary ${done.killed}`];
+  if (done.first === undefined) return [...parts, `no other primary within ${ELECTION_WAIT_MS} ms`].join('; ');
+  parts.push(`${done.first} elected after ${done.firstAfterMs} ms: crash and restart ${done.overlap!.join(', ')} on the other side`);
+  if (done.second === undefined) return [...parts, `no primary there within ${ELECTION_WAIT_MS} ms`].join('; ');
+  parts.push(`${done.second} elected after ${done.secondAfterMs} ms`, `${done.overlap!.join(', ')} bridge the two sides`);
   return parts.join('; ');
 }
 
@@ -116,19 +132,11 @@ function build() {
     }));
   }
 
-  async function undo(ctx: NemesisContext): Promise<string[]> {
-    const undone: string[] = [];
-    if (cut) {
-      await ctx.net.partition({});
-      cut = false;
-      undone.push('heal the partition');
-    }
-    if (slowed) {
-      await clearLayer(ctx.net, 'election-crash');
-      slowed = false;
-      undone.push('restore link speed');
-    }
-    return undone;
+  async function restoreSpeed(ctx: NemesisContext): Promise<boolean> {
+    if (!slowed) return false;
+    await clearLayer(ctx.net, 'election-crash');
+    slowed = false;
+    return true;
   }
 
   async function start(value: unknown, ctx: NemesisContext): Promise<ElectionCrashDone> {
@@ -137,38 +145,46 @@ function build() {
     const nodes = cluster.nodes;
     const killed = await cluster.primary(signal).catch(() => undefined);
     if (killed === undefined || !cluster.isRunning(killed)) return { text: 'no primary known: nothing done' };
+    const { idle, voters } = electionSides(nodes, killed);
+    const done: Omit<ElectionCrashDone, 'text'> = { killed, idle };
+    const finish = (): ElectionCrashDone => ({ ...done, text: describe(done) });
     slowed = true;
     await setLayer(net, 'election-crash', { latencyMs: SLOW_LINK_MS }, nodeLinks(nodes));
-    await crash(cluster, [killed]);
-    const majority = Math.floor(nodes.length / 2) + 1;
-    const rounds: ElectionCrashRound[] = [];
-    const cutOff = (): string[] => rounds.map((r) => r.cut);
+    cut = true;
     let t0 = performance.now();
-    let leader = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => p !== killed);
-    // Cut each new primary off while the nodes left would still elect another.
-    while (leader !== undefined && nodes.length - rounds.length - 1 >= majority) {
-      const afterMs = Math.round(performance.now() - t0);
-      const crashed = nodes.filter((n) => n !== leader && !cutOff().includes(n) && cluster.isRunning(n));
-      rounds.push({ cut: leader, afterMs, crashed });
-      cut = true;
-      await Promise.all([net.partition(union(...cutOff().map((n) => isolate(nodes, n)))), crash(cluster, crashed)]);
-      await bringBack(cluster);
-      t0 = performance.now();
-      leader = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => !cutOff().includes(p));
-    }
-    if (rounds.length === 0) await bringBack(cluster);
-    const hub = cutOff().at(-1);
-    if (hub !== undefined) {
-      if (leader !== undefined) await abortableSleep(SERVE_MS, signal);
-      await net.partition(star(nodes, hub));
-      await abortableSleep(STAR_MS, signal);
-    }
-    return { killed, rounds, ...(leader !== undefined && { serving: leader }), ...(hub !== undefined && { hub }), text: describeRounds(killed, rounds, leader) };
+    await Promise.all([net.partition(complete([voters, idle])), crash(cluster, [killed])]);
+    await bringBack(cluster);
+    const first = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => voters.includes(p));
+    if (first === undefined) return finish();
+    done.first = first;
+    done.firstAfterMs = Math.round(performance.now() - t0);
+    const overlap = overlapOf(nodes, voters, first);
+    const side = voters.filter((n) => !overlap.includes(n));
+    done.overlap = overlap;
+    // The cut must be in force before the first append reaches the overlap: cutting drops it.
+    await Promise.all([net.partition(complete([side, [...idle, ...overlap]])), crash(cluster, overlap)]);
+    t0 = performance.now();
+    // The first primary steps down once it has been in a minority too long (check-quorum): start
+    // the overlap again at once, the second election has to be over before then.
+    await Promise.all([restoreSpeed(ctx), bringBack(cluster)]);
+    const second = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => !side.includes(p));
+    if (second === undefined) return finish();
+    done.second = second;
+    done.secondAfterMs = Math.round(performance.now() - t0);
+    await net.partition(complete([side, idle]));
+    await abortableSleep(BRIDGE_MS, signal);
+    return finish();
   }
 
   async function stop(ctx: NemesisContext): Promise<{ text: string }> {
     const restarted = [...down];
-    const undone = await undo(ctx);
+    const undone: string[] = [];
+    if (cut) {
+      await ctx.net.partition({});
+      cut = false;
+      undone.push('heal the partition');
+    }
+    if (await restoreSpeed(ctx)) undone.push('restore link speed');
     await bringBack(ctx.cluster);
     if (restarted.length > 0) undone.push(`restart ${restarted.join(', ')}`);
     return { text: undone.join('; ') || 'nothing to undo' };
@@ -181,8 +197,9 @@ function build() {
 export const electionCrash: NemesisDef = {
   name: 'election-crash',
   description:
-    'Slow every link by 100 ms and kill the primary; cut off each new primary the moment it is elected and crash-restart ' +
-    'the others, while a majority is left; then make the last one cut off the hub of a star beside the one elected last',
+    'Slow every link by 100 ms, split off the primary with the nodes after it and kill it; once the others elect a primary, ' +
+    'crash-restart just enough of its voters to give the split-off side a majority; once that side elects its own, ' +
+    'let the crashed voters bridge both sides',
   requires: ['primary', 'latency'],
   build,
   schedule: (opts: ScheduleOptions) => (opts.nodes.length < 3 ? [] : faultWindows(opts, (window) => startStop('election-crash', window, AIM), MIN_WINDOW_MS)),

@@ -165,18 +165,6 @@ export function bridge(nodes: readonly string[]): Grudge {
 }
 
 /**
- * A star: `hub` hears and is heard by every node of `nodes`, and no two other nodes hear each
- * other, so every message between them would have to pass through the hub.
- * @throws RangeError when `hub` is not one of `nodes`.
- */
-export function star(nodes: readonly string[], hub: string): Grudge {
-  if (!nodes.includes(hub)) throw new RangeError(`star: hub ${hub} is not one of ${nodes.join(', ')}`);
-  const out: Grudge = { [hub]: [] };
-  for (const node of nodes) if (node !== hub) out[node] = nodes.filter((n) => n !== node && n !== hub);
-  return normalize(out);
-}
-
-/**
  * The components of a grudge when it is a complete partition over `nodes` plus every node it
  * mentions, even with an empty list (each node hears exactly the nodes of its own component);
  * `undefined` otherwise.

@@ -4,8 +4,8 @@ import type { Cluster } from '../../src/api/cluster.js';
 import type { NemesisContext } from '../../src/api/nemesis.js';
 import type { Grudge, Net } from '../../src/api/net.js';
 import type { LinkShape } from '../../src/api/net.js';
-import { isolate, normalize, star, union } from '../../src/net/grudge.js';
-import { electionCrash, SERVE_MS, SLOW_LINK_MS, STAR_MS, type ElectionCrashDone } from '../../nemeses/election-crash.js';
+import { complete, normalize } from '../../src/net/grudge.js';
+import { BRIDGE_MS, electionCrash, electionSides, nodesAfter, overlapOf, SLOW_LINK_MS, type ElectionCrashDone } from '../../nemeses/election-crash.js';
 import { watchPrimary } from '../../nemeses/watch-primary.js';
 import { checkScheduleLaws, expectSeedMatters } from './schedule-laws.js';
 
@@ -79,49 +79,59 @@ describe('election-crash schedule', () => {
 });
 
 describe('election-crash nemesis', () => {
-  it('slows the links, kills the primary, cuts off each new one at once and crash-restarts the rest while a majority is left, then makes the last one cut off a star hub', async () => {
-    // n1 leads; once it is killed n3 wins; after the first crash round n5 wins, after the second n2.
-    const next: Record<number, string> = { 1: 'n3', 4: 'n5', 7: 'n2' };
+  it('splits off the primary with the nodes after it and kills it, crash-restarts the overlap of the next primary\'s voters onto that side, then lets the overlap bridge both sides', async () => {
+    // n1 leads; once it is killed n4 wins among n3, n4, n5; once n5 is crashed the other side elects n2.
+    const next: Record<number, string> = { 1: 'n4', 2: 'n2' };
     const { ctx, calls, at, grudge } = scriptedCluster((killed) => next[killed.length], 'n1');
     const nemesis = electionCrash.build();
     const done = (await nemesis.invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
     const returned = performance.now();
-    expect(done).toMatchObject({
-      killed: 'n1',
-      rounds: [
-        { cut: 'n3', crashed: ['n2', 'n4', 'n5'] },
-        { cut: 'n5', crashed: ['n1', 'n2', 'n4'] },
-      ],
-      serving: 'n2',
-      hub: 'n5',
-    });
+    expect(done).toMatchObject({ killed: 'n1', idle: ['n1', 'n2'], first: 'n4', overlap: ['n5'], second: 'n2' });
     const slow = `shape ${JSON.stringify({ latencyMs: SLOW_LINK_MS })} on 20 links`;
-    expect(calls.slice(0, 2)).toEqual([slow, 'kill n1']);
-    expect(calls.slice(2, 6).sort()).toEqual([cutCall(isolate(five, 'n3')), 'kill n2', 'kill n4', 'kill n5'].sort());
-    expect(calls.slice(6, 10).sort()).toEqual(['start n1', 'start n2', 'start n4', 'start n5']);
-    expect(calls.slice(10, 14).sort()).toEqual([cutCall(union(isolate(five, 'n3'), isolate(five, 'n5'))), 'kill n1', 'kill n2', 'kill n4'].sort());
-    expect(calls.slice(14, 17).sort()).toEqual(['start n1', 'start n2', 'start n4']);
-    // n2 leads the three left uncut; n5, cut off last, now hears and is heard by everyone.
-    expect(calls.slice(17)).toEqual([cutCall(star(five, 'n5'))]);
-    // n2 serves alone for a while first, and the star stays in force for a while before the start returns.
-    expect(at[17]! - at[16]!).toBeGreaterThanOrEqual(SERVE_MS - 5);
-    expect(returned - at[17]!).toBeGreaterThanOrEqual(STAR_MS - 5);
-    expect(done.text).toContain('n3 elected after');
-    expect(done.text).toContain('n5 the hub of a star');
-    expect(await nemesis.invoke({ f: 'stop-election-crash' }, ctx)).toEqual({ text: 'heal the partition; restore link speed' });
-    expect(calls.slice(18)).toEqual(['heal', 'shape {} on 20 links']);
+    expect(calls.slice(0, 4)).toEqual([slow, cutCall(complete([['n3', 'n4', 'n5'], ['n1', 'n2']])), 'kill n1', 'start n1']);
+    // The cut lands with the crash, before the first primary's first append could reach n5.
+    expect(calls.slice(4, 6)).toEqual([cutCall(complete([['n3', 'n4'], ['n1', 'n2', 'n5']])), 'kill n5']);
+    expect(calls.slice(6, 8).sort()).toEqual(['shape {} on 20 links', 'start n5']);
+    // n5 now hears both sides; n3, n4 and n1, n2 still do not hear each other.
+    expect(calls.slice(8)).toEqual([cutCall(complete([['n3', 'n4'], ['n1', 'n2']]))]);
+    expect(returned - at[8]!).toBeGreaterThanOrEqual(BRIDGE_MS - 5);
+    expect(done.text).toMatch(/n4 elected after \d+ ms: crash and restart n5 on the other side; n2 elected after \d+ ms; n5 bridge the two sides/);
+    expect(await nemesis.invoke({ f: 'stop-election-crash' }, ctx)).toEqual({ text: 'heal the partition' });
+    expect(calls.slice(9)).toEqual(['heal']);
     expect(grudge()).toEqual({});
     expect(await nemesis.invoke({ f: 'stop-election-crash' }, ctx)).toEqual({ text: 'nothing to undo' });
   });
 
-  it('stops cutting when the next cut would leave no majority: with three nodes, one round', async () => {
-    const { ctx, calls } = scriptedCluster((killed) => ({ 1: 'n2', 2: 'n3' })[killed.length], 'n1', ['n1', 'n2', 'n3']);
-    const done = (await electionCrash.build().invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
-    expect(done).toMatchObject({ killed: 'n1', rounds: [{ cut: 'n2', crashed: ['n3'] }], serving: 'n3', hub: 'n2' });
-    expect(calls.at(-1)).toBe(cutCall(star(['n1', 'n2', 'n3'], 'n2')));
+  it('sizes the sides by the majority: the idle side plus the overlap is a majority, the first primary keeps one with the overlap', () => {
+    for (let n = 3; n <= 9; n++) {
+      const nodes = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+      const majority = Math.floor(n / 2) + 1;
+      for (const primary of nodes) {
+        const { idle, voters } = electionSides(nodes, primary);
+        expect(idle[0]).toBe(primary);
+        expect(voters).toHaveLength(majority);
+        expect([...idle, ...voters].sort()).toEqual([...nodes].sort());
+        for (const first of voters) {
+          const overlap = overlapOf(nodes, voters, first);
+          expect(overlap).not.toContain(first);
+          expect(overlap.every((o) => voters.includes(o))).toBe(true);
+          expect(idle.length + overlap.length).toBeGreaterThanOrEqual(majority);
+          expect(voters.length).toBeGreaterThanOrEqual(majority);
+        }
+      }
+    }
+    expect(nodesAfter(five, 'n4', 3)).toEqual(['n5', 'n1', 'n2']);
+    expect(nodesAfter(five, 'n4', 2, ['n2', 'n3'])).toEqual(['n2', 'n3']);
   });
 
-  it('does nothing without a primary, and restarts the killed one when nobody else is elected', async () => {
+  it('with three nodes: the primary idles alone, the overlap is the other voter', async () => {
+    const { ctx, calls } = scriptedCluster((killed) => ({ 1: 'n2', 2: 'n1' })[killed.length], 'n1', ['n1', 'n2', 'n3']);
+    const done = (await electionCrash.build().invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
+    expect(done).toMatchObject({ killed: 'n1', idle: ['n1'], first: 'n2', overlap: ['n3'], second: 'n1' });
+    expect(calls.at(-1)).toBe(cutCall(complete([['n2'], ['n1']])));
+  });
+
+  it('does nothing without a primary, and stops where an election does not come', async () => {
     const none = scriptedCluster(() => undefined, undefined);
     expect(await electionCrash.build().invoke({ f: 'start-election-crash', value: { target: 'primary' } }, none.ctx)).toEqual({ text: 'no primary known: nothing done' });
     expect(none.calls).toEqual([]);
@@ -129,10 +139,16 @@ describe('election-crash nemesis', () => {
     const stuck = scriptedCluster(() => undefined, 'n1');
     const nemesis = electionCrash.build();
     const done = (await nemesis.invoke({ f: 'start-election-crash', value: { target: 'primary' } }, stuck.ctx)) as ElectionCrashDone;
-    expect(done.text).toMatch(/no other primary within \d+ ms/);
-    expect(done.hub).toBeUndefined();
-    expect(stuck.calls.slice(1)).toEqual(['kill n1', 'start n1']);
-    expect(await nemesis.invoke({ f: 'stop-election-crash' }, stuck.ctx)).toEqual({ text: 'restore link speed' });
+    expect(done.text).toMatch(/no other primary within \d+ ms$/);
+    expect(done.first).toBeUndefined();
+    expect(stuck.calls.slice(2)).toEqual(['kill n1', 'start n1']);
+    expect(await nemesis.invoke({ f: 'stop-election-crash' }, stuck.ctx)).toEqual({ text: 'heal the partition; restore link speed' });
+    // n4 is elected, but the other side elects nobody once n5 is crashed: no bridge.
+    const half = scriptedCluster((killed) => (killed.length === 1 ? 'n4' : undefined), 'n1');
+    const partial = (await electionCrash.build().invoke({ f: 'start-election-crash', value: { target: 'primary' } }, half.ctx)) as ElectionCrashDone;
+    expect(partial).toMatchObject({ first: 'n4', overlap: ['n5'] });
+    expect(partial.second).toBeUndefined();
+    expect(partial.text).toMatch(/no primary there within \d+ ms$/);
   });
 
   it('watches for a wanted primary until it is seen, the time is up or the signal aborts', async () => {

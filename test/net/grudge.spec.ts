@@ -18,7 +18,6 @@ import {
   normalize,
   oneWay,
   randomHalves,
-  star,
   union,
 } from '../../src/net/grudge.js';
 
@@ -221,28 +220,6 @@ describe('bridge', () => {
   });
 });
 
-describe('star', () => {
-  it('lets the hub hear everyone and no one else hear anyone but the hub', () => {
-    expect(star(['n1', 'n2', 'n3'], 'n2')).toEqual({ n1: ['n3'], n3: ['n1'] });
-  });
-
-  it('every node hears the hub and only the hub (property)', () => {
-    fc.assert(
-      fc.property(nodeCount(2), fc.nat(), (n, pick) => {
-        const nodes = names(n);
-        const hub = nodes[pick % n]!;
-        const heard = hears(star(nodes, hub), nodes);
-        expect(heard.get(hub)).toEqual(nodes);
-        for (const node of nodes) if (node !== hub) expect(heard.get(node)).toEqual([node, hub].sort(byName));
-        expect(isSymmetric(star(nodes, hub))).toBe(true);
-      }),
-    );
-  });
-
-  it('refuses a hub that is not a node', () => {
-    expect(() => star(five, 'n9')).toThrow(RangeError);
-  });
-});
 
 describe('describeGrudge', () => {
   it('shows complete partitions as components', () => {
