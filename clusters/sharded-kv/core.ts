@@ -48,6 +48,9 @@ export interface ShardedStatus extends NodeStatus {
   shards: ShardStatus[];
 }
 
+/** How often a node tells every other which shards it leads. */
+export const ANNOUNCE_MS = 250;
+
 /** The request ids a replica answers forwarded requests under: `f:<node>:<fid>`. */
 const FORWARDED = /^f:([^:]+):(.+)$/;
 
@@ -56,6 +59,7 @@ export class ShardedCore implements NodeCore<ShardMessage, ShardedReady> {
   readonly router: Router;
   private readonly bugs: Bugs;
   private out: ShardedReady = { saves: [], messages: [], replies: [] };
+  private announceDue = 0;
 
   constructor(
     readonly id: string,
@@ -104,12 +108,19 @@ export class ShardedCore implements NodeCore<ShardMessage, ShardedReady> {
         return this.serve(m.from, m.fid, m.shard, m.req);
       case 'forwarded':
         return this.router.answered(m.fid, m.from, m.result, this.env.mono());
+      case 'leading':
+        for (const [shard, term] of m.shards) this.router.leads(shard, m.from, term);
     }
   }
 
   tick(): void {
     for (const group of this.groups.values()) group.tick();
-    this.router.tick(this.env.mono());
+    const now = this.env.mono();
+    this.router.tick(now);
+    if (now >= this.announceDue) {
+      this.announceDue = now + ANNOUNCE_MS;
+      this.announce();
+    }
   }
 
   // ---- outputs ----
@@ -143,6 +154,13 @@ export class ShardedCore implements NodeCore<ShardMessage, ShardedReady> {
   }
 
   // ---- forwarding ----
+
+  /** Tell every other node which shards this node leads, with their terms. */
+  private announce(): void {
+    const shards = [...this.groups].filter(([, g]) => g.isLeader).map(([shard, g]): [number, number] => [shard, g.currentTerm]);
+    if (shards.length === 0) return;
+    for (const to of this.placement.nodes) if (to !== this.id) this.out.messages.push({ to, msg: { type: 'leading', from: this.id, shards } });
+  }
 
   /** Serve a request `from` relayed as `fid` with this node's replica of `shard`. */
   private serve(from: string, fid: string, shard: number, req: KvRequest): void {

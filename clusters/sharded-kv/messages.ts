@@ -2,7 +2,8 @@
  * Messages between sharded-kv nodes, over the shared peer transport: one node process hosts a
  * replica of several shards, so every Raft message travels tagged with its shard; and a node
  * that is asked for a key of a shard it does not lead forwards the request to the node it
- * believes leads that shard and relays the answer (./router.ts).
+ * believes leads that shard and relays the answer (./router.ts), learning who leads from the
+ * answers and from what leaders announce.
  */
 import type { KvRequest, KvResult } from '../../src/node/kv/protocol.js';
 import { isRaftMessage, type RaftMessage } from '../../src/node/raft/messages.js';
@@ -32,7 +33,15 @@ export interface Forwarded {
   result: KvResult;
 }
 
-export type ShardMessage = ShardRaft | Forward | Forwarded;
+/** "I lead these shards, in these terms": every leader tells every node now and then, so relays find leaders at once. */
+export interface Leading {
+  type: 'leading';
+  from: string;
+  /** [shard, term] pairs. */
+  shards: [number, number][];
+}
+
+export type ShardMessage = ShardRaft | Forward | Forwarded | Leading;
 
 const isShard = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -47,6 +56,8 @@ export function isShardMessage(x: unknown): x is ShardMessage {
       return typeof x.fid === 'string' && isShard(x.shard) && isObject(x.req) && typeof x.req.f === 'string' && typeof x.req.key === 'string';
     case 'forwarded':
       return typeof x.fid === 'string' && isObject(x.result) && typeof x.result.type === 'string';
+    case 'leading':
+      return Array.isArray(x.shards) && x.shards.every((p) => Array.isArray(p) && p.length === 2 && isShard(p[0]) && isShard(p[1]));
     default:
       return false;
   }

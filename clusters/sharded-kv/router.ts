@@ -4,8 +4,9 @@
  * as a `forward` message over the peer network, and answers the client with what comes back.
  *
  * - **Whom to ask**: the leader named in the last refusal, else the leader this node's own
- *   replica of the shard follows, else the last node that served the shard, else the shard's
- *   replicas in placement order; never a node already asked for this request.
+ *   replica of the shard follows, else the node last heard of as its leader (it announced so,
+ *   with its term, or served the shard), else the shard's replicas in placement order; never a
+ *   node already asked for this request.
  * - **A refusal** (`not-leader`: the request surely did not run) is tried again at the next
  *   candidate, up to once per replica; when none is left the client gets the refusal.
  * - **No answer**: a read (which has no effect) moves on to the next candidate after
@@ -43,8 +44,8 @@ interface Relayed {
 
 export class Router {
   private readonly relayed = new Map<string, Relayed>();
-  /** shard → the node that last served it or was last named its leader. */
-  private readonly hints = new Map<number, string>();
+  /** shard → the node last heard of as its leader, and the highest term announced for it. */
+  private readonly hints = new Map<number, { node: string; term: number }>();
   private seq = 0;
 
   constructor(
@@ -66,16 +67,22 @@ export class Router {
     this.ask(fid, r, undefined, now);
   }
 
+  /** `node` announced that it leads `shard` in `term`; an announcement of an older term than one heard is stale. */
+  leads(shard: number, node: string, term: number): void {
+    const known = this.hints.get(shard);
+    if (!known || term >= known.term) this.hints.set(shard, { node, term });
+  }
+
   /** `from` answered forward `fid` with `result`. */
   answered(fid: string, from: string, result: KvResult, now: number): void {
     const r = this.relayed.get(fid);
     if (!r || r.asked[r.asked.length - 1] !== from) return;
     if (result.type === 'fail' && result.error === 'not-leader') {
-      if (result.leader !== undefined) this.hints.set(r.shard, result.leader);
-      else if (this.hints.get(r.shard) === from) this.hints.delete(r.shard);
+      if (result.leader !== undefined) this.hint(r.shard, result.leader);
+      else if (this.hints.get(r.shard)?.node === from) this.hints.delete(r.shard);
       if (this.ask(fid, r, result.leader, now)) return;
     } else if (result.type === 'ok' || (result.type === 'fail' && result.error === 'precondition-failed')) {
-      this.hints.set(r.shard, from);
+      this.hint(r.shard, from);
     }
     this.relayed.delete(fid);
     this.host.reply(r.rid, result);
@@ -89,16 +96,21 @@ export class Router {
         this.host.reply(r.rid, { type: 'info', error: 'timeout' });
       } else if (r.req.f === 'read' && now - r.askedAt >= READ_ATTEMPT_MS) {
         const silent = r.asked[r.asked.length - 1];
-        if (silent !== undefined && this.hints.get(r.shard) === silent) this.hints.delete(r.shard);
+        if (silent !== undefined && this.hints.get(r.shard)?.node === silent) this.hints.delete(r.shard);
         this.ask(fid, r, undefined, now);
       }
     }
   }
 
+  /** Take `node` as `shard`'s leader (learned from an answer: in the latest term heard of). */
+  private hint(shard: number, node: string): void {
+    this.hints.set(shard, { node, term: this.hints.get(shard)?.term ?? 0 });
+  }
+
   /** Send `r` to the best candidate not asked yet; false when none is left. */
   private ask(fid: string, r: Relayed, named: string | undefined, now: number): boolean {
     const replicas = this.host.placement.replicas(r.shard);
-    const candidates = [named, this.host.knownLeader(r.shard), this.hints.get(r.shard), ...replicas];
+    const candidates = [named, this.host.knownLeader(r.shard), this.hints.get(r.shard)?.node, ...replicas];
     const to = candidates.find((c): c is string => c !== undefined && replicas.includes(c) && !r.asked.includes(c));
     if (to === undefined) return false;
     r.asked.push(to);
