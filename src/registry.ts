@@ -20,6 +20,7 @@ import { lockService } from '../clusters/lock-service/index.js';
 import { maelstrom } from '../clusters/maelstrom/index.js';
 import { txn2pc } from '../clusters/txn-2pc/index.js';
 import { txn3pc } from '../clusters/txn-3pc/index.js';
+import { shardedKv } from '../clusters/sharded-kv/index.js';
 import { register } from '../workloads/register.js';
 import { counter } from '../workloads/counter.js';
 import { set } from '../workloads/set.js';
@@ -52,7 +53,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
   return Object.fromEntries(defs.map((def) => [def.name, def]));
 }
 
-const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, gossipCounter, lockService, txn2pc, txn3pc, memoryKv, etcd, maelstrom]);
+const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, shardedKv, gossipCounter, lockService, txn2pc, txn3pc, memoryKv, etcd, maelstrom]);
 const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, bank, uniqueIds, echo, broadcast]);
 const nemesisTable = byName<NemesisDef>([partition, partitionPrimary, bridgePrimary, kill, killAll, electionCrash, silentCrash, restart, rollingRestart, pause, clock, latency, loss]);
 

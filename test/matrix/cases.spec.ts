@@ -8,7 +8,7 @@ describe('matrixCases', () => {
   it('runs every system with known bugs: each bug under its nemeses, then the correct system under all of them', () => {
     const cases = matrixCases(systems, { correct: true });
     const chosen = new Set(cases.map((c) => c.system));
-    for (const name of ['raft-kv', 'multi-paxos-kv', 'primary-backup', 'gossip-counter']) expect(chosen).toContain(name);
+    for (const name of ['raft-kv', 'multi-paxos-kv', 'primary-backup', 'sharded-kv', 'gossip-counter']) expect(chosen).toContain(name);
     // Without known bugs: not replicated (memory-kv), or needing root (etcd); --systems names them.
     expect(chosen).not.toContain('memory-kv');
     expect(chosen).not.toContain('etcd');

@@ -69,20 +69,22 @@ export function pause(ms: number, signal: AbortSignal): Promise<void> {
 /** Does the agreed leader take a write and read it back? */
 async function leaderServes(cluster: ClusterView, token: string, signal: AbortSignal): Promise<boolean> {
   const leader = agreedLeader(await clusterStatuses(cluster, signal));
-  if (leader === undefined || cluster.clientAddresses[leader] === undefined) return false;
-  const client = await registerClient.open({
-    node: leader,
-    address: cluster.clientAddresses[leader]!,
-    addresses: cluster.clientAddresses,
-    process: -1,
-    timeoutMs: 2000,
-    options: {},
-  });
+  return leader !== undefined && (await nodeServes(cluster, leader, [READY_KEY], token, signal));
+}
+
+/** Does `node` take a write of `token` to each of `keys` and read it back? */
+export async function nodeServes(cluster: ClusterView, node: string, keys: readonly string[], token: string, signal: AbortSignal): Promise<boolean> {
+  const address = cluster.clientAddresses[node];
+  if (address === undefined) return false;
+  const client = await registerClient.open({ node, address, addresses: cluster.clientAddresses, process: -1, timeoutMs: 2000, options: {} });
   try {
-    const w = await client.invoke({ f: 'write', key: READY_KEY, value: token }, signal);
-    if (w.type !== 'ok') return false;
-    const r = await client.invoke({ f: 'read', key: READY_KEY, value: null }, signal);
-    return r.type === 'ok' && r.value === token;
+    for (const key of keys) {
+      const w = await client.invoke({ f: 'write', key, value: token }, signal);
+      if (w.type !== 'ok') return false;
+      const r = await client.invoke({ f: 'read', key, value: null }, signal);
+      if (r.type !== 'ok' || r.value !== token) return false;
+    }
+    return true;
   } catch {
     return false;
   } finally {

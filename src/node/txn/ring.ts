@@ -2,7 +2,7 @@
  * Consistent hashing with virtual nodes: every node owns `vnodes` points on a 32-bit ring, and a
  * key belongs to the node owning the first point at or after the key's hash (wrapping). Adding or
  * removing a node moves only the keys next to its points, and the points spread each node's share
- * evenly. Keys are hashed by their JSON text, so `1` and `"1"` are different keys.
+ * evenly; `successors` gives a key's replicas (the next distinct nodes clockwise). Keys are hashed by their JSON text, so `1` and `"1"` are different keys.
  */
 import type { TxnScalar } from '../../api/txn.js';
 
@@ -38,7 +38,25 @@ export class Ring {
 
   /** The node that holds `key`'s shard. */
   owner(key: TxnScalar): string {
-    const h = hash32(JSON.stringify(key));
+    return this.owners[this.firstPointAt(hash32(JSON.stringify(key)))] as string;
+  }
+
+  /**
+   * The first `n` distinct nodes met walking the ring clockwise from `key`'s hash (fewer when the
+   * ring has fewer nodes): where `key`'s replicas go, the first being `owner(key)`.
+   */
+  successors(key: TxnScalar, n: number): string[] {
+    const found: string[] = [];
+    const start = this.firstPointAt(hash32(JSON.stringify(key)));
+    for (let k = 0; k < this.owners.length && found.length < n; k++) {
+      const node = this.owners[(start + k) % this.owners.length] as string;
+      if (!found.includes(node)) found.push(node);
+    }
+    return found;
+  }
+
+  /** The index of the first point at or after `h`, wrapping to 0 past the last. */
+  private firstPointAt(h: number): number {
     let lo = 0;
     let hi = this.points.length;
     while (lo < hi) {
@@ -46,6 +64,6 @@ export class Ring {
       if ((this.points[mid] as number) < h) lo = mid + 1;
       else hi = mid;
     }
-    return this.owners[lo === this.points.length ? 0 : lo] as string;
+    return lo === this.points.length ? 0 : lo;
   }
 }
