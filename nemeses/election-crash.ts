@@ -24,12 +24,16 @@
  *
  * Operations: `start-election-crash` `{target: 'primary'}` → the sequence above;
  * `stop-election-crash` → heal the partition, restore the links' speed and start any node the
- * fault left down.
+ * fault left down. Its cuts and its slow links are layers of their own (src/net/cut-layers.ts,
+ * ./link-shapes.ts): other nemeses' cuts and shapes stay in force through it, and its stop lifts
+ * only its own.
  */
 import { performance } from 'node:perf_hooks';
 import type { Cluster } from '../src/api/cluster.js';
 import type { NemesisContext, NemesisDef, ScheduleOptions } from '../src/api/nemesis.js';
 import { abortableSleep } from '../src/abortable-sleep.js';
+import type { Grudge } from '../src/api/net.js';
+import { clearCutLayer, othersInForce, setCutLayer, type CutsInForce, type OtherCuts } from '../src/net/cut-layers.js';
 import { isolate, star, union } from '../src/net/grudge.js';
 import { faultWindows, startStop } from './cadence.js';
 import { clearLayer, nodeLinks, setLayer } from './link-shapes.js';
@@ -65,8 +69,8 @@ export interface ElectionCrashRound {
   crashed: string[];
 }
 
-/** What `start-election-crash` records. */
-export interface ElectionCrashDone {
+/** What `start-election-crash` records (`others` and `inForce`: cuts of other layers in force at its end). */
+export interface ElectionCrashDone extends OtherCuts {
   /** The primary killed to start the election. */
   killed?: string;
   rounds?: ElectionCrashRound[];
@@ -76,6 +80,9 @@ export interface ElectionCrashDone {
   hub?: string;
   text: string;
 }
+
+/** The nemesis's name, and the name of its layers of cuts and of link shapes. */
+const NAME = 'election-crash';
 
 /** The one value of `start-election-crash`: it aims at the primary, found when it runs. */
 const AIM = { target: 'primary' } as const;
@@ -119,12 +126,12 @@ function build() {
   async function undo(ctx: NemesisContext): Promise<string[]> {
     const undone: string[] = [];
     if (cut) {
-      await ctx.net.partition({});
+      const others = othersInForce(await clearCutLayer(ctx.net, NAME), ctx.cluster.nodes, 'heal');
       cut = false;
-      undone.push('heal the partition');
+      undone.push(`heal the partition${others.clause}`);
     }
     if (slowed) {
-      await clearLayer(ctx.net, 'election-crash');
+      await clearLayer(ctx.net, NAME);
       slowed = false;
       undone.push('restore link speed');
     }
@@ -138,11 +145,16 @@ function build() {
     const killed = await cluster.primary(signal).catch(() => undefined);
     if (killed === undefined || !cluster.isRunning(killed)) return { text: 'no primary known: nothing done' };
     slowed = true;
-    await setLayer(net, 'election-crash', { latencyMs: SLOW_LINK_MS }, nodeLinks(nodes));
+    await setLayer(net, NAME, { latencyMs: SLOW_LINK_MS }, nodeLinks(nodes));
     await crash(cluster, [killed]);
     const majority = Math.floor(nodes.length / 2) + 1;
     const rounds: ElectionCrashRound[] = [];
     const cutOff = (): string[] => rounds.map((r) => r.cut);
+    /** What the layers held after this fault's last cut. */
+    let inForce: CutsInForce | undefined;
+    const cutLayer = async (grudge: Grudge): Promise<void> => {
+      inForce = await setCutLayer(net, NAME, grudge);
+    };
     let t0 = performance.now();
     let leader = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => p !== killed);
     // Cut each new primary off while the nodes left would still elect another.
@@ -151,7 +163,7 @@ function build() {
       const crashed = nodes.filter((n) => n !== leader && !cutOff().includes(n) && cluster.isRunning(n));
       rounds.push({ cut: leader, afterMs, crashed });
       cut = true;
-      await Promise.all([net.partition(union(...cutOff().map((n) => isolate(nodes, n)))), crash(cluster, crashed)]);
+      await Promise.all([cutLayer(union(...cutOff().map((n) => isolate(nodes, n)))), crash(cluster, crashed)]);
       await bringBack(cluster);
       t0 = performance.now();
       leader = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => !cutOff().includes(p));
@@ -160,10 +172,11 @@ function build() {
     const hub = cutOff().at(-1);
     if (hub !== undefined) {
       if (leader !== undefined) await abortableSleep(SERVE_MS, signal);
-      await net.partition(star(nodes, hub));
+      await cutLayer(star(nodes, hub));
       await abortableSleep(STAR_MS, signal);
     }
-    return { killed, rounds, ...(leader !== undefined && { serving: leader }), ...(hub !== undefined && { hub }), text: describeRounds(killed, rounds, leader) };
+    const others = othersInForce(inForce, nodes, 'cut');
+    return { killed, rounds, ...(leader !== undefined && { serving: leader }), ...(hub !== undefined && { hub }), ...others.value, text: describeRounds(killed, rounds, leader) + others.clause };
   }
 
   async function stop(ctx: NemesisContext): Promise<{ text: string }> {
@@ -174,18 +187,18 @@ function build() {
     return { text: undone.join('; ') || 'nothing to undo' };
   }
 
-  return startStopNemesis('election-crash', { start, stop });
+  return startStopNemesis(NAME, { start, stop });
 }
 
 /** The `election-crash` nemesis. */
 export const electionCrash: NemesisDef = {
-  name: 'election-crash',
+  name: NAME,
   description:
     'Slow every link by 100 ms and kill the primary; cut off each new primary the moment it is elected and crash-restart ' +
     'the others, while a majority is left; then make the last one cut off the hub of a star beside the one elected last',
   requires: ['primary', 'latency'],
   build,
-  schedule: (opts: ScheduleOptions) => (opts.nodes.length < 3 ? [] : faultWindows(opts, (window) => startStop('election-crash', window, AIM), MIN_WINDOW_MS)),
-  validate: validateStart('election-crash', parse),
+  schedule: (opts: ScheduleOptions) => (opts.nodes.length < 3 ? [] : faultWindows(opts, (window) => startStop(NAME, window, AIM), MIN_WINDOW_MS)),
+  validate: validateStart(NAME, parse),
   drawStart: (nodes) => (nodes.length < 3 ? undefined : AIM),
 };

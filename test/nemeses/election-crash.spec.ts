@@ -4,6 +4,7 @@ import type { Cluster } from '../../src/api/cluster.js';
 import type { NemesisContext } from '../../src/api/nemesis.js';
 import type { Grudge, Net } from '../../src/api/net.js';
 import type { LinkShape } from '../../src/api/net.js';
+import { clearCutLayer, setCutLayer } from '../../src/net/cut-layers.js';
 import { isolate, normalize, star, union } from '../../src/net/grudge.js';
 import { electionCrash, SERVE_MS, SLOW_LINK_MS, STAR_MS, type ElectionCrashDone } from '../../nemeses/election-crash.js';
 import { watchPrimary } from '../../nemeses/watch-primary.js';
@@ -114,11 +115,21 @@ describe('election-crash nemesis', () => {
     expect(await nemesis.invoke({ f: 'stop-election-crash' }, ctx)).toEqual({ text: 'nothing to undo' });
   });
 
-  it('stops cutting when the next cut would leave no majority: with three nodes, one round', async () => {
-    const { ctx, calls } = scriptedCluster((killed) => ({ 1: 'n2', 2: 'n3' })[killed.length], 'n1', ['n1', 'n2', 'n3']);
-    const done = (await electionCrash.build().invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
-    expect(done).toMatchObject({ killed: 'n1', rounds: [{ cut: 'n2', crashed: ['n3'] }], serving: 'n3', hub: 'n2' });
-    expect(calls.at(-1)).toBe(cutCall(star(['n1', 'n2', 'n3'], 'n2')));
+  it('stops cutting when the next cut would leave no majority: with three nodes, one round; another nemesis\'s cut stays through it', async () => {
+    const three = ['n1', 'n2', 'n3'];
+    const { ctx, calls, grudge } = scriptedCluster((killed) => ({ 1: 'n2', 2: 'n3' })[killed.length], 'n1', three);
+    const other = { n3: ['n1'] }; // a cut of the partition nemesis, in force before and after
+    await setCutLayer(ctx.net, 'partition', other);
+    const nemesis = electionCrash.build();
+    const done = (await nemesis.invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
+    expect(done).toMatchObject({ killed: 'n1', rounds: [{ cut: 'n2', crashed: ['n3'] }], serving: 'n3', hub: 'n2', others: ['partition'] });
+    expect(calls.filter((c) => c.startsWith('cut ')).slice(1)).toEqual([cutCall(union(isolate(three, 'n2'), other)), cutCall(union(star(three, 'n2'), other))]);
+    expect(done.inForce).toEqual(union(star(three, 'n2'), other));
+    expect(done.text).toMatch(/n2 the hub of a star; with partition's cuts, in force: /);
+    expect(await nemesis.invoke({ f: 'stop-election-crash' }, ctx)).toEqual({ text: "heal the partition; partition's cuts stay in force: n1 -/-> n3; restore link speed" });
+    expect(grudge()).toEqual(other);
+    await clearCutLayer(ctx.net, 'partition');
+    expect(grudge()).toEqual({});
   });
 
   it('does nothing without a primary, and restarts the killed one when nobody else is elected', async () => {
