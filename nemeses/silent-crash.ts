@@ -3,9 +3,9 @@
  * muted (a one-way cut: its messages reach nobody while it still hears everyone), so the work
  * it had in flight completes on its side (answers from its peers still arrive) but whatever it
  * then tells its peers is lost; at the end of the fault (at least MUTED_BEFORE_KILL_MS later, time
- * for that work to finish) it is killed with -9, started again, and only then is the cut healed. What the node promised its clients while muted
- * must survive its crash: a peer that learns the outcome of that work from the restarted node
- * learns what the node remembered from its disk.
+ * for that work to finish) it is killed with -9, started again, and only then is the cut healed.
+ * What the node promised its clients while muted must survive its crash: a peer that learns the
+ * outcome of that work from the restarted node learns what the node remembered from its disk.
  *
  * Aimed at coordinators (two-phase commit: a coordinator that decided commit but could not tell
  * its participants, then lost its decision in a crash), leaders that acknowledged writes they

@@ -87,9 +87,9 @@ export interface OtherCuts {
 
 /**
  * What a nemesis records beside its own cut, so its text and value stay true when other layers
- * cut too: nothing when none does (or `state` is undefined: no change was made); otherwise their names and the whole cut in force, and a
- * clause for its text (`; silent-crash's cuts stay in force: ...` after a heal, `; with
- * silent-crash's cuts, in force: ...` after a cut).
+ * cut too: nothing when none does (or `state` is undefined: no change was made); otherwise
+ * their names and the whole cut in force, and a clause for its text (`; silent-crash's cuts
+ * stay in force: ...` after a heal, `; with silent-crash's cuts, in force: ...` after a cut).
  */
 export function othersInForce(
   state: CutsInForce | undefined,
