@@ -28,12 +28,16 @@
  *
  * Operations: `start-election-crash` `{target: 'primary'}` → the sequence above;
  * `stop-election-crash` → heal the partition, restore the links' speed and start any node the
- * fault left down.
+ * fault left down. Its cuts and its slow links are layers of their own (src/net/cut-layers.ts,
+ * ./link-shapes.ts): other nemeses' cuts and shapes stay in force through it, and its stop lifts
+ * only its own.
  */
 import { performance } from 'node:perf_hooks';
 import type { Cluster } from '../src/api/cluster.js';
 import type { NemesisContext, NemesisDef, ScheduleOptions } from '../src/api/nemesis.js';
 import { abortableSleep } from '../src/abortable-sleep.js';
+import type { Grudge } from '../src/api/net.js';
+import { clearCutLayer, othersInForce, setCutLayer, type CutsInForce, type OtherCuts } from '../src/net/cut-layers.js';
 import { complete } from '../src/net/grudge.js';
 import { faultWindows, startStop } from './cadence.js';
 import { clearLayer, nodeLinks, setLayer } from './link-shapes.js';
@@ -56,8 +60,8 @@ export const BRIDGE_MS = 5000;
 /** A fault window lasts at least this long: the elections and restarts usually fit. */
 const MIN_WINDOW_MS = 1500;
 
-/** What `start-election-crash` records. */
-export interface ElectionCrashDone {
+/** What `start-election-crash` records (`others` and `inForce`: cuts of other layers in force at its end). */
+export interface ElectionCrashDone extends OtherCuts {
   /** The primary killed to start the election. */
   killed?: string;
   /** The nodes split off with it, which took no part in the first election. */
@@ -72,6 +76,9 @@ export interface ElectionCrashDone {
   secondAfterMs?: number;
   text: string;
 }
+
+/** The nemesis's name, and the name of its layers of cuts and of link shapes. */
+const NAME = 'election-crash';
 
 /** The one value of `start-election-crash`: it aims at the primary, found when it runs. */
 const AIM = { target: 'primary' } as const;
@@ -134,7 +141,7 @@ function build() {
 
   async function restoreSpeed(ctx: NemesisContext): Promise<boolean> {
     if (!slowed) return false;
-    await clearLayer(ctx.net, 'election-crash');
+    await clearLayer(ctx.net, NAME);
     slowed = false;
     return true;
   }
@@ -147,12 +154,20 @@ function build() {
     if (killed === undefined || !cluster.isRunning(killed)) return { text: 'no primary known: nothing done' };
     const { idle, voters } = electionSides(nodes, killed);
     const done: Omit<ElectionCrashDone, 'text'> = { killed, idle };
-    const finish = (): ElectionCrashDone => ({ ...done, text: describe(done) });
+    /** What the layers held after this fault's last cut. */
+    let inForce: CutsInForce | undefined;
+    const cutLayer = async (grudge: Grudge): Promise<void> => {
+      inForce = await setCutLayer(net, NAME, grudge);
+    };
+    const finish = (): ElectionCrashDone => {
+      const others = othersInForce(inForce, nodes, 'cut');
+      return { ...done, ...others.value, text: describe(done) + others.clause };
+    };
     slowed = true;
-    await setLayer(net, 'election-crash', { latencyMs: SLOW_LINK_MS }, nodeLinks(nodes));
+    await setLayer(net, NAME, { latencyMs: SLOW_LINK_MS }, nodeLinks(nodes));
     cut = true;
     let t0 = performance.now();
-    await Promise.all([net.partition(complete([voters, idle])), crash(cluster, [killed])]);
+    await Promise.all([cutLayer(complete([voters, idle])), crash(cluster, [killed])]);
     await bringBack(cluster);
     const first = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => voters.includes(p));
     if (first === undefined) return finish();
@@ -162,7 +177,7 @@ function build() {
     const side = voters.filter((n) => !overlap.includes(n));
     done.overlap = overlap;
     // The cut must be in force before the first append reaches the overlap: cutting drops it.
-    await Promise.all([net.partition(complete([side, [...idle, ...overlap]])), crash(cluster, overlap)]);
+    await Promise.all([cutLayer(complete([side, [...idle, ...overlap]])), crash(cluster, overlap)]);
     t0 = performance.now();
     // The first primary steps down once it has been in a minority too long (check-quorum): start
     // the overlap again at once, the second election has to be over before then.
@@ -171,7 +186,7 @@ function build() {
     if (second === undefined) return finish();
     done.second = second;
     done.secondAfterMs = Math.round(performance.now() - t0);
-    await net.partition(complete([side, idle]));
+    await cutLayer(complete([side, idle]));
     await abortableSleep(BRIDGE_MS, signal);
     return finish();
   }
@@ -180,9 +195,9 @@ function build() {
     const restarted = [...down];
     const undone: string[] = [];
     if (cut) {
-      await ctx.net.partition({});
+      const others = othersInForce(await clearCutLayer(ctx.net, NAME), ctx.cluster.nodes, 'heal');
       cut = false;
-      undone.push('heal the partition');
+      undone.push(`heal the partition${others.clause}`);
     }
     if (await restoreSpeed(ctx)) undone.push('restore link speed');
     await bringBack(ctx.cluster);
@@ -190,19 +205,19 @@ function build() {
     return { text: undone.join('; ') || 'nothing to undo' };
   }
 
-  return startStopNemesis('election-crash', { start, stop });
+  return startStopNemesis(NAME, { start, stop });
 }
 
 /** The `election-crash` nemesis. */
 export const electionCrash: NemesisDef = {
-  name: 'election-crash',
+  name: NAME,
   description:
     'Slow every link by 100 ms, split off the primary with the nodes after it and kill it; once the others elect a primary, ' +
     'crash-restart just enough of its voters to give the split-off side a majority; once that side elects its own, ' +
     'let the crashed voters bridge both sides',
   requires: ['primary', 'latency'],
   build,
-  schedule: (opts: ScheduleOptions) => (opts.nodes.length < 3 ? [] : faultWindows(opts, (window) => startStop('election-crash', window, AIM), MIN_WINDOW_MS)),
-  validate: validateStart('election-crash', parse),
+  schedule: (opts: ScheduleOptions) => (opts.nodes.length < 3 ? [] : faultWindows(opts, (window) => startStop(NAME, window, AIM), MIN_WINDOW_MS)),
+  validate: validateStart(NAME, parse),
   drawStart: (nodes) => (nodes.length < 3 ? undefined : AIM),
 };

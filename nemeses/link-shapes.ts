@@ -3,7 +3,8 @@
  * `partition`) without undoing each other. A `Net` holds one shape per link and `shape()`
  * replaces it; here each nemesis owns a layer, a link's shape is its layers merged, and
  * clearing a layer re-applies what the others still want. Clearing uses `shape({}, links)`,
- * never `Net.heal()`, which would also lift a partition another nemesis has in force.
+ * never `Net.heal()`, which would also lift a partition another nemesis has in force. Cuts are
+ * layered the same way (src/net/cut-layers.ts).
  */
 import type { Link, LinkShape, Net } from '../src/api/net.js';
 

@@ -12,13 +12,14 @@
  *   acceptor that does not check ballots serves both.
  *
  * Operations: `start-<name>` `{shape, grudge}` (the grudge is the cut used when no primary is
- * known, as for `partition`) and `stop-<name>` → heal. Like two `partition` nemeses, they should
- * not be combined with `partition` or each other: each heal undoes the other's cut.
+ * known, as for `partition`) and `stop-<name>` → heal. Each nemesis cuts in a layer named after
+ * it (src/net/cut-layers.ts), so they combine with `partition` and each other: the network drops
+ * what any of them cuts, and each heal lifts only its own cuts.
  */
 import type { NemesisDef } from '../src/api/nemesis.js';
 import type { Rng } from '../src/gen/rng.js';
-import { cut, heal, makeGrudge, parseStart, partitionWindows, shapesFor, type PartitionShape, type StartPartition } from './partition.js';
-import { startStopNemesis, validateStart } from './start-stop.js';
+import { makeGrudge, parseStart, partitionNemesis, partitionWindows, shapesFor, type PartitionShape, type StartPartition } from './partition.js';
+import { validateStart } from './start-stop.js';
 
 /** A nemesis whose every cut is one of `shapes`, aimed at the primary. */
 function aimedPartition(name: string, description: string, shapes: (n: number) => PartitionShape[]): NemesisDef {
@@ -38,7 +39,7 @@ function aimedPartition(name: string, description: string, shapes: (n: number) =
     name,
     description,
     requires: ['primary'],
-    build: () => startStopNemesis(name, { start: (value, ctx) => cut(value, ctx, parse), stop: heal }),
+    build: () => partitionNemesis(name, parse),
     schedule: partitionWindows(name, draw),
     validate: validateStart(name, parse),
     drawStart: draw,

@@ -5,12 +5,14 @@
  * then. Half the partitions aim at the primary (cut off alone, or with a minority that it can
  * still lead), as Jepsen's targeted partitions do: that is where a leader-based system keeps
  * serving when it should not (stale reads, writes acknowledged by a minority). The other half
- * are the untargeted shapes.
+ * are the untargeted shapes. Its cuts are a layer of their own (src/net/cut-layers.ts), so it
+ * runs beside the other partition-type nemeses: its heal lifts only its own cuts.
  */
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
 import type { Grudge } from '../src/api/net.js';
 import { bridge, complete, componentsOf, describeGrudge, isolate, majoritiesRing, oneWay, randomHalves } from '../src/net/grudge.js';
 import type { Rng } from '../src/gen/rng.js';
+import { clearCutLayer, othersInForce, setCutLayer, type OtherCuts } from '../src/net/cut-layers.js';
 import { faultWindows, startStop } from './cadence.js';
 import { minoritySize } from './targets.js';
 import { startStopNemesis, validateStart } from './start-stop.js';
@@ -33,8 +35,8 @@ export interface StartPartition {
   grudge?: Grudge;
 }
 
-/** What `start-partition` records as done. */
-export interface PartitionDone {
+/** What `start-partition` records as done: `grudge` is this nemesis's own cut. */
+export interface PartitionDone extends OtherCuts {
   shape: string;
   grudge: Grudge;
   /** For `isolate-primary`: the node that was the primary and was cut off. */
@@ -163,46 +165,47 @@ export function parseStart(value: unknown, nodes: readonly string[]): StartParti
   return { shape: v.shape as PartitionShape, grudge: grudge as Grudge };
 }
 
-/** Make the cut `value` names (checked with `parse`); primary-targeted shapes are resolved now. */
-export async function cut(value: unknown, ctx: NemesisContext, parse = parseStart): Promise<PartitionDone> {
+/** Make the cut `value` names (checked with `parse`) in `layer`; primary-targeted shapes are resolved now. */
+async function cut(layer: string, value: unknown, ctx: NemesisContext, parse = parseStart): Promise<PartitionDone> {
   const { shape, grudge } = parse(value, ctx.cluster.nodes);
   const nodes = ctx.cluster.nodes;
-  if (!AIMED_SHAPES.includes(shape)) {
-    await ctx.net.partition(grudge as Grudge);
-    return { shape, grudge: grudge as Grudge, text: `partition ${shape}: ${describeGrudge(grudge as Grudge, nodes)}` };
-  }
+  const done = async (applied: Grudge, text: string, primary?: string): Promise<PartitionDone> => {
+    const others = othersInForce(await setCutLayer(ctx.net, layer, applied), nodes, 'cut');
+    return { shape, grudge: applied, ...(primary !== undefined && { primary }), ...others.value, text: text + others.clause };
+  };
+  if (!AIMED_SHAPES.includes(shape)) return done(grudge as Grudge, `partition ${shape}: ${describeGrudge(grudge as Grudge, nodes)}`);
   const primary = await ctx.cluster.primary(ctx.signal);
   if (primary === undefined) {
     const fallback = grudge ?? {};
-    await ctx.net.partition(fallback);
-    return { shape, grudge: fallback, text: `isolate the primary: none known, so ${describeGrudge(fallback, nodes)}` };
+    return done(fallback, `isolate the primary: none known, so ${describeGrudge(fallback, nodes)}`);
   }
   // A hand-written entry may leave out the stand-in: then the primary's companions follow it in cluster order.
   if (shape === 'primary-bridge') {
     const cut = primaryBridge(grudge ?? bridge(nodes), nodes, primary);
-    await ctx.net.partition(cut);
-    return { shape, grudge: cut, primary, text: `primary ${primary} on one side of a bridge: ${describeGrudge(cut, nodes)}` };
+    return done(cut, `primary ${primary} on one side of a bridge: ${describeGrudge(cut, nodes)}`, primary);
   }
   const alone = shape === 'isolate-primary';
   const standIn = grudge ?? complete([nodes.slice(0, minoritySize(nodes.length)), nodes.slice(minoritySize(nodes.length))]);
   const cut = alone ? isolate(nodes, primary) : primaryMinority(standIn, nodes, primary);
-  await ctx.net.partition(cut);
-  return { shape, grudge: cut, primary, text: `${alone ? `isolate the primary ${primary}` : `primary ${primary} cut off with a minority`}: ${describeGrudge(cut, nodes)}` };
+  return done(cut, `${alone ? `isolate the primary ${primary}` : `primary ${primary} cut off with a minority`}: ${describeGrudge(cut, nodes)}`, primary);
 }
 
-/** Partitions only: an empty partition heals cuts and leaves other nemeses' shaping alone. */
-export async function heal(ctx: NemesisContext): Promise<{ text: string }> {
-  await ctx.net.partition({});
-  return { text: 'heal the partition' };
+/** Lift `layer`'s cuts only: other nemeses' cuts and every link shape stay in force. */
+async function heal(layer: string, ctx: NemesisContext): Promise<OtherCuts & { text: string }> {
+  const others = othersInForce(await clearCutLayer(ctx.net, layer), ctx.cluster.nodes, 'heal');
+  return { ...others.value, text: `heal the partition${others.clause}` };
+}
+
+/** A nemesis of `start-<name>` (a cut checked with `parse`) and `stop-<name>`, cutting in the layer `name`. */
+export function partitionNemesis(name: string, parse = parseStart): Nemesis {
+  return startStopNemesis(name, { start: (value, ctx) => cut(name, value, ctx, parse), stop: (ctx) => heal(name, ctx) });
 }
 
 /** The `partition` nemesis (Jepsen's partition-random-halves and friends). */
 export const partition: NemesisDef = {
   name: 'partition',
   description: 'Cut the network (half the time around the primary: alone, or with a minority it still leads; otherwise random halves, one node alone, majorities ring, bridge, one-way), then heal',
-  build(): Nemesis {
-    return startStopNemesis('partition', { start: (value, ctx) => cut(value, ctx), stop: heal });
-  },
+  build: () => partitionNemesis('partition'),
   schedule: partitionSchedule,
   validate: validateStart('partition', parseStart),
   drawStart: drawPartition,

@@ -3,15 +3,16 @@
  * muted (a one-way cut: its messages reach nobody while it still hears everyone), so the work
  * it had in flight completes on its side (answers from its peers still arrive) but whatever it
  * then tells its peers is lost; at the end of the fault (at least MUTED_BEFORE_KILL_MS later, time
- * for that work to finish) it is killed with -9, started again, and only then is the cut healed. What the node promised its clients while muted
- * must survive its crash: a peer that learns the outcome of that work from the restarted node
- * learns what the node remembered from its disk.
+ * for that work to finish) it is killed with -9, started again, and only then is the cut healed.
+ * What the node promised its clients while muted must survive its crash: a peer that learns the
+ * outcome of that work from the restarted node learns what the node remembered from its disk.
  *
  * Aimed at coordinators (two-phase commit: a coordinator that decided commit but could not tell
  * its participants, then lost its decision in a crash), leaders that acknowledged writes they
  * could not replicate, and any protocol where one node's decision is the truth others wait for;
- * a correct system stays valid under it. It shapes the network with a partition, so it is not
- * meant to run together with the `partition` nemesis (either one's heal lifts the other's cut).
+ * a correct system stays valid under it. Its cut is a layer of its own (src/net/cut-layers.ts),
+ * so it runs beside `partition` and the other partition-type nemeses: neither's heal lifts the
+ * other's cut.
  *
  * The node muted is the primary, asked for when the fault runs (a leader; for txn-2pc the
  * coordinator with the most transactions collecting votes, so the mute lands while it has
@@ -23,6 +24,7 @@
  * schedules (`--nemesis random`, `faultline shrink`) can hold it.
  */
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
+import { clearCutLayer, othersInForce, setCutLayer, type OtherCuts } from '../src/net/cut-layers.js';
 import { oneWay } from '../src/net/grudge.js';
 import { faultWindows } from './cadence.js';
 
@@ -49,16 +51,16 @@ function build(): Nemesis {
   let muted: string | undefined;
 
   /** Kill the muted node, start it again, then lift the cut; `crash: false` only lifts it. */
-  async function end(ctx: NemesisContext, crash: boolean): Promise<{ node?: string; text: string }> {
+  async function end(ctx: NemesisContext, crash: boolean): Promise<OtherCuts & { node?: string; text: string }> {
     const node = muted;
     if (node === undefined) return { text: 'nothing to undo' };
     if (crash) {
       await ctx.cluster.kill(node);
       await ctx.cluster.start(node);
     }
-    await ctx.net.partition({});
+    const others = othersInForce(await clearCutLayer(ctx.net, NAME), ctx.cluster.nodes, 'heal');
     muted = undefined;
-    return { node, text: crash ? `kill ${node} while muted, start it again, heal` : 'heal' };
+    return { node, ...others.value, text: (crash ? `kill ${node} while muted, start it again, heal` : 'heal') + others.clause };
   }
 
   return {
@@ -68,11 +70,10 @@ function build(): Nemesis {
         const start = parseStart(op.value, ctx.cluster.nodes);
         const primary = start.primary ? await ctx.cluster.primary(ctx.signal).catch(() => undefined) : undefined;
         const node = primary ?? start.node;
-        if (muted !== undefined) await end(ctx, false);
-        await ctx.net.partition(oneWay(node, ctx.cluster.nodes.filter((n) => n !== node)));
+        const others = othersInForce(await setCutLayer(ctx.net, NAME, oneWay(node, ctx.cluster.nodes.filter((n) => n !== node))), ctx.cluster.nodes, 'cut');
         muted = node;
         const who = !start.primary ? node : primary !== undefined ? `${node} (primary)` : `${node} (no primary known)`;
-        return { node, text: `mute ${who}: its messages reach nobody, it hears everyone` };
+        return { node, ...others.value, text: `mute ${who}: its messages reach nobody, it hears everyone${others.clause}` };
       }
       if (op.f === STOP) return end(ctx, true);
       throw new Error(`${NAME} nemesis cannot ${op.f}`);

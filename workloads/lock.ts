@@ -8,10 +8,10 @@
  * acquire, and each hold writes to the resource, so a stale holder's write lands next to the new
  * holder's. A holder keeps the lock `--hold-ms` after its write before releasing, as a real
  * holder works under its lock: a grant handed out early (a lease expired too soon) then meets a
- * holder that is still live, where a hold of a few milliseconds would mostly have ended. A thread releases only what it acquired (the generator sees completions): a release
- * that surely did not happen (the node was unreachable, it did not lead) is tried again; one the
- * service refused (`not-holder`: the lock was taken away) or whose outcome is unknown ends the
- * hold.
+ * holder that is still live, where a hold of a few milliseconds would mostly have ended. A
+ * thread releases only what it acquired (the generator sees completions): a release that surely
+ * did not happen (the node was unreachable, it did not lead) is tried again; one the service
+ * refused (`not-holder`: the lock was taken away) or whose outcome is unknown ends the hold.
  */
 import type { Invocation } from '../src/api/client.js';
 import type { GenContext, GenEvent, GenStep, Generator } from '../src/api/generator.js';

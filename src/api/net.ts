@@ -32,7 +32,10 @@ export interface Link {
 export interface Net {
   /** The mechanism in use, reported in results.json (`proxy`, `netns`, ...). */
   readonly kind: string;
-  /** Drop traffic as the grudge says; replaces any earlier partition. */
+  /**
+   * Drop traffic as the grudge says; replaces any earlier partition. Nemeses do not call it
+   * directly: each sets a layer of src/net/cut-layers.ts, which gives the net the union.
+   */
   partition(grudge: Grudge): Promise<void>;
   /** Shape traffic on the given links (all node-to-node links when omitted). */
   shape(shape: LinkShape, links?: Link[]): Promise<void>;

@@ -1,7 +1,8 @@
 /**
  * A bundled node's disk in the shape consensus cores want: one small JSON document replaced
  * atomically (a promise, an epoch) and an append-only log of JSON records (accepted values, log
- * entries), both made durable before `save` resolves (storage.ts: fsync, group commit). Recovery reads the document and every intact record up to the first unreadable one.
+ * entries), both made durable before `save` resolves (storage.ts: fsync, group commit).
+ * Recovery reads the document and every intact record up to the first unreadable one.
  */
 import { join } from 'node:path';
 import type { Logger } from './logger.js';

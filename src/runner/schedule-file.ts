@@ -3,9 +3,11 @@
  * (`faultline test --schedule file.json`). Every run writes its own as `schedule.json`;
  * `faultline shrink` writes the smallest failing one it finds.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import type { ScheduleEntry } from '../api/nemesis.js';
 import { UserError } from '../user-error.js';
+import { parseJsonBuffer } from '../results/json-file.js';
 import { writeJsonAtomic } from '../results/write.js';
 
 export interface ScheduleFile {
@@ -18,11 +20,26 @@ export function writeScheduleFile(path: string, schedule: ScheduleFile): void {
   writeJsonAtomic(path, schedule);
 }
 
-/** Read and validate a schedule file; any defect is a one-line UserError naming the file. */
-export function readScheduleFile(path: string): ScheduleFile {
+/**
+ * The JSON of a schedule file's bytes, parsed in slices of at most `sliceBytes` where it can be
+ * cut (../results/json-file.ts), so a file past V8's largest string (512 MiB: a long soak's
+ * schedule) reads too. A leading byte-order mark is skipped, as a text decoder does.
+ * @throws TypeError when the bytes are not UTF-8, SyntaxError when they are not JSON.
+ */
+function parseScheduleBytes(bytes: Buffer, sliceBytes?: number): unknown {
+  if (!isUtf8(bytes)) throw new TypeError('not UTF-8');
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return parseJsonBuffer(bytes.subarray(bom), sliceBytes);
+}
+
+/**
+ * Read and validate a schedule file of any size; any defect is a one-line UserError naming the
+ * file. `sliceBytes`: the most JSON parsed in one piece (tests make it small).
+ */
+export function readScheduleFile(path: string, sliceBytes?: number): ScheduleFile {
   let data: unknown;
   try {
-    data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path)));
+    data = parseScheduleBytes(readFileSync(path), sliceBytes);
   } catch (err) {
     const why = err instanceof SyntaxError ? 'it is not valid JSON' : err instanceof TypeError ? 'it is not UTF-8 text' : 'it cannot be read';
     throw new UserError(`schedule file ${path}: ${why}; write it as {"nemeses": [...], "entries": [{"atMs": 1000, "f": "start-partition", "value": ...}]}`);

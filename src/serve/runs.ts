@@ -4,10 +4,11 @@
  * killed, its test.json. Rows are cached by the files' size and time, so a listing of hundreds
  * of runs does not parse every results.json on each request.
  */
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Validity } from '../api/checker.js';
 import type { TestSpec } from '../api/test-spec.js';
+import { readJsonFile } from '../results/json-file.js';
 import { readResultsFile } from '../results/read.js';
 
 export interface RunRow {
@@ -71,7 +72,8 @@ function rowOf(root: string, dir: string, results: Stats | undefined, created: D
   }
   let spec: Partial<TestSpec> | undefined;
   try {
-    spec = (JSON.parse(readFileSync(join(base, 'test.json'), 'utf8')) as { spec?: Partial<TestSpec> }).spec;
+    // As check and report read it: a test.json past V8's largest string still lists its run.
+    spec = (readJsonFile(join(base, 'test.json')) as { spec?: Partial<TestSpec> }).spec;
   } catch {
     return undefined; // Not a run directory.
   }

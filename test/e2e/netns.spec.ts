@@ -1,8 +1,9 @@
 /**
  * `faultline test --net netns` end to end (root only): a real run of the bundled Raft KV with
  * each node in its own network namespace and partitions at the lab's bridge, a Ctrl-C mid-run,
- * and every nemesis at once, latency included (through a fault proxy per node namespace). After each: the lab is gone, no process of the run
- * is left, and the root namespace's interfaces and firewall are exactly as before.
+ * and every nemesis at once, latency included (through a fault proxy per node namespace). After
+ * each: the lab is gone, no process of the run is left, and the root namespace's interfaces and
+ * firewall are exactly as before.
  */
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

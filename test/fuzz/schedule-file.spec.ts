@@ -2,7 +2,9 @@
  * Fuzzing schedule files (`faultline test --schedule`): what `writeScheduleFile` writes reads
  * back the same, and any other content, JSON or not, UTF-8 or not, is either a schedule that
  * keeps the reader's promises (sorted, finite, non-negative times; named faults) or a one-line
- * UserError naming the file.
+ * UserError naming the file. The reader parses in slices (src/results/json-file.ts), so a file past
+ * V8's largest string reads too: every property here holds for slices of a few bytes, and one
+ * soak-sized test (FAULTLINE_HUGE_HISTORY=1) reads a 513 MiB file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readScheduleFile, writeScheduleFile, type ScheduleFile } from '../../src/runner/schedule-file.js';
 import { UserError } from '../../src/user-error.js';
+import { writePaddedJson } from '../helpers/huge-json.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-fuzz-schedule-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,19 +29,32 @@ const schedule: fc.Arbitrary<ScheduleFile> = fc.record({
   entries: fc.array(entry, { maxLength: 10 }).map((es) => [...es].sort((a, b) => a.atMs - b.atMs)),
 });
 
-/** Read `content` as a schedule file: a schedule keeping its promises, or a one-line UserError. */
-function readsSafely(content: string | Uint8Array): void {
+/** What reading `file` gives: the schedule, or the error's message. */
+function outcome(file: string, sliceBytes?: number): { read: ScheduleFile } | { error: unknown } {
+  try {
+    return { read: readScheduleFile(file, sliceBytes) };
+  } catch (err) {
+    return { error: err };
+  }
+}
+
+/**
+ * Read `content` as a schedule file: a schedule keeping its promises, or a one-line UserError;
+ * the same when it is parsed in slices of `sliceBytes`.
+ */
+function readsSafely(content: string | Uint8Array, sliceBytes = 1 + (n % 16)): void {
   const file = path();
   writeFileSync(file, content);
-  let read: ScheduleFile;
-  try {
-    read = readScheduleFile(file);
-  } catch (err) {
+  const whole = outcome(file);
+  expect(outcome(file, sliceBytes)).toEqual(whole);
+  if ('error' in whole) {
+    const err = whole.error;
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toContain(file);
     expect((err as Error).message).not.toContain('\n');
     return;
   }
+  const { read } = whole;
   expect(read.nemeses.every((name) => typeof name === 'string')).toBe(true);
   let last = 0;
   for (const e of read.entries) {
@@ -61,6 +77,38 @@ describe('fuzz: schedule files', () => {
     );
   });
 
+  it('read the same in slices of any size', () => {
+    fc.assert(
+      fc.property(schedule, fc.integer({ min: 1, max: 64 }), (s, slice) => {
+        const file = path();
+        writeScheduleFile(file, s);
+        expect(readScheduleFile(file, slice)).toEqual(JSON.parse(JSON.stringify(s)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('skip a byte-order mark, as a text decoder does, and refuse bytes that are not UTF-8', () => {
+    const s = { nemeses: ['kill'], entries: [{ atMs: 5, f: 'start-kill', value: 'ü' }] };
+    const file = path();
+    writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(s))]));
+    expect(readScheduleFile(file, 4)).toEqual(s);
+    writeFileSync(file, Buffer.concat([Buffer.from('{"nemeses": ["'), Buffer.from([0xff]), Buffer.from('"], "entries": []}')]));
+    expect(() => readScheduleFile(file)).toThrow(/it is not UTF-8 text/);
+  });
+
+  // 513 MiB on disk and tens of seconds on two busy cores: with the soak-sized tests only.
+  it.skipIf(!process.env.FAULTLINE_HUGE_HISTORY)('read a file past the largest string', () => {
+    const file = path();
+    const s = { nemeses: ['partition'], entries: [{ atMs: 1000, f: 'start-partition', value: { shape: 'isolate-one', grudge: { n1: ['n2'] } } }] };
+    writePaddedJson(file, s);
+    try {
+      expect(readScheduleFile(file)).toEqual(s);
+    } finally {
+      rmSync(file);
+    }
+  }, 300_000);
+
   it('any JSON value is a schedule keeping its promises or a one-line UserError', () => {
     const near = fc.record({
       nemeses: fc.oneof(fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })),
@@ -73,7 +121,7 @@ describe('fuzz: schedule files', () => {
   });
 
   it('any bytes are a schedule keeping its promises or a one-line UserError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), readsSafely), { numRuns: 200 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), (bytes) => readsSafely(bytes)), { numRuns: 200 });
     fc.assert(
       fc.property(schedule, fc.nat(), (s, cut) => {
         const text = JSON.stringify(s);

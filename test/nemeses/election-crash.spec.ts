@@ -4,7 +4,8 @@ import type { Cluster } from '../../src/api/cluster.js';
 import type { NemesisContext } from '../../src/api/nemesis.js';
 import type { Grudge, Net } from '../../src/api/net.js';
 import type { LinkShape } from '../../src/api/net.js';
-import { complete, normalize } from '../../src/net/grudge.js';
+import { clearCutLayer, setCutLayer } from '../../src/net/cut-layers.js';
+import { complete, normalize, union } from '../../src/net/grudge.js';
 import { BRIDGE_MS, electionCrash, electionSides, nodesAfter, overlapOf, SLOW_LINK_MS, type ElectionCrashDone } from '../../nemeses/election-crash.js';
 import { watchPrimary } from '../../nemeses/watch-primary.js';
 import { checkScheduleLaws, expectSeedMatters } from './schedule-laws.js';
@@ -88,9 +89,11 @@ describe('election-crash nemesis', () => {
     const returned = performance.now();
     expect(done).toMatchObject({ killed: 'n1', idle: ['n1', 'n2'], first: 'n4', overlap: ['n5'], second: 'n2' });
     const slow = `shape ${JSON.stringify({ latencyMs: SLOW_LINK_MS })} on 20 links`;
-    expect(calls.slice(0, 4)).toEqual([slow, cutCall(complete([['n3', 'n4', 'n5'], ['n1', 'n2']])), 'kill n1', 'start n1']);
+    expect(calls[0]).toBe(slow);
+    expect(calls.slice(1, 3).sort()).toEqual([cutCall(complete([['n3', 'n4', 'n5'], ['n1', 'n2']])), 'kill n1'].sort());
+    expect(calls[3]).toBe('start n1');
     // The cut lands with the crash, before the first primary's first append could reach n5.
-    expect(calls.slice(4, 6)).toEqual([cutCall(complete([['n3', 'n4'], ['n1', 'n2', 'n5']])), 'kill n5']);
+    expect(calls.slice(4, 6).sort()).toEqual([cutCall(complete([['n3', 'n4'], ['n1', 'n2', 'n5']])), 'kill n5'].sort());
     expect(calls.slice(6, 8).sort()).toEqual(['shape {} on 20 links', 'start n5']);
     // n5 now hears both sides; n3, n4 and n1, n2 still do not hear each other.
     expect(calls.slice(8)).toEqual([cutCall(complete([['n3', 'n4'], ['n1', 'n2']]))]);
@@ -124,11 +127,22 @@ describe('election-crash nemesis', () => {
     expect(nodesAfter(five, 'n4', 2, ['n2', 'n3'])).toEqual(['n2', 'n3']);
   });
 
-  it('with three nodes: the primary idles alone, the overlap is the other voter', async () => {
-    const { ctx, calls } = scriptedCluster((killed) => ({ 1: 'n2', 2: 'n1' })[killed.length], 'n1', ['n1', 'n2', 'n3']);
-    const done = (await electionCrash.build().invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
-    expect(done).toMatchObject({ killed: 'n1', idle: ['n1'], first: 'n2', overlap: ['n3'], second: 'n1' });
-    expect(calls.at(-1)).toBe(cutCall(complete([['n2'], ['n1']])));
+  it('with three nodes: the primary idles alone, the overlap is the other voter; another nemesis\'s cut stays through it', async () => {
+    const three = ['n1', 'n2', 'n3'];
+    const { ctx, calls, grudge } = scriptedCluster((killed) => ({ 1: 'n2', 2: 'n1' })[killed.length], 'n1', three);
+    const other = { n3: ['n1'] }; // a cut of the partition nemesis, in force before and after
+    await setCutLayer(ctx.net, 'partition', other);
+    const nemesis = electionCrash.build();
+    const done = (await nemesis.invoke({ f: 'start-election-crash', value: { target: 'primary' } }, ctx)) as ElectionCrashDone;
+    expect(done).toMatchObject({ killed: 'n1', idle: ['n1'], first: 'n2', overlap: ['n3'], second: 'n1', others: ['partition'] });
+    const bridged = union(complete([['n2'], ['n1']]), other);
+    expect(calls.at(-1)).toBe(cutCall(bridged));
+    expect(done.inForce).toEqual(bridged);
+    expect(done.text).toMatch(/n3 bridge the two sides; with partition's cuts, in force: /);
+    expect(await nemesis.invoke({ f: 'stop-election-crash' }, ctx)).toEqual({ text: "heal the partition; partition's cuts stay in force: n1 -/-> n3" });
+    expect(grudge()).toEqual(other);
+    await clearCutLayer(ctx.net, 'partition');
+    expect(grudge()).toEqual({});
   });
 
   it('does nothing without a primary, and stops where an election does not come', async () => {
@@ -141,7 +155,7 @@ describe('election-crash nemesis', () => {
     const done = (await nemesis.invoke({ f: 'start-election-crash', value: { target: 'primary' } }, stuck.ctx)) as ElectionCrashDone;
     expect(done.text).toMatch(/no other primary within \d+ ms$/);
     expect(done.first).toBeUndefined();
-    expect(stuck.calls.slice(2)).toEqual(['kill n1', 'start n1']);
+    expect(stuck.calls.slice(1).sort()).toEqual([cutCall(complete([['n3', 'n4', 'n5'], ['n1', 'n2']])), 'kill n1', 'start n1'].sort());
     expect(await nemesis.invoke({ f: 'stop-election-crash' }, stuck.ctx)).toEqual({ text: 'heal the partition; restore link speed' });
     // n4 is elected, but the other side elects nobody once n5 is crashed: no bridge.
     const half = scriptedCluster((killed) => (killed.length === 1 ? 'n4' : undefined), 'n1');

@@ -1,7 +1,8 @@
 /**
  * `faultline serve`: lists the runs of a results directory (filterable), serves their reports
  * and files, and refuses anything outside the results directory: `..` (raw or encoded), and
- * symlinks pointing out of it. The CLI answers on the port it is given.
+ * symlinks pointing out of it. The CLI answers on the port it is given. A run whose test.json is
+ * past V8's largest string is still listed (a soak-sized test: FAULTLINE_HUGE_HISTORY=1).
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
@@ -9,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocatePort } from '../../src/hosts/local/ports.js';
+import { listRuns } from '../../src/serve/runs.js';
 import { serveResults } from '../../src/serve/server.js';
 import { startCli } from '../helpers/cli.js';
+import { writePaddedJson } from '../helpers/huge-json.js';
 import { writeFixtureRun } from '../fixtures/report-run.js';
 import { waitFor } from '../fixtures/run-watch.js';
 
@@ -118,6 +121,19 @@ describe('faultline serve', () => {
     }
     expect((await done).code).toBe(0);
   });
+
+  // 513 MiB on disk and tens of seconds on two busy cores: with the soak-sized tests only.
+  it.skipIf(!process.env.FAULTLINE_HUGE_HISTORY)('lists a run whose test.json is past the largest string', () => {
+    const huge = join(root, 'huge-results');
+    const run = join(huge, '20261124T090000Z-soak');
+    mkdirSync(run, { recursive: true });
+    try {
+      writePaddedJson(join(run, 'test.json'), { spec: { cluster: 'raft-kv', workload: 'register', nemeses: ['partition'], bugs: [] }, schedule: [] });
+      expect(listRuns(huge)).toMatchObject([{ dir: '20261124T090000Z-soak', system: 'raft-kv', nemeses: 'partition', verdict: 'no results' }]);
+    } finally {
+      rmSync(huge, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('says what is wrong with a bad directory or port', async () => {
     expect((await startCli(['serve', join(root, 'nope')]).done).stderr).toMatch(/is not a directory/);

@@ -8,8 +8,9 @@
  * loses what a partition drops, in the broadcast workload; nodes that keep their state in
  * Maelstrom's services work through them (txn_list_append.py on lin-kv is strict serializable)
  * and are caught when they misuse them (counter_seq_kv.py --blind-write loses adds on seq-kv).
- * Short runs (3 nodes, 5-8 s), seed 1, where each shows; the README has the seeds measured. Also: the system is listed, and a program that is missing or
- * not executable is refused in one line before anything starts.
+ * Short runs (3 nodes, 5-8 s), seed 1, where each shows; the README has the seeds measured.
+ * Also: the system is listed, and a program that is missing or not executable is refused in one
+ * line before anything starts.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
