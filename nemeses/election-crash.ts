@@ -168,9 +168,14 @@ function build() {
     cut = true;
     let t0 = performance.now();
     await Promise.all([cutLayer(complete([voters, idle])), crash(cluster, [killed])]);
-    await bringBack(cluster);
+    // The killed primary starts again while the others elect: a start can take longer than an
+    // election, and the new primary must be seen before its first append lands.
+    const idleBack = bringBack(cluster);
     const first = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => voters.includes(p));
-    if (first === undefined) return finish();
+    if (first === undefined) {
+      await idleBack;
+      return finish();
+    }
     done.first = first;
     done.firstAfterMs = Math.round(performance.now() - t0);
     const overlap = overlapOf(nodes, voters, first);
@@ -181,7 +186,7 @@ function build() {
     t0 = performance.now();
     // The first primary steps down once it has been in a minority too long (check-quorum): start
     // the overlap again at once, the second election has to be over before then.
-    await Promise.all([restoreSpeed(ctx), bringBack(cluster)]);
+    await Promise.all([restoreSpeed(ctx), bringBack(cluster), idleBack]);
     const second = await watchPrimary(cluster, signal, ELECTION_WAIT_MS, (p) => !side.includes(p));
     if (second === undefined) return finish();
     done.second = second;
