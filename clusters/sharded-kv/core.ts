@@ -74,14 +74,13 @@ export class ShardedCore implements NodeCore<ShardMessage, ShardedReady> {
       const cfg = makeRaftConfig(id, placement.replicas(shard), { has: (bug) => bug === 'stale-read' && this.bugs.has('stale-read') });
       this.groups.set(shard, new KvRaft(cfg, shardEnv(env, shard), persisted(shard)));
     }
-    const core = this;
     this.router = new Router(
       {
         self: id,
         placement,
-        knownLeader: (shard) => core.groups.get(shard)?.status().leader ?? undefined,
-        forward: (to, fid, shard, req) => core.forward(to, fid, shard, req),
-        reply: (rid, result) => core.out.replies.push({ rid, result }),
+        knownLeader: (shard) => this.groups.get(shard)?.status().leader ?? undefined,
+        forward: (to, fid, shard, req) => this.forward(to, fid, shard, req),
+        reply: (rid, result) => void this.out.replies.push({ rid, result }),
       },
       Math.floor(env.random() * 2 ** 32).toString(36),
     );
@@ -178,7 +177,8 @@ export class ShardedCore implements NodeCore<ShardMessage, ShardedReady> {
   private answer(rid: string, result: KvResult): void {
     const relayed = FORWARDED.exec(rid);
     if (!relayed) return void this.out.replies.push({ rid, result });
-    const [, from, fid] = relayed as unknown as [string, string, string];
+    const from = relayed[1]!;
+    const fid = relayed[2]!;
     if (from === this.id) this.router.answered(fid, from, result, this.env.mono());
     else this.out.messages.push({ to: from, msg: { type: 'forwarded', from: this.id, fid, result } });
   }

@@ -10,7 +10,9 @@
  * - **A refusal** (`not-leader`: the request surely did not run) is tried again at the next
  *   candidate, up to once per replica; when none is left the client gets the refusal.
  * - **No answer**: a read (which has no effect) moves on to the next candidate after
- *   {@link READ_ATTEMPT_MS}; a write or cas may have run, so it is never sent twice: at the
+ *   {@link READ_ATTEMPT_MS}, takes the first answer of any node it asked, and once every
+ *   candidate was asked and none answered in time fails (`not-leader`, naming none), so a client cut off
+ *   from a shard learns it at once; a write or cas may have run, so it is never sent twice: at the
  *   deadline the client gets `info: timeout`, outcome unknown.
  */
 import type { KvRequest, KvResult } from '../../src/node/kv/protocol.js';
@@ -18,8 +20,8 @@ import type { Placement } from './placement.js';
 
 /** A relayed request not answered by then is answered `info: timeout` (clients wait 2 s by default). */
 export const FORWARD_TIMEOUT_MS = 1500;
-/** A read whose target did not answer within this long is asked of the next candidate. */
-export const READ_ATTEMPT_MS = 400;
+/** A read whose target did not answer within this long is asked of the next candidate (or fails, when none is left). */
+export const READ_ATTEMPT_MS = 300;
 
 export interface RouterHost {
   readonly self: string;
@@ -76,7 +78,8 @@ export class Router {
   /** `from` answered forward `fid` with `result`. */
   answered(fid: string, from: string, result: KvResult, now: number): void {
     const r = this.relayed.get(fid);
-    if (!r || r.asked[r.asked.length - 1] !== from) return;
+    // A write is asked of one node at a time; a read takes the first answer of any node it asked.
+    if (!r || (r.req.f === 'read' ? !r.asked.includes(from) : r.asked[r.asked.length - 1] !== from)) return;
     if (result.type === 'fail' && result.error === 'not-leader') {
       if (result.leader !== undefined) this.hint(r.shard, result.leader);
       else if (this.hints.get(r.shard)?.node === from) this.hints.delete(r.shard);
@@ -97,7 +100,10 @@ export class Router {
       } else if (r.req.f === 'read' && now - r.askedAt >= READ_ATTEMPT_MS) {
         const silent = r.asked[r.asked.length - 1];
         if (silent !== undefined && this.hints.get(r.shard)?.node === silent) this.hints.delete(r.shard);
-        this.ask(fid, r, undefined, now);
+        if (!this.ask(fid, r, undefined, now)) {
+          this.relayed.delete(fid);
+          this.host.reply(r.rid, { type: 'fail', error: 'not-leader' });
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ANNOUNCE_MS } from '../../../clusters/sharded-kv/core.js';
+import { READ_ATTEMPT_MS } from '../../../clusters/sharded-kv/router.js';
 import { ShardedSim } from './sim.js';
 
 const write = (key: string, value: number | string) => ({ f: 'write' as const, key, value });
@@ -126,6 +127,19 @@ describe('sharded-kv: routing', () => {
     sim.heal();
     // A read moves on from a silent target; this one answers.
     expect(sim.call(outsider, read(key))).toEqual({ type: 'ok', value: 2 });
+  });
+
+  it('a read from a node cut off from every replica of its shard fails at once, after asking each', () => {
+    const sim = new ShardedSim({ nodes: 5, shards: 4, seed: 10 });
+    sim.allShardsLed();
+    sim.run(300);
+    const shard = [0, 1, 2, 3].find((s) => sim.outsider(s) !== undefined)!;
+    const outsider = sim.outsider(shard)!;
+    sim.partition([[outsider], sim.ids.filter((id) => id !== outsider)]);
+    const rid = sim.request(outsider, read(sim.keyOn(shard)));
+    sim.runUntil(() => sim.replies.has(rid), 3000);
+    expect(sim.replies.get(rid)).toEqual({ type: 'fail', error: 'not-leader' });
+    expect(sim.repliedAt.get(rid)! - sim.requestedAt.get(rid)!).toBeLessThanOrEqual(3 * READ_ATTEMPT_MS + 20);
   });
 
   it('status names the leader of shard 0 and every hosted shard', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Placement, REPLICAS, shardCount } from '../../../clusters/sharded-kv/placement.js';
-import { keyPerShard } from '../../../clusters/sharded-kv/index.js';
+import { keyPerShard } from '../../../clusters/sharded-kv/probe.js';
 import { Ring } from '../../../src/node/txn/ring.js';
 
 const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `n${i + 1}`);
