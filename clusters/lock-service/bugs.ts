@@ -29,7 +29,9 @@ export const BUGS = {
     'with its own log, and nodes grant a coordinator of their own term, so the old leader is never ' +
     'fenced: a higher node that returns (from a partition, a crash) takes over with a stale log in ' +
     'the same term, and entries of the two leaders collide at the same index',
-    nemeses: ['partition'],
+    // The leader is the highest-ranked node: cutting it off (alone or with a minority) is the
+    // cut that makes the majority elect another and the leader return to take over.
+    nemeses: ['partition-primary'],
   },
 } as const satisfies Record<string, KnownBug>;
 
