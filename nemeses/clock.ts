@@ -22,6 +22,12 @@
  * - `stop-clock` → stop any strobe and set every node's offset back to 0.
  * Strobe is a kind of `start-clock`, not an operation of its own, so the report's clock band
  * covers it and `stop-clock` / `heal` end it like any skew.
+ *
+ * `clock-primary` (as `partition-primary` is to `partition`): the primary skew of `clock` in
+ * every window, `start-clock-primary` `{kind: 'skew', target: 'primary', offsets: {stand-in: ms}}`
+ * and `stop-clock-primary`. A leader whose wall clock steps ahead, when skewed forward or when a
+ * backward skew is reset, is what a lease read off that clock alone trips on; `clock` leaves a
+ * quarter of its windows to other nodes, so a short run can miss the leader altogether.
  */
 import type { Cluster } from '../src/api/cluster.js';
 import type { Nemesis, NemesisContext, NemesisDef, ScheduleEntry, ScheduleOptions } from '../src/api/nemesis.js';
@@ -72,11 +78,16 @@ export function formatOffset(ms: number): string {
   return `${ms < 0 ? '-' : '+'}${Number((Math.abs(ms) / 1000).toFixed(3))} s`;
 }
 
+/** A skew of whichever node is primary when it runs (a stand-in drawn now), back two times in three. */
+function primarySkew(nodes: readonly string[], rng: Rng): SkewClocks {
+  return { kind: 'skew', target: 'primary', offsets: { [rng.pick(nodes)]: drawOffset(rng, PRIMARY_BACK_SHARE) } };
+}
+
 /** A skew of the primary, a skew of one or more nodes, or a strobe of one node; `undefined` without nodes. */
 function drawStart(nodes: readonly string[], rng: Rng): StartClock | undefined {
   if (nodes.length === 0) return undefined;
   const roll = rng.float();
-  if (roll < PRIMARY_SHARE) return { kind: 'skew', target: 'primary', offsets: { [rng.pick(nodes)]: drawOffset(rng, PRIMARY_BACK_SHARE) } };
+  if (roll < PRIMARY_SHARE) return primarySkew(nodes, rng);
   if (roll < 1 - STROBE_SHARE) {
     const chosen = new Set(rng.shuffle(nodes).slice(0, 1 + rng.int(nodes.length)));
     const offsets: Record<string, number> = {};
@@ -92,9 +103,9 @@ function drawStart(nodes: readonly string[], rng: Rng): StartClock | undefined {
   };
 }
 
-function schedule(opts: ScheduleOptions): ScheduleEntry[] {
-  if (opts.nodes.length === 0) return [];
-  return faultWindows(opts, (window, rng) => startStop('clock', window, drawStart(opts.nodes, rng)));
+/** One `start-<name>` / `stop-<name>` window after another, each drawn by `draw`; none without nodes. */
+function windowsOf(name: string, draw: (nodes: readonly string[], rng: Rng) => StartClock | undefined) {
+  return (opts: ScheduleOptions): ScheduleEntry[] => (opts.nodes.length === 0 ? [] : faultWindows(opts, (window, rng) => startStop(name, window, draw(opts.nodes, rng))));
 }
 
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -118,6 +129,13 @@ function parseStart(value: unknown, nodes: readonly string[]): StartClock {
   );
 }
 
+/** A `start-clock-primary` value: a skew of the primary, nothing else. */
+function parsePrimarySkew(value: unknown, nodes: readonly string[]): SkewClocks {
+  const op = parseStart(value, nodes);
+  if (op.kind !== 'skew' || op.target !== 'primary') throw new Error(`start-clock-primary needs {kind: 'skew', target: 'primary', offsets: {stand-in: ms}}, got ${JSON.stringify(value)}`);
+  return op;
+}
+
 /** The offsets a skew sets now, and how to say so: a primary skew moves its one offset to the primary. */
 async function resolveSkew(op: SkewClocks, ctx: NemesisContext): Promise<{ offsets: Record<string, number>; text: string }> {
   const entries = Object.entries(op.offsets);
@@ -136,8 +154,8 @@ async function runStrobe(cluster: Cluster, s: StrobeClock, signal: AbortSignal):
   }
 }
 
-/** The nemesis object for one run: remembers the strobe in progress. */
-function build(): Nemesis {
+/** The nemesis object for one run, its operations `start-<name>` (checked by `parse`) and `stop-<name>`: remembers the strobe in progress. */
+function build(name: string, parse: (value: unknown, nodes: readonly string[]) => StartClock): Nemesis {
   /** The strobe in progress; `done` resolves after its last write, to the error that ended it, if any. */
   let strobe: { abort: AbortController; done: Promise<unknown> } | undefined;
 
@@ -151,7 +169,7 @@ function build(): Nemesis {
   }
 
   async function start(value: unknown, ctx: NemesisContext): Promise<{ text: string } & StartClock> {
-    const op = parseStart(value, ctx.cluster.nodes);
+    const op = parse(value, ctx.cluster.nodes);
     await endStrobe();
     if (op.kind === 'skew') {
       const { offsets, text } = await resolveSkew(op, ctx);
@@ -172,7 +190,7 @@ function build(): Nemesis {
     return { text: 'reset clocks' };
   }
 
-  return startStopNemesis('clock', { start, stop: reset });
+  return startStopNemesis(name, { start, stop: reset });
 }
 
 /** The `clock` nemesis. */
@@ -180,8 +198,22 @@ export const clock: NemesisDef = {
   name: 'clock',
   description: 'Skew node clocks (mostly the primary\'s, mostly back) by 0.2 s to 2 min either way, or strobe one back and forth, then reset them',
   requires: ['clock'],
-  build,
-  schedule,
+  build: () => build('clock', parseStart),
+  schedule: windowsOf('clock', drawStart),
   validate: validateStart('clock', parseStart),
   drawStart,
+};
+
+const drawPrimarySkew = (nodes: readonly string[], rng: Rng): SkewClocks | undefined => (nodes.length === 0 ? undefined : primarySkew(nodes, rng));
+
+/** The `clock-primary` nemesis. */
+export const clockPrimary: NemesisDef = {
+  name: 'clock-primary',
+  description: "Skew the primary's clock (found when the fault runs) by 0.2 s to 2 min, back two times in three, in every window; then reset it",
+  requires: ['clock', 'primary'],
+  build: () => build('clock-primary', parsePrimarySkew),
+  schedule: windowsOf('clock-primary', drawPrimarySkew),
+  validate: validateStart('clock-primary', parsePrimarySkew),
+  // No drawStart: `random` draws clock's primary skews already, and a nemesis more would change
+  // every seed's random schedule.
 };

@@ -38,7 +38,7 @@ import { killAll } from '../nemeses/kill-all.js';
 import { electionCrash } from '../nemeses/election-crash.js';
 import { rollingRestart } from '../nemeses/rolling-restart.js';
 import { pause } from '../nemeses/pause.js';
-import { clock } from '../nemeses/clock.js';
+import { clock, clockPrimary } from '../nemeses/clock.js';
 import { latency, loss } from '../nemeses/latency.js';
 import { silentCrash } from '../nemeses/silent-crash.js';
 import { localHosts } from './hosts/local/index.js';
@@ -55,7 +55,7 @@ function byName<T extends { name: string }>(defs: readonly T[]): Record<string, 
 
 const systemTable = byName<SystemDef>([raftKv, multiPaxosKv, primaryBackup, shardedKv, gossipCounter, lockService, txn2pc, txn3pc, memoryKv, etcd, maelstrom]);
 const workloadTable = byName<WorkloadDef>([register, counter, set, lock, listAppend, rwRegister, bank, uniqueIds, echo, broadcast]);
-const nemesisTable = byName<NemesisDef>([partition, partitionPrimary, bridgePrimary, kill, killAll, electionCrash, silentCrash, restart, rollingRestart, pause, clock, latency, loss]);
+const nemesisTable = byName<NemesisDef>([partition, partitionPrimary, bridgePrimary, kill, killAll, electionCrash, silentCrash, restart, rollingRestart, pause, clock, clockPrimary, latency, loss]);
 
 export const systems: Readonly<Record<string, SystemDef>> = systemTable;
 export const workloads: Readonly<Record<string, WorkloadDef>> = workloadTable;

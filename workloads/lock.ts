@@ -4,9 +4,15 @@
  * mutex checker judges the acquires and releases as a linearizable mutex; the fencing checker
  * judges the tokens, as granted and as the fenced resource accepted them.
  *
- * Laid out to find bugs: one lock by default, so every grant races every other thread's
- * acquire, and each hold writes to the resource, so a stale holder's write lands next to the new
- * holder's. A holder keeps the lock `--hold-ms` after its write before releasing, as a real
+ * Laid out to find bugs: a few locks (3 by default) that every thread draws from, so each grant
+ * races the acquires of the other threads drawing the same lock, and each hold writes to the
+ * resource, so a stale holder's write lands next to the new holder's. More than one lock because
+ * a holder cut off mid-hold (its operation timed out: the thread moves on as a fresh process)
+ * leaves its lock held by a session nobody renews until its lease and grace run out after the
+ * next leader takes office, and a nemesis that changes the leader every few seconds would keep a
+ * single lock held that way for most of a run: nothing granted, nothing for the checkers to judge.
+ * So, too, a lock granted in a replica's state to a session whose thread was told `held` (replicas
+ * that diverged) stays held while that thread renews its session; the other locks still grant. A holder keeps the lock `--hold-ms` after its write before releasing, as a real
  * holder works under its lock: a grant handed out early (a lease expired too soon) then meets a
  * holder that is still live, where a hold of a few milliseconds would mostly have ended. A
  * thread releases only what it acquired (the generator sees completions): a release that surely
@@ -63,7 +69,7 @@ export const lock: WorkloadDef = {
   description:
     'acquire / write with the token / release on a few named locks shared by every thread; checked as a linearizable mutex and for fencing-token monotonicity at the fenced resource',
   options: {
-    locks: { describe: 'named locks the threads contend for', default: 1, min: 1, max: 1000, integer: true },
+    locks: { describe: 'named locks the threads contend for (each acquire draws one)', default: 3, min: 1, max: 1000, integer: true },
     'hold-ms': { describe: 'how long a holder keeps the lock after writing under it, in ms', default: 500, min: 0, max: 60_000, integer: true },
   },
   build(ctx) {

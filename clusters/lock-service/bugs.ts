@@ -20,7 +20,8 @@ export const BUGS = {
     "period for the difference between the leader's clock and the holder's and no check against " +
     'its monotonic clock; a leader whose clock jumps ahead expires a holder still inside its lease ' +
     'and grants the lock to another',
-    nemeses: ['clock'],
+    // Only the leader's clock matters, and `clock` leaves a quarter of its windows to other nodes.
+    nemeses: ['clock-primary'],
   },
   'bully-no-term': {
     describe:
@@ -29,7 +30,9 @@ export const BUGS = {
     'with its own log, and nodes grant a coordinator of their own term, so the old leader is never ' +
     'fenced: a higher node that returns (from a partition, a crash) takes over with a stale log in ' +
     'the same term, and entries of the two leaders collide at the same index',
-    nemeses: ['partition'],
+    // The leader is the highest-ranked node: cutting it off (alone or with a minority) is the
+    // cut that makes the majority elect another and the leader return to take over.
+    nemeses: ['partition-primary'],
   },
 } as const satisfies Record<string, KnownBug>;
 

@@ -51,6 +51,7 @@ const UNDO: Readonly<Record<string, string>> = {
   restart: 'start the stopped nodes',
   pause: 'resume the paused nodes',
   clock: 'reset clocks',
+  'clock-primary': 'reset clocks',
   'rolling-restart': 'end the rolling restart',
 };
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clock, OFFSET_RANGE_MS, type StartClock } from '../../nemeses/clock.js';
+import { clock, clockPrimary, OFFSET_RANGE_MS, type StartClock } from '../../nemeses/clock.js';
+import { Rng } from '../../src/gen/rng.js';
 import { faketimeOffset, findLibfaketime } from '../../src/hosts/local/faketime.js';
 import { FixtureCluster, clockSystem } from '../fixtures/nemesis-cluster.js';
 import { checkScheduleLaws, expectSeedMatters } from './schedule-laws.js';
@@ -41,6 +42,40 @@ describe('clock schedule', () => {
     });
     expect(primary.back).toBeGreaterThan(primary.windows / 6);
     expect(primary.forward).toBeGreaterThan(primary.windows / 6);
+  });
+
+  it('clock-primary: every window skews the primary, back more often than forward', () => {
+    expectSeedMatters(clockPrimary);
+    const dirs = { back: 0, forward: 0 };
+    checkScheduleLaws(clockPrimary, (schedule, nodes) => {
+      if (nodes.length === 0) expect(schedule).toEqual([]);
+      for (const entry of schedule.filter((e) => e.f === 'start-clock-primary')) {
+        const value = entry.value as StartClock;
+        expect(value).toMatchObject({ kind: 'skew', target: 'primary' });
+        const offsets = Object.entries((value as { offsets: Record<string, number> }).offsets);
+        expect(offsets).toHaveLength(1);
+        expect(nodes).toContain(offsets[0]![0]);
+        expect(Math.abs(offsets[0]![1])).toBeGreaterThanOrEqual(OFFSET_RANGE_MS.min);
+        expect(Math.abs(offsets[0]![1])).toBeLessThanOrEqual(OFFSET_RANGE_MS.max);
+        dirs[offsets[0]![1] < 0 ? 'back' : 'forward']++;
+      }
+    });
+    expect(dirs.back).toBeGreaterThan(dirs.forward);
+    expect(dirs.forward).toBeGreaterThan((dirs.back + dirs.forward) / 6);
+    const five = ['n1', 'n2', 'n3', 'n4', 'n5'];
+    const schedule = clockPrimary.schedule({ nodes: five, durationMs: 60_000, intervalMs: 3_000, rng: new Rng(9) });
+    expect(schedule.filter((e) => e.f === 'start-clock-primary').length).toBe(schedule.length / 2);
+    expect(schedule.length).toBeGreaterThanOrEqual(10);
+    expect(clockPrimary.drawStart).toBeUndefined(); // random keeps drawing clock's own primary skews
+  });
+
+  it('clock-primary refuses anything but a skew of the primary', () => {
+    const nodes = ['n1', 'n2', 'n3'];
+    const validate = clockPrimary.validate!;
+    expect(() => validate({ f: 'start-clock-primary', value: { kind: 'skew', target: 'primary', offsets: { n2: -900 } } }, nodes)).not.toThrow();
+    expect(() => validate({ f: 'start-clock-primary', value: { kind: 'skew', offsets: { n2: -900 } } }, nodes)).toThrow(/start-clock-primary needs/);
+    expect(() => validate({ f: 'start-clock-primary', value: { kind: 'strobe', node: 'n1', deltaMs: 5, periodMs: 100, forMs: 1000 } }, nodes)).toThrow(/start-clock-primary needs/);
+    expect(() => validate({ f: 'start-clock-primary', value: { kind: 'skew', target: 'primary', offsets: { n9: 1 } } }, nodes)).toThrow(/start-clock needs/);
   });
 
   it('writes offsets in the format libfaketime reads', () => {
@@ -85,6 +120,17 @@ describe('clock on nodes using the clock module', () => {
     const two = { kind: 'skew', target: 'primary', offsets: { n1: 1, n3: 2 } };
     await expect(nemesis.invoke({ f: 'start-clock', value: two }, fx.ctx())).rejects.toThrow(/start-clock needs/);
     primary = 'n2';
+  });
+
+  it('clock-primary skews the primary it finds when the fault runs, and resets every clock on stop', async () => {
+    const nemesis = clockPrimary.build();
+    expect(nemesis.fs).toEqual(['start-clock-primary', 'stop-clock-primary']);
+    const done = await nemesis.invoke({ f: 'start-clock-primary', value: { kind: 'skew', target: 'primary', offsets: { n1: 4000 } } }, fx.ctx());
+    expect((done as { text: string }).text).toBe('skew the clock of n2 (primary) by +4 s');
+    expect(await reaches(fx, 'n2', 4000)).toBeCloseTo(4000, -2);
+    expect(Math.abs(await fx.clockOffset('n1'))).toBeLessThanOrEqual(TOLERANCE_MS);
+    expect(await nemesis.invoke({ f: 'stop-clock-primary' }, fx.ctx())).toEqual({ text: 'reset clocks' });
+    for (const node of fx.nodes) expect(Math.abs(await reaches(fx, node, 0))).toBeLessThanOrEqual(TOLERANCE_MS);
   });
 
   it('strobes a clock back and forth, then leaves the last value until stop', async () => {

@@ -41,6 +41,19 @@ describe('lock workload', () => {
     expect(() => resolveWorkloadOptions(lock, { 'hold-ms': '2.5' })).toThrow(/whole number/);
   });
 
+  it('declares --locks: 3 by default, each acquire drawing one, and a hold writes and releases the lock it acquired', () => {
+    expect(resolveWorkloadOptions(lock).locks).toBe(3);
+    for (const [given, keys] of [[{}, ['lock-0', 'lock-1', 'lock-2']], [{ locks: 1 }, ['lock-0']]] as const) {
+      const h = history(given);
+      const acquired = new Set(h.filter((op) => op.f === 'acquire').map((op) => op.key));
+      expect([...acquired].sort()).toEqual(keys);
+      for (const thread of [0, 1, 2]) {
+        const mine = h.filter((op) => op.thread === thread && op.type === 'invoke');
+        mine.forEach((op, i) => i % 3 !== 0 && expect(op.key).toBe(mine[i - (i % 3)]!.key));
+      }
+    }
+  });
+
   it('keeps each lock --hold-ms after the write before releasing it', () => {
     for (const holdMs of [500, 1200]) {
       const gaps = holdGaps(history({ 'hold-ms': holdMs }));

@@ -5,9 +5,9 @@ import { LockSim } from './sim.js';
 const { leaseMs, graceMs } = LEASE_TIMINGS;
 const ok = (value: unknown) => ({ type: 'ok', value });
 
-/** A 3-node cluster with a leader and session `s1` holding lock `a` under token 1. */
-function holding(opts: { bugs?: string[]; seed?: number; election?: 'raft' | 'bully' } = {}) {
-  const sim = new LockSim({ nodes: 3, seed: opts.seed ?? 3, ...(opts.bugs && { bugs: opts.bugs }), ...(opts.election && { election: opts.election }) });
+/** A cluster (3 nodes unless told) with a leader and session `s1` holding lock `a` under token 1. */
+function holding(opts: { bugs?: string[]; seed?: number; election?: 'raft' | 'bully'; nodes?: number } = {}) {
+  const sim = new LockSim({ nodes: opts.nodes ?? 3, seed: opts.seed ?? 3, ...(opts.bugs && { bugs: opts.bugs }), ...(opts.election && { election: opts.election }) });
   const leader = sim.stableLeader();
   expect(sim.call(leader, { f: 'open', session: 's1' })).toEqual(ok({ leaseMs }));
   expect(sim.call(leader, { f: 'open', session: 's2' })).toEqual(ok({ leaseMs }));
@@ -118,6 +118,29 @@ describe('lock-service core', () => {
       sim.runUntil(() => sim.leader() === 'n3' && sim.core('n2').status().leader === 'n3', 3000);
       expect(sim.core('n3').currentTerm === term).toBe(bug);
       expect(sim.call('n3', { f: 'acquire', session: 's1', key: 'b' })).toEqual(bug ? ok(2) : ok(3));
+    });
+  }
+
+  // What partition-primary (bully-no-term's nemesis) does: the leader, the highest-ranked node, cut
+  // off with a minority while its clients still send it requests, then healed.
+  for (const bug of [false, true]) {
+    it(`bully election ${bug ? 'with' : 'without'} bug bully-no-term: the leader cut off with a minority returns and ${bug ? 'grants a token the majority granted meanwhile' : 'keeps the majority\'s grants'}`, () => {
+      const { sim, leader } = holding({ nodes: 5, election: 'bully', ...(bug && { bugs: ['bully-no-term'] }) });
+      expect(leader).toBe('n5');
+      sim.run(200);
+      sim.partition([['n5', 'n1'], ['n2', 'n3', 'n4']]);
+      // Until it finds no majority, the cut-off leader appends what its clients send: a tail nobody commits.
+      for (let i = 0; i < 5; i++) sim.request('n5', { f: 'keepalive', session: 's2' });
+      sim.run(50);
+      expect(sim.stableLeader(5000, ['n4'])).toBe('n4');
+      expect(sim.call('n4', { f: 'release', session: 's1', key: 'a', value: 1 })).toEqual(ok(1));
+      expect(sim.call('n4', { f: 'acquire', session: 's2', key: 'a' })).toEqual(ok(2));
+      sim.heal();
+      sim.runUntil(() => sim.leader() === 'n5' && sim.core('n4').status().leader === 'n5', 5000);
+      // Bug: n4's grant sits at an index of n5's tail, in the same term, so n5 never takes it.
+      expect(sim.call('n5', { f: 'acquire', session: 's1', key: 'b' })).toEqual(bug ? ok(2) : ok(3));
+      // ...and s2, granted `a` by the majority, is no holder for n5: s1 still is.
+      expect(sim.call('n5', { f: 'release', session: 's2', key: 'a', value: 2 })).toEqual(bug ? { type: 'fail', error: 'not-holder' } : ok(2));
     });
   }
 
