@@ -33,9 +33,10 @@ interface Active extends ActiveTxn {
   phase: 'voting' | 'precommitting';
   acks: Set<string>;
   /**
-   * When each participant on another node whose share writes voted yes: while this node still
-   * waits for other votes, that participant is uncertain and a cut between the two splits the
-   * decision, losing its writes (./README.md, known weakness).
+   * When each participant on another node whose share writes voted yes, until its pre-commit is
+   * sent: while this node waits for other votes or for its pre-commit record to be durable, that
+   * participant is uncertain and a cut between the two splits the decision, losing its writes
+   * (./README.md, known weakness).
    */
   exposedSince: Map<string, number>;
 }
@@ -70,17 +71,19 @@ export class Coordinator extends TxnCoordinator<Active> {
   }
 
   /**
-   * For each participant exposed here (on another node, its share writing, its yes vote in while
-   * this node still waits for other votes of the same transaction): how long, in ms, the longest
-   * of its exposures has lasted at `now`. The harness aims partitions by it (src/node/txn/probe.ts).
+   * For each participant exposed here (on another node, its share writing, its yes vote in and
+   * its pre-commit not yet sent): how long, in ms, the longest of its exposures has lasted at
+   * `now`. The harness aims partitions by it (src/node/txn/probe.ts).
    */
   exposed(now: number): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const a of this.active.values()) {
-      if (a.phase !== 'voting') continue;
-      for (const [node, since] of a.exposedSince) out[node] = Math.max(out[node] ?? 0, now - since);
-    }
+    for (const a of this.active.values()) for (const [node, since] of a.exposedSince) out[node] = Math.max(out[node] ?? 0, now - since);
     return out;
+  }
+
+  /** `txn`'s pre-commit left for `node`: it is exposed there no longer. */
+  precommitSent(txn: string, node: string): void {
+    this.active.get(txn)?.exposedSince.delete(node);
   }
 
   protected open(a: ActiveTxn): Active {

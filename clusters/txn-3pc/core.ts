@@ -29,8 +29,9 @@ export interface TxnNodeStatus {
   uncertain: number;
   /**
    * The coordinator's side of the same window: for each other node whose writing share voted yes
-   * in a transaction this node coordinates and still collects votes for, how long (ms) the
-   * longest such wait has lasted. A cut between the two now splits the decision and loses writes.
+   * in a transaction this node coordinates and has not yet been sent pre-commit (other votes
+   * awaited, or the pre-commit record not yet durable), how long (ms) the longest such wait has
+   * lasted. A cut between the two now splits the decision and loses writes.
    */
   exposed: Record<string, number>;
 }
@@ -82,6 +83,11 @@ export class TxnNode {
 
   ready(): Batch<Rec, PeerMsg> | undefined {
     return this.out.take();
+  }
+
+  /** A batch's messages left: a participant sent its pre-commit is no longer exposed. */
+  sent(messages: readonly { to: string; msg: PeerMsg }[]): void {
+    for (const { to, msg } of messages) if (msg.type === 'precommit') this.coordinator.precommitSent(msg.txn, to);
   }
 
   status(now: number): TxnNodeStatus {

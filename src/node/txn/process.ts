@@ -25,6 +25,8 @@ export interface TxnCore<R, M> {
   ready(): Batch<R, object> | undefined;
   /** What the node reports to the harness's status requests, as of `now`. */
   status(now: number): object;
+  /** The messages of a batch left, at `now` (once its records were durable). */
+  sent?(messages: readonly { to: string; msg: object }[], now: number): void;
 }
 
 /** A transactional system's node: how to start its core from its log, and its peer messages. */
@@ -61,6 +63,7 @@ async function main<R, M>(def: TxnProcess<R, M>): Promise<void> {
           process.exit(1);
         }
         for (const { to, msg } of b.messages) transport?.send(to, msg);
+        core.sent?.(b.messages, performance.now());
         for (const { rid, result } of b.replies) server?.answer(rid, result);
       });
     }

@@ -160,6 +160,25 @@ describe('txn-3pc core', () => {
     expect(sim.nodes.get('n3')!.status(sim.now).exposed).toEqual({});
   });
 
+  it('keeps a participant exposed after the last vote until its pre-commit has left, once the pre-commit record was durable', () => {
+    const ring = new Sim3pc().ring;
+    const keyOn = (node: string): number => Array.from({ length: 1000 }, (_, k) => k).find((k) => ring.owner(k) === node)!;
+    const coord = new TxnNode({ id: 'n3', nodes: NODES }, [], 0);
+    coord.ready();
+    coord.request('r1', { f: 'txn', model: 'list', value: [['append', keyOn('n1'), 1], ['append', keyOn('n2'), 1]] }, 0);
+    coord.sent(coord.ready()!.messages);
+    coord.receive({ type: 'vote', txn: 'n3:1:1', yes: true, reads: [], from: 'n1' }, 2);
+    coord.receive({ type: 'vote', txn: 'n3:1:1', yes: true, reads: [], from: 'n2' }, 3);
+    // Every vote is in; the pre-commit record is being made durable, the pre-commits wait for it.
+    const batch = coord.ready()!;
+    expect(batch.records).toEqual([{ r: 'precommit', txn: 'n3:1:1', participants: ['n1', 'n2'] }]);
+    expect(coord.status(10).exposed).toEqual({ n1: 8, n2: 7 });
+    coord.sent(batch.messages.filter((m) => m.to === 'n1'));
+    expect(coord.status(11).exposed).toEqual({ n2: 8 });
+    coord.sent(batch.messages);
+    expect(coord.status(12).exposed).toEqual({});
+  });
+
   it('comes back from its log: participants in the state they recorded, the coordinator sending do-commit again', () => {
     const { sim, x, y, z } = setup();
     sim.txn('n3', [['append', x, 1], ['append', y, 1]]);
