@@ -10,8 +10,9 @@
  * node whose decisions others wait for.
  */
 import type { ClusterView } from '../../api/cluster.js';
-import { pollUntil } from '../../poll-until.js';
-import { clusterStatuses, nodeStatus } from '../kv/probe.js';
+import { abortableSleep } from '../../abortable-sleep.js';
+import { KvConnection } from '../kv/connection.js';
+import { clusterStatuses, STATUS_TIMEOUT_MS } from '../kv/probe.js';
 
 type Primary = (cluster: ClusterView, signal: AbortSignal) => Promise<string | undefined>;
 
@@ -56,29 +57,58 @@ export function longestExposed(exposed: unknown): { node: string; ms: number } |
 }
 
 /**
- * The participant exposed longest (longestExposed) in the first status that names one, without
- * waiting for slower nodes, since the window closes within milliseconds; undefined when every
- * node answered (or failed to) with none.
- */
-export const exposedNow: Primary = (cluster, signal) =>
-  new Promise((resolve) => {
-    let left = cluster.nodes.length;
-    if (left === 0) resolve(undefined);
-    for (const node of cluster.nodes) {
-      void nodeStatus(cluster.clientAddresses[node]!, signal).then((status) => {
-        const found = longestExposed((status as { exposed?: unknown } | undefined)?.exposed);
-        if (found) resolve(found.node);
-        else if (--left === 0) resolve(undefined);
-      });
-    }
-  });
-
-/**
  * How long txn-3pc's primary is waited for. Its primary is a moment, not a role: a node is
  * exposed for milliseconds at a time, a few times a second under load, so a fault aimed at it
- * asks until one is (every few ms, src/poll-until.ts) rather than miss the moment.
+ * waits for the next one rather than miss it.
  */
 export const AIM_WAIT_MS = 1000;
+/** The pause between one node's status answer and the next ask. */
+const ASK_EVERY_MS = 1;
 
-/** txn-3pc's primary: the next participant found exposed (exposedNow), within AIM_WAIT_MS; else none. */
-export const nextExposed: Primary = (cluster, signal) => pollUntil((s) => exposedNow(cluster, s), signal, AIM_WAIT_MS);
+/**
+ * txn-3pc's primary: the first participant found exposed long enough (longestExposed), asking
+ * every node for its status again as soon as it answers, for up to AIM_WAIT_MS; undefined if
+ * none was. Each node is asked over one connection kept open through the wait: a new
+ * connection per ask (through the fault proxy, in the harness's busy process) cost more time
+ * than the window lasts, and what is found must be cut within milliseconds.
+ */
+export const nextExposed: Primary = (cluster, signal) =>
+  new Promise((resolve) => {
+    const stop = new AbortController();
+    let done = false;
+    const finish = (node: string | undefined): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      stop.abort();
+      resolve(node);
+    };
+    const onAbort = (): void => finish(undefined);
+    const timer = setTimeout(onAbort, AIM_WAIT_MS);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) return finish(undefined);
+    for (const node of cluster.nodes) void askUntilExposed(cluster.clientAddresses[node], stop.signal, finish);
+  });
+
+/** Ask the node at `address` for its status until it names a participant exposed long enough (then `found`) or `signal` aborts. */
+async function askUntilExposed(address: string | undefined, signal: AbortSignal, found: (node: string) => void): Promise<void> {
+  while (address !== undefined && !signal.aborted) {
+    let conn: KvConnection | undefined;
+    try {
+      conn = await KvConnection.connect(address, STATUS_TIMEOUT_MS, signal);
+      for (;;) {
+        const res = await conn.call({ f: 'status' }, STATUS_TIMEOUT_MS, signal);
+        const hit = res.type === 'ok' ? longestExposed((res.value as { exposed?: unknown } | null)?.exposed) : undefined;
+        if (hit) return found(hit.node);
+        await abortableSleep(ASK_EVERY_MS, signal);
+        if (signal.aborted) return;
+      }
+    } catch {
+      // A node that does not answer (cut off, restarting) is asked again after a pause.
+      await abortableSleep(STATUS_TIMEOUT_MS / 5, signal);
+    } finally {
+      conn?.close();
+    }
+  }
+}
