@@ -21,7 +21,7 @@
  */
 import type { AckMsg, Envelope, Outbox, Rec } from './protocol.js';
 import { TxnCoordinator, type ActiveTxn } from '../../src/node/txn/coordinator.js';
-import type { VoteMsg } from '../../src/node/txn/protocol.js';
+import type { ShardOp, VoteMsg } from '../../src/node/txn/protocol.js';
 import type { Ring } from '../../src/node/txn/ring.js';
 
 /** How long the coordinator waits for every vote before aborting (well under a client's timeout). */
@@ -32,7 +32,17 @@ export const ACK_TIMEOUT_MS = 600;
 interface Active extends ActiveTxn {
   phase: 'voting' | 'precommitting';
   acks: Set<string>;
+  /**
+   * When each participant on another node whose share writes voted yes, until its pre-commit is
+   * sent: while this node waits for other votes or for its pre-commit record to be durable, that
+   * participant is uncertain and a cut between the two splits the decision, losing its writes
+   * (./README.md, known weakness).
+   */
+  exposedSince: Map<string, number>;
 }
+
+/** Whether a participant's share writes (appends, writes or adds): what a split decision loses. */
+const writes = (ops: readonly ShardOp[] | undefined): boolean => (ops ?? []).some(([, mop]) => mop[0] !== 'r');
 
 export class Coordinator extends TxnCoordinator<Active> {
   constructor(
@@ -60,12 +70,29 @@ export class Coordinator extends TxnCoordinator<Active> {
     if (a.acks.size === a.shards.size) this.commit(msg.txn, a);
   }
 
+  /**
+   * For each participant exposed here (on another node, its share writing, its yes vote in and
+   * its pre-commit not yet sent): how long, in ms, the longest of its exposures has lasted at
+   * `now`. The harness aims partitions by it (src/node/txn/probe.ts).
+   */
+  exposed(now: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const a of this.active.values()) for (const [node, since] of a.exposedSince) out[node] = Math.max(out[node] ?? 0, now - since);
+    return out;
+  }
+
+  /** `txn`'s pre-commit left for `node`: it is exposed there no longer. */
+  precommitSent(txn: string, node: string): void {
+    this.active.get(txn)?.exposedSince.delete(node);
+  }
+
   protected open(a: ActiveTxn): Active {
-    return { ...a, phase: 'voting', acks: new Set() };
+    return { ...a, phase: 'voting', acks: new Set(), exposedSince: new Map() };
   }
 
   protected voted(txn: string, a: Active, vote: VoteMsg & { from: string }, now: number): void {
     if (!vote.yes) return this.abort(txn, a, `${vote.from} refused: ${vote.why ?? 'no'}`);
+    if (vote.from !== this.self && writes(a.shards.get(vote.from))) a.exposedSince.set(vote.from, now);
     if (a.votes.size < a.shards.size) return;
     a.phase = 'precommitting';
     a.deadline = now + ACK_TIMEOUT_MS;

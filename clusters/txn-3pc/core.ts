@@ -27,6 +27,13 @@ export interface TxnNodeStatus {
   precommitted: number;
   /** Transactions other nodes coordinate in which this node voted yes and has heard no pre-commit yet. */
   uncertain: number;
+  /**
+   * The coordinator's side of the same window: for each other node whose writing share voted yes
+   * in a transaction this node coordinates and has not yet been sent pre-commit (other votes
+   * awaited, or the pre-commit record not yet durable), how long (ms) the longest such wait has
+   * lasted. A cut between the two now splits the decision and loses writes.
+   */
+  exposed: Record<string, number>;
 }
 
 export class TxnNode {
@@ -78,8 +85,21 @@ export class TxnNode {
     return this.out.take();
   }
 
-  status(): TxnNodeStatus {
-    return { id: this.id, incarnation: this.incarnation, active: this.coordinator.activeCount(), prepared: this.participant.inDoubt(), precommitted: this.participant.precommitted(), uncertain: this.participant.uncertainElsewhere(this.id) };
+  /** A batch's messages left: a participant sent its pre-commit is no longer exposed. */
+  sent(messages: readonly { to: string; msg: PeerMsg }[]): void {
+    for (const { to, msg } of messages) if (msg.type === 'precommit') this.coordinator.precommitSent(msg.txn, to);
+  }
+
+  status(now: number): TxnNodeStatus {
+    return {
+      id: this.id,
+      incarnation: this.incarnation,
+      active: this.coordinator.activeCount(),
+      prepared: this.participant.inDoubt(),
+      precommitted: this.participant.precommitted(),
+      uncertain: this.participant.uncertainElsewhere(this.id),
+      exposed: this.coordinator.exposed(now),
+    };
   }
 
   /** The committed list at `key`, when this node holds its shard (tests). */

@@ -9,7 +9,7 @@ import type { NodePlan, SystemDef } from '../../src/api/cluster.js';
 import { planProgram } from '../../src/node/entry.js';
 import { everyNodeAnswers } from '../../src/node/kv/probe.js';
 import { txnClients } from '../../src/node/txn/clients.js';
-import { mostUncertain } from '../../src/node/txn/probe.js';
+import { nextExposed } from '../../src/node/txn/probe.js';
 
 export const txn3pc: SystemDef = {
   name: 'txn-3pc',
@@ -19,13 +19,13 @@ export const txn3pc: SystemDef = {
     'block nothing; list-append, rw-register and bank transactions on any node. Known weakness of the correct protocol, ' +
     'not a switchable bug: a network partition splits its decision (a participant cut off before pre-commit aborts while ' +
     'the others commit), which --nemesis partition shows as lost appends and dependency cycles; its primary, for faults ' +
-    'aimed at one, is the node uncertain in the most transactions other nodes coordinate',
+    'aimed at one, is a node that voted yes to a write while its coordinator still waits for other votes',
   bugs: {},
   clients: txnClients,
   launch: (plan: NodePlan) => planProgram(new URL('./node.js', import.meta.url), plan),
   ready: everyNodeAnswers,
-  // Cuts aimed at the primary separate an uncertain participant from a coordinator about to pre-commit.
-  primary: mostUncertain,
+  // Cuts aimed at the primary separate an uncertain participant from a coordinator still collecting votes.
+  primary: nextExposed,
 };
 
 export default txn3pc;

@@ -16,6 +16,8 @@ export interface SimCore<R, M> {
   receive(msg: M & { from: string }, now: number): void;
   tick(now: number): void;
   ready(): Batch<R, M> | undefined;
+  /** The messages of a handed-out batch left (here: at once). */
+  sent?(messages: readonly { to: string; msg: M }[], now: number): void;
   list(key: Key): readonly Key[];
 }
 
@@ -115,6 +117,7 @@ export class CoreSim<R, M extends { type: string }, N extends SimCore<R, M>> {
         const disk = this.disks.get(id)!;
         for (const rec of b.records) disk.push(rec);
         for (const { to, msg } of b.messages) this.inFlight.push({ from: id, to, msg });
+        node.sent?.(b.messages, this.now);
         for (const { rid, result } of b.replies) this.replies.set(rid, result);
       }
     }

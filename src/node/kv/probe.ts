@@ -8,7 +8,8 @@ import { registerClient } from './client.js';
 import { KvConnection } from './connection.js';
 import type { NodeStatus } from './protocol.js';
 
-const STATUS_TIMEOUT_MS = 500;
+/** How long a status request (its dial, then its answer) may take. */
+export const STATUS_TIMEOUT_MS = 500;
 const READY_KEY = '__faultline_ready__';
 
 /** Ask one node for its status; undefined when it does not answer. */

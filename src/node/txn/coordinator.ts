@@ -38,7 +38,7 @@ export abstract class TxnCoordinator<A extends ActiveTxn> {
   private seq = 0;
 
   constructor(
-    private readonly self: string,
+    protected readonly self: string,
     private readonly incarnation: number,
     private readonly ring: Ring,
     private readonly sink: CoordinatorOut,

@@ -23,7 +23,10 @@ export interface TxnCore<R, M> {
   receive(msg: M, now: number): void;
   tick(now: number): void;
   ready(): Batch<R, object> | undefined;
-  status(): object;
+  /** What the node reports to the harness's status requests, as of `now`. */
+  status(now: number): object;
+  /** The messages of a batch left, at `now` (once its records were durable). */
+  sent?(messages: readonly { to: string; msg: object }[], now: number): void;
 }
 
 /** A transactional system's node: how to start its core from its log, and its peer messages. */
@@ -40,7 +43,7 @@ async function main<R, M>(def: TxnProcess<R, M>): Promise<void> {
   const logger = createLogger({ node: plan.id, clock: new Clock(plan.clockFile) });
   const { disk, records } = await JsonDisk.open(plan.dataDir, { meta: 'txn-meta.json', log: 'txn.log' }, logger);
   const core = def.open(plan, records as R[], performance.now());
-  logger.info('starting', { pid: process.pid, records: records.length, ...core.status(), bugs: plan.bugs.join(',') || 'none' });
+  logger.info('starting', { pid: process.pid, records: records.length, ...core.status(performance.now()), bugs: plan.bugs.join(',') || 'none' });
 
   let transport: Transport | undefined;
   let server: KvServer<TxnRequest> | undefined;
@@ -60,6 +63,7 @@ async function main<R, M>(def: TxnProcess<R, M>): Promise<void> {
           process.exit(1);
         }
         for (const { to, msg } of b.messages) transport?.send(to, msg);
+        core.sent?.(b.messages, performance.now());
         for (const { rid, result } of b.replies) server?.answer(rid, result);
       });
     }
@@ -74,7 +78,7 @@ async function main<R, M>(def: TxnProcess<R, M>): Promise<void> {
   });
   server = await KvServer.listen(
     plan.clientListen,
-    { status: () => core.status(), request: (rid, req) => core.request(rid, req, performance.now()), afterBatch: pump },
+    { status: () => core.status(performance.now()), request: (rid, req) => core.request(rid, req, performance.now()), afterBatch: pump },
     parseTxnRequest,
   );
   const ticker = setInterval(() => {
@@ -84,7 +88,7 @@ async function main<R, M>(def: TxnProcess<R, M>): Promise<void> {
   logger.info('listening', { peers: plan.peerListen, clients: plan.clientListen });
 
   const shutdown = (signal: string): void => {
-    logger.info('shutting down', { signal, ...core.status() });
+    logger.info('shutting down', { signal, ...core.status(performance.now()) });
     clearInterval(ticker);
     server?.close();
     void Promise.allSettled([transport?.close(), sent.then(() => disk.close())]).then(() => process.exit(0));

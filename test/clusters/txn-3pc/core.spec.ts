@@ -20,7 +20,7 @@ class Sim3pc extends CoreSim<Rec, PeerMsg, TxnNode> {
     super(NODES, (id, records, now) => new TxnNode({ id, nodes: NODES }, records, now));
   }
   prepared(node: string): number {
-    return this.nodes.get(node)!.status().prepared;
+    return this.nodes.get(node)!.status(this.now).prepared;
   }
 }
 
@@ -109,7 +109,7 @@ describe('txn-3pc core', () => {
     const rid = sim.txn('n1', [['append', x, 1], ['append', y, 1]]);
     sim.deliver(only('prepare', 'vote'));
     // The status the harness aims cuts by: n2 is uncertain in a transaction n1 coordinates (n1's own share does not count).
-    expect(NODES.map((n) => sim.nodes.get(n)!.status().uncertain)).toEqual([0, 1, 0]);
+    expect(NODES.map((n) => sim.nodes.get(n)!.status(sim.now).uncertain)).toEqual([0, 1, 0]);
     // n2 voted yes; now it is cut off from n1 and never hears pre-commit.
     const cut = (m: Msg): boolean => m.to !== 'n2' && m.from !== 'n2';
     sim.advance(Math.max(ACK_TIMEOUT_MS, UNCERTAIN_TIMEOUT_MS) + 20, cut);
@@ -130,7 +130,7 @@ describe('txn-3pc core', () => {
     const t = sim.txn('n3', [['append', x, 1], ['append', y, 1]]);
     sim.advance(100, only('prepare', 'vote'));
     expect(sim.replies.has(t)).toBe(false);
-    expect(NODES.map((n) => sim.nodes.get(n)!.status().uncertain)).toEqual([1, 0, 0]);
+    expect(NODES.map((n) => sim.nodes.get(n)!.status(sim.now).uncertain)).toEqual([1, 0, 0]);
     // n1 is cut off while uncertain; the holder then commits and n2 votes yes.
     const cut = (m: Msg): boolean => m.to !== 'n1' && m.from !== 'n1';
     sim.advance(Math.max(ACK_TIMEOUT_MS, UNCERTAIN_TIMEOUT_MS) + 20, cut);
@@ -138,6 +138,45 @@ describe('txn-3pc core', () => {
     expect(sim.replies.get(t)).toMatchObject({ type: 'ok' });
     expect(sim.list(y)).toEqual([9, 1]);
     expect(sim.list(x)).toEqual([]);
+  });
+
+  it('reports as exposed, by how long, each writing participant on another node whose yes vote waits for the other votes', () => {
+    const { sim, x, y, z } = setup();
+    // An older transaction holds z (on n3) through pre-commit.
+    sim.txn('n1', [['append', z, 9]]);
+    sim.deliver(only('prepare', 'vote'));
+    // T, coordinated by n3: n1 votes yes to an append, n2 to a read, n3's own append queues for z.
+    const t = sim.txn('n3', [['append', x, 1], ['r', y, null], ['append', z, 1]]);
+    sim.deliver(only('prepare', 'vote'));
+    const votedAt = sim.now;
+    sim.advance(100, only('vote'));
+    // Only n1 loses a write if cut off now: n2 only read, and n3 is the coordinator itself.
+    expect(sim.nodes.get('n3')!.status(sim.now).exposed).toEqual({ n1: sim.now - votedAt });
+    expect(sim.nodes.get('n1')!.status(sim.now).exposed).toEqual({});
+    // Every vote in: no longer exposed, pre-commit is on its way.
+    sim.deliver();
+    sim.advance(20);
+    expect(sim.replies.get(t)).toMatchObject({ type: 'ok' });
+    expect(sim.nodes.get('n3')!.status(sim.now).exposed).toEqual({});
+  });
+
+  it('keeps a participant exposed after the last vote until its pre-commit has left, once the pre-commit record was durable', () => {
+    const ring = new Sim3pc().ring;
+    const keyOn = (node: string): number => Array.from({ length: 1000 }, (_, k) => k).find((k) => ring.owner(k) === node)!;
+    const coord = new TxnNode({ id: 'n3', nodes: NODES }, [], 0);
+    coord.ready();
+    coord.request('r1', { f: 'txn', model: 'list', value: [['append', keyOn('n1'), 1], ['append', keyOn('n2'), 1]] }, 0);
+    coord.sent(coord.ready()!.messages);
+    coord.receive({ type: 'vote', txn: 'n3:1:1', yes: true, reads: [], from: 'n1' }, 2);
+    coord.receive({ type: 'vote', txn: 'n3:1:1', yes: true, reads: [], from: 'n2' }, 3);
+    // Every vote is in; the pre-commit record is being made durable, the pre-commits wait for it.
+    const batch = coord.ready()!;
+    expect(batch.records).toEqual([{ r: 'precommit', txn: 'n3:1:1', participants: ['n1', 'n2'] }]);
+    expect(coord.status(10).exposed).toEqual({ n1: 8, n2: 7 });
+    coord.sent(batch.messages.filter((m) => m.to === 'n1'));
+    expect(coord.status(11).exposed).toEqual({ n2: 8 });
+    coord.sent(batch.messages);
+    expect(coord.status(12).exposed).toEqual({});
   });
 
   it('comes back from its log: participants in the state they recorded, the coordinator sending do-commit again', () => {
@@ -150,8 +189,8 @@ describe('txn-3pc core', () => {
     sim.restart('n1');
     sim.restart('n2');
     expect(sim.prepared('n1')).toBe(1);
-    expect(sim.nodes.get('n1')!.status().precommitted).toBe(1);
-    expect(sim.nodes.get('n2')!.status().precommitted).toBe(0);
+    expect(sim.nodes.get('n1')!.status(sim.now).precommitted).toBe(1);
+    expect(sim.nodes.get('n2')!.status(sim.now).precommitted).toBe(0);
     // The coordinator, missing acknowledgements, commits after its timeout: n2, uncertain, hears it in time.
     sim.advance(ACK_TIMEOUT_MS + 20);
     expect(sim.list(x)).toEqual([1]);
