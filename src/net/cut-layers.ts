@@ -27,6 +27,8 @@ interface Ledger {
   layers: Map<string, Grudge>;
   /** The last change queued; the next one starts once it settles. */
   tail: Promise<unknown>;
+  /** Changes queued or running. */
+  pending: number;
 }
 
 const ledgers = new WeakMap<Net, Ledger>();
@@ -34,7 +36,7 @@ const ledgers = new WeakMap<Net, Ledger>();
 function ledgerOf(net: Net): Ledger {
   let ledger = ledgers.get(net);
   if (!ledger) {
-    ledger = { layers: new Map(), tail: Promise.resolve() };
+    ledger = { layers: new Map(), tail: Promise.resolve(), pending: 0 };
     ledgers.set(net, ledger);
   }
   return ledger;
@@ -49,11 +51,12 @@ function put(layers: Map<string, Grudge>, layer: string, grudge: Grudge | undefi
  * Make `layer` cut exactly `grudge` (an empty grudge removes the layer) and give the net the
  * union of every layer. When the net refuses the union (a node it does not know, a failed
  * command; the backends then change nothing), the layer is put back as it was and the error
- * is thrown.
+ * is thrown. With no other change in flight the net is called at once, before this returns, so
+ * a cut started beside a crash (`Promise.all`) reaches the net first, as a direct call would.
  */
 export function setCutLayer(net: Net, layer: string, grudge: Grudge): Promise<CutsInForce> {
   const ledger = ledgerOf(net);
-  const change = ledger.tail.then(async (): Promise<CutsInForce> => {
+  const run = async (): Promise<CutsInForce> => {
     const before = ledger.layers.get(layer);
     put(ledger.layers, layer, normalize(grudge));
     const all = union(...ledger.layers.values());
@@ -62,9 +65,12 @@ export function setCutLayer(net: Net, layer: string, grudge: Grudge): Promise<Cu
     } catch (err) {
       put(ledger.layers, layer, before);
       throw err;
+    } finally {
+      ledger.pending--;
     }
     return { grudge: all, others: [...ledger.layers.keys()].filter((name) => name !== layer).sort() };
-  });
+  };
+  const change = ledger.pending++ === 0 ? run() : ledger.tail.then(run);
   ledger.tail = change.catch(() => undefined);
   return change;
 }

@@ -2,7 +2,8 @@
  * Consistent hashing with virtual nodes: every node owns `vnodes` points on a 32-bit ring, and a
  * key belongs to the node owning the first point at or after the key's hash (wrapping). Adding or
  * removing a node moves only the keys next to its points, and the points spread each node's share
- * evenly; `successors` gives a key's replicas (the next distinct nodes clockwise). Keys are hashed by their JSON text, so `1` and `"1"` are different keys.
+ * evenly; `successors` gives a key's replicas (the next distinct nodes clockwise). Keys are
+ * hashed by their JSON text, so `1` and `"1"` are different keys.
  */
 import type { TxnScalar } from '../../api/txn.js';
 
