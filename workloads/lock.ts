@@ -12,8 +12,9 @@
  * next leader takes office, and a nemesis that changes the leader every few seconds would keep a
  * single lock held that way for most of a run: nothing granted, nothing for the checkers to judge.
  * So, too, a lock granted in a replica's state to a session whose thread was told `held` (replicas
- * that diverged) stays held while that thread renews its session; the other locks still grant. A holder keeps the lock `--hold-ms` after its write before releasing, as a real
- * holder works under its lock: a grant handed out early (a lease expired too soon) then meets a
+ * that diverged) stays held while that thread renews its session; the other locks still grant.
+ * A holder keeps the lock `--hold-ms` after its write before releasing, as a real holder works
+ * under its lock: a grant handed out early (a lease expired too soon) then meets a
  * holder that is still live, where a hold of a few milliseconds would mostly have ended. A
  * thread releases only what it acquired (the generator sees completions): a release that surely
  * did not happen (the node was unreachable, it did not lead) is tried again; one the service
