@@ -11,8 +11,9 @@ export const BUGS = {
     'fencing tokens come from a counter the leader keeps in memory, counting only the grants it ' +
     'handed out itself since it started, and the fenced resource accepts any token; a new leader, ' +
     'or every node restarted at once, hands out tokens already granted, and a stale holder\'s write ' +
-    'is accepted after a newer one',
-    nemeses: ['kill'],
+    'is accepted after a newer one; killing every node at once exposes it every time (a kill of the ' +
+    'leader alone, in the seeds that draw one)',
+    nemeses: ['kill-all'],
   },
   'lease-without-grace': {
     describe:
